@@ -1,0 +1,222 @@
+//! `iblint check`: walk → read → parse (in parallel) → inventory → rules → config → findings.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use rayon::prelude::*;
+
+use crate::config::{Config, RuleSetting};
+use crate::finding::Finding;
+use crate::model::{Inventory, SkipNote};
+use crate::rules::{self, Context, Mode, Rule, Settings};
+use crate::source::files::{self, FileKind, WalkOptions};
+use crate::source::{self, Input, LoadOptions};
+use crate::yaml::{parse_stream, Limits};
+
+/// Display name of standard input.
+pub const STDIN_NAME: &str = "<stdin>";
+
+/// Everything `check` needs besides the config file.
+#[derive(Clone, Debug, Default)]
+pub struct CheckOptions {
+    /// Paths to lint; `-` is standard input (its text in `stdin`).
+    pub paths: Vec<PathBuf>,
+    pub stdin: Option<String>,
+    pub scope: Option<PathBuf>,
+    pub excludes: Vec<String>,
+    /// `--namespace`; the config's `namespace:` otherwise; `default` last.
+    pub namespace: Option<String>,
+    pub enable: Vec<String>,
+    pub disable: Vec<String>,
+    /// Files larger than this are skipped with a note.
+    pub max_file_size: u64,
+}
+
+/// The result of a run: sorted findings (suppressed ones included) and skip notes.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    pub findings: Vec<Finding>,
+    pub notes: Vec<SkipNote>,
+    /// Standard input's text, for snippets.
+    pub stdin_text: Option<String>,
+    pub files_read: usize,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CheckError {
+    #[error(transparent)]
+    Walk(#[from] files::WalkError),
+    #[error("invalid exclude glob `{glob}`: {message}")]
+    Glob { glob: String, message: String },
+    #[error("unknown rule id `{0}` (see `iblint rules`)")]
+    UnknownRule(String),
+    #[error("cannot determine the working directory: {0}")]
+    Cwd(std::io::Error),
+}
+
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 50 * 1024 * 1024;
+
+/// Runs a check in `cwd`.
+pub fn run(opts: &CheckOptions, config: &Config, cwd: &Path) -> Result<Outcome, CheckError> {
+    let cwd = cwd.canonicalize().map_err(CheckError::Cwd)?;
+    let enabled = enabled_rules(opts, config)?;
+    let excludes = exclude_set(config.exclude.iter().chain(&opts.excludes))?;
+    let file_paths: Vec<PathBuf> = opts.paths.iter().filter(|p| p.as_os_str() != "-").cloned().collect();
+    let walked = if file_paths.is_empty() && opts.stdin.is_some() {
+        files::Walked { files: Vec::new(), notes: Vec::new() }
+    } else {
+        files::walk(&WalkOptions { paths: &file_paths, scope: opts.scope.as_deref(), excludes: &excludes, cwd: &cwd })?
+    };
+    let load_opts = LoadOptions {
+        default_namespace: opts
+            .namespace
+            .clone()
+            .or_else(|| config.namespace.clone())
+            .unwrap_or_else(|| "default".into()),
+        limits: Limits::default(),
+    };
+    let patches = kustomize_patches(&walked.files);
+    let max = if opts.max_file_size == 0 { DEFAULT_MAX_FILE_SIZE } else { opts.max_file_size };
+
+    let loaded: Vec<Inventory> =
+        walked.files.par_iter().map(|f| load_file(f, patches.contains(&f.path), max, &load_opts)).collect();
+    let mut inventory = Inventory::default();
+    inventory.notes.extend(walked.notes);
+    let mut reported: HashSet<Arc<str>> =
+        walked.files.iter().filter(|f| f.reported).map(|f| f.display.clone()).collect();
+    for inv in loaded {
+        inventory.merge(inv);
+    }
+    if let Some(text) = &opts.stdin {
+        let display: Arc<str> = Arc::from(STDIN_NAME);
+        let input = Input { display: &display, kind: FileKind::Manifest, bytes: text.as_bytes(), is_patch: false };
+        inventory.merge(source::load(&input, &load_opts));
+        reported.insert(display);
+    }
+    inventory.index();
+
+    let settings = Settings { tenants: config.tenants.clone() };
+    let cx = Context { inventory: &inventory, settings: &settings, mode: Mode::Check };
+    let mut findings = rules::run(&enabled, &cx);
+    apply_levels(&mut findings, config);
+    let today = crate::config::today();
+    let config_problems = crate::suppress::apply(&mut findings, &inventory, config, &today);
+    findings.retain(|f| f.location.path().is_none_or(|p| reported.contains(p)));
+    if enabled.iter().any(|r| r.id() == "IB003") {
+        findings.extend(config_problems);
+    }
+    findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    crate::fingerprint::assign(&mut findings);
+    Ok(Outcome {
+        findings,
+        notes: inventory.notes.clone(),
+        stdin_text: opts.stdin.clone(),
+        files_read: walked.files.len() + usize::from(opts.stdin.is_some()),
+    })
+}
+
+/// Reads and loads one file; I/O errors and oversized files become IB001 findings or notes.
+fn load_file(f: &files::FileEntry, is_patch: bool, max: u64, opts: &LoadOptions) -> Inventory {
+    let mut inv = Inventory::default();
+    let size = std::fs::metadata(&f.path).map(|m| m.len()).unwrap_or(0);
+    if size > max {
+        inv.notes.push(SkipNote {
+            path: f.display.to_string(),
+            message: format!("larger than {} bytes (--max-file-size): skipped", max),
+        });
+        return inv;
+    }
+    match std::fs::read(&f.path) {
+        Ok(bytes) => source::load(&Input { display: &f.display, kind: f.kind, bytes: &bytes, is_patch }, opts),
+        Err(e) => {
+            inv.parse_failures.push(crate::model::ParseFailure {
+                path: f.display.clone(),
+                pos: crate::span::Pos { line: 1, col: 1 },
+                message: format!("cannot be read: {e}"),
+            });
+            inv
+        }
+    }
+}
+
+/// The rules that run: all, minus config `off` and `--disable`, plus `--enable`.
+fn enabled_rules(opts: &CheckOptions, config: &Config) -> Result<Vec<&'static dyn Rule>, CheckError> {
+    let split = |v: &[String]| -> Result<Vec<String>, CheckError> {
+        let ids: Vec<String> = v
+            .iter()
+            .flat_map(|s| s.split(','))
+            .map(|s| s.trim().to_ascii_uppercase())
+            .filter(|s| !s.is_empty())
+            .collect();
+        match ids.iter().find(|id| rules::by_id(id).is_none()) {
+            Some(bad) => Err(CheckError::UnknownRule(bad.clone())),
+            None => Ok(ids),
+        }
+    };
+    let enable = split(&opts.enable)?;
+    let disable = split(&opts.disable)?;
+    Ok(rules::RULES
+        .iter()
+        .copied()
+        .filter(|r| {
+            let id = r.id();
+            let off_in_config = matches!(config.rules.get(id), Some((RuleSetting::Off, _)));
+            !disable.iter().any(|d| d == id) && (!off_in_config || enable.iter().any(|e| e == id))
+        })
+        .collect())
+}
+
+/// Config level overrides replace whatever level the rule chose.
+fn apply_levels(findings: &mut [Finding], config: &Config) {
+    for f in findings {
+        if let Some((RuleSetting::Level(l), _)) = config.rules.get(f.rule) {
+            f.level = *l;
+        }
+    }
+}
+
+/// Globs match display paths; a bare name (`vendor`) matches that directory anywhere, and a
+/// directory glob also matches everything below it.
+pub fn exclude_set<'a>(globs: impl Iterator<Item = &'a String>) -> Result<GlobSet, CheckError> {
+    let mut b = GlobSetBuilder::new();
+    for g in globs {
+        let g = g.trim_end_matches('/');
+        let mut variants = vec![g.to_string(), format!("{g}/**")];
+        if !g.contains('/') {
+            variants.push(format!("**/{g}"));
+            variants.push(format!("**/{g}/**"));
+        }
+        for v in variants {
+            b.add(Glob::new(&v).map_err(|e| CheckError::Glob { glob: g.to_string(), message: e.to_string() })?);
+        }
+    }
+    b.build().map_err(|e| CheckError::Glob { glob: String::new(), message: e.to_string() })
+}
+
+/// Files that kustomizations list as patches: partial objects.
+fn kustomize_patches(files: &[files::FileEntry]) -> HashSet<PathBuf> {
+    let mut out = HashSet::new();
+    for f in files {
+        let name = f.path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        if !matches!(name, "kustomization.yaml" | "kustomization.yml" | "Kustomization") {
+            continue;
+        }
+        let Ok(text) = std::fs::read_to_string(&f.path) else { continue };
+        let dir = f.path.parent().unwrap_or(Path::new("."));
+        parse_stream(&text, &Limits::default(), |root| {
+            for key in ["patches", "patchesStrategicMerge", "patchesJson6902"] {
+                for item in root.get(key).and_then(|n| n.as_seq()).unwrap_or_default() {
+                    let path = item.as_str().or_else(|| item.get("path").and_then(|p| p.as_str()));
+                    if let Some(p) = path.filter(|p| !p.contains('\n')) {
+                        if let Ok(canon) = dir.join(p).canonicalize() {
+                            out.insert(canon);
+                        }
+                    }
+                }
+            }
+        });
+    }
+    out
+}

@@ -1,0 +1,380 @@
+//! The command line (clap), exit codes and output files. Both binaries (`iblint` and the
+//! kubectl plugin `kubectl-iblint`) run this.
+
+use std::io::{IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand};
+
+use crate::check::{self, CheckOptions, Outcome};
+use crate::config::{self, Config};
+use crate::docs;
+use crate::finding::Level;
+use crate::report::{self, Format, RenderOptions};
+use crate::rules::RULES;
+
+/// Exit code: nothing at or above `--fail-on`.
+pub const EXIT_OK: u8 = 0;
+/// Exit code: findings at or above `--fail-on`.
+pub const EXIT_FINDINGS: u8 = 1;
+/// Exit code: usage, config or I/O error.
+pub const EXIT_ERROR: u8 = 2;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "iblint",
+    version,
+    about = "Lint Azure Workload Identity and AKS identity bindings in manifests, IaC and live clusters",
+    max_term_width = 100
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+    #[command(flatten)]
+    pub common: Common,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Lint files and directories (default: .); "-" reads standard input
+    Check(CheckArgs),
+    /// Audit the live cluster of the current kubeconfig context
+    Audit(AuditArgs),
+    /// List every rule: id, name, default level, summary
+    Rules,
+    /// Print a rule's documentation
+    Explain {
+        /// A rule id, e.g. IB301
+        rule: String,
+    },
+}
+
+/// Options every command accepts.
+#[derive(Args, Debug, Clone)]
+pub struct Common {
+    /// Output format; repeat with --output FILE to write several formats in one run
+    #[arg(long, global = true, value_name = "FORMAT", value_parser = ["human", "sarif", "json", "github"])]
+    pub format: Vec<String>,
+    /// Write the preceding --format to FILE (atomically) instead of standard output
+    #[arg(long, short = 'o', global = true, value_name = "FILE")]
+    pub output: Vec<String>,
+    /// Lowest level that makes the exit code 1
+    #[arg(long, global = true, default_value = "error", value_parser = ["error", "warning", "note", "never"])]
+    pub fail_on: String,
+    /// Config file (default: .iblint.yaml found upward from the working directory)
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Turn on rules the config turned off (comma-separated ids)
+    #[arg(long, global = true, value_name = "RULE-ID,...")]
+    pub enable: Vec<String>,
+    /// Turn off rules (comma-separated ids)
+    #[arg(long, global = true, value_name = "RULE-ID,...")]
+    pub disable: Vec<String>,
+    /// Never use colour (also: NO_COLOR, or when standard output is not a terminal)
+    #[arg(long, global = true)]
+    pub no_color: bool,
+    /// Print findings only: no notes, no summary
+    #[arg(long, short = 'q', global = true)]
+    pub quiet: bool,
+    /// Worker threads (default: one per core)
+    #[arg(long, global = true, value_name = "N")]
+    pub threads: Option<usize>,
+}
+
+#[derive(Args, Debug)]
+pub struct CheckArgs {
+    /// Files and directories to lint; "-" reads standard input
+    #[arg(value_name = "PATHS")]
+    pub paths: Vec<PathBuf>,
+    /// Tree indexed for cross-file references (default: the git work tree holding the paths)
+    #[arg(long, value_name = "DIR")]
+    pub scope: Option<PathBuf>,
+    /// Skip paths matching GLOB (repeatable; adds to the config's `exclude:`)
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+    /// Namespace of objects that name none
+    #[arg(long, short = 'n', value_name = "NS")]
+    pub namespace: Option<String>,
+    /// Skip files larger than this many bytes, with a note
+    #[arg(long, value_name = "BYTES", default_value_t = check::DEFAULT_MAX_FILE_SIZE)]
+    pub max_file_size: u64,
+}
+
+#[derive(Args, Debug)]
+pub struct AuditArgs {
+    /// kubeconfig context (default: the current one)
+    #[arg(long)]
+    pub context: Option<String>,
+    /// kubeconfig file (default: $KUBECONFIG or ~/.kube/config)
+    #[arg(long)]
+    pub kubeconfig: Option<PathBuf>,
+    /// Audit one namespace
+    #[arg(long, short = 'n', value_name = "NS", conflicts_with = "all_namespaces")]
+    pub namespace: Option<String>,
+    /// Audit every namespace (the default)
+    #[arg(long, short = 'A')]
+    pub all_namespaces: bool,
+    /// Map live objects back to the files in DIR that declare them
+    #[arg(long, value_name = "DIR")]
+    pub manifests: Option<PathBuf>,
+    /// Skip SubjectAccessReview cross-checks
+    #[arg(long)]
+    pub no_sar: bool,
+    /// Give up on the API server after this many seconds
+    #[arg(long, value_name = "SECONDS", default_value_t = 30)]
+    pub timeout: u64,
+}
+
+/// Runs the command line of binary `bin` and returns its exit code.
+pub fn main(bin: &'static str) -> ExitCode {
+    let mut command = Cli::command().name(bin);
+    if bin == "kubectl-iblint" {
+        command = command.bin_name("kubectl iblint").about(
+            "kubectl plugin: audit Azure Workload Identity and AKS identity bindings in the current cluster \
+             (kubectl iblint audit), or lint manifests (kubectl iblint check)",
+        );
+    }
+    let matches = command.get_matches();
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(c) => c,
+        Err(e) => e.exit(),
+    };
+    let outputs = match output_plan(&matches) {
+        Ok(o) => o,
+        Err(e) => return fail(&e),
+    };
+    if let Some(n) = cli.common.threads {
+        if let Err(e) = rayon::ThreadPoolBuilder::new().num_threads(n.max(1)).build_global() {
+            return fail(&format!("--threads: {e}"));
+        }
+    }
+    match &cli.command {
+        Command::Rules => emit_stdout(&rules_table()),
+        Command::Explain { rule } => match docs::get(rule) {
+            Some(doc) => emit_stdout(&explain(doc)),
+            None => fail(&format!("unknown rule id `{rule}` (see `iblint rules`)")),
+        },
+        Command::Check(args) => run_check(&cli.common, args, &outputs),
+        Command::Audit(args) => run_audit(&cli.common, args, &outputs),
+    }
+}
+
+fn fail(message: &str) -> ExitCode {
+    eprintln!("error: {message}");
+    ExitCode::from(EXIT_ERROR)
+}
+
+/// Writes to standard output; a closed pipe ends the program quietly.
+fn emit_stdout(text: &str) -> ExitCode {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+        Ok(()) => ExitCode::from(EXIT_OK),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::from(EXIT_OK),
+        Err(e) => fail(&format!("writing standard output: {e}")),
+    }
+}
+
+/// Pairs each `--output FILE` with the `--format` before it (or the one its extension implies);
+/// formats without a file go to standard output, at most one of them.
+pub fn output_plan(matches: &ArgMatches) -> Result<Vec<(Format, Option<String>)>, String> {
+    let sub = matches.subcommand().map_or(matches, |(_, m)| m);
+    let indexed = |name: &str| -> Vec<(usize, String)> {
+        match (sub.indices_of(name), sub.get_many::<String>(name)) {
+            (Some(i), Some(v)) => i.zip(v.cloned()).collect(),
+            _ => Vec::new(),
+        }
+    };
+    let formats = indexed("format");
+    let outputs = indexed("output");
+    let mut plan: Vec<(Format, Option<String>)> = Vec::new();
+    let mut used = vec![false; formats.len()];
+    for (oi, path) in &outputs {
+        let claim = formats.iter().enumerate().rev().find(|(i, (fi, _))| fi < oi && !used[*i]);
+        let format = match claim {
+            Some((i, (_, f))) => {
+                used[i] = true;
+                f.parse::<Format>()?
+            }
+            None => Format::from_extension(path).unwrap_or(Format::Human),
+        };
+        plan.push((format, Some(path.clone())));
+    }
+    for (i, (_, f)) in formats.iter().enumerate() {
+        if !used[i] {
+            plan.push((f.parse::<Format>()?, None));
+        }
+    }
+    if plan.iter().filter(|(_, o)| o.is_none()).count() > 1 {
+        return Err("several formats would go to standard output: give each but one an --output FILE".into());
+    }
+    if plan.is_empty() {
+        plan.push((Format::Human, None));
+    }
+    Ok(plan)
+}
+
+fn load_config(common: &Common, cwd: &Path) -> Result<Config, String> {
+    let path = match &common.config {
+        Some(p) => {
+            if !p.is_file() {
+                return Err(format!("{}: config file not found", p.display()));
+            }
+            Some(p.clone())
+        }
+        None => config::find(cwd),
+    };
+    match path {
+        Some(p) => {
+            let abs = cwd.join(&p);
+            let canon_cwd = cwd.canonicalize().unwrap_or_else(|_| cwd.to_path_buf());
+            let display = crate::source::files::display_path(&abs.canonicalize().unwrap_or(abs.clone()), &canon_cwd);
+            config::load(&abs, display).map_err(|e| e.to_string())
+        }
+        None => Ok(Config::default()),
+    }
+}
+
+fn run_check(common: &Common, args: &CheckArgs, outputs: &[(Format, Option<String>)]) -> ExitCode {
+    let cwd = match std::env::current_dir() {
+        Ok(c) => c,
+        Err(e) => return fail(&format!("cannot determine the working directory: {e}")),
+    };
+    let config = match load_config(common, &cwd) {
+        Ok(c) => c,
+        Err(e) => return fail(&e),
+    };
+    let mut paths = args.paths.clone();
+    if paths.is_empty() {
+        paths.push(PathBuf::from("."));
+    }
+    let stdin = if paths.iter().any(|p| p.as_os_str() == "-") {
+        let mut buf = Vec::new();
+        if let Err(e) = std::io::stdin().read_to_end(&mut buf) {
+            return fail(&format!("reading standard input: {e}"));
+        }
+        Some(String::from_utf8_lossy(&buf).into_owned())
+    } else {
+        None
+    };
+    let opts = CheckOptions {
+        paths,
+        stdin,
+        scope: args.scope.clone(),
+        excludes: args.exclude.clone(),
+        namespace: args.namespace.clone(),
+        enable: common.enable.clone(),
+        disable: common.disable.clone(),
+        max_file_size: args.max_file_size,
+    };
+    match check::run(&opts, &config, &cwd) {
+        Ok(outcome) => finish(common, outputs, &outcome, "iblint/check/"),
+        Err(e) => fail(&e.to_string()),
+    }
+}
+
+#[cfg(not(feature = "live"))]
+fn run_audit(_common: &Common, _args: &AuditArgs, _outputs: &[(Format, Option<String>)]) -> ExitCode {
+    fail(
+        "this build of iblint has no live-cluster support: reinstall with `cargo install iblint --features live` \
+         (release binaries and kubectl-iblint include it)",
+    )
+}
+
+#[cfg(feature = "live")]
+fn run_audit(common: &Common, args: &AuditArgs, outputs: &[(Format, Option<String>)]) -> ExitCode {
+    let _ = (common, args, outputs);
+    fail("live audit is not implemented yet")
+}
+
+/// Renders every requested output and computes the exit code.
+pub fn finish(
+    common: &Common,
+    outputs: &[(Format, Option<String>)],
+    outcome: &Outcome,
+    automation_id: &str,
+) -> ExitCode {
+    let color = !common.no_color && std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal();
+    let width = std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()).unwrap_or(100);
+    let opts = RenderOptions { color, width, automation_id: automation_id.to_string() };
+    for (format, output) in outputs {
+        let mut text =
+            report::render(*format, outcome, &RenderOptions { color: color && output.is_none(), ..opts.clone() });
+        if common.quiet && *format == Format::Human {
+            text = quiet_human(&text, outcome);
+        }
+        match output {
+            None => {
+                let mut out = std::io::stdout().lock();
+                if let Err(e) = out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+                    if e.kind() != std::io::ErrorKind::BrokenPipe {
+                        return fail(&format!("writing standard output: {e}"));
+                    }
+                }
+            }
+            Some(path) => {
+                if let Err(e) = write_atomically(Path::new(path), text.as_bytes()) {
+                    return fail(&format!("{path}: {e}"));
+                }
+            }
+        }
+    }
+    ExitCode::from(exit_code(outcome, &common.fail_on))
+}
+
+/// Without notes and the summary line.
+fn quiet_human(text: &str, outcome: &Outcome) -> String {
+    let mut lines: Vec<&str> = text.lines().collect();
+    lines.pop();
+    let keep = lines.len().saturating_sub(outcome.notes.len());
+    let mut s = lines[..keep].join("\n");
+    if !s.is_empty() {
+        s.push('\n');
+    }
+    s
+}
+
+/// 1 when an unsuppressed finding is at or above `fail_on`, else 0.
+pub fn exit_code(outcome: &Outcome, fail_on: &str) -> u8 {
+    let threshold = match Level::parse(fail_on) {
+        Some(l) => l,
+        None => return EXIT_OK,
+    };
+    let failing = outcome.findings.iter().any(|f| f.suppression.is_none() && f.level >= threshold);
+    if failing {
+        EXIT_FINDINGS
+    } else {
+        EXIT_OK
+    }
+}
+
+/// Writes through a temporary file in the same directory and renames it into place, so a
+/// failure never leaves a truncated file behind.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+    tmp.write_all(bytes)?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+fn rules_table() -> String {
+    let mut out = String::new();
+    for rule in RULES {
+        if let Some(d) = docs::get(rule.id()) {
+            out.push_str(&format!("{:<6} {:<32} {:<8} {}\n", d.id, d.name, d.level, d.summary));
+        }
+    }
+    out
+}
+
+fn explain(doc: &docs::RuleDoc) -> String {
+    let mut s = format!("{} {} (default level: {}; tags: {})\n\n", doc.id, doc.name, doc.level, doc.tags.join(", "));
+    if let Some(sev) = &doc.security_severity {
+        s.push_str(&format!("security severity: {sev}\n\n"));
+    }
+    s.push_str(doc.text());
+    s.push('\n');
+    s
+}

@@ -1,0 +1,179 @@
+//! The project's own finding type. Reporters adapt it to miette, SARIF, JSON and GitHub.
+
+use std::fmt;
+use std::sync::Arc;
+
+use crate::model::{Meta, ObjectRef, Origin};
+use crate::span::Span;
+
+/// Severity, ordered: `Note < Warning < Error`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Level {
+    Note,
+    Warning,
+    Error,
+}
+
+impl Level {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Note => "note",
+            Level::Warning => "warning",
+            Level::Error => "error",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Level> {
+        match s {
+            "note" => Some(Level::Note),
+            "warning" => Some(Level::Warning),
+            "error" => Some(Level::Error),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Level {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Where a finding points.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Location {
+    /// A region of a file (display path, relative and `/`-separated).
+    File { path: Arc<str>, span: Span },
+    /// A live object with no file: `context/namespace/Kind/name`.
+    Logical { name: String },
+}
+
+impl Location {
+    pub fn path(&self) -> Option<&Arc<str>> {
+        match self {
+            Location::File { path, .. } => Some(path),
+            Location::Logical { .. } => None,
+        }
+    }
+
+    pub fn span(&self) -> Option<Span> {
+        match self {
+            Location::File { span, .. } => Some(*span),
+            Location::Logical { .. } => None,
+        }
+    }
+}
+
+impl Meta {
+    /// The location of `span` in this object's file, or its logical location when it is live.
+    pub fn at(&self, span: Span) -> Location {
+        match &self.origin {
+            Origin::File(path) => Location::File { path: path.clone(), span },
+            Origin::Live { context } => Location::Logical { name: self.logical_name(context) },
+        }
+    }
+
+    /// `context/namespace/Kind/name` (`context/Kind/name` for cluster-scoped kinds).
+    pub fn logical_name(&self, context: &str) -> String {
+        if self.cluster_scoped {
+            format!("{context}/{}/{}", self.kind, self.name)
+        } else {
+            format!("{context}/{}/{}/{}", self.namespace, self.kind, self.name)
+        }
+    }
+}
+
+/// Another place involved in a finding.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Related {
+    pub location: Location,
+    pub message: String,
+}
+
+/// A text insertion that fixes a finding (SARIF `fixes`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Fix {
+    pub description: String,
+    /// The file to change (created when missing) and the text to append to it.
+    pub path: String,
+    pub insert_at: crate::span::Pos,
+    pub text: String,
+}
+
+/// Why a finding does not count.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Suppression {
+    /// `inSource` (an annotation on the object) or `external` (config, baseline).
+    pub in_source: bool,
+    pub justification: String,
+}
+
+/// One problem found.
+#[derive(Clone, Debug)]
+pub struct Finding {
+    pub rule: &'static str,
+    pub level: Level,
+    /// One sentence naming the objects involved.
+    pub message: String,
+    /// What to change, with the YAML to add where that is the fix.
+    pub help: String,
+    pub location: Location,
+    pub related: Vec<Related>,
+    /// The object the finding is about (for suppressions and fingerprints).
+    pub object: Option<ObjectRef>,
+    pub fixes: Vec<Fix>,
+    pub suppression: Option<Suppression>,
+    /// Stable across unrelated edits: no line numbers go into it.
+    pub fingerprint: String,
+}
+
+impl Finding {
+    pub fn new(rule: &'static str, level: Level, location: Location, message: impl Into<String>) -> Self {
+        Finding {
+            rule,
+            level,
+            message: message.into(),
+            help: String::new(),
+            location,
+            related: Vec::new(),
+            object: None,
+            fixes: Vec::new(),
+            suppression: None,
+            fingerprint: String::new(),
+        }
+    }
+
+    pub fn help(&mut self, help: impl Into<String>) -> &mut Self {
+        self.help = help.into();
+        self
+    }
+
+    pub fn level(&mut self, level: Level) -> &mut Self {
+        self.level = level;
+        self
+    }
+
+    pub fn related(&mut self, location: Location, message: impl Into<String>) -> &mut Self {
+        self.related.push(Related { location, message: message.into() });
+        self
+    }
+
+    pub fn object(&mut self, object: ObjectRef) -> &mut Self {
+        self.object = Some(object);
+        self
+    }
+
+    pub fn fix(&mut self, fix: Fix) -> &mut Self {
+        self.fixes.push(fix);
+        self
+    }
+
+    /// Sort key: path, line, column, rule, message.
+    pub fn sort_key(&self) -> (Option<&str>, Option<Span>, Option<&str>, &'static str, &str) {
+        let logical = match &self.location {
+            Location::Logical { name } => Some(name.as_str()),
+            Location::File { .. } => None,
+        };
+        (self.location.path().map(|p| p.as_ref()), self.location.span(), logical, self.rule, &self.message)
+    }
+}

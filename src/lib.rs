@@ -1,0 +1,18 @@
+//! iblint: a linter for Azure Workload Identity and AKS identity bindings.
+//!
+//! The pipeline: [`source`] turns files into [`model`] objects, [`rules`] read the model and emit
+//! [`finding::Finding`]s, and [`report`] formats them.
+
+pub mod check;
+pub mod cli;
+pub mod config;
+pub mod docs;
+pub mod finding;
+pub mod fingerprint;
+pub mod model;
+pub mod report;
+pub mod rules;
+pub mod source;
+pub mod span;
+pub mod suppress;
+pub mod yaml;

@@ -1,0 +1,4 @@
+//! `iblint`: see `iblint --help`.
+fn main() -> std::process::ExitCode {
+    iblint::cli::main("iblint")
+}

@@ -1,0 +1,105 @@
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use super::fic::FederatedCredential;
+use super::legacy::LegacyPodIdentity;
+use super::live::LiveState;
+use super::meta::{ConfigMap, Meta, ServiceAccount};
+use super::rbac::{Binding, Role};
+use super::workload::Workload;
+use crate::span::Pos;
+
+/// A file that could not be read or parsed (IB001).
+#[derive(Clone, Debug)]
+pub struct ParseFailure {
+    pub path: Arc<str>,
+    pub pos: Pos,
+    pub message: String,
+}
+
+/// A file or directory skipped on purpose, told to the user once (not a finding).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct SkipNote {
+    pub path: String,
+    pub message: String,
+}
+
+/// Everything the sources found, with the indexes rules need.
+#[derive(Debug, Default)]
+pub struct Inventory {
+    pub workloads: Vec<Workload>,
+    pub service_accounts: Vec<ServiceAccount>,
+    pub config_maps: Vec<ConfigMap>,
+    pub roles: Vec<Role>,
+    pub bindings: Vec<Binding>,
+    pub federated_credentials: Vec<FederatedCredential>,
+    pub legacy: Vec<LegacyPodIdentity>,
+    /// Present in `audit` only.
+    pub live: Option<LiveState>,
+    /// Objects of kinds no rule models in detail (kept for metadata checks).
+    pub others: Vec<Meta>,
+    pub parse_failures: Vec<ParseFailure>,
+    pub notes: Vec<SkipNote>,
+    sa_index: HashMap<(String, String), Vec<usize>>,
+}
+
+impl Inventory {
+    /// Appends another inventory (one file's objects) to this one.
+    pub fn merge(&mut self, other: Inventory) {
+        self.workloads.extend(other.workloads);
+        self.service_accounts.extend(other.service_accounts);
+        self.config_maps.extend(other.config_maps);
+        self.roles.extend(other.roles);
+        self.bindings.extend(other.bindings);
+        self.federated_credentials.extend(other.federated_credentials);
+        self.legacy.extend(other.legacy);
+        self.others.extend(other.others);
+        self.parse_failures.extend(other.parse_failures);
+        self.notes.extend(other.notes);
+    }
+
+    /// Builds the lookup indexes; call once, after the last merge.
+    pub fn index(&mut self) {
+        self.sa_index.clear();
+        for (i, sa) in self.service_accounts.iter().enumerate() {
+            let key = (sa.meta.namespace.clone(), sa.meta.name.clone());
+            self.sa_index.entry(key).or_default().push(i);
+        }
+        self.notes.sort();
+        self.notes.dedup();
+    }
+
+    /// The ServiceAccount `namespace/name` as seen from an object declared at `near`: when
+    /// several files declare it (kustomize base and overlays), the one closest in the tree.
+    pub fn service_account(&self, namespace: &str, name: &str, near: &Meta) -> Option<&ServiceAccount> {
+        let candidates = self.sa_index.get(&(namespace.to_string(), name.to_string()))?;
+        let here = near.origin.path().map(|p| p.as_ref()).unwrap_or("");
+        candidates.iter().map(|&i| &self.service_accounts[i]).max_by_key(|sa| {
+            let there = sa.meta.origin.path().map(|p| p.as_ref()).unwrap_or("");
+            (common_prefix(here, there), !sa.meta.is_patch)
+        })
+    }
+
+    /// Every ServiceAccount named `namespace/name`.
+    pub fn service_accounts_named(&self, namespace: &str, name: &str) -> impl Iterator<Item = &ServiceAccount> {
+        self.sa_index
+            .get(&(namespace.to_string(), name.to_string()))
+            .into_iter()
+            .flatten()
+            .map(|&i| &self.service_accounts[i])
+    }
+
+    /// The metadata of every object, whatever its kind.
+    pub fn metas(&self) -> impl Iterator<Item = &Meta> {
+        self.workloads
+            .iter()
+            .map(|w| &w.meta)
+            .chain(self.service_accounts.iter().map(|s| &s.meta))
+            .chain(self.config_maps.iter().map(|c| &c.meta))
+            .chain(self.others.iter())
+    }
+}
+
+fn common_prefix(a: &str, b: &str) -> usize {
+    a.bytes().zip(b.bytes()).take_while(|(x, y)| x == y).count()
+}

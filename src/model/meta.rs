@@ -1,0 +1,164 @@
+use std::fmt;
+use std::sync::Arc;
+
+use crate::span::Span;
+
+/// Where a model object came from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Origin {
+    /// A file, by its display path (relative to the working directory, `/`-separated).
+    File(Arc<str>),
+    /// A live object in the cluster of the named kubeconfig context.
+    Live { context: Arc<str> },
+}
+
+impl Origin {
+    pub fn path(&self) -> Option<&Arc<str>> {
+        match self {
+            Origin::File(p) => Some(p),
+            Origin::Live { .. } => None,
+        }
+    }
+}
+
+/// A string value with the span of its text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Str {
+    pub value: String,
+    pub span: Span,
+}
+
+impl Str {
+    pub fn as_str(&self) -> &str {
+        &self.value
+    }
+}
+
+/// What a label or annotation value decodes to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ValueType {
+    String,
+    Bool,
+    Int,
+    Float,
+    Null,
+    Sequence,
+    Mapping,
+}
+
+/// One label or annotation.
+#[derive(Clone, Debug)]
+pub struct Entry {
+    pub key: String,
+    pub key_span: Span,
+    /// The value's text (empty for sequences and mappings).
+    pub value: String,
+    pub value_span: Span,
+    pub value_type: ValueType,
+}
+
+/// Labels or annotations, in source order, with the span of the `labels:`/`annotations:` key.
+#[derive(Clone, Debug, Default)]
+pub struct Entries {
+    pub key_span: Option<Span>,
+    pub items: Vec<Entry>,
+}
+
+impl Entries {
+    /// The entry for `key`; with duplicates the last one wins, as in the API server.
+    pub fn get(&self, key: &str) -> Option<&Entry> {
+        self.items.iter().rev().find(|e| e.key == key)
+    }
+
+    pub fn value(&self, key: &str) -> Option<&str> {
+        self.get(key).map(|e| e.value.as_str())
+    }
+
+    pub fn contains(&self, key: &str) -> bool {
+        self.get(key).is_some()
+    }
+
+    /// Entries whose key starts with `prefix`.
+    pub fn with_prefix<'a>(&'a self, prefix: &'a str) -> impl Iterator<Item = &'a Entry> + 'a {
+        self.items.iter().filter(move |e| e.key.starts_with(prefix))
+    }
+}
+
+/// Identity of an object as users name it: `Deployment team-a/api`, `ClusterRole reader`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ObjectRef {
+    pub kind: String,
+    /// `None` for cluster-scoped kinds.
+    pub namespace: Option<String>,
+    pub name: String,
+}
+
+impl fmt::Display for ObjectRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.namespace {
+            Some(ns) => write!(f, "{} {}/{}", self.kind, ns, self.name),
+            None => write!(f, "{} {}", self.kind, self.name),
+        }
+    }
+}
+
+/// What every object has: identity, metadata and where it was declared.
+#[derive(Clone, Debug)]
+pub struct Meta {
+    pub api_version: String,
+    pub kind: String,
+    pub name: String,
+    pub name_span: Option<Span>,
+    /// Resolved: `metadata.namespace`, else `--namespace`, else `default`.
+    pub namespace: String,
+    pub namespace_span: Option<Span>,
+    /// The `metadata:` key, if present.
+    pub metadata_span: Option<Span>,
+    /// The `kind:` value: the anchor of last resort.
+    pub kind_span: Span,
+    pub labels: Entries,
+    pub annotations: Entries,
+    pub origin: Origin,
+    /// Declared in a kustomize patch: a partial object, so absence of a field means nothing.
+    pub is_patch: bool,
+    /// Cluster-scoped kinds have no namespace in their identity.
+    pub cluster_scoped: bool,
+}
+
+impl Meta {
+    pub fn object_ref(&self) -> ObjectRef {
+        ObjectRef {
+            kind: self.kind.clone(),
+            namespace: (!self.cluster_scoped).then(|| self.namespace.clone()),
+            name: self.name.clone(),
+        }
+    }
+
+    /// The nearest existing anchor for a missing metadata key: the map, else `metadata:`, else `kind:`.
+    pub fn anchor_for(&self, entries: &Entries) -> Span {
+        entries.key_span.or(self.metadata_span).unwrap_or(self.kind_span)
+    }
+}
+
+/// A ServiceAccount.
+#[derive(Clone, Debug)]
+pub struct ServiceAccount {
+    pub meta: Meta,
+}
+
+impl ServiceAccount {
+    pub fn client_id(&self) -> Option<&Entry> {
+        self.meta.annotations.get(super::CLIENT_ID)
+    }
+
+    pub fn tenant_id(&self) -> Option<&Entry> {
+        self.meta.annotations.get(super::TENANT_ID)
+    }
+}
+
+/// A ConfigMap; only its string data is kept.
+#[derive(Clone, Debug)]
+pub struct ConfigMap {
+    pub meta: Meta,
+    pub data: Vec<Entry>,
+}

@@ -1,0 +1,46 @@
+//! The domain model: typed, positioned objects that rules read.
+//!
+//! Sources build these; rules never see YAML. Every field a rule can point at keeps its span.
+
+mod fic;
+mod inventory;
+mod legacy;
+mod live;
+mod meta;
+mod rbac;
+mod workload;
+
+pub use fic::FederatedCredential;
+pub use legacy::LegacyPodIdentity;
+pub use live::LiveState;
+pub use rbac::{Binding, Role};
+
+pub use inventory::{Inventory, ParseFailure, SkipNote};
+pub use meta::{ConfigMap, Entries, Entry, Meta, ObjectRef, Origin, ServiceAccount, Str, ValueType};
+pub use workload::{Container, EnvVar, PodTemplate, Workload};
+
+/// The annotation/label prefix the workload identity webhook reads.
+pub const WI_PREFIX: &str = "azure.workload.identity/";
+pub const USE_LABEL: &str = "azure.workload.identity/use";
+pub const CLIENT_ID: &str = "azure.workload.identity/client-id";
+pub const TENANT_ID: &str = "azure.workload.identity/tenant-id";
+pub const TOKEN_EXPIRATION: &str = "azure.workload.identity/service-account-token-expiration";
+pub const SKIP_CONTAINERS: &str = "azure.workload.identity/skip-containers";
+pub const INJECT_PROXY_SIDECAR: &str = "azure.workload.identity/inject-proxy-sidecar";
+pub const PROXY_SIDECAR_PORT: &str = "azure.workload.identity/proxy-sidecar-port";
+pub const USE_IDENTITY_BINDING: &str = "azure.workload.identity/use-identity-binding";
+
+/// Every key the webhook knows under its prefix; anything else is a typo.
+pub const KNOWN_WI_KEYS: &[&str] = &[
+    USE_LABEL,
+    CLIENT_ID,
+    TENANT_ID,
+    TOKEN_EXPIRATION,
+    SKIP_CONTAINERS,
+    INJECT_PROXY_SIDECAR,
+    PROXY_SIDECAR_PORT,
+    USE_IDENTITY_BINDING,
+];
+
+/// The annotation that suppresses findings on an object.
+pub const IGNORE_ANNOTATION: &str = "iblint.io/ignore";

@@ -1,0 +1,59 @@
+//! The JSON format: a documented, stable shape (see README, "JSON output").
+//!
+//! `{"version": 1, "tool": {...}, "findings": [...], "notes": [...], "summary": {...}}`; fields are
+//! only ever added, never renamed or removed, within version 1.
+
+use serde_json::{json, Value};
+
+use super::Counts;
+use crate::check::Outcome;
+use crate::docs;
+use crate::finding::Location;
+
+pub fn render(outcome: &Outcome) -> String {
+    let findings: Vec<Value> = outcome
+        .findings
+        .iter()
+        .map(|f| {
+            json!({
+                "rule": f.rule,
+                "name": docs::get(f.rule).map(|d| d.name.as_str()),
+                "level": f.level.as_str(),
+                "message": f.message,
+                "help": f.help,
+                "location": location(&f.location),
+                "object": f.object.as_ref().map(ToString::to_string),
+                "related": f.related.iter().map(|r| json!({"location": location(&r.location), "message": r.message})).collect::<Vec<_>>(),
+                "fingerprint": f.fingerprint,
+                "suppressed": f.suppression.as_ref().map(|s| json!({
+                    "kind": if s.in_source { "inSource" } else { "external" },
+                    "justification": s.justification,
+                })),
+            })
+        })
+        .collect();
+    let c = Counts::of(outcome);
+    let doc = json!({
+        "version": 1,
+        "tool": {"name": "iblint", "version": env!("CARGO_PKG_VERSION")},
+        "findings": findings,
+        "notes": outcome.notes.iter().map(|n| json!({"path": n.path, "message": n.message})).collect::<Vec<_>>(),
+        "summary": {"error": c.error, "warning": c.warning, "note": c.note, "suppressed": c.suppressed, "files": outcome.files_read},
+    });
+    let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
+    s.push('\n');
+    s
+}
+
+fn location(l: &Location) -> Value {
+    match l {
+        Location::File { path, span } => json!({
+            "path": path.as_ref(),
+            "line": span.start.line,
+            "column": span.start.col,
+            "endLine": span.end.line,
+            "endColumn": span.end.col,
+        }),
+        Location::Logical { name } => json!({"logical": name}),
+    }
+}

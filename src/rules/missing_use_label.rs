@@ -1,0 +1,43 @@
+use super::{is_ib_pod, misplaced_use_label, Context, Rule, Sink};
+use crate::model::{USE_LABEL, WI_PREFIX};
+
+/// IB101: a pod template that asks for workload identity but lacks the `use` label, so the
+/// webhook's object selector never matches and the pod runs without a token.
+pub struct MissingUseLabel;
+
+impl Rule for MissingUseLabel {
+    fn id(&self) -> &'static str {
+        "IB101"
+    }
+
+    fn check(&self, cx: &Context, sink: &mut Sink) {
+        for w in &cx.inventory.workloads {
+            let pod = &w.pod;
+            if w.meta.is_patch || pod.labels.contains(USE_LABEL) || misplaced_use_label(w).is_some() {
+                continue;
+            }
+            let Some(asked) = pod.annotations.with_prefix(WI_PREFIX).next() else { continue };
+            let what = if is_ib_pod(pod) { "identity binding" } else { "workload identity" };
+            sink.emit_on(
+                &w.meta,
+                pod.labels_anchor(),
+                format!(
+                    "{} asks for {what} (annotation `{}`) but its pod template lacks the label `{USE_LABEL}: \"true\"`: \
+                     the webhook never sees the pod",
+                    w.meta.object_ref(),
+                    asked.key
+                ),
+            )
+            .help(format!("Add the label to the pod template:\n\n{}", pod_label_yaml(w.has_controller_meta)));
+        }
+    }
+}
+
+/// The YAML that puts the `use` label on a pod template (or a bare Pod).
+pub fn pod_label_yaml(has_controller_meta: bool) -> String {
+    if has_controller_meta {
+        format!("    spec:\n      template:\n        metadata:\n          labels:\n            {USE_LABEL}: \"true\"")
+    } else {
+        format!("    metadata:\n      labels:\n        {USE_LABEL}: \"true\"")
+    }
+}

@@ -1,0 +1,105 @@
+//! Rules: pure functions of the model. One file per rule, listed once in [`RULES`].
+//!
+//! A rule reads the [`Context`] and emits findings through a [`Sink`]; it never touches the file
+//! system, the network or the terminal. Its id, name, default level and documentation come from
+//! `rules/<ID>.md`.
+
+use rayon::prelude::*;
+
+use crate::docs;
+use crate::finding::{Finding, Level, Location};
+use crate::model::{Inventory, Meta};
+
+mod support;
+
+mod missing_use_label;
+mod non_string_metadata_value;
+mod suppression_problem;
+mod unparseable_manifest;
+
+pub use support::*;
+
+/// Where the rules run: some levels differ between a manifest check and a live audit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    Check,
+    Audit,
+}
+
+/// Settings from the config file that rules read.
+#[derive(Clone, Debug, Default)]
+pub struct Settings {
+    /// Allowed tenant ids (IB205); empty means any.
+    pub tenants: Vec<String>,
+}
+
+/// What a rule sees.
+pub struct Context<'a> {
+    pub inventory: &'a Inventory,
+    pub settings: &'a Settings,
+    pub mode: Mode,
+}
+
+/// A lint rule.
+pub trait Rule: Sync {
+    /// The stable id, e.g. `IB101`; its document is `rules/IB101.md`.
+    fn id(&self) -> &'static str;
+    fn check(&self, cx: &Context, sink: &mut Sink);
+}
+
+/// Collects one rule's findings, stamped with its id and default level.
+pub struct Sink {
+    rule: &'static str,
+    level: Level,
+    findings: Vec<Finding>,
+}
+
+impl Sink {
+    pub fn new(rule: &'static str) -> Sink {
+        let level = docs::get(rule).map_or(Level::Error, |d| d.level);
+        Sink { rule, level, findings: Vec::new() }
+    }
+
+    /// Emits a finding at the rule's default level; refine it through the returned builder.
+    pub fn emit(&mut self, location: Location, message: impl Into<String>) -> &mut Finding {
+        self.findings.push(Finding::new(self.rule, self.level, location, message));
+        let last = self.findings.len() - 1;
+        &mut self.findings[last]
+    }
+
+    /// Emits a finding about `meta`'s object at `span` of its file.
+    pub fn emit_on(&mut self, meta: &Meta, span: crate::span::Span, message: impl Into<String>) -> &mut Finding {
+        let f = self.emit(meta.at(span), message);
+        f.object = Some(meta.object_ref());
+        f
+    }
+
+    pub fn into_findings(self) -> Vec<Finding> {
+        self.findings
+    }
+}
+
+/// Every rule, in id order. Adding a rule: one file, one line here, one `rules/<ID>.md`.
+pub static RULES: &[&dyn Rule] = &[
+    &unparseable_manifest::UnparseableManifest,
+    &non_string_metadata_value::NonStringMetadataValue,
+    &suppression_problem::SuppressionProblem,
+    &missing_use_label::MissingUseLabel,
+];
+
+/// Runs `rules` over the context in parallel; the result is unsorted.
+pub fn run(rules: &[&dyn Rule], cx: &Context) -> Vec<Finding> {
+    rules
+        .par_iter()
+        .flat_map_iter(|rule| {
+            let mut sink = Sink::new(rule.id());
+            rule.check(cx, &mut sink);
+            sink.into_findings()
+        })
+        .collect()
+}
+
+/// The rule with id `id`.
+pub fn by_id(id: &str) -> Option<&'static dyn Rule> {
+    RULES.iter().copied().find(|r| r.id().eq_ignore_ascii_case(id))
+}

@@ -1,0 +1,51 @@
+use super::{Context, Rule, Sink};
+use crate::model::{Entries, Meta, ValueType};
+
+/// IB002: a label or annotation value that is not a string; the API server rejects the object.
+pub struct NonStringMetadataValue;
+
+impl Rule for NonStringMetadataValue {
+    fn id(&self) -> &'static str {
+        "IB002"
+    }
+
+    fn check(&self, cx: &Context, sink: &mut Sink) {
+        for meta in cx.inventory.metas() {
+            check_entries(sink, meta, &meta.labels, "label", "");
+            check_entries(sink, meta, &meta.annotations, "annotation", "");
+        }
+        for w in &cx.inventory.workloads {
+            if w.has_controller_meta {
+                check_entries(sink, &w.meta, &w.pod.labels, "label", "pod template ");
+                check_entries(sink, &w.meta, &w.pod.annotations, "annotation", "pod template ");
+            }
+        }
+    }
+}
+
+fn check_entries(sink: &mut Sink, meta: &Meta, entries: &Entries, what: &str, whose: &str) {
+    for e in &entries.items {
+        let decoded = match e.value_type {
+            ValueType::String | ValueType::Null => continue,
+            ValueType::Bool => "a boolean",
+            ValueType::Int => "an integer",
+            ValueType::Float => "a number",
+            ValueType::Sequence => "a list",
+            ValueType::Mapping => "a mapping",
+        };
+        let quoted = match e.value_type {
+            ValueType::Sequence | ValueType::Mapping => "\"...\"".to_string(),
+            _ => format!("\"{}\"", e.value),
+        };
+        sink.emit_on(
+            meta,
+            e.value_span,
+            format!(
+                "The {whose}{what} `{}` of {} is {decoded}, not a string: the API server rejects the object",
+                e.key,
+                meta.object_ref()
+            ),
+        )
+        .help(format!("Quote the value:\n\n    {}: {quoted}", e.key));
+    }
+}

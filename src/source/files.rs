@@ -1,0 +1,215 @@
+//! Finding the files to read: walking paths and the reference scope, honouring ignore files,
+//! excludes and Helm chart directories.
+
+use std::path::{Component, Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use globset::GlobSet;
+use ignore::{WalkBuilder, WalkState};
+
+use crate::model::SkipNote;
+
+/// What kind of source a file is, by its name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FileKind {
+    /// `.yaml`, `.yml`, `.json`: Kubernetes manifests (and ARM templates, workflow YAML).
+    Manifest,
+    Terraform,
+    Bicep,
+    /// `.sh`, `.bash`, `.ps1`, `.psm1`.
+    Script,
+}
+
+impl FileKind {
+    pub fn of(path: &Path) -> Option<FileKind> {
+        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+        Some(match ext.as_str() {
+            "yaml" | "yml" | "json" => FileKind::Manifest,
+            "tf" => FileKind::Terraform,
+            "bicep" => FileKind::Bicep,
+            "sh" | "bash" | "ps1" | "psm1" => FileKind::Script,
+            _ => return None,
+        })
+    }
+}
+
+/// A file to read.
+#[derive(Clone, Debug)]
+pub struct FileEntry {
+    pub path: PathBuf,
+    /// Relative to the working directory where possible, `/`-separated.
+    pub display: Arc<str>,
+    pub kind: FileKind,
+    /// Findings are reported only for files under the paths the user gave.
+    pub reported: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum WalkError {
+    #[error("{path}: no such file or directory")]
+    NotFound { path: String },
+    #[error("{path}: {source}")]
+    Io { path: String, source: std::io::Error },
+}
+
+pub struct WalkOptions<'a> {
+    pub paths: &'a [PathBuf],
+    /// The tree indexed for references; `None`: the git work tree holding the paths, else the paths.
+    pub scope: Option<&'a Path>,
+    pub excludes: &'a GlobSet,
+    /// The working directory, canonicalized.
+    pub cwd: &'a Path,
+}
+
+pub struct Walked {
+    pub files: Vec<FileEntry>,
+    pub notes: Vec<SkipNote>,
+}
+
+/// Lists every file to read, sorted by display path.
+pub fn walk(opts: &WalkOptions) -> Result<Walked, WalkError> {
+    let mut targets = Vec::new();
+    for p in opts.paths {
+        let abs = opts.cwd.join(p);
+        let canon = abs.canonicalize().map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => WalkError::NotFound { path: p.display().to_string() },
+            _ => WalkError::Io { path: p.display().to_string(), source: e },
+        })?;
+        targets.push(canon);
+    }
+    let scope = match opts.scope {
+        Some(s) => Some(
+            opts.cwd.join(s).canonicalize().map_err(|e| WalkError::Io { path: s.display().to_string(), source: e })?,
+        ),
+        None => targets.first().and_then(|t| git_work_tree(t)),
+    };
+    let mut roots: Vec<PathBuf> = scope.iter().cloned().collect();
+    roots.extend(targets.iter().filter(|t| scope.as_ref().is_none_or(|s| !t.starts_with(s))).cloned());
+
+    let found = Mutex::new(Vec::<PathBuf>::new());
+    let notes = Mutex::new(Vec::<SkipNote>::new());
+    for root in &roots {
+        if root.is_file() {
+            found.lock().map_err(|_| poisoned())?.push(root.clone());
+            continue;
+        }
+        walk_dir(root, opts, &found, &notes);
+    }
+    // Files named explicitly are read even when an ignore rule would skip them.
+    for t in &targets {
+        if t.is_file() {
+            found.lock().map_err(|_| poisoned())?.push(t.clone());
+        }
+    }
+    let mut paths = found.into_inner().map_err(|_| poisoned())?;
+    paths.sort();
+    paths.dedup();
+    let mut files: Vec<FileEntry> = paths
+        .into_iter()
+        .filter_map(|path| {
+            let kind = FileKind::of(&path)?;
+            let reported = targets.iter().any(|t| path.starts_with(t));
+            let display = display_path(&path, opts.cwd);
+            if !targets.contains(&path) && opts.excludes.is_match(display.as_ref()) {
+                return None;
+            }
+            Some(FileEntry { path, display, kind, reported })
+        })
+        .collect();
+    files.sort_by(|a, b| a.display.cmp(&b.display));
+    let mut notes = notes.into_inner().map_err(|_| poisoned())?;
+    notes.sort();
+    notes.dedup();
+    Ok(Walked { files, notes })
+}
+
+fn poisoned() -> WalkError {
+    WalkError::Io { path: String::new(), source: std::io::Error::other("walker thread panicked") }
+}
+
+fn walk_dir(root: &Path, opts: &WalkOptions, found: &Mutex<Vec<PathBuf>>, notes: &Mutex<Vec<SkipNote>>) {
+    let cwd = opts.cwd.to_path_buf();
+    let excludes = opts.excludes.clone();
+    let notes_filter = Arc::new(Mutex::new(Vec::<SkipNote>::new()));
+    let nf = Arc::clone(&notes_filter);
+    WalkBuilder::new(root)
+        .hidden(false)
+        .follow_links(false)
+        .filter_entry(move |e| {
+            let name = e.file_name();
+            if name == ".git" || name == "node_modules" {
+                return false;
+            }
+            let display = display_path(e.path(), &cwd);
+            if excludes.is_match(display.as_ref()) {
+                return false;
+            }
+            if e.file_type().is_some_and(|t| t.is_dir()) && e.path().join("Chart.yaml").is_file() {
+                if let Ok(mut n) = nf.lock() {
+                    n.push(helm_chart_note(&display));
+                }
+                return false;
+            }
+            true
+        })
+        .build_parallel()
+        .run(|| {
+            Box::new(|entry| {
+                if let Ok(e) = entry {
+                    if e.file_type().is_some_and(|t| t.is_file()) && FileKind::of(e.path()).is_some() {
+                        if let Ok(mut f) = found.lock() {
+                            f.push(e.into_path());
+                        }
+                    }
+                }
+                WalkState::Continue
+            })
+        });
+    let extra: Vec<SkipNote> = notes_filter.lock().map(|e| e.clone()).unwrap_or_default();
+    if let Ok(mut n) = notes.lock() {
+        n.extend(extra);
+    }
+}
+
+/// The note for a skipped Helm chart source directory.
+pub fn helm_chart_note(dir: &str) -> SkipNote {
+    SkipNote {
+        path: dir.to_string(),
+        message: format!(
+            "Helm chart sources are templates, not manifests: skipped; lint the rendered output with \
+             `iblint check --helm {dir}` or `helm template {dir} | iblint check -`"
+        ),
+    }
+}
+
+/// The git work tree holding `path`, if any.
+pub fn git_work_tree(path: &Path) -> Option<PathBuf> {
+    let start = if path.is_file() { path.parent()? } else { path };
+    start.ancestors().find(|d| d.join(".git").exists()).map(Path::to_path_buf)
+}
+
+/// `path` relative to `cwd` (canonical) where it lies below it, `/`-separated.
+pub fn display_path(path: &Path, cwd: &Path) -> Arc<str> {
+    let rel = path.strip_prefix(cwd).unwrap_or(path);
+    let mut out = String::new();
+    for c in rel.components() {
+        let part = match c {
+            Component::RootDir => {
+                out.push('/');
+                continue;
+            }
+            Component::Normal(s) => s.to_string_lossy(),
+            Component::CurDir => continue,
+            Component::ParentDir => "..".into(),
+            Component::Prefix(p) => p.as_os_str().to_string_lossy(),
+        };
+        if !out.is_empty() && !out.ends_with('/') {
+            out.push('/');
+        }
+        out.push_str(&part);
+    }
+    if out.is_empty() {
+        out.push('.');
+    }
+    out.into()
+}

@@ -1,0 +1,122 @@
+//! Suppressions: the `iblint.io/ignore` annotation on an object, and config entries by path or
+//! object. Suppressed findings keep their place in the output (SARIF `suppressions`); they no
+//! longer count toward the exit code.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use globset::{Glob, GlobMatcher};
+
+use crate::config::Config;
+use crate::finding::{Finding, Level, Location, Suppression};
+use crate::model::{Inventory, ObjectRef, IGNORE_ANNOTATION};
+use crate::rules::Sink;
+
+/// A parsed `iblint.io/ignore` value: `"IB301,IB305 -- reason"`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IgnoreAnnotation {
+    /// Rule ids, upper-case; empty means every rule (`*` or `all`).
+    pub rules: Vec<String>,
+    pub reason: Option<String>,
+}
+
+impl IgnoreAnnotation {
+    pub fn parse(value: &str) -> IgnoreAnnotation {
+        let (ids, reason) = match value.split_once("--") {
+            Some((ids, reason)) => (ids, Some(reason.trim().to_string()).filter(|r| !r.is_empty())),
+            None => (value, None),
+        };
+        let rules = ids
+            .split([',', ' '])
+            .map(|s| s.trim().to_ascii_uppercase())
+            .filter(|s| !s.is_empty() && s != "*" && s != "ALL")
+            .collect();
+        IgnoreAnnotation { rules, reason }
+    }
+
+    pub fn covers(&self, rule: &str) -> bool {
+        self.rules.is_empty() || self.rules.iter().any(|r| r == rule)
+    }
+}
+
+/// Applies annotation and config suppressions to `findings` (all findings of the scope, so that
+/// "matched nothing" is judged on the whole tree) and returns the IB003 findings about config
+/// suppressions that are expired or matched nothing.
+pub fn apply(findings: &mut [Finding], inventory: &Inventory, config: &Config, today: &str) -> Vec<Finding> {
+    let mut by_object: HashMap<(Option<Arc<str>>, ObjectRef), IgnoreAnnotation> = HashMap::new();
+    for meta in inventory.metas() {
+        if let Some(e) = meta.annotations.get(IGNORE_ANNOTATION) {
+            let ignore = IgnoreAnnotation::parse(&e.value);
+            if ignore.reason.is_some() {
+                by_object.insert((meta.origin.path().cloned(), meta.object_ref()), ignore);
+            }
+        }
+    }
+    for f in findings.iter_mut() {
+        let Some(object) = &f.object else { continue };
+        let key = (f.location.path().cloned(), object.clone());
+        if let Some(ignore) = by_object.get(&key).filter(|i| i.covers(f.rule)) {
+            f.suppression =
+                Some(Suppression { in_source: true, justification: ignore.reason.clone().unwrap_or_default() });
+        }
+    }
+
+    let mut problems = Sink::new("IB003");
+    let config_path = config.path.clone().unwrap_or_else(|| Arc::from(".iblint.yaml"));
+    for s in &config.suppressions {
+        let at = Location::File { path: config_path.clone(), span: s.span };
+        let Some(reason) = &s.reason else {
+            problems
+                .emit(at, "A config suppression has no `reason`: it is not applied")
+                .help("Say why the findings are acceptable:\n\n    reason: \"migration tracked in TICKET-123\"");
+            continue;
+        };
+        if let Some(expires) = s.expires.as_deref().filter(|e| *e <= today) {
+            problems
+                .emit(at, format!("A config suppression expired on {expires}: its findings are reported again"))
+                .level(Level::Warning)
+                .help("Fix the findings, or extend `expires:` if the reason still holds.");
+            continue;
+        }
+        let globs: Vec<GlobMatcher> =
+            s.paths.iter().filter_map(|p| Glob::new(p).ok().map(|g| g.compile_matcher())).collect();
+        let mut matched = 0usize;
+        for f in findings.iter_mut().filter(|f| f.suppression.is_none()) {
+            let rule_ok = s.rules.is_empty() || s.rules.iter().any(|r| r == f.rule);
+            let path_ok =
+                globs.is_empty() || f.location.path().is_some_and(|p| globs.iter().any(|g| g.is_match(p.as_ref())));
+            let object_ok = s.objects.is_empty()
+                || f.object.as_ref().is_some_and(|o| {
+                    let name = o.to_string();
+                    s.objects.contains(&name)
+                });
+            if rule_ok && path_ok && object_ok {
+                f.suppression = Some(Suppression { in_source: false, justification: reason.clone() });
+                matched += 1;
+            }
+        }
+        if matched == 0 {
+            problems
+                .emit(at, "A config suppression matched no finding: remove it")
+                .level(Level::Note)
+                .help("Stale suppressions hide future problems; delete the entry.");
+        }
+    }
+    problems.into_findings()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_ignore_annotations() {
+        let i = IgnoreAnnotation::parse("IB301, ib305 -- legacy app, tracked in OPS-1");
+        assert_eq!(i.rules, vec!["IB301", "IB305"]);
+        assert_eq!(i.reason.as_deref(), Some("legacy app, tracked in OPS-1"));
+        assert!(i.covers("IB305") && !i.covers("IB101"));
+        assert_eq!(IgnoreAnnotation::parse("IB301").reason, None);
+        assert_eq!(IgnoreAnnotation::parse("IB301 --  ").reason, None);
+        assert!(IgnoreAnnotation::parse("* -- generated").covers("IB101"));
+    }
+}

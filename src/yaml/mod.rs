@@ -1,0 +1,12 @@
+//! A span-preserving YAML tree built from `saphyr-parser` events.
+//!
+//! Kubernetes manifests, the config file and JSON (a YAML subset) all go through here. The tree
+//! keeps the position of every key and value so rules can point at the exact line, and the
+//! builder enforces budgets (alias expansion, nesting depth) so hostile input becomes a parse
+//! error instead of a hang or a stack overflow.
+
+mod node;
+mod parse;
+
+pub use node::{Node, NodeKind, Scalar, ScalarType};
+pub use parse::{parse_stream, Limits, ParseError};

@@ -1,0 +1,278 @@
+use std::collections::{HashMap, HashSet};
+
+use saphyr_parser::{Event, Parser, ScalarStyle, Span as YSpan};
+
+use super::node::{Node, NodeKind, Scalar};
+use crate::span::{Pos, Span};
+
+/// Budgets that keep hostile input bounded.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    /// Nodes that alias expansion may create in one file ("billion laughs" guard).
+    pub max_alias_nodes: usize,
+    /// Maximum nesting of sequences and mappings.
+    pub max_depth: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits { max_alias_nodes: 200_000, max_depth: 512 }
+    }
+}
+
+/// A problem at a position in the text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ParseError {
+    pub message: String,
+    pub pos: Pos,
+}
+
+/// What a stream produced besides its documents.
+#[derive(Debug, Default)]
+pub struct StreamOutcome {
+    /// The error that stopped the parse, if any. Documents before it were delivered.
+    pub fatal: Option<ParseError>,
+    /// Problems that do not stop parsing (duplicate keys).
+    pub problems: Vec<ParseError>,
+}
+
+/// Parses a YAML (or JSON) stream, handing each document's root to `on_doc` as soon as it is
+/// complete so that memory stays proportional to one document.
+pub fn parse_stream(text: &str, limits: &Limits, mut on_doc: impl FnMut(Node)) -> StreamOutcome {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut builder = Builder::new(*limits);
+    let mut outcome = StreamOutcome::default();
+    let mut parser = Parser::new_from_str(text);
+    while let Some(next) = parser.next_event() {
+        match next {
+            Ok((event, span)) => match builder.event(event, span) {
+                Ok(Some(root)) => on_doc(root),
+                Ok(None) => {}
+                Err(e) => {
+                    outcome.fatal = Some(e);
+                    break;
+                }
+            },
+            Err(e) => {
+                let m = e.marker();
+                outcome.fatal = Some(ParseError {
+                    message: e.info().to_string(),
+                    pos: Pos { line: m.line() as u32, col: m.col() as u32 + 1 },
+                });
+                break;
+            }
+        }
+    }
+    outcome.problems = builder.problems;
+    outcome
+}
+
+enum Frame {
+    Seq { start: Span, anchor: usize, items: Vec<Node> },
+    Map { start: Span, anchor: usize, entries: Vec<(Node, Node)>, key: Option<Node> },
+}
+
+struct Builder {
+    limits: Limits,
+    stack: Vec<Frame>,
+    anchors: HashMap<usize, (Node, usize)>,
+    alias_nodes: usize,
+    problems: Vec<ParseError>,
+    root: Option<Node>,
+}
+
+fn pos(m: saphyr_parser::Marker) -> Pos {
+    Pos { line: m.line() as u32, col: m.col() as u32 + 1 }
+}
+
+fn span(s: YSpan) -> Span {
+    Span { start: pos(s.start), end: pos(s.end) }
+}
+
+fn count_nodes(node: &Node) -> usize {
+    match &node.kind {
+        NodeKind::Scalar(_) => 1,
+        NodeKind::Seq(items) => 1 + items.iter().map(count_nodes).sum::<usize>(),
+        NodeKind::Map(entries) => 1 + entries.iter().map(|(k, v)| count_nodes(k) + count_nodes(v)).sum::<usize>(),
+    }
+}
+
+impl Builder {
+    fn new(limits: Limits) -> Self {
+        Builder { limits, stack: Vec::new(), anchors: HashMap::new(), alias_nodes: 0, problems: Vec::new(), root: None }
+    }
+
+    fn event(&mut self, event: Event<'_>, ys: YSpan) -> Result<Option<Node>, ParseError> {
+        let sp = span(ys);
+        match event {
+            Event::DocumentStart(_) => {
+                self.anchors.clear();
+                self.root = None;
+            }
+            Event::DocumentEnd => return Ok(self.root.take()),
+            Event::Scalar(value, style, anchor, tag) => {
+                let tag = tag.map(|t| {
+                    if t.is_yaml_core_schema() {
+                        t.suffix.clone()
+                    } else {
+                        format!("{}{}", t.handle, t.suffix)
+                    }
+                });
+                let scalar = Scalar { value: value.into_owned(), quoted: !matches!(style, ScalarStyle::Plain), tag };
+                self.complete(Node { span: sp, kind: NodeKind::Scalar(scalar) }, anchor)?;
+            }
+            Event::SequenceStart(anchor, _) => {
+                self.open(Frame::Seq { start: sp, anchor, items: Vec::new() })?;
+            }
+            Event::MappingStart(anchor, _) => {
+                self.open(Frame::Map { start: sp, anchor, entries: Vec::new(), key: None })?;
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                let (node, anchor) = match self.stack.pop() {
+                    Some(Frame::Seq { start, anchor, items }) => {
+                        let end = items.last().map_or(sp.end, |n| n.span.end.max(sp.end));
+                        (Node { span: Span::new(start.start, end), kind: NodeKind::Seq(items) }, anchor)
+                    }
+                    Some(Frame::Map { start, anchor, entries, .. }) => {
+                        self.check_duplicates(&entries);
+                        let end = entries.last().map_or(sp.end, |(_, v)| v.span.end.max(sp.end));
+                        (Node { span: Span::new(start.start, end), kind: NodeKind::Map(entries) }, anchor)
+                    }
+                    None => return Ok(None),
+                };
+                self.complete(node, anchor)?;
+            }
+            Event::Alias(id) => {
+                let Some((node, count)) = self.anchors.get(&id) else {
+                    return Err(ParseError { message: "alias to an unknown anchor".into(), pos: sp.start });
+                };
+                self.alias_nodes += count;
+                if self.alias_nodes > self.limits.max_alias_nodes {
+                    return Err(ParseError {
+                        message: format!(
+                            "alias expansion exceeds the budget of {} nodes (an alias bomb?)",
+                            self.limits.max_alias_nodes
+                        ),
+                        pos: sp.start,
+                    });
+                }
+                let mut node = node.clone();
+                node.span = sp;
+                self.complete(node, 0)?;
+            }
+            Event::StreamStart | Event::StreamEnd | Event::Nothing => {}
+        }
+        Ok(None)
+    }
+
+    fn open(&mut self, frame: Frame) -> Result<(), ParseError> {
+        if self.stack.len() >= self.limits.max_depth {
+            let start = match &frame {
+                Frame::Seq { start, .. } | Frame::Map { start, .. } => start.start,
+            };
+            return Err(ParseError {
+                message: format!("nesting deeper than {} levels", self.limits.max_depth),
+                pos: start,
+            });
+        }
+        self.stack.push(frame);
+        Ok(())
+    }
+
+    fn complete(&mut self, node: Node, anchor: usize) -> Result<(), ParseError> {
+        if anchor > 0 {
+            let count = count_nodes(&node);
+            self.anchors.insert(anchor, (node.clone(), count));
+        }
+        match self.stack.last_mut() {
+            None => self.root = Some(node),
+            Some(Frame::Seq { items, .. }) => items.push(node),
+            Some(Frame::Map { entries, key, .. }) => match key.take() {
+                None => *key = Some(node),
+                Some(k) => entries.push((k, node)),
+            },
+        }
+        Ok(())
+    }
+
+    fn check_duplicates(&mut self, entries: &[(Node, Node)]) {
+        let mut seen: HashSet<&str> = HashSet::new();
+        for (k, _) in entries {
+            // `<<` merge keys may legitimately repeat.
+            let Some(name) = k.as_str().filter(|n| *n != "<<") else { continue };
+            if !seen.insert(name) {
+                let first = entries.iter().find(|(f, _)| f.as_str() == Some(name)).map(|(f, _)| f.span.start.line);
+                self.problems.push(ParseError {
+                    message: format!(
+                        "duplicate key `{name}` (first at line {}): strict decoding rejects it",
+                        first.unwrap_or(0)
+                    ),
+                    pos: k.span.start,
+                });
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn docs(text: &str) -> (Vec<Node>, StreamOutcome) {
+        let mut out = Vec::new();
+        let outcome = parse_stream(text, &Limits::default(), |n| out.push(n));
+        (out, outcome)
+    }
+
+    #[test]
+    fn keeps_positions_of_keys_and_values() {
+        let (d, o) = docs("a: 1\nb:\n  c: \"x\"\n");
+        assert!(o.fatal.is_none());
+        let (k, v) = d[0].path(&["b"]).unwrap().entry("c").unwrap();
+        assert_eq!((k.span.start.line, k.span.start.col), (3, 3));
+        assert_eq!((v.span.start.line, v.span.start.col), (3, 6));
+    }
+
+    #[test]
+    fn multi_document_crlf_and_bom() {
+        let (d, o) = docs("\u{feff}a: 1\r\n---\r\nb: 2\r\n");
+        assert!(o.fatal.is_none());
+        assert_eq!(d.len(), 2);
+        assert_eq!(d[1].entry("b").unwrap().0.span.start.line, 3);
+    }
+
+    #[test]
+    fn alias_bomb_is_an_error_not_a_hang() {
+        let mut text = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
+        let mut prev = 'a';
+        for c in 'b'..='j' {
+            text.push_str(&format!("{c}: &{c} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]\n"));
+            prev = c;
+        }
+        let (_, o) = docs(&text);
+        assert!(o.fatal.unwrap().message.contains("alias expansion"));
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error() {
+        let text = "[".repeat(100_000);
+        let (_, o) = docs(&text);
+        assert!(o.fatal.is_some());
+    }
+
+    #[test]
+    fn duplicate_keys_are_reported_where_repeated() {
+        let (d, o) = docs("a: 1\nb: 2\na: 3\n");
+        assert_eq!(d.len(), 1);
+        assert_eq!(o.problems.len(), 1);
+        assert_eq!(o.problems[0].pos.line, 3);
+        assert_eq!(d[0].get("a").unwrap().as_str(), Some("3"));
+    }
+
+    #[test]
+    fn error_position_is_reported() {
+        let (_, o) = docs("a: 1\nb: [unclosed\n");
+        let e = o.fatal.unwrap();
+        assert!(e.pos.line >= 2, "{e:?}");
+    }
+}

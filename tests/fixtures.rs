@@ -1,0 +1,174 @@
+//! The table-driven fixture test: every `testdata/<ID>/{pass,fail}.*` file (or case directory)
+//! is linted on its own, and its findings must be exactly the `expect:` markers it carries.
+//!
+//! A marker is a comment on the line the finding must point at: `# expect: IB101` (or `// expect:`),
+//! several ids separated by commas, `IB101@7` to pin the column too. JSON files, which have no
+//! comments, list `RULE LINE[@COL]` lines in a sibling `<file>.expect`. A `pass.*` fixture must not
+//! produce its directory's rule; a `fail.*` fixture must produce it. Either way nothing unmarked
+//! may appear: a fixture is a promise of no false alarms as much as of a true one.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use iblint::check::{self, CheckOptions};
+use iblint::config::Config;
+use iblint::finding::Location;
+
+type Expect = BTreeSet<(String, u32, Option<u32>)>;
+
+fn testdata() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata")
+}
+
+fn rule_dirs() -> Vec<PathBuf> {
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(testdata())
+        .expect("testdata/")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_dir() && p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with("IB")))
+        .collect();
+    dirs.sort();
+    dirs
+}
+
+fn cases(dir: &Path) -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = std::fs::read_dir(dir)
+        .expect("rule dir")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            (name.starts_with("pass.") || name.starts_with("fail.")) && !name.ends_with(".expect")
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+fn parse_marker_list(text: &str, line: u32, out: &mut Expect) {
+    for item in text.split(',') {
+        let item = item.trim().trim_end_matches(|c: char| !c.is_ascii_alphanumeric());
+        if item.is_empty() {
+            continue;
+        }
+        let (id, col) = match item.split_once('@') {
+            Some((id, col)) => (id, col.parse().ok()),
+            None => (item, None),
+        };
+        out.insert((id.to_string(), line, col));
+    }
+}
+
+fn markers(file: &Path) -> Expect {
+    let mut out = Expect::new();
+    let sidecar = PathBuf::from(format!("{}.expect", file.display()));
+    if let Ok(text) = std::fs::read_to_string(&sidecar) {
+        for l in text.lines().filter(|l| !l.trim().is_empty() && !l.starts_with('#')) {
+            let mut parts = l.split_whitespace();
+            let (Some(id), Some(pos)) = (parts.next(), parts.next()) else { continue };
+            let (line, col) = match pos.split_once('@') {
+                Some((l, c)) => (l.parse().unwrap_or(0), c.parse().ok()),
+                None => (pos.parse().unwrap_or(0), None),
+            };
+            out.insert((id.to_string(), line, col));
+        }
+    }
+    let Ok(text) = std::fs::read_to_string(file) else { return out };
+    for (i, l) in text.lines().enumerate() {
+        if let Some(at) = l.find("expect:") {
+            let before = &l[..at];
+            if before.contains('#') || before.contains("//") {
+                parse_marker_list(&l[at + 7..], i as u32 + 1, &mut out);
+            }
+        }
+    }
+    out
+}
+
+/// Lints one case (a file, or a directory of files) and returns the findings in `file`.
+fn findings(case: &Path) -> Vec<(String, String, u32, u32)> {
+    let opts =
+        CheckOptions { paths: vec![case.to_path_buf()], scope: Some(case.to_path_buf()), ..CheckOptions::default() };
+    let outcome = check::run(&opts, &Config::default(), &testdata()).expect("check runs");
+    outcome
+        .findings
+        .iter()
+        .filter(|f| f.suppression.is_none())
+        .filter_map(|f| match &f.location {
+            Location::File { path, span } => {
+                Some((path.to_string(), f.rule.to_string(), span.start.line, span.start.col))
+            }
+            Location::Logical { .. } => None,
+        })
+        .collect()
+}
+
+fn files_of(case: &Path) -> Vec<PathBuf> {
+    if case.is_file() {
+        return vec![case.to_path_buf()];
+    }
+    let mut out = Vec::new();
+    let mut stack = vec![case.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).expect("case dir").flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if !p.to_string_lossy().ends_with(".expect") {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn every_fixture_yields_exactly_its_markers() {
+    let mut failures = Vec::new();
+    let mut count = 0;
+    for dir in rule_dirs() {
+        let rule = dir.file_name().and_then(|n| n.to_str()).unwrap_or("").to_string();
+        let dir_cases = cases(&dir);
+        assert!(
+            dir_cases.iter().any(|c| c.file_name().unwrap().to_string_lossy().starts_with("fail.")),
+            "{rule}: no fail fixture"
+        );
+        assert!(
+            dir_cases.iter().any(|c| c.file_name().unwrap().to_string_lossy().starts_with("pass.")),
+            "{rule}: no pass fixture"
+        );
+        for case in dir_cases {
+            count += 1;
+            let is_fail = case.file_name().unwrap().to_string_lossy().starts_with("fail.");
+            let got_all = findings(&case);
+            let mut saw_rule = false;
+            for file in files_of(&case) {
+                let display = file.strip_prefix(testdata()).unwrap().to_string_lossy().replace('\\', "/");
+                let want = markers(&file);
+                let got: Vec<_> = got_all.iter().filter(|(p, ..)| *p == display).collect();
+                saw_rule |= got.iter().any(|(_, r, ..)| *r == rule);
+                let got_set: BTreeSet<(String, u32, Option<u32>)> = got
+                    .iter()
+                    .map(|(_, r, l, c)| {
+                        let pinned = want.iter().any(|(wr, wl, wc)| wr == r && wl == l && wc.is_some());
+                        (r.clone(), *l, pinned.then_some(*c))
+                    })
+                    .collect();
+                if got_set != want {
+                    failures.push(format!(
+                        "{display}:\n    expected {:?}\n    found    {:?}",
+                        want,
+                        got.iter().map(|(_, r, l, c)| format!("{r}@{l}:{c}")).collect::<Vec<_>>()
+                    ));
+                }
+            }
+            if is_fail && !saw_rule {
+                failures.push(format!("{}: a fail fixture must produce {rule}", case.display()));
+            }
+            if !is_fail && saw_rule {
+                failures.push(format!("{}: a pass fixture must not produce {rule}", case.display()));
+            }
+        }
+    }
+    assert!(count > 0, "no fixtures found");
+    assert!(failures.is_empty(), "{} fixture mismatches:\n{}", failures.len(), failures.join("\n"));
+}
