@@ -113,7 +113,7 @@ pub fn run(opts: &CheckOptions, config: &Config, cwd: &Path) -> Result<Outcome, 
         findings,
         notes: inventory.notes.clone(),
         stdin_text: opts.stdin.clone(),
-        files_read: walked.files.len() + usize::from(opts.stdin.is_some()),
+        files_read: walked.files.iter().filter(|f| f.reported).count() + usize::from(opts.stdin.is_some()),
     })
 }
 

@@ -188,9 +188,9 @@ pub fn git_work_tree(path: &Path) -> Option<PathBuf> {
     start.ancestors().find(|d| d.join(".git").exists()).map(Path::to_path_buf)
 }
 
-/// `path` relative to `cwd` (canonical) where it lies below it, `/`-separated.
+/// `path` relative to `cwd` (both canonical), `/`-separated; `..` where it lies outside.
 pub fn display_path(path: &Path, cwd: &Path) -> Arc<str> {
-    let rel = path.strip_prefix(cwd).unwrap_or(path);
+    let rel = relative_to(path, cwd);
     let mut out = String::new();
     for c in rel.components() {
         let part = match c {
@@ -212,4 +212,36 @@ pub fn display_path(path: &Path, cwd: &Path) -> Arc<str> {
         out.push('.');
     }
     out.into()
+}
+
+/// `path` relative to `base`, climbing with `..` past their common ancestor.
+fn relative_to(path: &Path, base: &Path) -> PathBuf {
+    if let Ok(rel) = path.strip_prefix(base) {
+        return rel.to_path_buf();
+    }
+    if !path.is_absolute() || !base.is_absolute() {
+        return path.to_path_buf();
+    }
+    let common = path.components().zip(base.components()).take_while(|(a, b)| a == b).count();
+    let mut rel = PathBuf::new();
+    for _ in base.components().skip(common) {
+        rel.push("..");
+    }
+    for c in path.components().skip(common) {
+        rel.push(c);
+    }
+    rel
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn display_paths_are_relative_to_the_working_directory() {
+        let cwd = Path::new("/work/main");
+        assert_eq!(&*display_path(Path::new("/work/main/apps/a.yaml"), cwd), "apps/a.yaml");
+        assert_eq!(&*display_path(Path::new("/work/shared/x/b.yaml"), cwd), "../shared/x/b.yaml");
+        assert_eq!(&*display_path(Path::new("/work/main"), cwd), ".");
+    }
 }

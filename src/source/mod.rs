@@ -76,18 +76,27 @@ fn load_manifest(input: &Input, text: &str, opts: &LoadOptions, inv: &mut Invent
         return;
     }
     let mut loaded = Inventory::default();
-    let outcome = parse_stream(text, &opts.limits, |root| load_document(&root, &cx, &mut loaded));
-    if let Some(err) = outcome.fatal {
-        if text.contains("{{") {
-            // An unrendered template (Helm, gomplate, envsubst-style Go templates) is not broken YAML.
-            inv.notes.push(SkipNote {
-                path: input.display.to_string(),
-                message: "contains Go template actions (`{{ }}`) and is not valid YAML: skipped; lint the \
-                          rendered output instead"
-                    .into(),
-            });
-            return;
+    let template = text.contains("{{");
+    let mut template_keys = false;
+    let outcome = parse_stream(text, &opts.limits, |root| {
+        template_keys |= template && root.has_complex_key();
+        load_document(&root, &cx, &mut loaded);
+    });
+    if template && (outcome.fatal.is_some() || template_keys) {
+        if !text.contains("kind:") {
+            return; // not a manifest template either (e.g. a values file): skipped silently
         }
+        // An unrendered Go template (Helm, gomplate, a test harness's text/template): its
+        // unquoted `{{ .X }}` actions are not YAML, or parse as nonsense mappings.
+        inv.notes.push(SkipNote {
+            path: input.display.to_string(),
+            message: "contains Go template actions (`{{ }}`) and is not a manifest as written: skipped; lint \
+                      the rendered output instead"
+                .into(),
+        });
+        return;
+    }
+    if let Some(err) = outcome.fatal {
         inv.parse_failures.push(ParseFailure { path: input.display.clone(), pos: err.pos, message: err.message });
     }
     inv.merge(loaded);

@@ -149,6 +149,18 @@ impl Node {
         keys.iter().try_fold(self, |node, key| node.get(key))
     }
 
+    /// A mapping key that is itself a mapping or sequence somewhere below: never in a manifest,
+    /// but what an unquoted Go template action `{{ .Name }}` parses as.
+    pub fn has_complex_key(&self) -> bool {
+        match &self.kind {
+            NodeKind::Scalar(_) => false,
+            NodeKind::Seq(items) => items.iter().any(Node::has_complex_key),
+            NodeKind::Map(entries) => {
+                entries.iter().any(|(k, v)| !matches!(k.kind, NodeKind::Scalar(_)) || v.has_complex_key())
+            }
+        }
+    }
+
     pub fn is_null(&self) -> bool {
         matches!(self.as_scalar(), Some(s) if s.resolved_type() == ScalarType::Null)
     }
