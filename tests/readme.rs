@@ -1,0 +1,48 @@
+//! The README shows generated content that must stay true: the rule table (from the rule docs)
+//! and the real output of the bundled example. Regenerate with
+//! `IBLINT_BLESS=1 cargo test --test readme`.
+
+use std::path::Path;
+use std::process::Command;
+
+use iblint::docs;
+use iblint::rules::RULES;
+
+fn rule_table() -> String {
+    let mut s = String::from("| ID | name | level | what it flags |\n|---|---|---|---|\n");
+    for r in RULES {
+        let d = docs::get(r.id()).expect("doc");
+        s.push_str(&format!("| {} | `{}` | {} | {} |\n", d.id, d.name, d.level, d.summary.replace('|', "\\|")));
+    }
+    s
+}
+
+fn example_output() -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_iblint"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("COLUMNS", "100")
+        .args(["check", "testdata/example", "--no-color"])
+        .output()
+        .expect("run iblint");
+    format!("```text\n$ iblint check testdata/example\n{}```\n", String::from_utf8_lossy(&out.stdout))
+}
+
+/// Replaces the text between `<!-- NAME:start -->` and `<!-- NAME:end -->`.
+fn with_block(readme: &str, name: &str, body: &str) -> String {
+    let (start, end) = (format!("<!-- {name}:start -->"), format!("<!-- {name}:end -->"));
+    let (head, rest) = readme.split_once(&start).unwrap_or_else(|| panic!("{start} marker"));
+    let (_, tail) = rest.split_once(&end).unwrap_or_else(|| panic!("{end} marker"));
+    format!("{head}{start}\n{body}{end}{tail}")
+}
+
+#[test]
+fn readme_generated_blocks_are_current() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md");
+    let readme = std::fs::read_to_string(&path).expect("README.md");
+    let expected = with_block(&with_block(&readme, "rules", &rule_table()), "example", &example_output());
+    if std::env::var_os("IBLINT_BLESS").is_some() {
+        std::fs::write(&path, &expected).expect("write README.md");
+        return;
+    }
+    assert!(readme == expected, "README is stale: run IBLINT_BLESS=1 cargo test --test readme");
+}
