@@ -258,3 +258,12 @@ fn excludes_from_flags_and_config() {
     let o = run_in(t.path(), &["check", ".", "--exclude", "gen/**"]);
     assert_eq!(code(&o), 0, "{}", stdout(&o));
 }
+
+#[test]
+fn gitignored_files_are_skipped_but_named_files_are_read() {
+    let t = tree(&[(".gitignore", "generated/\n"), ("generated/bad.yaml", BROKEN_POD), ("ok.yaml", CLEAN_SA)]);
+    let git = Command::new("git").arg("init").arg("-q").current_dir(t.path()).status().expect("git init");
+    assert!(git.success());
+    assert_eq!(code(&run_in(t.path(), &["check", "."])), 0);
+    assert_eq!(code(&run_in(t.path(), &["check", "generated/bad.yaml"])), 1);
+}
