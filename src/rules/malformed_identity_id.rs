@@ -52,11 +52,8 @@ fn check_value(sink: &mut Sink, sa: &ServiceAccount, entry: &Entry) {
         }
         return;
     }
-    let why = if is_guid(value.trim()) {
-        "has surrounding whitespace".to_string()
-    } else {
-        "is not a GUID".to_string()
-    };
+    let why =
+        if is_guid(value.trim()) { "has surrounding whitespace".to_string() } else { "is not a GUID".to_string() };
     sink.emit_on(&sa.meta, entry.value_span, format!("The {field} `{value}` of {account} {why}")).help(format!(
         "The webhook copies the value verbatim into the pod's environment and token requests fail with it. \
          Use the managed identity's {field} (8-4-4-4-12 hex digits), for example:\n\n    {}: \
@@ -67,9 +64,9 @@ fn check_value(sink: &mut Sink, sa: &ServiceAccount, entry: &Entry) {
 
 /// One note for the whole run, at the first unchecked value in path order.
 fn report_unchecked(sink: &mut Sink, unchecked: &[(&ServiceAccount, &Entry)]) {
-    let first = unchecked.iter().min_by(|(a, x), (b, y)| {
-        (a.meta.origin.path(), x.value_span).cmp(&(b.meta.origin.path(), y.value_span))
-    });
+    let first = unchecked
+        .iter()
+        .min_by(|(a, x), (b, y)| (a.meta.origin.path(), x.value_span).cmp(&(b.meta.origin.path(), y.value_span)));
     let Some((sa, entry)) = first else { return };
     let (value, account) = (&entry.value, sa.meta.object_ref());
     let message = match unchecked.len() {
@@ -79,9 +76,7 @@ fn report_unchecked(sink: &mut Sink, unchecked: &[(&ServiceAccount, &Entry)]) {
              {account}"
         ),
     };
-    sink.emit_on(&sa.meta, entry.value_span, message)
-    .level(Level::Note)
-    .help(format!(
+    sink.emit_on(&sa.meta, entry.value_span, message).level(Level::Note).help(format!(
         "`{CLIENT_ID}` and `{TENANT_ID}` values such as `${{VAR}}`, `__NAME__` or `<client-id>` are \
          substituted at deploy time. Lint the rendered manifests to check the real ids."
     ));

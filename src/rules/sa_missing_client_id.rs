@@ -52,9 +52,10 @@ fn report(sink: &mut Sink, w: &Workload, sa: &ServiceAccount, problem: &Problem)
     // `None`: the documented default level (error).
     let (level, consequence) = match (hand_set_env(&w.pod, "AZURE_CLIENT_ID"), problem.supplied_elsewhere) {
         (Some(HandSet::Env(_)), _) => (Some(Level::Note), "its containers set AZURE_CLIENT_ID themselves".to_string()),
-        (Some(HandSet::EnvFrom(_)), _) => {
-            (Some(Level::Note), "the webhook injects no AZURE_CLIENT_ID, unless its `envFrom` sources provide it".to_string())
-        }
+        (Some(HandSet::EnvFrom(_)), _) => (
+            Some(Level::Note),
+            "the webhook injects no AZURE_CLIENT_ID, unless its `envFrom` sources provide it".to_string(),
+        ),
         (None, _) if binding => (None, "identity binding has no managed identity to use".to_string()),
         (None, Some(why)) => (Some(Level::Note), format!("the webhook injects no AZURE_CLIENT_ID ({why})")),
         (None, None) => (Some(Level::Warning), "the webhook injects no AZURE_CLIENT_ID".to_string()),
@@ -71,10 +72,10 @@ fn report(sink: &mut Sink, w: &Workload, sa: &ServiceAccount, problem: &Problem)
     }
     finding
         .help(format!(
-        "Annotate the ServiceAccount with the client id of the managed identity the pod should use \
+            "Annotate the ServiceAccount with the client id of the managed identity the pod should use \
          (`az identity show -g <group> -n <identity> --query clientId -o tsv`):\n\n    metadata:\n      \
          annotations:\n        {CLIENT_ID}: \"<client-id>\"\n\nIf a controller or the application supplies the \
          id itself, suppress this finding on the ServiceAccount with `iblint.io/ignore: \"IB201 -- reason\"`."
-    ))
-    .related(w.meta.at(service_account_field(w)), format!("{pod} runs as {account} here"));
+        ))
+        .related(w.meta.at(service_account_field(w)), format!("{pod} runs as {account} here"));
 }

@@ -25,9 +25,7 @@ impl Rule for SaMissingTenantId {
             sink.emit_on(
                 &sa.meta,
                 sa.meta.anchor_for(&sa.meta.annotations),
-                format!(
-                    "{account}, used by the identity-binding pod of {pod}, has no `{TENANT_ID}` annotation"
-                ),
+                format!("{account}, used by the identity-binding pod of {pod}, has no `{TENANT_ID}` annotation"),
             )
             .help(format!(
                 "Identity bindings need the managed identity's tenant on the ServiceAccount \

@@ -103,7 +103,9 @@ mod tests {
 
     #[test]
     fn stand_ins_are_not_checked() {
-        for v in ["${ID}", "__clientId__", "some-client-id-value", "YOUR_CLIENT_ID", "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx"] {
+        for v in
+            ["${ID}", "__clientId__", "some-client-id-value", "YOUR_CLIENT_ID", "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx"]
+        {
             assert!(is_unchecked_value(v), "{v}");
         }
         for v in ["3f2c1a9e-8b7d-4c6e-9f0a-1b2c3d4e5f60", "my-app", "3f2c1a9e", ""] {

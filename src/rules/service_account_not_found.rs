@@ -16,7 +16,10 @@ impl Rule for ServiceAccountNotFound {
         for (w, sa) in wi_workloads(cx.inventory) {
             // `default` exists in every namespace (IB107 judges using it); placeholders name nothing yet.
             let Some(field) = w.pod.service_account_ref() else { continue };
-            if sa.is_some() || field.value == "default" || is_placeholder(&field.value) || is_placeholder(&w.meta.namespace)
+            if sa.is_some()
+                || field.value == "default"
+                || is_placeholder(&field.value)
+                || is_placeholder(&w.meta.namespace)
             {
                 continue;
             }
