@@ -1,0 +1,79 @@
+//! Levels the fixture markers cannot express: IB201's error / warning / note by situation, IB204's
+//! warning, note and audit error, IB203's warning for upper-case GUIDs and its single note.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use iblint::check::{self, CheckOptions};
+use iblint::config::Config;
+use iblint::finding::{Finding, Level};
+use iblint::model::Inventory;
+use iblint::rules::{self, Context, Mode, Settings};
+use iblint::source::files::FileKind;
+use iblint::source::{load, Input, LoadOptions};
+
+fn testdata() -> &'static Path {
+    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/testdata"))
+}
+
+/// The levels of `rule`'s findings for one fixture case, in output order.
+fn levels(case: &str, rule: &str) -> Vec<Level> {
+    let path = testdata().join(case);
+    let opts = CheckOptions { paths: vec![path.clone()], scope: Some(path), ..CheckOptions::default() };
+    let outcome = check::run(&opts, &Config::default(), testdata()).expect("check runs");
+    outcome.findings.iter().filter(|f| f.rule == rule).map(|f| f.level).collect()
+}
+
+#[test]
+fn sa_missing_client_id_level_follows_the_pods_need() {
+    assert_eq!(levels("IB201/fail.ib-pod-no-client-id.yaml", "IB201"), [Level::Error]);
+    assert_eq!(levels("IB201/fail.statefulset-empty-client-id.yaml", "IB201"), [Level::Warning]);
+    assert_eq!(levels("IB201/fail.cronjob-tenant-only.yaml", "IB201"), [Level::Warning]);
+    assert_eq!(levels("IB201/fail.cross-file", "IB201"), [Level::Warning]);
+    assert_eq!(levels("IB201/fail.pod-sets-client-id-env.yaml", "IB201"), [Level::Note]);
+    assert_eq!(levels("IB201/fail.controller-manages-identity.yaml", "IB201"), [Level::Note]);
+    assert_eq!(levels("IB201/fail.kustomize-tree", "IB201"), [Level::Note]);
+}
+
+#[test]
+fn malformed_identity_id_levels() {
+    assert_eq!(levels("IB203/fail.upper-case-tenant.yaml", "IB203"), [Level::Warning]);
+    assert_eq!(levels("IB203/fail.not-a-guid.yaml", "IB203"), [Level::Error]);
+    // Three placeholders in two files: one note, plus the real error.
+    assert_eq!(levels("IB203/fail.placeholders-once", "IB203"), [Level::Note, Level::Error]);
+}
+
+#[test]
+fn service_account_not_found_warns_only_on_a_near_miss() {
+    assert_eq!(levels("IB204/fail.other-namespace.yaml", "IB204"), [Level::Warning]);
+    assert_eq!(levels("IB204/fail.typo.yaml", "IB204"), [Level::Warning]);
+    assert_eq!(levels("IB204/fail.created-elsewhere.yaml", "IB204"), [Level::Note]);
+}
+
+fn run_in(mode: Mode, file: &str, rule: &str) -> Vec<Finding> {
+    let bytes = std::fs::read(testdata().join(file)).expect("fixture");
+    let display: Arc<str> = Arc::from(file);
+    let input = Input { display: &display, kind: FileKind::Manifest, bytes: &bytes, is_patch: false };
+    let mut inventory: Inventory = load(&input, &LoadOptions::default());
+    inventory.index();
+    let settings = Settings::default();
+    let cx = Context { inventory: &inventory, settings: &settings, mode };
+    let only = [rules::by_id(rule).expect("rule")];
+    rules::run(&only, &cx)
+}
+
+#[test]
+fn service_account_not_found_is_an_error_in_audit() {
+    let audit = run_in(Mode::Audit, "IB204/fail.created-elsewhere.yaml", "IB204");
+    assert_eq!(audit.iter().map(|f| f.level).collect::<Vec<_>>(), [Level::Error]);
+}
+
+#[test]
+fn the_placeholder_note_counts_every_unchecked_value() {
+    let path = testdata().join("IB203/fail.placeholders-once");
+    let opts = CheckOptions { paths: vec![path.clone()], scope: Some(path), ..CheckOptions::default() };
+    let outcome = check::run(&opts, &Config::default(), testdata()).expect("check runs");
+    let note = outcome.findings.iter().find(|f| f.rule == "IB203" && f.level == Level::Note).expect("note");
+    assert!(note.message.starts_with("4 identity ids are placeholders"), "{}", note.message);
+    assert!(note.location.path().is_some_and(|p| p.ends_with("a-rendered.yaml")));
+}
