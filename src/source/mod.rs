@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use crate::model::{Inventory, Origin, ParseFailure, SkipNote};
 use crate::span::Pos;
-use crate::yaml::{parse_stream, Limits};
+use crate::yaml::{parse_stream, Limits, Node, NodeKind};
 use files::FileKind;
 use manifest::{load_document, DocContext};
 
@@ -76,19 +76,25 @@ fn load_manifest(input: &Input, text: &str, opts: &LoadOptions, inv: &mut Invent
         return;
     }
     let mut loaded = Inventory::default();
-    let outcome = parse_stream(text, &opts.limits, |root| load_document(&root, &cx, &mut loaded));
-    if let Some(err) = outcome.fatal {
-        if text.contains("{{") {
-            // An unrendered template (Helm, gomplate, envsubst-style Go templates) is not broken YAML.
-            inv.notes.push(SkipNote {
-                path: input.display.to_string(),
-                message: "contains Go template actions (`{{ }}`) and is not valid YAML: skipped; lint the \
-                          rendered output instead"
-                    .into(),
-            });
-            return;
-        }
+    let mut template_action = false;
+    let outcome = parse_stream(text, &opts.limits, |root| {
+        template_action |= has_mapping_key(&root);
+        load_document(&root, &cx, &mut loaded)
+    });
+    // An unquoted `{{ .Name }}` either breaks the YAML or parses as a mapping used as a key.
+    let is_go_template = text.contains("{{") && (outcome.fatal.is_some() || template_action);
+    if let Some(err) = outcome.fatal.filter(|_| !is_go_template) {
         inv.parse_failures.push(ParseFailure { path: input.display.clone(), pos: err.pos, message: err.message });
+    }
+    if is_go_template {
+        // An unrendered template (Helm, gomplate, envsubst-style Go templates) is not a manifest.
+        inv.notes.push(SkipNote {
+            path: input.display.to_string(),
+            message: "contains Go template actions (`{{ }}`), so it is a template rather than a manifest: \
+                      skipped; lint the rendered output instead"
+                .into(),
+        });
+        return;
     }
     inv.merge(loaded);
     for problem in outcome.problems {
@@ -97,6 +103,18 @@ fn load_manifest(input: &Input, text: &str, opts: &LoadOptions, inv: &mut Invent
             pos: problem.pos,
             message: problem.message,
         });
+    }
+}
+
+/// A mapping key that is itself a collection: what an unquoted Go template action (`{{ .Name }}`)
+/// parses to, and something no Kubernetes manifest has.
+fn has_mapping_key(node: &Node) -> bool {
+    match &node.kind {
+        NodeKind::Scalar(_) => false,
+        NodeKind::Seq(items) => items.iter().any(has_mapping_key),
+        NodeKind::Map(entries) => {
+            entries.iter().any(|(k, v)| !matches!(k.kind, NodeKind::Scalar(_)) || has_mapping_key(v))
+        }
     }
 }
 

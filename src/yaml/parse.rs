@@ -55,16 +55,44 @@ pub fn parse_stream(text: &str, limits: &Limits, mut on_doc: impl FnMut(Node)) -
             },
             Err(e) => {
                 let m = e.marker();
-                outcome.fatal = Some(ParseError {
+                let error = ParseError {
                     message: e.info().to_string(),
                     pos: Pos { line: m.line() as u32, col: m.col() as u32 + 1 },
-                });
+                };
+                outcome.fatal = Some(place_end_of_input_error(text, &builder, error));
                 break;
             }
         }
     }
     outcome.problems = builder.problems;
     outcome
+}
+
+/// An error found only at the end of the input is reported where the user can act on it: at the
+/// flow collection (`{`, `[`) still open, else on the last line (never past the end of the file).
+fn place_end_of_input_error(text: &str, builder: &Builder, mut error: ParseError) -> ParseError {
+    let last_line = text.lines().count().max(1) as u32;
+    let last_len = text.lines().last().map_or(0, |l| l.chars().count()) as u32;
+    let at_end = error.pos.line > last_line || (error.pos.line == last_line && error.pos.col > last_len);
+    if !at_end {
+        return error;
+    }
+    let open_flow = builder.stack.iter().rev().find_map(|frame| {
+        let start = match frame {
+            Frame::Seq { start, .. } | Frame::Map { start, .. } => start.start,
+        };
+        let line = text.lines().nth(start.line.checked_sub(1)? as usize)?;
+        let c = line.chars().nth(start.col.checked_sub(1)? as usize)?;
+        matches!(c, '{' | '[').then_some((start, c))
+    });
+    match open_flow {
+        Some((start, c)) => {
+            error.message = format!("{} (the `{c}` here is never closed)", error.message);
+            error.pos = start;
+        }
+        None => error.pos = Pos { line: last_line, col: last_len + 1 },
+    }
+    error
 }
 
 enum Frame {
@@ -135,6 +163,7 @@ impl Builder {
                     }
                     Some(Frame::Map { start, anchor, entries, .. }) => {
                         self.check_duplicates(&entries);
+                        let entries = self.resolve_merge_keys(entries);
                         let end = entries.last().map_or(sp.end, |(_, v)| v.span.end.max(sp.end));
                         (Node { span: Span::new(start.start, end), kind: NodeKind::Map(entries) }, anchor)
                     }
@@ -195,6 +224,36 @@ impl Builder {
         Ok(())
     }
 
+    /// Applies YAML merge keys (`<<: *base`, `<<: [*a, *b]`) as the Kubernetes decoders do:
+    /// keys written in the mapping win, then earlier merged mappings over later ones. Merged
+    /// entries keep the spans of the text they came from.
+    fn resolve_merge_keys(&mut self, entries: Vec<(Node, Node)>) -> Vec<(Node, Node)> {
+        if !entries.iter().any(|(k, _)| is_merge_key(k)) {
+            return entries;
+        }
+        let (merges, mut out): (Vec<_>, Vec<_>) = entries.into_iter().partition(|(k, _)| is_merge_key(k));
+        for (key, value) in merges {
+            let sources: Vec<&Node> = match &value.kind {
+                NodeKind::Map(_) => vec![&value],
+                NodeKind::Seq(items) => items.iter().collect(),
+                NodeKind::Scalar(_) => Vec::new(),
+            };
+            if sources.is_empty() || sources.iter().any(|n| n.as_map().is_none()) {
+                self.problems.push(ParseError {
+                    message: "the merge key `<<` needs a mapping or a list of mappings".into(),
+                    pos: key.span.start,
+                });
+            }
+            for (k, v) in sources.iter().filter_map(|n| n.as_map()).flatten() {
+                let taken = out.iter().any(|(have, _)| have.as_str().is_some() && have.as_str() == k.as_str());
+                if !taken {
+                    out.push((k.clone(), v.clone()));
+                }
+            }
+        }
+        out
+    }
+
     fn check_duplicates(&mut self, entries: &[(Node, Node)]) {
         let mut seen: HashSet<&str> = HashSet::new();
         for (k, _) in entries {
@@ -212,6 +271,11 @@ impl Builder {
             }
         }
     }
+}
+
+/// A plain `<<` key (a quoted `"<<"` is an ordinary key).
+fn is_merge_key(key: &Node) -> bool {
+    matches!(key.as_scalar(), Some(s) if !s.quoted && s.value == "<<")
 }
 
 #[cfg(test)]
@@ -267,6 +331,30 @@ mod tests {
         assert_eq!(o.problems.len(), 1);
         assert_eq!(o.problems[0].pos.line, 3);
         assert_eq!(d[0].get("a").unwrap().as_str(), Some("3"));
+    }
+
+    #[test]
+    fn merge_keys_are_applied_and_written_keys_win() {
+        let (d, o) = docs("base: &b {team: x, app: base}\nm:\n  <<: *b\n  app: mine\n");
+        assert!(o.problems.is_empty() && o.fatal.is_none());
+        let m = d[0].get("m").unwrap();
+        assert_eq!(m.get("app").unwrap().as_str(), Some("mine"));
+        let team = m.get("team").unwrap();
+        assert_eq!((team.as_str(), team.span.start.line), (Some("x"), 1));
+        assert!(m.get("<<").is_none());
+        let (_, o) = docs("m:\n  <<: scalar\n");
+        assert_eq!(o.problems.len(), 1);
+    }
+
+    #[test]
+    fn an_unclosed_flow_collection_is_reported_where_it_opens() {
+        for text in ["a: 1\nb: [x, y\n", "a: 1\nb: [x, y", "a: 1\nb:\n  c: {x: [1, 2]\n"] {
+            let e = docs(text).1.fatal.unwrap();
+            assert!(e.message.contains("never closed"), "{text:?}: {e:?}");
+            assert_eq!(e.pos.line, text.lines().position(|l| l.contains(['[', '{'])).unwrap() as u32 + 1);
+        }
+        let e = docs("a: 1\nb: \"abc\n").1.fatal.unwrap();
+        assert!(e.pos.line <= 2, "{e:?}");
     }
 
     #[test]
