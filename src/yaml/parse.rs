@@ -260,11 +260,11 @@ impl Builder {
             // `<<` merge keys may legitimately repeat.
             let Some(name) = k.as_str().filter(|n| *n != "<<") else { continue };
             if !seen.insert(name) {
-                let first = entries.iter().find(|(f, _)| f.as_str() == Some(name)).map(|(f, _)| f.span.start.line);
+                // No line number in the message: findings' fingerprints hash it.
                 self.problems.push(ParseError {
                     message: format!(
-                        "duplicate key `{name}` (first at line {}): strict decoding rejects it",
-                        first.unwrap_or(0)
+                        "duplicate key `{name}` in this mapping: strict decoding rejects it, lenient tools keep \
+                         the last value"
                     ),
                     pos: k.span.start,
                 });
