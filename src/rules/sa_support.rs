@@ -26,10 +26,12 @@ pub fn is_set(entry: Option<&Entry>) -> bool {
     entry.is_some_and(|e| !e.value.trim().is_empty())
 }
 
-/// Another declaration of the same ServiceAccount in scope (a kustomize overlay or patch) sets
-/// `key`: the account is completed there, so its absence here is by design.
+/// A kustomize patch of the same ServiceAccount in scope sets `key`: an overlay completes the
+/// account, so its absence in the base is by design. (Only a patch can add to a base object;
+/// unrelated full declarations of the same name elsewhere in a repository prove nothing.)
 pub fn set_by_another_declaration(inv: &Inventory, sa: &ServiceAccount, key: &str) -> bool {
-    inv.service_accounts_named(&sa.meta.namespace, &sa.meta.name).any(|other| is_set(other.meta.annotations.get(key)))
+    inv.service_accounts_named(&sa.meta.namespace, &sa.meta.name)
+        .any(|other| other.meta.is_patch && is_set(other.meta.annotations.get(key)))
 }
 
 /// How a pod's containers provide an environment variable themselves.

@@ -40,7 +40,7 @@ pub struct StreamOutcome {
 /// complete so that memory stays proportional to one document.
 pub fn parse_stream(text: &str, limits: &Limits, mut on_doc: impl FnMut(Node)) -> StreamOutcome {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let mut builder = Builder::new(*limits);
+    let mut builder = Builder::new(*limits, Source::new(text));
     let mut outcome = StreamOutcome::default();
     let mut parser = Parser::new_from_str(text);
     while let Some(next) = parser.next_event() {
@@ -100,7 +100,63 @@ enum Frame {
     Map { start: Span, anchor: usize, entries: Vec<(Node, Node)>, key: Option<Node> },
 }
 
-struct Builder {
+/// The text being parsed, for the few positions the parser's events get wrong.
+struct Source<'a> {
+    text: &'a str,
+    line_starts: Vec<usize>,
+}
+
+impl<'a> Source<'a> {
+    fn new(text: &'a str) -> Self {
+        let line_starts = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
+        Source { text, line_starts }
+    }
+
+    /// The byte offset of a 1-based line and character column.
+    fn offset(&self, pos: Pos) -> Option<usize> {
+        let start = *self.line_starts.get((pos.line as usize).checked_sub(1)?)?;
+        let skip = (pos.col as usize).checked_sub(1)?;
+        let rest = self.text.get(start..)?;
+        rest.char_indices().nth(skip).map(|(i, _)| start + i)
+    }
+
+    /// Where a quoted scalar starting at `start` really ends (just after its closing quote): the
+    /// parser's end marker runs on over trailing blanks and comments.
+    fn quoted_end(&self, start: Pos) -> Option<Pos> {
+        let from = self.offset(start)?;
+        let mut chars = self.text.get(from..)?.chars();
+        let quote = chars.next().filter(|c| matches!(c, '"' | '\''))?;
+        let (mut line, mut col) = (start.line, start.col + 1);
+        let advance = |c: char, line: &mut u32, col: &mut u32| {
+            if c == '\n' {
+                *line += 1;
+                *col = 1;
+            } else {
+                *col += 1;
+            }
+        };
+        while let Some(c) = chars.next() {
+            if c == quote {
+                // `''` inside a single-quoted scalar is an escaped quote.
+                if quote == '\'' && chars.clone().next() == Some('\'') {
+                    chars.next();
+                    col += 2;
+                    continue;
+                }
+                return Some(Pos { line, col: col + 1 });
+            }
+            advance(c, &mut line, &mut col);
+            if c == '\\' && quote == '"' {
+                let escaped = chars.next()?;
+                advance(escaped, &mut line, &mut col);
+            }
+        }
+        None
+    }
+}
+
+struct Builder<'a> {
+    source: Source<'a>,
     limits: Limits,
     stack: Vec<Frame>,
     anchors: HashMap<usize, (Node, usize)>,
@@ -125,13 +181,21 @@ fn count_nodes(node: &Node) -> usize {
     }
 }
 
-impl Builder {
-    fn new(limits: Limits) -> Self {
-        Builder { limits, stack: Vec::new(), anchors: HashMap::new(), alias_nodes: 0, problems: Vec::new(), root: None }
+impl<'a> Builder<'a> {
+    fn new(limits: Limits, source: Source<'a>) -> Self {
+        Builder {
+            source,
+            limits,
+            stack: Vec::new(),
+            anchors: HashMap::new(),
+            alias_nodes: 0,
+            problems: Vec::new(),
+            root: None,
+        }
     }
 
     fn event(&mut self, event: Event<'_>, ys: YSpan) -> Result<Option<Node>, ParseError> {
-        let sp = span(ys);
+        let mut sp = span(ys);
         match event {
             Event::DocumentStart(_) => {
                 self.anchors.clear();
@@ -146,6 +210,9 @@ impl Builder {
                         format!("{}{}", t.handle, t.suffix)
                     }
                 });
+                if matches!(style, ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted) {
+                    sp.end = self.source.quoted_end(sp.start).unwrap_or(sp.end);
+                }
                 let scalar = Scalar { value: value.into_owned(), quoted: !matches!(style, ScalarStyle::Plain), tag };
                 self.complete(Node { span: sp, kind: NodeKind::Scalar(scalar) }, anchor)?;
             }
@@ -355,6 +422,19 @@ mod tests {
         }
         let e = docs("a: 1\nb: \"abc\n").1.fatal.unwrap();
         assert!(e.pos.line <= 2, "{e:?}");
+    }
+
+    #[test]
+    fn quoted_scalars_end_at_their_closing_quote() {
+        let text = "a: \"order-api\"  # c\nb: 'it''s'  # c\nc: \"two\n  lines \\\" q\"\nd: plain  # c\ne: {\"k\": \"v\", \"n\": 1}\n";
+        let (d, _) = docs(text);
+        let end = |k: &str| d[0].get(k).map(|n| (n.span.end.line, n.span.end.col));
+        assert_eq!(end("a"), Some((1, 15)));
+        assert_eq!(end("b"), Some((2, 11)));
+        assert_eq!(end("c"), Some((4, 14)));
+        assert_eq!(end("d"), Some((5, 9)));
+        let e = d[0].get("e").and_then(|m| m.get("k")).map(|n| (n.span.start.col, n.span.end.col));
+        assert_eq!(e, Some((10, 13)));
     }
 
     #[test]
