@@ -77,3 +77,25 @@ fn the_placeholder_note_counts_every_unchecked_value() {
     assert!(note.message.starts_with("4 identity ids are placeholders"), "{}", note.message);
     assert!(note.location.path().is_some_and(|p| p.ends_with("a-rendered.yaml")));
 }
+
+/// Lints `paths` (relative to testdata) with `scope` as the reference tree.
+fn rules_found(paths: &[&str], scope: &str) -> Vec<&'static str> {
+    let opts = CheckOptions {
+        paths: paths.iter().map(|p| testdata().join(p)).collect(),
+        scope: Some(testdata().join(scope)),
+        ..CheckOptions::default()
+    };
+    let outcome = check::run(&opts, &Config::default(), testdata()).expect("check runs");
+    outcome.findings.iter().map(|f| f.rule).collect()
+}
+
+#[test]
+fn references_resolve_across_the_scope_but_findings_stay_in_the_given_paths() {
+    // The account's file is given: its finding is reported, with the pod resolved in another file.
+    assert_eq!(rules_found(&["IB201/fail.cross-file/serviceaccount.yaml"], "IB201/fail.cross-file"), ["IB201"]);
+    // Only the pod's file is given: the account is found (no IB204) and its finding stays with it.
+    assert!(rules_found(&["IB201/fail.cross-file/deployment.yaml"], "IB201/fail.cross-file").is_empty());
+    // Without the account's file in scope, the pod's reference cannot be resolved.
+    let alone = rules_found(&["IB201/fail.cross-file/deployment.yaml"], "IB201/fail.cross-file/deployment.yaml");
+    assert_eq!(alone, ["IB204"]);
+}
