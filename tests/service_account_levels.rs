@@ -69,6 +69,14 @@ fn service_account_not_found_is_an_error_in_audit() {
 }
 
 #[test]
+fn placeholders_in_a_live_cluster_are_malformed() {
+    let audit = run_in(Mode::Audit, "IB203/fail.placeholders-once/a-rendered.yaml", "IB203");
+    assert_eq!(audit.iter().map(|f| f.level).collect::<Vec<_>>(), [Level::Error, Level::Error]);
+    let check = run_in(Mode::Check, "IB203/fail.placeholders-once/a-rendered.yaml", "IB203");
+    assert_eq!(check.iter().map(|f| f.level).collect::<Vec<_>>(), [Level::Note]);
+}
+
+#[test]
 fn the_placeholder_note_counts_every_unchecked_value() {
     let path = testdata().join("IB203/fail.placeholders-once");
     let opts = CheckOptions { paths: vec![path.clone()], scope: Some(path), ..CheckOptions::default() };

@@ -1,10 +1,11 @@
 use super::sa_support::is_unchecked_value;
-use super::{is_guid, Context, Rule, Sink};
+use super::{is_guid, Context, Mode, Rule, Sink};
 use crate::finding::Level;
 use crate::model::{Entry, ServiceAccount, CLIENT_ID, TENANT_ID};
 
 /// IB203: a ServiceAccount's `client-id` or `tenant-id` that is not a GUID (error), or a GUID with
-/// upper-case letters (warning). Placeholders are counted and reported once per run as a note.
+/// upper-case letters (warning). Placeholders in manifests are counted and reported once per run as a
+/// note; in a live cluster they are malformed like any other value.
 pub struct MalformedIdentityId;
 
 impl Rule for MalformedIdentityId {
@@ -20,7 +21,8 @@ impl Rule for MalformedIdentityId {
                 if entry.value.trim().is_empty() {
                     continue;
                 }
-                if is_unchecked_value(&entry.value) {
+                // In a live cluster nothing fills a placeholder in any more: it is the value in use.
+                if cx.mode == Mode::Check && is_unchecked_value(&entry.value) {
                     unchecked.push((sa, entry));
                 } else {
                     check_value(sink, sa, entry);

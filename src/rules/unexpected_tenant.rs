@@ -1,5 +1,5 @@
 use super::sa_support::is_unchecked_value;
-use super::{Context, Rule, Sink};
+use super::{Context, Mode, Rule, Sink};
 
 /// IB205: a ServiceAccount's `tenant-id` is not among the tenants the config allows.
 pub struct UnexpectedTenant;
@@ -17,8 +17,8 @@ impl Rule for UnexpectedTenant {
         for sa in &cx.inventory.service_accounts {
             let Some(entry) = sa.tenant_id() else { continue };
             let value = entry.value.trim();
-            // Blank values are IB202's, placeholders cannot be judged.
-            if value.is_empty() || is_unchecked_value(value) {
+            // Blank values are IB202's; placeholders cannot be judged until rendered (a live value is).
+            if value.is_empty() || (cx.mode == Mode::Check && is_unchecked_value(value)) {
                 continue;
             }
             if allowed.iter().any(|t| t.trim().eq_ignore_ascii_case(value)) {
