@@ -31,11 +31,12 @@ impl Rule for ServiceAccountNotFound {
 fn report(cx: &Context, sink: &mut Sink, w: &Workload, field: &Str) {
     let (pod, name, ns) = (w.meta.object_ref(), &field.value, &w.meta.namespace);
     let near = near_misses(cx.inventory, w, name);
-    let finding = sink.emit_on(
-        &w.meta,
-        field.span,
-        format!("{pod} runs as ServiceAccount {ns}/{name}, which is not declared in the scope"),
-    );
+    let missing = match cx.mode {
+        Mode::Check => "is not declared in the scope",
+        Mode::Audit => "does not exist in the cluster, so the webhook denies new pods",
+    };
+    let finding =
+        sink.emit_on(&w.meta, field.span, format!("{pod} runs as ServiceAccount {ns}/{name}, which {missing}"));
     // In a repository the account may come from a script, a chart or Terraform: only a near miss
     // (a likely typo or namespace mix-up) is worth a warning. A cluster is the whole truth.
     match cx.mode {
