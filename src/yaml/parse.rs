@@ -120,6 +120,10 @@ impl<'a> Source<'a> {
         rest.char_indices().nth(skip).map(|(i, _)| start + i)
     }
 
+    fn char_at(&self, pos: Pos) -> Option<char> {
+        self.text.get(self.offset(pos)?..)?.chars().next()
+    }
+
     /// Where a quoted scalar starting at `start` really ends (just after its closing quote): the
     /// parser's end marker runs on over trailing blanks and comments.
     fn quoted_end(&self, start: Pos) -> Option<Pos> {
@@ -223,6 +227,10 @@ impl<'a> Builder<'a> {
                 self.open(Frame::Map { start: sp, anchor, entries: Vec::new(), key: None })?;
             }
             Event::SequenceEnd | Event::MappingEnd => {
+                // A flow collection ends at its `]`/`}`; the event's own end runs on over comments.
+                if self.source.char_at(sp.start).is_some_and(|c| matches!(c, ']' | '}')) {
+                    sp.end = Pos { line: sp.start.line, col: sp.start.col + 1 };
+                }
                 let (node, anchor) = match self.stack.pop() {
                     Some(Frame::Seq { start, anchor, items }) => {
                         let end = items.last().map_or(sp.end, |n| n.span.end.max(sp.end));
@@ -435,6 +443,8 @@ mod tests {
         assert_eq!(end("d"), Some((5, 9)));
         let e = d[0].get("e").and_then(|m| m.get("k")).map(|n| (n.span.start.col, n.span.end.col));
         assert_eq!(e, Some((10, 13)));
+        let flow = d[0].get("e").map(|n| (n.span.start.col, n.span.end.col));
+        assert_eq!(flow, Some((4, 22)));
     }
 
     #[test]
