@@ -49,8 +49,9 @@ fn problem(cx: &Context, sa: &ServiceAccount) -> Option<Problem> {
 
 fn report(sink: &mut Sink, w: &Workload, sa: &ServiceAccount, problem: &Problem) {
     let binding = identity_binding_enabled(&w.pod);
+    let hand_set = hand_set_env(&w.pod, "AZURE_CLIENT_ID");
     // `None`: the documented default level (error).
-    let (level, consequence) = match (hand_set_env(&w.pod, "AZURE_CLIENT_ID"), problem.supplied_elsewhere) {
+    let (level, consequence) = match (hand_set, problem.supplied_elsewhere) {
         (Some(HandSet::Env(_)), _) => (Some(Level::Note), "its containers set AZURE_CLIENT_ID themselves".to_string()),
         (Some(HandSet::EnvFrom(_)), _) => (
             Some(Level::Note),
@@ -78,4 +79,9 @@ fn report(sink: &mut Sink, w: &Workload, sa: &ServiceAccount, problem: &Problem)
          id itself, suppress this finding on the ServiceAccount with `iblint.io/ignore: \"IB201 -- reason\"`."
         ))
         .related(w.meta.at(service_account_field(w)), format!("{pod} runs as {account} here"));
+    match hand_set {
+        Some(HandSet::Env(span)) => finding.related(w.meta.at(span), "AZURE_CLIENT_ID is set here"),
+        Some(HandSet::EnvFrom(span)) => finding.related(w.meta.at(span), "these variables may include AZURE_CLIENT_ID"),
+        None => finding,
+    };
 }
