@@ -36,6 +36,18 @@ fn sa_missing_client_id_level_follows_the_pods_need() {
 }
 
 #[test]
+fn a_shared_account_is_reported_once_for_its_neediest_pod() {
+    let path = testdata().join("IB201/fail.shared-account.yaml");
+    let opts = CheckOptions { paths: vec![path.clone()], scope: Some(path), ..CheckOptions::default() };
+    let outcome = check::run(&opts, &Config::default(), testdata()).expect("check runs");
+    let found: Vec<&Finding> = outcome.findings.iter().filter(|f| f.rule == "IB201").collect();
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].level, Level::Error);
+    assert!(found[0].message.contains("used by Job shop/reindex and 1 other workload"), "{}", found[0].message);
+    assert_eq!(found[0].related.len(), 2);
+}
+
+#[test]
 fn malformed_identity_id_levels() {
     assert_eq!(levels("IB203/fail.upper-case-tenant.yaml", "IB203"), [Level::Warning]);
     assert_eq!(levels("IB203/fail.not-a-guid.yaml", "IB203"), [Level::Error]);

@@ -8,7 +8,8 @@ use crate::model::{ServiceAccount, Workload, CLIENT_ID};
 use crate::span::Span;
 
 /// IB201: the ServiceAccount of a workload identity pod has no (or an empty) `client-id`
-/// annotation, so the webhook injects no `AZURE_CLIENT_ID`.
+/// annotation, so the webhook injects no `AZURE_CLIENT_ID`. One finding per account, at the level
+/// of the neediest pod that uses it.
 pub struct SaMissingClientId;
 
 impl Rule for SaMissingClientId {
@@ -17,10 +18,18 @@ impl Rule for SaMissingClientId {
     }
 
     fn check(&self, cx: &Context, sink: &mut Sink) {
+        let mut users: Vec<(&ServiceAccount, Vec<&Workload>)> = Vec::new();
         for (w, sa) in wi_workloads(cx.inventory) {
             let Some(sa) = sa else { continue };
-            let Some(problem) = problem(cx, sa) else { continue };
-            report(sink, w, sa, &problem);
+            match users.iter_mut().find(|(known, _)| std::ptr::eq(*known, sa)) {
+                Some((_, pods)) => pods.push(w),
+                None => users.push((sa, vec![w])),
+            }
+        }
+        for (sa, pods) in users {
+            if let Some(problem) = problem(cx, sa) {
+                report(sink, sa, &pods, &problem);
+            }
         }
     }
 }
@@ -47,39 +56,65 @@ fn problem(cx: &Context, sa: &ServiceAccount) -> Option<Problem> {
     }
 }
 
-fn report(sink: &mut Sink, w: &Workload, sa: &ServiceAccount, problem: &Problem) {
-    let binding = identity_binding_enabled(&w.pod);
+/// How much one pod suffers from the missing id.
+struct Need {
+    level: Level,
+    consequence: String,
+    hand_set: Option<HandSet>,
+}
+
+fn need_of(w: &Workload, problem: &Problem) -> Need {
     let hand_set = hand_set_env(&w.pod, "AZURE_CLIENT_ID");
-    // `None`: the documented default level (error).
     let (level, consequence) = match (hand_set, problem.supplied_elsewhere) {
-        (Some(HandSet::Env(_)), _) => (Some(Level::Note), "its containers set AZURE_CLIENT_ID themselves".to_string()),
-        (Some(HandSet::EnvFrom(_)), _) => (
-            Some(Level::Note),
-            "the webhook injects no AZURE_CLIENT_ID, unless its `envFrom` sources provide it".to_string(),
-        ),
-        (None, _) if binding => (None, "identity binding has no managed identity to use".to_string()),
-        (None, Some(why)) => (Some(Level::Note), format!("the webhook injects no AZURE_CLIENT_ID ({why})")),
-        (None, None) => (Some(Level::Warning), "the webhook injects no AZURE_CLIENT_ID".to_string()),
+        (Some(HandSet::Env(_)), _) => (Level::Note, "its containers set AZURE_CLIENT_ID themselves".to_string()),
+        (Some(HandSet::EnvFrom(_)), _) => {
+            (Level::Note, "the webhook injects no AZURE_CLIENT_ID, unless its `envFrom` sources provide it".into())
+        }
+        (None, _) if identity_binding_enabled(&w.pod) => {
+            (Level::Error, "identity binding has no managed identity to use".to_string())
+        }
+        (None, Some(why)) => (Level::Note, format!("the webhook injects no AZURE_CLIENT_ID ({why})")),
+        (None, None) => (Level::Warning, "the webhook injects no AZURE_CLIENT_ID".to_string()),
     };
-    let pod = w.meta.object_ref();
+    Need { level, consequence, hand_set }
+}
+
+fn report(sink: &mut Sink, sa: &ServiceAccount, pods: &[&Workload], problem: &Problem) {
+    let needs: Vec<Need> = pods.iter().map(|w| need_of(w, problem)).collect();
+    // The neediest pod speaks for all; the first one in source order on a tie.
+    let Some((w, need)) = pods.iter().zip(&needs).rev().max_by_key(|(_, n)| n.level) else { return };
     let account = sa.meta.object_ref();
+    let others = match pods.len() - 1 {
+        0 => String::new(),
+        1 => " and 1 other workload".to_string(),
+        n => format!(" and {n} other workloads"),
+    };
     let finding = sink.emit_on(
         &sa.meta,
         problem.span,
-        format!("{account}, used by {pod}, has {} `{CLIENT_ID}` annotation: {consequence}", problem.what),
+        format!(
+            "{account}, used by {}{others}, has {} `{CLIENT_ID}` annotation: {}",
+            w.meta.object_ref(),
+            problem.what,
+            need.consequence
+        ),
     );
-    if let Some(level) = level {
-        finding.level(level);
+    if need.level != Level::Error {
+        finding.level(need.level);
     }
-    finding
-        .help(format!(
-            "Annotate the ServiceAccount with the client id of the managed identity the pod should use \
+    finding.help(format!(
+        "Annotate the ServiceAccount with the client id of the managed identity the pod should use \
          (`az identity show -g <group> -n <identity> --query clientId -o tsv`):\n\n    metadata:\n      \
          annotations:\n        {CLIENT_ID}: \"<client-id>\"\n\nIf a controller or the application supplies the \
          id itself, suppress this finding on the ServiceAccount with `iblint.io/ignore: \"IB201 -- reason\"`."
-        ))
-        .related(w.meta.at(service_account_field(w)), format!("{pod} runs as {account} here"));
-    match hand_set {
+    ));
+    for pod in pods {
+        finding.related(
+            pod.meta.at(service_account_field(pod)),
+            format!("{} runs as {account} here", pod.meta.object_ref()),
+        );
+    }
+    match need.hand_set {
         Some(HandSet::Env(span)) => finding.related(w.meta.at(span), "AZURE_CLIENT_ID is set here"),
         Some(HandSet::EnvFrom(span)) => finding.related(w.meta.at(span), "these variables may include AZURE_CLIENT_ID"),
         None => finding,
