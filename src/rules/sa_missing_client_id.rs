@@ -1,6 +1,6 @@
 use super::sa_support::{
-    hand_set_env, is_set, service_account_field, set_by_another_declaration, supplied_at_deploy_time, wi_workloads,
-    HandSet,
+    and_others, by_account, hand_set_env, is_set, service_account_field, set_by_another_declaration,
+    supplied_at_deploy_time, wi_workloads, HandSet,
 };
 use super::{identity_binding_enabled, Context, Rule, Sink};
 use crate::finding::Level;
@@ -18,15 +18,8 @@ impl Rule for SaMissingClientId {
     }
 
     fn check(&self, cx: &Context, sink: &mut Sink) {
-        let mut users: Vec<(&ServiceAccount, Vec<&Workload>)> = Vec::new();
-        for (w, sa) in wi_workloads(cx.inventory) {
-            let Some(sa) = sa else { continue };
-            match users.iter_mut().find(|(known, _)| std::ptr::eq(*known, sa)) {
-                Some((_, pods)) => pods.push(w),
-                None => users.push((sa, vec![w])),
-            }
-        }
-        for (sa, pods) in users {
+        let pairs = wi_workloads(cx.inventory).filter_map(|(w, sa)| Some((w, sa?)));
+        for (sa, pods) in by_account(pairs) {
             if let Some(problem) = problem(cx, sa) {
                 report(sink, sa, &pods, &problem);
             }
@@ -84,11 +77,7 @@ fn report(sink: &mut Sink, sa: &ServiceAccount, pods: &[&Workload], problem: &Pr
     // The neediest pod speaks for all; the first one in source order on a tie.
     let Some((w, need)) = pods.iter().zip(&needs).rev().max_by_key(|(_, n)| n.level) else { return };
     let account = sa.meta.object_ref();
-    let others = match pods.len() - 1 {
-        0 => String::new(),
-        1 => " and 1 other workload".to_string(),
-        n => format!(" and {n} other workloads"),
-    };
+    let others = and_others(pods.len());
     let finding = sink.emit_on(
         &sa.meta,
         problem.span,

@@ -6,6 +6,29 @@ use super::{is_placeholder, is_wi_pod};
 use crate::model::{Entry, Inventory, Meta, PodTemplate, ServiceAccount, Workload, WI_PREFIX};
 use crate::span::Span;
 
+/// " and 2 other workloads": the tail of a message that names the first of several pods.
+pub fn and_others(pods: usize) -> String {
+    match pods.saturating_sub(1) {
+        0 => String::new(),
+        1 => " and 1 other workload".to_string(),
+        n => format!(" and {n} other workloads"),
+    }
+}
+
+/// Groups workloads by the ServiceAccount they run as, in source order.
+pub fn by_account<'a>(
+    pairs: impl Iterator<Item = (&'a Workload, &'a ServiceAccount)>,
+) -> Vec<(&'a ServiceAccount, Vec<&'a Workload>)> {
+    let mut users: Vec<(&ServiceAccount, Vec<&Workload>)> = Vec::new();
+    for (w, sa) in pairs {
+        match users.iter_mut().find(|(known, _)| std::ptr::eq(*known, sa)) {
+            Some((_, pods)) => pods.push(w),
+            None => users.push((sa, vec![w])),
+        }
+    }
+    users
+}
+
 /// Every complete workload that opts into workload identity, with the ServiceAccount it runs as
 /// when that account is in scope. Kustomize patches are partial and skipped.
 pub fn wi_workloads(inv: &Inventory) -> impl Iterator<Item = (&Workload, Option<&ServiceAccount>)> {
