@@ -108,7 +108,7 @@ fn in_kustomize_tree(inv: &Inventory, meta: &Meta) -> bool {
 
 /// A value that cannot be checked: a template placeholder (`${VAR}`, `__NAME__`, `<client-id>`, …)
 /// or a stand-in that spells out what it stands for (`your-client-id`, `CLIENT_ID`,
-/// `some-client-id-value`, `xxxxxxxx-xxxx-…`).
+/// `some-client-id-value`, `xxxxxxxx-xxxx-…`, the nil GUID).
 pub fn is_unchecked_value(v: &str) -> bool {
     let v = v.trim();
     if is_placeholder(v) {
@@ -118,7 +118,9 @@ pub fn is_unchecked_value(v: &str) -> bool {
     let squashed: String = lower.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
     let names_itself = ["clientid", "tenantid", "identityid", "appid"].iter().any(|w| squashed.contains(w));
     let env_name = v.len() > 2 && v.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
-    let crossed_out = !squashed.is_empty() && squashed.chars().all(|c| c == 'x');
+    // `xxxxxxxx-xxxx-…` and the nil GUID `00000000-0000-…` stand in for an id never filled in.
+    let crossed_out =
+        !squashed.is_empty() && (squashed.chars().all(|c| c == 'x') || squashed.chars().all(|c| c == '0'));
     names_itself || env_name || crossed_out
 }
 
@@ -128,9 +130,14 @@ mod tests {
 
     #[test]
     fn stand_ins_are_not_checked() {
-        for v in
-            ["${ID}", "__clientId__", "some-client-id-value", "YOUR_CLIENT_ID", "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx"]
-        {
+        for v in [
+            "${ID}",
+            "__clientId__",
+            "some-client-id-value",
+            "YOUR_CLIENT_ID",
+            "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx",
+            "00000000-0000-0000-0000-000000000000",
+        ] {
             assert!(is_unchecked_value(v), "{v}");
         }
         for v in ["3f2c1a9e-8b7d-4c6e-9f0a-1b2c3d4e5f60", "my-app", "3f2c1a9e", ""] {
