@@ -80,13 +80,14 @@ fn load_manifest(input: &Input, text: &str, opts: &LoadOptions, inv: &mut Invent
         return;
     }
     let mut loaded = Inventory::default();
+    let has_braces = text.contains("{{");
     let mut template_action = false;
     let outcome = parse_stream(text, &opts.limits, |root| {
-        template_action |= has_mapping_key(&root);
+        template_action = template_action || (has_braces && has_mapping_key(&root));
         load_document(&root, &cx, &mut loaded)
     });
     // An unquoted `{{ .Name }}` either breaks the YAML or parses as a mapping used as a key.
-    let is_go_template = text.contains("{{") && (outcome.fatal.is_some() || template_action);
+    let is_go_template = has_braces && (outcome.fatal.is_some() || template_action);
     if let Some(err) = outcome.fatal.filter(|_| !is_go_template) {
         inv.parse_failures.push(ParseFailure { path: input.display.clone(), pos: err.pos, message: err.message });
     }
