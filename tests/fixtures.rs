@@ -5,7 +5,8 @@
 //! several ids separated by commas, `IB101@7` to pin the column too. JSON files, which have no
 //! comments, list `RULE LINE[@COL]` lines in a sibling `<file>.expect`. A `pass.*` fixture must not
 //! produce its directory's rule; a `fail.*` fixture must produce it. Either way nothing unmarked
-//! may appear: a fixture is a promise of no false alarms as much as of a true one.
+//! may appear: a fixture is a promise of no false alarms as much as of a true one. A case directory
+//! may hold a `.iblint.yaml` config (for rules that read settings, such as allowed tenants).
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -87,7 +88,7 @@ fn markers(file: &Path) -> Expect {
 fn findings(case: &Path) -> Vec<(String, String, u32, u32)> {
     let opts =
         CheckOptions { paths: vec![case.to_path_buf()], scope: Some(case.to_path_buf()), ..CheckOptions::default() };
-    let outcome = check::run(&opts, &Config::default(), &testdata()).expect("check runs");
+    let outcome = check::run(&opts, &config_of(case), &testdata()).expect("check runs");
     outcome
         .findings
         .iter()
@@ -99,6 +100,15 @@ fn findings(case: &Path) -> Vec<(String, String, u32, u32)> {
             Location::Logical { .. } => None,
         })
         .collect()
+}
+
+/// The case directory's own `.iblint.yaml`, else the default config.
+fn config_of(case: &Path) -> Config {
+    let file = case.join(".iblint.yaml");
+    if !file.is_file() {
+        return Config::default();
+    }
+    iblint::config::load(&file, file.display().to_string().into()).expect("fixture config parses")
 }
 
 fn files_of(case: &Path) -> Vec<PathBuf> {

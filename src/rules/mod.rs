@@ -12,9 +12,16 @@ use crate::model::{Inventory, Meta};
 
 mod support;
 
+mod sa_support;
+
+mod malformed_identity_id;
 mod missing_use_label;
 mod non_string_metadata_value;
+mod sa_missing_client_id;
+mod sa_missing_tenant_id;
+mod service_account_not_found;
 mod suppression_problem;
+mod unexpected_tenant;
 mod unparseable_manifest;
 
 pub use support::*;
@@ -85,6 +92,11 @@ pub static RULES: &[&dyn Rule] = &[
     &non_string_metadata_value::NonStringMetadataValue,
     &suppression_problem::SuppressionProblem,
     &missing_use_label::MissingUseLabel,
+    &sa_missing_client_id::SaMissingClientId,
+    &sa_missing_tenant_id::SaMissingTenantId,
+    &malformed_identity_id::MalformedIdentityId,
+    &service_account_not_found::ServiceAccountNotFound,
+    &unexpected_tenant::UnexpectedTenant,
 ];
 
 /// Runs `rules` over the context in parallel; the result is unsorted.

@@ -57,6 +57,10 @@ fn decode(bytes: &[u8]) -> Result<&str, ParseFailure> {
         let col = (offset - bytes[..offset].iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1)) as u32 + 1;
         ParseFailure { path: Arc::from(""), pos: Pos { line, col }, message: message.to_string() }
     };
+    if bytes.starts_with(&[0xff, 0xfe]) || bytes.starts_with(&[0xfe, 0xff]) {
+        // What Windows PowerShell's `>` writes; the YAML toolchain expects UTF-8.
+        return Err(failure(0, "UTF-16 text (save it as UTF-8)"));
+    }
     let text = std::str::from_utf8(bytes).map_err(|e| failure(e.valid_up_to(), "not UTF-8 text (a binary file?)"))?;
     if let Some(nul) = text.find('\0') {
         return Err(failure(nul, "contains a NUL byte (a binary file?)"));

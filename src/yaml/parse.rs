@@ -40,7 +40,7 @@ pub struct StreamOutcome {
 /// complete so that memory stays proportional to one document.
 pub fn parse_stream(text: &str, limits: &Limits, mut on_doc: impl FnMut(Node)) -> StreamOutcome {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let mut builder = Builder::new(*limits);
+    let mut builder = Builder::new(*limits, Source::new(text));
     let mut outcome = StreamOutcome::default();
     let mut parser = Parser::new_from_str(text);
     while let Some(next) = parser.next_event() {
@@ -55,10 +55,11 @@ pub fn parse_stream(text: &str, limits: &Limits, mut on_doc: impl FnMut(Node)) -
             },
             Err(e) => {
                 let m = e.marker();
-                outcome.fatal = Some(ParseError {
+                let error = ParseError {
                     message: e.info().to_string(),
                     pos: Pos { line: m.line() as u32, col: m.col() as u32 + 1 },
-                });
+                };
+                outcome.fatal = Some(place_end_of_input_error(text, &builder, error));
                 break;
             }
         }
@@ -67,12 +68,99 @@ pub fn parse_stream(text: &str, limits: &Limits, mut on_doc: impl FnMut(Node)) -
     outcome
 }
 
+/// An error found only at the end of the input is reported where the user can act on it: at the
+/// flow collection (`{`, `[`) still open, else on the last line (never past the end of the file).
+fn place_end_of_input_error(text: &str, builder: &Builder, mut error: ParseError) -> ParseError {
+    let last_line = text.lines().count().max(1) as u32;
+    let last_len = text.lines().last().map_or(0, |l| l.chars().count()) as u32;
+    let at_end = error.pos.line > last_line || (error.pos.line == last_line && error.pos.col > last_len);
+    if !at_end {
+        return error;
+    }
+    let open_flow = builder.stack.iter().rev().find_map(|frame| {
+        let start = match frame {
+            Frame::Seq { start, .. } | Frame::Map { start, .. } => start.start,
+        };
+        let line = text.lines().nth(start.line.checked_sub(1)? as usize)?;
+        let c = line.chars().nth(start.col.checked_sub(1)? as usize)?;
+        matches!(c, '{' | '[').then_some((start, c))
+    });
+    match open_flow {
+        Some((start, c)) => {
+            error.message = format!("{} (the `{c}` here is never closed)", error.message);
+            error.pos = start;
+        }
+        None => error.pos = Pos { line: last_line, col: last_len + 1 },
+    }
+    error
+}
+
 enum Frame {
     Seq { start: Span, anchor: usize, items: Vec<Node> },
     Map { start: Span, anchor: usize, entries: Vec<(Node, Node)>, key: Option<Node> },
 }
 
-struct Builder {
+/// The text being parsed, for the few positions the parser's events get wrong.
+struct Source<'a> {
+    text: &'a str,
+    line_starts: Vec<usize>,
+}
+
+impl<'a> Source<'a> {
+    fn new(text: &'a str) -> Self {
+        let line_starts = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
+        Source { text, line_starts }
+    }
+
+    /// The byte offset of a 1-based line and character column.
+    fn offset(&self, pos: Pos) -> Option<usize> {
+        let start = *self.line_starts.get((pos.line as usize).checked_sub(1)?)?;
+        let skip = (pos.col as usize).checked_sub(1)?;
+        let rest = self.text.get(start..)?;
+        rest.char_indices().nth(skip).map(|(i, _)| start + i)
+    }
+
+    fn char_at(&self, pos: Pos) -> Option<char> {
+        self.text.get(self.offset(pos)?..)?.chars().next()
+    }
+
+    /// Where a quoted scalar starting at `start` really ends (just after its closing quote): the
+    /// parser's end marker runs on over trailing blanks and comments.
+    fn quoted_end(&self, start: Pos) -> Option<Pos> {
+        let from = self.offset(start)?;
+        let mut chars = self.text.get(from..)?.chars();
+        let quote = chars.next().filter(|c| matches!(c, '"' | '\''))?;
+        let (mut line, mut col) = (start.line, start.col + 1);
+        let advance = |c: char, line: &mut u32, col: &mut u32| {
+            if c == '\n' {
+                *line += 1;
+                *col = 1;
+            } else {
+                *col += 1;
+            }
+        };
+        while let Some(c) = chars.next() {
+            if c == quote {
+                // `''` inside a single-quoted scalar is an escaped quote.
+                if quote == '\'' && chars.clone().next() == Some('\'') {
+                    chars.next();
+                    col += 2;
+                    continue;
+                }
+                return Some(Pos { line, col: col + 1 });
+            }
+            advance(c, &mut line, &mut col);
+            if c == '\\' && quote == '"' {
+                let escaped = chars.next()?;
+                advance(escaped, &mut line, &mut col);
+            }
+        }
+        None
+    }
+}
+
+struct Builder<'a> {
+    source: Source<'a>,
     limits: Limits,
     stack: Vec<Frame>,
     anchors: HashMap<usize, (Node, usize)>,
@@ -97,13 +185,21 @@ fn count_nodes(node: &Node) -> usize {
     }
 }
 
-impl Builder {
-    fn new(limits: Limits) -> Self {
-        Builder { limits, stack: Vec::new(), anchors: HashMap::new(), alias_nodes: 0, problems: Vec::new(), root: None }
+impl<'a> Builder<'a> {
+    fn new(limits: Limits, source: Source<'a>) -> Self {
+        Builder {
+            source,
+            limits,
+            stack: Vec::new(),
+            anchors: HashMap::new(),
+            alias_nodes: 0,
+            problems: Vec::new(),
+            root: None,
+        }
     }
 
     fn event(&mut self, event: Event<'_>, ys: YSpan) -> Result<Option<Node>, ParseError> {
-        let sp = span(ys);
+        let mut sp = span(ys);
         match event {
             Event::DocumentStart(_) => {
                 self.anchors.clear();
@@ -118,6 +214,9 @@ impl Builder {
                         format!("{}{}", t.handle, t.suffix)
                     }
                 });
+                if matches!(style, ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted) {
+                    sp.end = self.source.quoted_end(sp.start).unwrap_or(sp.end);
+                }
                 let scalar = Scalar { value: value.into_owned(), quoted: !matches!(style, ScalarStyle::Plain), tag };
                 self.complete(Node { span: sp, kind: NodeKind::Scalar(scalar) }, anchor)?;
             }
@@ -128,6 +227,10 @@ impl Builder {
                 self.open(Frame::Map { start: sp, anchor, entries: Vec::new(), key: None })?;
             }
             Event::SequenceEnd | Event::MappingEnd => {
+                // A flow collection ends at its `]`/`}`; the event's own end runs on over comments.
+                if self.source.char_at(sp.start).is_some_and(|c| matches!(c, ']' | '}')) {
+                    sp.end = Pos { line: sp.start.line, col: sp.start.col + 1 };
+                }
                 let (node, anchor) = match self.stack.pop() {
                     Some(Frame::Seq { start, anchor, items }) => {
                         let end = items.last().map_or(sp.end, |n| n.span.end.max(sp.end));
@@ -135,6 +238,7 @@ impl Builder {
                     }
                     Some(Frame::Map { start, anchor, entries, .. }) => {
                         self.check_duplicates(&entries);
+                        let entries = self.resolve_merge_keys(entries);
                         let end = entries.last().map_or(sp.end, |(_, v)| v.span.end.max(sp.end));
                         (Node { span: Span::new(start.start, end), kind: NodeKind::Map(entries) }, anchor)
                     }
@@ -195,23 +299,58 @@ impl Builder {
         Ok(())
     }
 
+    /// Applies YAML merge keys (`<<: *base`, `<<: [*a, *b]`) as the Kubernetes decoders do:
+    /// keys written in the mapping win, then earlier merged mappings over later ones. Merged
+    /// entries keep the spans of the text they came from.
+    fn resolve_merge_keys(&mut self, entries: Vec<(Node, Node)>) -> Vec<(Node, Node)> {
+        if !entries.iter().any(|(k, _)| is_merge_key(k)) {
+            return entries;
+        }
+        let (merges, mut out): (Vec<_>, Vec<_>) = entries.into_iter().partition(|(k, _)| is_merge_key(k));
+        for (key, value) in merges {
+            let sources: Vec<&Node> = match &value.kind {
+                NodeKind::Map(_) => vec![&value],
+                NodeKind::Seq(items) => items.iter().collect(),
+                NodeKind::Scalar(_) => Vec::new(),
+            };
+            if sources.is_empty() || sources.iter().any(|n| n.as_map().is_none()) {
+                self.problems.push(ParseError {
+                    message: "the merge key `<<` needs a mapping or a list of mappings".into(),
+                    pos: key.span.start,
+                });
+            }
+            for (k, v) in sources.iter().filter_map(|n| n.as_map()).flatten() {
+                let taken = out.iter().any(|(have, _)| have.as_str().is_some() && have.as_str() == k.as_str());
+                if !taken {
+                    out.push((k.clone(), v.clone()));
+                }
+            }
+        }
+        out
+    }
+
     fn check_duplicates(&mut self, entries: &[(Node, Node)]) {
         let mut seen: HashSet<&str> = HashSet::new();
         for (k, _) in entries {
             // `<<` merge keys may legitimately repeat.
             let Some(name) = k.as_str().filter(|n| *n != "<<") else { continue };
             if !seen.insert(name) {
-                let first = entries.iter().find(|(f, _)| f.as_str() == Some(name)).map(|(f, _)| f.span.start.line);
+                // No line number in the message: findings' fingerprints hash it.
                 self.problems.push(ParseError {
                     message: format!(
-                        "duplicate key `{name}` (first at line {}): strict decoding rejects it",
-                        first.unwrap_or(0)
+                        "duplicate key `{name}` in this mapping: strict decoding rejects it, lenient tools keep \
+                         the last value"
                     ),
                     pos: k.span.start,
                 });
             }
         }
     }
+}
+
+/// A plain `<<` key (a quoted `"<<"` is an ordinary key).
+fn is_merge_key(key: &Node) -> bool {
+    matches!(key.as_scalar(), Some(s) if !s.quoted && s.value == "<<")
 }
 
 #[cfg(test)]
@@ -267,6 +406,45 @@ mod tests {
         assert_eq!(o.problems.len(), 1);
         assert_eq!(o.problems[0].pos.line, 3);
         assert_eq!(d[0].get("a").unwrap().as_str(), Some("3"));
+    }
+
+    #[test]
+    fn merge_keys_are_applied_and_written_keys_win() {
+        let (d, o) = docs("base: &b {team: x, app: base}\nm:\n  <<: *b\n  app: mine\n");
+        assert!(o.problems.is_empty() && o.fatal.is_none());
+        let m = d[0].get("m").unwrap();
+        assert_eq!(m.get("app").unwrap().as_str(), Some("mine"));
+        let team = m.get("team").unwrap();
+        assert_eq!((team.as_str(), team.span.start.line), (Some("x"), 1));
+        assert!(m.get("<<").is_none());
+        let (_, o) = docs("m:\n  <<: scalar\n");
+        assert_eq!(o.problems.len(), 1);
+    }
+
+    #[test]
+    fn an_unclosed_flow_collection_is_reported_where_it_opens() {
+        for text in ["a: 1\nb: [x, y\n", "a: 1\nb: [x, y", "a: 1\nb:\n  c: {x: [1, 2]\n"] {
+            let e = docs(text).1.fatal.unwrap();
+            assert!(e.message.contains("never closed"), "{text:?}: {e:?}");
+            assert_eq!(e.pos.line, text.lines().position(|l| l.contains(['[', '{'])).unwrap() as u32 + 1);
+        }
+        let e = docs("a: 1\nb: \"abc\n").1.fatal.unwrap();
+        assert!(e.pos.line <= 2, "{e:?}");
+    }
+
+    #[test]
+    fn quoted_scalars_end_at_their_closing_quote() {
+        let text = "a: \"order-api\"  # c\nb: 'it''s'  # c\nc: \"two\n  lines \\\" q\"\nd: plain  # c\ne: {\"k\": \"v\", \"n\": 1}\n";
+        let (d, _) = docs(text);
+        let end = |k: &str| d[0].get(k).map(|n| (n.span.end.line, n.span.end.col));
+        assert_eq!(end("a"), Some((1, 15)));
+        assert_eq!(end("b"), Some((2, 11)));
+        assert_eq!(end("c"), Some((4, 14)));
+        assert_eq!(end("d"), Some((5, 9)));
+        let e = d[0].get("e").and_then(|m| m.get("k")).map(|n| (n.span.start.col, n.span.end.col));
+        assert_eq!(e, Some((10, 13)));
+        let flow = d[0].get("e").map(|n| (n.span.start.col, n.span.end.col));
+        assert_eq!(flow, Some((4, 22)));
     }
 
     #[test]

@@ -1,0 +1,71 @@
+use super::sa_support::{
+    and_others, by_account, is_set, service_account_field, set_by_another_declaration, wi_workloads,
+};
+use super::{identity_binding_enabled, Context, Rule, Sink};
+use crate::model::{ServiceAccount, Workload, TENANT_ID};
+
+/// IB202: the ServiceAccount of an identity-binding pod has no `tenant-id`, or any ServiceAccount
+/// has an empty one (a present key wins over the webhook's default tenant, so `AZURE_TENANT_ID`
+/// is not injected at all).
+pub struct SaMissingTenantId;
+
+impl Rule for SaMissingTenantId {
+    fn id(&self) -> &'static str {
+        "IB202"
+    }
+
+    fn check(&self, cx: &Context, sink: &mut Sink) {
+        for sa in &cx.inventory.service_accounts {
+            report_empty(sink, sa);
+        }
+        let binding_pods = wi_workloads(cx.inventory)
+            .filter(|(w, _)| identity_binding_enabled(&w.pod))
+            .filter_map(|(w, sa)| Some((w, sa.filter(|sa| sa.tenant_id().is_none() && !sa.meta.is_patch)?)));
+        for (sa, pods) in by_account(binding_pods) {
+            if !set_by_another_declaration(cx.inventory, sa, TENANT_ID) {
+                report_missing(sink, sa, &pods);
+            }
+        }
+    }
+}
+
+/// One finding per account, naming the first identity-binding pod that uses it.
+fn report_missing(sink: &mut Sink, sa: &ServiceAccount, pods: &[&Workload]) {
+    let Some(first) = pods.first() else { return };
+    let account = sa.meta.object_ref();
+    let others = and_others(pods.len());
+    let finding = sink
+        .emit_on(
+            &sa.meta,
+            sa.meta.anchor_for(&sa.meta.annotations),
+            format!(
+                "{account}, used by the identity-binding pod of {}{others}, has no `{TENANT_ID}` annotation",
+                first.meta.object_ref()
+            ),
+        )
+        .help(format!(
+            "Identity bindings need the managed identity's tenant on the ServiceAccount \
+             (`az account show --query tenantId -o tsv`):\n\n    metadata:\n      annotations:\n        \
+             {TENANT_ID}: \"<tenant-id>\""
+        ));
+    for w in pods {
+        finding.related(w.meta.at(service_account_field(w)), format!("{} runs as {account} here", w.meta.object_ref()));
+    }
+}
+
+fn report_empty(sink: &mut Sink, sa: &ServiceAccount) {
+    let Some(entry) = sa.tenant_id().filter(|e| !is_set(Some(e))) else { return };
+    sink.emit_on(
+        &sa.meta,
+        entry.value_span,
+        format!(
+            "{} has an empty `{TENANT_ID}` annotation: the webhook then injects no AZURE_TENANT_ID instead of \
+             using its default tenant",
+            sa.meta.object_ref()
+        ),
+    )
+    .help(format!(
+        "Set the tenant id, or remove the annotation to use the tenant the webhook is configured with:\n\n    \
+         {TENANT_ID}: \"<tenant-id>\""
+    ));
+}

@@ -1,0 +1,147 @@
+//! Questions the ServiceAccount rules (IB201–IB205) share: which pods need which account, whether
+//! an identity value can be checked at all, and whether something other than the manifest supplies
+//! a missing id.
+
+use super::{is_placeholder, is_wi_pod};
+use crate::model::{Entry, Inventory, Meta, PodTemplate, ServiceAccount, Workload, WI_PREFIX};
+use crate::span::Span;
+
+/// " and 2 other workloads": the tail of a message that names the first of several pods.
+pub fn and_others(pods: usize) -> String {
+    match pods.saturating_sub(1) {
+        0 => String::new(),
+        1 => " and 1 other workload".to_string(),
+        n => format!(" and {n} other workloads"),
+    }
+}
+
+/// Groups workloads by the ServiceAccount they run as, in source order.
+pub fn by_account<'a>(
+    pairs: impl Iterator<Item = (&'a Workload, &'a ServiceAccount)>,
+) -> Vec<(&'a ServiceAccount, Vec<&'a Workload>)> {
+    let mut users: Vec<(&ServiceAccount, Vec<&Workload>)> = Vec::new();
+    for (w, sa) in pairs {
+        match users.iter_mut().find(|(known, _)| std::ptr::eq(*known, sa)) {
+            Some((_, pods)) => pods.push(w),
+            None => users.push((sa, vec![w])),
+        }
+    }
+    users
+}
+
+/// Every complete workload that opts into workload identity, with the ServiceAccount it runs as
+/// when that account is in scope. Kustomize patches are partial and skipped.
+pub fn wi_workloads(inv: &Inventory) -> impl Iterator<Item = (&Workload, Option<&ServiceAccount>)> {
+    inv.workloads
+        .iter()
+        .filter(|w| !w.meta.is_patch && is_wi_pod(&w.pod))
+        .map(move |w| (w, super::service_account_of(inv, w)))
+}
+
+/// The location of the field that names the pod's ServiceAccount (the pod template's anchor when
+/// it names none), for related locations.
+pub fn service_account_field(w: &Workload) -> Span {
+    w.pod.service_account_ref().map_or(w.pod.anchor, |s| s.span)
+}
+
+/// An annotation value that is present and not blank.
+pub fn is_set(entry: Option<&Entry>) -> bool {
+    entry.is_some_and(|e| !e.value.trim().is_empty())
+}
+
+/// A kustomize patch of the same ServiceAccount in scope sets `key`: an overlay completes the
+/// account, so its absence in the base is by design. (Only a patch can add to a base object;
+/// unrelated full declarations of the same name elsewhere in a repository prove nothing.)
+pub fn set_by_another_declaration(inv: &Inventory, sa: &ServiceAccount, key: &str) -> bool {
+    inv.service_accounts_named(&sa.meta.namespace, &sa.meta.name)
+        .any(|other| other.meta.is_patch && is_set(other.meta.annotations.get(key)))
+}
+
+/// How a pod's containers provide an environment variable themselves.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HandSet {
+    /// An `env` entry of that name (literal or `valueFrom`): the webhook leaves it alone.
+    Env(Span),
+    /// `envFrom` sources, whose keys are not visible here: they may provide it.
+    EnvFrom(Span),
+}
+
+/// Whether any container sets `name` itself; an explicit `env` entry wins over `envFrom`.
+pub fn hand_set_env(pod: &PodTemplate, name: &str) -> Option<HandSet> {
+    let containers = || pod.all_containers();
+    let env = containers().flat_map(|c| &c.env).find(|e| e.name.value == name).map(|e| HandSet::Env(e.name.span));
+    env.or_else(|| containers().flat_map(|c| c.env_from.first()).next().map(|s| HandSet::EnvFrom(*s)))
+}
+
+/// Why a missing `client-id` may be supplied at deploy time rather than in the manifest, if the
+/// tree shows a sign of it.
+pub fn supplied_at_deploy_time(inv: &Inventory, sa: &ServiceAccount) -> Option<&'static str> {
+    if managed_by_another_controller(&sa.meta) {
+        return Some("its labels ask another controller to manage its identity");
+    }
+    if in_kustomize_tree(inv, &sa.meta) {
+        return Some("it is part of a kustomize tree, where ids are often added per environment");
+    }
+    None
+}
+
+/// A label or annotation outside the webhook's prefix that names a client id or an identity,
+/// such as `workload.identity.labeler/azure-mi-client-name`: a controller fills the id in.
+fn managed_by_another_controller(meta: &Meta) -> bool {
+    meta.labels.items.iter().chain(&meta.annotations.items).any(|e| {
+        let key = e.key.to_ascii_lowercase();
+        let Some((prefix, name)) = key.split_once('/') else { return false };
+        !key.starts_with(WI_PREFIX)
+            && (prefix.contains("identity") || prefix.contains("azure"))
+            && (name.contains("client") || name.contains("identity"))
+    })
+}
+
+/// A kustomization in the object's directory or one above it.
+fn in_kustomize_tree(inv: &Inventory, meta: &Meta) -> bool {
+    let Some(path) = meta.origin.path() else { return false };
+    inv.others.iter().filter(|m| m.kind == "Kustomization").filter_map(|m| m.origin.path()).any(|k| {
+        let dir = k.rsplit_once('/').map_or("", |(d, _)| d);
+        dir.is_empty() || path.starts_with(&format!("{dir}/"))
+    })
+}
+
+/// A value that cannot be checked: a template placeholder (`${VAR}`, `__NAME__`, `<client-id>`, …)
+/// or a stand-in that spells out what it stands for (`your-client-id`, `CLIENT_ID`,
+/// `some-client-id-value`, `xxxxxxxx-xxxx-…`, the nil GUID).
+pub fn is_unchecked_value(v: &str) -> bool {
+    let v = v.trim();
+    if is_placeholder(v) {
+        return true;
+    }
+    let lower = v.to_ascii_lowercase();
+    let squashed: String = lower.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
+    let names_itself = ["clientid", "tenantid", "identityid", "appid"].iter().any(|w| squashed.contains(w));
+    let env_name = v.len() > 2 && v.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
+    // `xxxxxxxx-xxxx-…` and the nil GUID `00000000-0000-…` stand in for an id never filled in.
+    let crossed_out =
+        !squashed.is_empty() && (squashed.chars().all(|c| c == 'x') || squashed.chars().all(|c| c == '0'));
+    names_itself || env_name || crossed_out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stand_ins_are_not_checked() {
+        for v in [
+            "${ID}",
+            "__clientId__",
+            "some-client-id-value",
+            "YOUR_CLIENT_ID",
+            "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx",
+            "00000000-0000-0000-0000-000000000000",
+        ] {
+            assert!(is_unchecked_value(v), "{v}");
+        }
+        for v in ["3f2c1a9e-8b7d-4c6e-9f0a-1b2c3d4e5f60", "my-app", "3f2c1a9e", ""] {
+            assert!(!is_unchecked_value(v), "{v}");
+        }
+    }
+}
