@@ -27,6 +27,8 @@ pub struct PodTemplate {
     pub service_account: Option<Str>,
     pub host_network: Option<(bool, Span)>,
     pub containers: Vec<Container>,
+    /// The `driver` of every CSI volume (e.g. `secrets-store.csi.k8s.io`).
+    pub csi_drivers: Vec<String>,
 }
 
 impl PodTemplate {

@@ -1,4 +1,4 @@
-use super::{is_ib_pod, misplaced_use_label, Context, Rule, Sink};
+use super::{is_ib_pod, use_label_elsewhere, Context, Rule, Sink};
 use crate::model::{USE_LABEL, WI_PREFIX};
 
 /// IB101: a pod template that asks for workload identity but lacks the `use` label, so the
@@ -13,7 +13,7 @@ impl Rule for MissingUseLabel {
     fn check(&self, cx: &Context, sink: &mut Sink) {
         for w in &cx.inventory.workloads {
             let pod = &w.pod;
-            if w.meta.is_patch || pod.labels.contains(USE_LABEL) || misplaced_use_label(w).is_some() {
+            if w.meta.is_patch || pod.labels.contains(USE_LABEL) || use_label_elsewhere(cx.inventory, w).is_some() {
                 continue;
             }
             let Some(asked) = pod.annotations.with_prefix(WI_PREFIX).next() else { continue };

@@ -14,15 +14,29 @@ mod support;
 
 mod sa_support;
 
+mod annotated_sa_without_label;
+mod default_service_account;
+mod hardcoded_identity_env;
+mod identity_binding_value_ignored;
+mod invalid_token_expiration;
+mod legacy_token_path;
 mod malformed_identity_id;
+mod misplaced_identity_key;
+mod misplaced_use_label;
 mod missing_use_label;
 mod non_string_metadata_value;
+mod protected_namespace;
+mod proxy_sidecar_misuse;
 mod sa_missing_client_id;
 mod sa_missing_tenant_id;
+mod service_account_field_conflict;
 mod service_account_not_found;
+mod skip_containers_mismatch;
 mod suppression_problem;
 mod unexpected_tenant;
+mod unknown_identity_key;
 mod unparseable_manifest;
+mod use_label_not_true;
 
 pub use support::*;
 
@@ -92,6 +106,20 @@ pub static RULES: &[&dyn Rule] = &[
     &non_string_metadata_value::NonStringMetadataValue,
     &suppression_problem::SuppressionProblem,
     &missing_use_label::MissingUseLabel,
+    &misplaced_use_label::MisplacedUseLabel,
+    &misplaced_identity_key::MisplacedIdentityKey,
+    &use_label_not_true::UseLabelNotTrue,
+    &identity_binding_value_ignored::IdentityBindingValueIgnored,
+    &annotated_sa_without_label::AnnotatedSaWithoutLabel,
+    &default_service_account::DefaultServiceAccount,
+    &service_account_field_conflict::ServiceAccountFieldConflict,
+    &invalid_token_expiration::InvalidTokenExpiration,
+    &skip_containers_mismatch::SkipContainersMismatch,
+    &proxy_sidecar_misuse::ProxySidecarMisuse,
+    &hardcoded_identity_env::HardcodedIdentityEnv,
+    &legacy_token_path::LegacyTokenPath,
+    &unknown_identity_key::UnknownIdentityKey,
+    &protected_namespace::ProtectedNamespace,
     &sa_missing_client_id::SaMissingClientId,
     &sa_missing_tenant_id::SaMissingTenantId,
     &malformed_identity_id::MalformedIdentityId,

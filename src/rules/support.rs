@@ -66,6 +66,26 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
     prev[b.len()]
 }
 
+/// Where the `use` label went instead of the pod template.
+pub enum UseLabelElsewhere<'a> {
+    /// On the workload itself: its own metadata, only its selector, or an annotation.
+    OnWorkload(&'static str, &'a crate::model::Entry),
+    /// On the ServiceAccount the pod runs as (the pre-v1.0 way, ignored since v1.0).
+    OnServiceAccount(&'a ServiceAccount, &'a crate::model::Entry),
+}
+
+/// The `use` label is missing from the pod template but present somewhere it does nothing.
+pub fn use_label_elsewhere<'a>(inv: &'a Inventory, w: &'a Workload) -> Option<UseLabelElsewhere<'a>> {
+    if let Some((place, e)) = misplaced_use_label(w) {
+        return Some(UseLabelElsewhere::OnWorkload(place, e));
+    }
+    if w.pod.labels.contains(USE_LABEL) {
+        return None;
+    }
+    let sa = service_account_of(inv, w)?;
+    sa.meta.labels.get(USE_LABEL).map(|e| UseLabelElsewhere::OnServiceAccount(sa, e))
+}
+
 /// Where the `use` label was put instead of the pod template, if it is not on the template:
 /// the controller's own labels, only the selector, or an annotation.
 pub fn misplaced_use_label(w: &Workload) -> Option<(&'static str, &crate::model::Entry)> {

@@ -186,6 +186,13 @@ fn read_pod_template(template: &Node, anchor: Span) -> PodTemplate {
                 .then_some((matches!(s.value.as_str(), "true" | "True" | "TRUE"), n.span))
         }),
         containers,
+        csi_drivers: sp
+            .and_then(|s| s.get("volumes"))
+            .and_then(Node::as_seq)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|v| v.path(&["csi", "driver"]).and_then(Node::as_str).map(str::to_string))
+            .collect(),
     }
 }
 

@@ -1,0 +1,34 @@
+use super::{is_wi_pod, Context, Rule, Sink};
+
+/// IB107: a workload-identity pod that names no ServiceAccount, or names `default`.
+pub struct DefaultServiceAccount;
+
+impl Rule for DefaultServiceAccount {
+    fn id(&self) -> &'static str {
+        "IB107"
+    }
+
+    fn check(&self, cx: &Context, sink: &mut Sink) {
+        for w in cx.inventory.workloads.iter().filter(|w| !w.meta.is_patch && is_wi_pod(&w.pod)) {
+            let pod = &w.pod;
+            let (at, what) = match pod.service_account_ref() {
+                Some(s) if s.value == "default" => (s.span, "names the `default` ServiceAccount"),
+                Some(_) => continue,
+                None => (pod.spec_span.unwrap_or(pod.anchor), "names no ServiceAccount, so it runs as `default`"),
+            };
+            sink.emit_on(
+                &w.meta,
+                at,
+                format!(
+                    "{} asks for workload identity but {what}: every pod in namespace {} would share its identity",
+                    w.meta.object_ref(),
+                    w.meta.namespace
+                ),
+            )
+            .help(
+                "Create a dedicated ServiceAccount annotated with the identity's client id and run the pods as \
+                 it:\n\n    spec:\n      serviceAccountName: my-app",
+            );
+        }
+    }
+}

@@ -1,0 +1,83 @@
+use super::{Context, Rule, Sink};
+use crate::model::{Entries, Meta, CLIENT_ID, TENANT_ID, USE_IDENTITY_BINDING};
+
+/// IB103: a ServiceAccount-only key (`client-id`, `tenant-id`) on a pod or workload, or the pod
+/// annotation `use-identity-binding` as a label or on the controller or ServiceAccount.
+pub struct MisplacedIdentityKey;
+
+impl Rule for MisplacedIdentityKey {
+    fn id(&self) -> &'static str {
+        "IB103"
+    }
+
+    fn check(&self, cx: &Context, sink: &mut Sink) {
+        for w in &cx.inventory.workloads {
+            let whose = w.meta.object_ref();
+            let mut places: Vec<(&Entries, &str)> =
+                vec![(&w.pod.labels, "pod template labels"), (&w.pod.annotations, "pod template annotations")];
+            if w.has_controller_meta {
+                places.push((&w.meta.labels, "own labels"));
+                places.push((&w.meta.annotations, "own annotations"));
+            }
+            for (entries, place) in places {
+                for key in [CLIENT_ID, TENANT_ID] {
+                    if let Some(e) = entries.get(key) {
+                        sink.emit_on(
+                            &w.meta,
+                            e.key_span,
+                            format!(
+                                "{whose} sets `{key}` in its {place}, but the webhook reads it only from the \
+                                 ServiceAccount"
+                            ),
+                        )
+                        .help(format!(
+                            "Move it to the ServiceAccount the pod runs as:\n\n    kind: ServiceAccount\n    \
+                             metadata:\n      annotations:\n        {key}: \"{}\"",
+                            e.value
+                        ));
+                    }
+                }
+                let is_pod_annotations = place == "pod template annotations";
+                if let Some(e) = entries.get(USE_IDENTITY_BINDING).filter(|_| !is_pod_annotations) {
+                    sink.emit_on(
+                        &w.meta,
+                        e.key_span,
+                        format!(
+                            "{whose} sets `{USE_IDENTITY_BINDING}` in its {place}, where the webhook does not read \
+                             it: pods fall back to plain workload identity"
+                        ),
+                    )
+                    .help(ib_annotation_help(w.has_controller_meta));
+                }
+            }
+        }
+        for sa in &cx.inventory.service_accounts {
+            for (entries, place) in [(&sa.meta.labels, "labels"), (&sa.meta.annotations, "annotations")] {
+                if let Some(e) = entries.get(USE_IDENTITY_BINDING) {
+                    report_on_account(sink, &sa.meta, e.key_span, place);
+                }
+            }
+        }
+    }
+}
+
+fn report_on_account(sink: &mut Sink, meta: &Meta, span: crate::span::Span, place: &str) {
+    sink.emit_on(
+        meta,
+        span,
+        format!(
+            "{} sets `{USE_IDENTITY_BINDING}` in its {place}; it is a pod annotation, so it does nothing here",
+            meta.object_ref()
+        ),
+    )
+    .help(ib_annotation_help(true));
+}
+
+fn ib_annotation_help(template: bool) -> String {
+    let indent = if template {
+        "    spec:\n      template:\n        metadata:\n          annotations:\n            "
+    } else {
+        "    metadata:\n      annotations:\n        "
+    };
+    format!("Annotate the pod template instead:\n\n{indent}{USE_IDENTITY_BINDING}: \"true\"")
+}

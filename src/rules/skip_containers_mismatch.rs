@@ -1,0 +1,49 @@
+use super::{Context, Rule, Sink};
+use crate::model::SKIP_CONTAINERS;
+
+/// IB110: `skip-containers` written with commas (one name that skips nothing) or naming a
+/// container the pod does not have (ignored silently by the webhook).
+pub struct SkipContainersMismatch;
+
+impl Rule for SkipContainersMismatch {
+    fn id(&self) -> &'static str {
+        "IB110"
+    }
+
+    fn check(&self, cx: &Context, sink: &mut Sink) {
+        for w in &cx.inventory.workloads {
+            let Some(e) = w.pod.annotations.get(SKIP_CONTAINERS) else { continue };
+            let whose = w.meta.object_ref();
+            if e.value.contains(',') && !e.value.contains(';') {
+                sink.emit_on(
+                    &w.meta,
+                    e.value_span,
+                    format!(
+                        "The annotation `{SKIP_CONTAINERS}` of {whose} separates names with commas: the webhook splits \
+                         on `;`, so it skips no container"
+                    ),
+                )
+                .help(format!(
+                    "Separate container names with semicolons:\n\n    {SKIP_CONTAINERS}: \"{}\"",
+                    e.value.replace(',', ";")
+                ));
+                continue;
+            }
+            if w.meta.is_patch {
+                continue; // a patch may not list every container
+            }
+            for name in e.value.split(';').map(str::trim).filter(|n| !n.is_empty()) {
+                if w.pod.containers.iter().any(|c| c.name.value == name) {
+                    continue;
+                }
+                let known: Vec<&str> = w.pod.containers.iter().map(|c| c.name.value.as_str()).collect();
+                sink.emit_on(
+                    &w.meta,
+                    e.value_span,
+                    format!("The annotation `{SKIP_CONTAINERS}` of {whose} names container `{name}`, which the pod does not have"),
+                )
+                .help(format!("The pod's containers (init containers included) are: {}.", known.join(", ")));
+            }
+        }
+    }
+}
