@@ -102,10 +102,10 @@ pub struct CheckArgs {
     #[arg(long, value_name = "BYTES", default_value_t = check::DEFAULT_MAX_FILE_SIZE)]
     pub max_file_size: u64,
     /// Findings recorded in this baseline file do not count (they are reported as suppressed)
-    #[arg(long, value_name = "FILE", conflicts_with = "write_baseline")]
+    #[arg(long, value_name = "FILE", conflicts_with = "write_baseline", help_heading = "Baseline")]
     pub baseline: Option<PathBuf>,
     /// Record every current finding in FILE and count none of them, to adopt iblint on an existing tree
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", help_heading = "Baseline")]
     pub write_baseline: Option<PathBuf>,
     #[command(flatten)]
     pub render: RenderArgs,
@@ -113,6 +113,7 @@ pub struct CheckArgs {
 
 /// Rendering before linting (`check` only).
 #[derive(Args, Debug, Default)]
+#[command(next_help_heading = "Rendering (lint what kustomize or Helm produce)")]
 pub struct RenderArgs {
     /// Lint the output of `kubectl kustomize DIR` (or `kustomize build DIR`); repeatable
     #[arg(long, value_name = "DIR")]
