@@ -2,8 +2,9 @@
 """Runs a composite action's steps the way the GitHub runner does, as far as this action needs.
 
 Nothing can run a composite action locally, so this does what the runner does for each step:
-evaluates `if:` and `${{ }}` expressions (inputs, steps.*.outputs, runner.*, github.*, always(),
-success(), failure(), ==, !=, &&, ||, !), runs `run:` steps with
+evaluates `if:` (with the implicit `success() &&` when it names no status function) and `${{ }}`
+expressions (inputs, steps.*.outputs, runner.*, github.*, always(), success(), failure(), ==, !=,
+&&, ||, !), runs `run:` steps with
 `bash --noprofile --norc -eo pipefail` in their `working-directory` with the step's `env:` and the
 GITHUB_OUTPUT / GITHUB_STEP_SUMMARY / GITHUB_PATH / GITHUB_ENV files, and records `uses:` steps (with
 their evaluated `with:`) instead of running them.
@@ -179,8 +180,10 @@ def main():
     steps, uses = [], []
     for step in action["runs"]["steps"]:
         name = step.get("name", step.get("uses", "run"))
-        condition = str(step.get("if", "success()"))
-        if not cx.evaluate(EXPRESSION.sub(lambda m: m.group(1), condition)):
+        condition = EXPRESSION.sub(lambda m: m.group(1), str(step.get("if", "success()")))
+        if not re.search(r"\b(always|success|failure|cancelled)\(\)", condition):
+            condition = f"success() && ({condition})"  # the runner's implicit status check
+        if not cx.evaluate(condition):
             steps.append({"name": name, "outcome": "skipped"})
             continue
         if "uses" in step:
