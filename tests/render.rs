@@ -231,7 +231,7 @@ fn helm_findings_name_the_template_file() {
     assert_eq!(findings.len(), 1, "{findings:?}");
     let f = &findings[0];
     assert_eq!(f["rule"], "IB101");
-    assert_eq!(f["location"]["path"], "charts/app/templates/deployment.yaml");
+    assert_eq!(f["location"]["path"], "helm:charts/app/templates/deployment.yaml");
     // Lines count in the template's rendered output (`helm template --show-only templates/deployment.yaml`):
     // `---`, `# Source:`, then the Deployment, whose pod template `labels:` is line 11.
     assert_eq!(f["location"]["line"], 11);
@@ -244,7 +244,7 @@ fn helm_snippets_show_the_rendered_text_not_the_template() {
     let path = format!("{}:{}", bin.display(), system_path());
     let out = iblint(dir.path(), &path, &["--helm", "charts/app"]);
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("charts/app/templates/deployment.yaml:11:7"), "{text}");
+    assert!(text.contains("helm:charts/app/templates/deployment.yaml:11:7"), "{text}");
     assert!(text.contains("11 │       labels:"), "{text}");
     assert!(!text.contains("the real template"), "{text}");
 }
@@ -299,7 +299,7 @@ fn real_helm_when_installed() {
     let out = iblint(dir.path(), &system_path(), &["--helm", "app", "--release", "demo", "--format", "json"]);
     let findings = json_findings(&out);
     assert!(
-        findings.iter().any(|f| f["rule"] == "IB101" && f["location"]["path"] == "app/templates/pod.yaml"),
+        findings.iter().any(|f| f["rule"] == "IB101" && f["location"]["path"] == "helm:app/templates/pod.yaml"),
         "{findings:?}"
     );
 }

@@ -114,8 +114,7 @@ impl<'a> Sources<'a> {
         if path == STDIN_NAME {
             return self.stdin;
         }
-        // Rendered text wins over a file of the same name: a Helm template's source is not what
-        // the finding's line refers to.
+        // Rendered pieces (`kustomize:…`, `helm:…`) exist only in memory.
         if let Some(piece) = self.rendered.iter().find(|r| r.display == path) {
             return Some(&piece.text);
         }

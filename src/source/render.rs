@@ -4,9 +4,9 @@
 //!
 //! - kustomize output is one piece named `kustomize:<DIR>`; lines are those of the tool's output.
 //! - helm output is split at its `# Source: <chart>/templates/<file>` comments, one piece per
-//!   template, named after the template file (below the chart directory the user gave). Lines are
+//!   template, named `helm:<template file>` (below the chart directory the user gave). Lines are
 //!   those of that template's rendered output as `helm template --show-only templates/<file>`
-//!   prints it: the path names the template, the line is in the rendered document.
+//!   prints it: the name says which template, the line is in its rendered document.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -196,14 +196,20 @@ pub fn split_helm_output(text: &str, chart_dir: &Option<String>) -> Vec<Rendered
     pieces
 }
 
-/// `app/templates/sa.yaml` → `charts/app/templates/sa.yaml` when the chart is `charts/app`.
+/// `app/templates/sa.yaml` → `helm:charts/app/templates/sa.yaml` when the chart is `charts/app`.
+/// The `helm:` prefix says the position is in rendered text: a finding must not land on an
+/// unrelated line of the template file (in a pull request diff, say).
 fn template_display(source: &str, chart_dir: &Option<String>) -> String {
-    match (chart_dir, source.split_once('/')) {
+    let template = match (chart_dir, source.split_once('/')) {
         (Some(dir), Some((_, rest))) if dir != "." => format!("{dir}/{rest}"),
         (Some(_), Some((_, rest))) => rest.to_string(),
         _ => source.to_string(),
-    }
+    };
+    format!("{HELM_PREFIX}{template}")
 }
+
+/// Display-path prefix of rendered Helm output.
+pub const HELM_PREFIX: &str = "helm:";
 
 #[cfg(test)]
 mod tests {
@@ -217,7 +223,7 @@ mod tests {
     fn splits_by_template_and_keeps_show_only_lines() {
         let pieces = split_helm_output(OUTPUT, &Some("charts/app".into()));
         let names: Vec<&str> = pieces.iter().map(|p| p.display.as_str()).collect();
-        assert_eq!(names, ["charts/app/templates/sa.yaml", "charts/app/templates/deploy.yaml"]);
+        assert_eq!(names, ["helm:charts/app/templates/sa.yaml", "helm:charts/app/templates/deploy.yaml"]);
         let sa = pieces.first().map(|p| p.text.as_str()).unwrap_or_default();
         assert!(sa.starts_with("---\n# Source: app/templates/sa.yaml\napiVersion: v1\n"));
         assert_eq!(sa.matches("kind: ServiceAccount").count(), 2);
@@ -226,6 +232,6 @@ mod tests {
     #[test]
     fn remote_charts_keep_helm_names() {
         let pieces = split_helm_output(OUTPUT, &None);
-        assert_eq!(pieces.first().map(|p| p.display.as_str()), Some("app/templates/sa.yaml"));
+        assert_eq!(pieces.first().map(|p| p.display.as_str()), Some("helm:app/templates/sa.yaml"));
     }
 }
