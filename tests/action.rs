@@ -381,3 +381,31 @@ fn composite_steps_pass_shellcheck_and_local_use_passes_actionlint() {
     assert!(text.contains("input \"no-such-input\" is not defined"), "{text}");
     assert_eq!(text.lines().filter(|l| l.contains("[")).count(), 1, "{text}");
 }
+
+/// `paths: ""` with `--kustomize` in `args`: only the rendered overlay is linted.
+#[test]
+fn rendered_overlays_through_args() {
+    if !have("python3", "--version") || !have("jq", "--version") || !have("kubectl", "--help") {
+        return;
+    }
+    let s = setup(SERVICE_ACCOUNT);
+    std::fs::write(s.workspace.join("deploy/app.yaml"), BROKEN.replace("  namespace: team-a\n", "")).expect("write");
+    std::fs::write(
+        s.workspace.join("deploy/kustomization.yaml"),
+        "namespace: team-a\nresources: [app.yaml, sa.yaml]\n",
+    )
+    .expect("write kustomization");
+    let mut inputs = base_inputs(&s);
+    inputs.retain(|(n, _)| *n != "paths");
+    inputs.push(("paths", String::new()));
+    inputs.push(("args", "--kustomize deploy".into()));
+    let run = run_action(&s.workspace, &s.temp, &inputs, None);
+    let log = run.text("log");
+    assert_eq!(run.output("errors"), "1", "{log}");
+    assert!(log.contains("::error file=kustomize%3Adeploy,line="), "{log}");
+    assert!(
+        run.text("summary").contains("| IB101 missing-use-label | error | `kustomize:deploy:"),
+        "{}",
+        run.text("summary")
+    );
+}
