@@ -12,6 +12,7 @@ use crate::finding::Finding;
 use crate::model::{Inventory, SkipNote};
 use crate::rules::{self, Context, Mode, Rule, Settings};
 use crate::source::files::{self, FileKind, WalkOptions};
+use crate::source::render::Rendered;
 use crate::source::{self, Input, LoadOptions};
 use crate::yaml::{parse_stream, Limits};
 
@@ -32,6 +33,8 @@ pub struct CheckOptions {
     pub disable: Vec<String>,
     /// Files larger than this are skipped with a note.
     pub max_file_size: u64,
+    /// Output of `--kustomize` / `--helm`, linted like standard input under its own names.
+    pub rendered: Vec<Rendered>,
 }
 
 /// The result of a run: sorted findings (suppressed ones included) and skip notes.
@@ -41,6 +44,8 @@ pub struct Outcome {
     pub notes: Vec<SkipNote>,
     /// Standard input's text, for snippets.
     pub stdin_text: Option<String>,
+    /// Rendered texts (`--kustomize`, `--helm`), for snippets.
+    pub rendered: Vec<Rendered>,
     pub files_read: usize,
 }
 
@@ -64,7 +69,8 @@ pub fn run(opts: &CheckOptions, config: &Config, cwd: &Path) -> Result<Outcome, 
     let enabled = enabled_rules(opts, config)?;
     let excludes = exclude_set(config.exclude.iter().chain(&opts.excludes))?;
     let file_paths: Vec<PathBuf> = opts.paths.iter().filter(|p| p.as_os_str() != "-").cloned().collect();
-    let walked = if file_paths.is_empty() && opts.stdin.is_some() {
+    let only_text = opts.stdin.is_some() || !opts.rendered.is_empty();
+    let walked = if file_paths.is_empty() && opts.scope.is_none() && only_text {
         files::Walked { files: Vec::new(), notes: Vec::new() }
     } else {
         files::walk(&WalkOptions { paths: &file_paths, scope: opts.scope.as_deref(), excludes: &excludes, cwd: &cwd })?
@@ -95,6 +101,13 @@ pub fn run(opts: &CheckOptions, config: &Config, cwd: &Path) -> Result<Outcome, 
         inventory.merge(source::load(&input, &load_opts));
         reported.insert(display);
     }
+    for piece in &opts.rendered {
+        let display: Arc<str> = Arc::from(piece.display.as_str());
+        let input =
+            Input { display: &display, kind: FileKind::Manifest, bytes: piece.text.as_bytes(), is_patch: false };
+        inventory.merge(source::load(&input, &load_opts));
+        reported.insert(display);
+    }
     inventory.index();
 
     let settings = Settings { tenants: config.tenants.clone() };
@@ -113,7 +126,10 @@ pub fn run(opts: &CheckOptions, config: &Config, cwd: &Path) -> Result<Outcome, 
         findings,
         notes: inventory.notes.clone(),
         stdin_text: opts.stdin.clone(),
-        files_read: walked.files.iter().filter(|f| f.reported).count() + usize::from(opts.stdin.is_some()),
+        rendered: opts.rendered.clone(),
+        files_read: walked.files.iter().filter(|f| f.reported).count()
+            + usize::from(opts.stdin.is_some())
+            + opts.rendered.len(),
     })
 }
 

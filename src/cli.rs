@@ -7,12 +7,14 @@ use std::process::ExitCode;
 
 use clap::{ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 
+use crate::baseline::Baseline;
 use crate::check::{self, CheckOptions, Outcome};
 use crate::config::{self, Config};
 use crate::docs;
 use crate::finding::Level;
 use crate::report::{self, Format, RenderOptions};
 use crate::rules::RULES;
+use crate::source::render::{self, HelmRequest, RenderRequest, Rendered};
 
 /// Exit code: nothing at or above `--fail-on`.
 pub const EXIT_OK: u8 = 0;
@@ -99,6 +101,52 @@ pub struct CheckArgs {
     /// Skip files larger than this many bytes, with a note
     #[arg(long, value_name = "BYTES", default_value_t = check::DEFAULT_MAX_FILE_SIZE)]
     pub max_file_size: u64,
+    /// Findings recorded in this baseline file do not count (they are reported as suppressed)
+    #[arg(long, value_name = "FILE", conflicts_with = "write_baseline", help_heading = "Baseline")]
+    pub baseline: Option<PathBuf>,
+    /// Record every current finding in FILE and count none of them, to adopt iblint on an existing tree
+    #[arg(long, value_name = "FILE", help_heading = "Baseline")]
+    pub write_baseline: Option<PathBuf>,
+    #[command(flatten)]
+    pub render: RenderArgs,
+}
+
+/// Rendering before linting (`check` only).
+#[derive(Args, Debug, Default)]
+#[command(next_help_heading = "Rendering (lint what kustomize or Helm produce)")]
+pub struct RenderArgs {
+    /// Lint the output of `kubectl kustomize DIR` (or `kustomize build DIR`); repeatable
+    #[arg(long, value_name = "DIR")]
+    pub kustomize: Vec<PathBuf>,
+    /// Lint the output of `helm template CHART`; findings name the template file
+    #[arg(long, value_name = "CHART")]
+    pub helm: Option<String>,
+    /// Values file for --helm (repeatable)
+    #[arg(long = "values", short = 'f', value_name = "FILE", requires = "helm")]
+    pub values: Vec<PathBuf>,
+    /// A value for --helm, as `helm template --set` takes it (repeatable)
+    #[arg(long, value_name = "KEY=VALUE", requires = "helm")]
+    pub set: Vec<String>,
+    /// Release name for --helm (default: helm's own)
+    #[arg(long, value_name = "NAME", requires = "helm")]
+    pub release: Option<String>,
+}
+
+impl RenderArgs {
+    fn requests(&self, namespace: &Option<String>) -> Vec<RenderRequest> {
+        let mut out: Vec<RenderRequest> =
+            self.kustomize.iter().map(|dir| RenderRequest::Kustomize { dir: dir.clone() }).collect();
+        if let Some(chart) = &self.helm {
+            out.push(RenderRequest::Helm(HelmRequest {
+                chart: chart.clone(),
+                values: self.values.clone(),
+                set: self.set.clone(),
+                release: self.release.clone(),
+                namespace: namespace.clone(),
+            }));
+        }
+        out
+    }
 }
 
 #[derive(Args, Debug)]
@@ -244,8 +292,16 @@ fn run_check(common: &Common, args: &CheckArgs, outputs: &[(Format, Option<Strin
         Ok(c) => c,
         Err(e) => return fail(&e),
     };
+    let requests = args.render.requests(&args.namespace);
+    let mut rendered: Vec<Rendered> = Vec::new();
+    for request in &requests {
+        match render::render(request, &cwd) {
+            Ok(pieces) => rendered.extend(pieces),
+            Err(e) => return fail(&e.to_string()),
+        }
+    }
     let mut paths = args.paths.clone();
-    if paths.is_empty() {
+    if paths.is_empty() && requests.is_empty() {
         paths.push(PathBuf::from("."));
     }
     let stdin = if paths.iter().any(|p| p.as_os_str() == "-") {
@@ -266,11 +322,32 @@ fn run_check(common: &Common, args: &CheckArgs, outputs: &[(Format, Option<Strin
         enable: common.enable.clone(),
         disable: common.disable.clone(),
         max_file_size: args.max_file_size,
+        rendered,
     };
-    match check::run(&opts, &config, &cwd) {
-        Ok(outcome) => finish(common, outputs, &outcome, "iblint/check/"),
-        Err(e) => fail(&e.to_string()),
+    let mut outcome = match check::run(&opts, &config, &cwd) {
+        Ok(outcome) => outcome,
+        Err(e) => return fail(&e.to_string()),
+    };
+    if let Err(e) = apply_baseline(args, &mut outcome) {
+        return fail(&e);
     }
+    finish(common, outputs, &outcome, "iblint/check/")
+}
+
+/// `--write-baseline` records today's findings (which then no longer count); `--baseline` marks
+/// the findings it records as suppressed.
+fn apply_baseline(args: &CheckArgs, outcome: &mut Outcome) -> Result<(), String> {
+    let baseline = match (&args.write_baseline, &args.baseline) {
+        (Some(path), _) => {
+            let baseline = Baseline::of(&outcome.findings);
+            write_atomically(path, baseline.to_json().as_bytes()).map_err(|e| format!("{}: {e}", path.display()))?;
+            baseline
+        }
+        (None, Some(path)) => Baseline::load(path).map_err(|e| e.to_string())?,
+        (None, None) => return Ok(()),
+    };
+    baseline.apply(&mut outcome.findings);
+    Ok(())
 }
 
 #[cfg(not(feature = "live"))]

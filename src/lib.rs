@@ -3,6 +3,7 @@
 //! The pipeline: [`source`] turns files into [`model`] objects, [`rules`] read the model and emit
 //! [`finding::Finding`]s, and [`report`] formats them.
 
+pub mod baseline;
 pub mod check;
 pub mod cli;
 pub mod config;

@@ -101,17 +101,22 @@ impl Counts {
 #[derive(Default)]
 pub struct Sources<'a> {
     stdin: Option<&'a str>,
+    rendered: &'a [crate::source::render::Rendered],
     cache: HashMap<String, Option<String>>,
 }
 
 impl<'a> Sources<'a> {
     pub fn new(outcome: &'a Outcome) -> Self {
-        Sources { stdin: outcome.stdin_text.as_deref(), cache: HashMap::new() }
+        Sources { stdin: outcome.stdin_text.as_deref(), rendered: &outcome.rendered, cache: HashMap::new() }
     }
 
     pub fn get(&mut self, path: &str) -> Option<&str> {
         if path == STDIN_NAME {
             return self.stdin;
+        }
+        // Rendered pieces (`kustomize:…`, `helm:…`) exist only in memory.
+        if let Some(piece) = self.rendered.iter().find(|r| r.display == path) {
+            return Some(&piece.text);
         }
         self.cache.entry(path.to_string()).or_insert_with(|| std::fs::read_to_string(path).ok()).as_deref()
     }

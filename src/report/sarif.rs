@@ -1,17 +1,13 @@
-//! SARIF 2.1.0 through `serde-sarif`, meeting GitHub code scanning's requirements: full rule
+//! SARIF 2.1.0 written with serde_json, meeting GitHub code scanning's requirements: full rule
 //! metadata from the rule docs, one location per result with a full region (or a logical
 //! location for live objects), related locations, stable `partialFingerprints`, `suppressions`
 //! instead of dropped results, and `automationDetails.id`.
+//!
+//! Keys are written in alphabetical order (a property bag's `tags` first), so output is stable.
+//! No SARIF object-model crate: the one that exists generates its types at build time, which
+//! costs the pre-commit hook's from-source install more than this file does.
 
-use std::collections::BTreeMap;
-
-use serde_json::json;
-use serde_sarif::sarif::{
-    ArtifactChange, ArtifactContent, ArtifactLocation, Fix, Invocation, Location as SLocation, LogicalLocation,
-    Message, MultiformatMessageString, Notification, PhysicalLocation, PropertyBag, Region, Replacement,
-    ReportingConfiguration, ReportingDescriptor, Result as SResult, ResultLevel, Run, RunAutomationDetails, Sarif,
-    Suppression, Tool, ToolComponent,
-};
+use serde_json::{json, Map, Value};
 
 use super::RenderOptions;
 use crate::check::Outcome;
@@ -24,63 +20,72 @@ pub const FINGERPRINT_KEY: &str = "iblintFingerprint/v1";
 
 pub fn render(outcome: &Outcome, opts: &RenderOptions) -> String {
     let rule_docs: Vec<&RuleDoc> = RULES.iter().filter_map(|r| docs::get(r.id())).collect();
-    let rules: Vec<ReportingDescriptor> = rule_docs.iter().map(|d| descriptor(d)).collect();
-    let results: Vec<SResult> = outcome.findings.iter().map(|f| result(f, &rule_docs)).collect();
-    let notifications: Vec<Notification> = outcome
+    let rules: Vec<Value> = rule_docs.iter().map(|d| descriptor(d)).collect();
+    let results: Vec<Value> = outcome.findings.iter().map(|f| result(f, &rule_docs)).collect();
+    let notifications: Vec<Value> = outcome
         .notes
         .iter()
         .map(|n| {
-            Notification::builder()
-                .message(Message::builder().text(format!("{}: {}", n.path, n.message)).build())
-                .level(json!("note"))
-                .locations(vec![SLocation::builder()
-                    .physical_location(
-                        PhysicalLocation::builder()
-                            .artifact_location(ArtifactLocation::builder().uri(uri(&n.path)).build())
-                            .build(),
-                    )
-                    .build()])
-                .build()
+            json!({
+                "message": {"text": format!("{}: {}", n.path, n.message)},
+                "level": "note",
+                "locations": [{"physicalLocation": {"artifactLocation": {"uri": uri(&n.path)}}}],
+            })
         })
         .collect();
-    let driver = ToolComponent::builder()
-        .name("iblint")
-        .version(env!("CARGO_PKG_VERSION"))
-        .semantic_version(env!("CARGO_PKG_VERSION"))
-        .information_uri("https://github.com/iblint/iblint")
-        .rules(rules)
-        .build();
-    let run = Run::builder()
-        .tool(Tool::builder().driver(driver).build())
-        .results(results)
-        .column_kind(json!("unicodeCodePoints"))
-        .automation_details(RunAutomationDetails::builder().id(opts.automation_id.clone()).build())
-        .invocations(vec![Invocation::builder()
-            .execution_successful(true)
-            .tool_execution_notifications(notifications)
-            .build()])
-        .build();
-    let sarif = Sarif::builder().schema(SCHEMA_URI).version(json!("2.1.0")).runs(vec![run]).build();
-    let mut s = serde_json::to_string_pretty(&sarif).unwrap_or_default();
+    let driver = json!({
+        "name": "iblint",
+        "version": env!("CARGO_PKG_VERSION"),
+        "semanticVersion": env!("CARGO_PKG_VERSION"),
+        "informationUri": "https://github.com/iblint/iblint",
+        "rules": rules,
+    });
+    let run = json!({
+        "tool": {"driver": driver},
+        "results": results,
+        "columnKind": "unicodeCodePoints",
+        "automationDetails": {"id": opts.automation_id},
+        "invocations": [{"executionSuccessful": true, "toolExecutionNotifications": notifications}],
+    });
+    let sarif = json!({"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]});
+    let mut s = serde_json::to_string_pretty(&sorted(sarif, "")).unwrap_or_default();
     s.push('\n');
     s
 }
 
-fn descriptor(d: &RuleDoc) -> ReportingDescriptor {
-    let mut props = BTreeMap::new();
-    props.insert("precision".to_string(), json!(d.precision));
-    if let Some(sev) = &d.security_severity {
-        props.insert("security-severity".to_string(), json!(sev));
+/// Sorts object keys alphabetically, except that a property bag lists `tags` first.
+fn sorted(value: Value, key: &str) -> Value {
+    match value {
+        Value::Object(map) => {
+            let mut entries: Vec<(String, Value)> = map.into_iter().collect();
+            let tags_first = key == "properties";
+            entries.sort_by(|(a, _), (b, _)| (tags_first && a != "tags", a).cmp(&(tags_first && b != "tags", b)));
+            let mut out = Map::new();
+            for (k, v) in entries {
+                let v = sorted(v, &k);
+                out.insert(k, v);
+            }
+            Value::Object(out)
+        }
+        Value::Array(items) => Value::Array(items.into_iter().map(|v| sorted(v, "")).collect()),
+        other => other,
     }
-    ReportingDescriptor::builder()
-        .id(d.id)
-        .name(d.name.clone())
-        .short_description(MultiformatMessageString::builder().text(d.summary.clone()).build())
-        .full_description(MultiformatMessageString::builder().text(full_description(d)).build())
-        .help(MultiformatMessageString::builder().text(d.text().to_string()).markdown(d.text().to_string()).build())
-        .default_configuration(ReportingConfiguration::builder().level(json!(d.level.as_str())).build())
-        .properties(PropertyBag::builder().tags(d.tags.clone()).additional_properties(props).build())
-        .build()
+}
+
+fn descriptor(d: &RuleDoc) -> Value {
+    let mut props = json!({"tags": d.tags, "precision": d.precision});
+    if let Some(sev) = &d.security_severity {
+        props["security-severity"] = json!(sev);
+    }
+    json!({
+        "id": d.id,
+        "name": d.name,
+        "shortDescription": {"text": d.summary},
+        "fullDescription": {"text": full_description(d)},
+        "help": {"text": d.text(), "markdown": d.text()},
+        "defaultConfiguration": {"level": d.level.as_str()},
+        "properties": props,
+    })
 }
 
 /// The "What it flags" section's first paragraph: the rule's full description.
@@ -96,111 +101,87 @@ fn full_description(d: &RuleDoc) -> String {
     }
 }
 
-fn result(f: &Finding, rule_docs: &[&RuleDoc]) -> SResult {
-    let index = rule_docs.iter().position(|d| d.id == f.rule).unwrap_or(0) as i64;
+fn result(f: &Finding, rule_docs: &[&RuleDoc]) -> Value {
+    let index = rule_docs.iter().position(|d| d.id == f.rule).unwrap_or(0);
     let mut message = f.message.clone();
     if !f.help.is_empty() {
         message = format!("{message}\n\n{}", f.help);
     }
-    let related: Vec<SLocation> = f
-        .related
-        .iter()
-        .enumerate()
-        .map(|(i, r)| {
-            let mut l = location(&r.location);
-            l.id = Some(i as i64 + 1);
-            l.message = Some(Message::builder().text(r.message.clone()).build());
-            l
-        })
-        .collect();
-    let mut fingerprints = BTreeMap::new();
-    fingerprints.insert(FINGERPRINT_KEY.to_string(), f.fingerprint.clone());
-    let mut r = SResult::builder()
-        .rule_id(f.rule)
-        .rule_index(index)
-        .level(level(f.level))
-        .message(Message::builder().text(message).build())
-        .locations(vec![location(&f.location)])
-        .partial_fingerprints(fingerprints)
-        .build();
-    if !related.is_empty() {
-        r.related_locations = Some(related);
+    let mut r = json!({
+        "ruleId": f.rule,
+        "ruleIndex": index,
+        "level": level(f.level),
+        "message": {"text": message},
+        "locations": [location(&f.location)],
+        "partialFingerprints": {FINGERPRINT_KEY: f.fingerprint},
+    });
+    if !f.related.is_empty() {
+        let related: Vec<Value> = f
+            .related
+            .iter()
+            .enumerate()
+            .map(|(i, rel)| {
+                let mut l = location(&rel.location);
+                l["id"] = json!(i + 1);
+                l["message"] = json!({"text": rel.message});
+                l
+            })
+            .collect();
+        r["relatedLocations"] = json!(related);
     }
     if let Some(s) = &f.suppression {
-        r.suppressions = Some(vec![Suppression::builder()
-            .kind(json!(if s.in_source { "inSource" } else { "external" }))
-            .justification(s.justification.clone())
-            .build()]);
+        r["suppressions"] =
+            json!([{"kind": if s.in_source { "inSource" } else { "external" }, "justification": s.justification}]);
     }
     if !f.fixes.is_empty() {
-        r.fixes = Some(f.fixes.iter().map(fix).collect());
+        r["fixes"] = json!(f.fixes.iter().map(fix).collect::<Vec<_>>());
     }
     r
 }
 
-fn level(l: Level) -> ResultLevel {
+fn level(l: Level) -> &'static str {
     match l {
-        Level::Error => ResultLevel::Error,
-        Level::Warning => ResultLevel::Warning,
-        Level::Note => ResultLevel::Note,
+        Level::Error => "error",
+        Level::Warning => "warning",
+        Level::Note => "note",
     }
 }
 
-fn fix(fx: &crate::finding::Fix) -> Fix {
+fn fix(fx: &crate::finding::Fix) -> Value {
     let at = fx.insert_at;
-    Fix::builder()
-        .description(Message::builder().text(fx.description.clone()).build())
-        .artifact_changes(vec![ArtifactChange::builder()
-            .artifact_location(ArtifactLocation::builder().uri(uri(&fx.path)).build())
-            .replacements(vec![Replacement::builder()
-                .deleted_region(
-                    Region::builder()
-                        .start_line(i64::from(at.line))
-                        .start_column(i64::from(at.col))
-                        .end_line(i64::from(at.line))
-                        .end_column(i64::from(at.col))
-                        .build(),
-                )
-                .inserted_content(ArtifactContent::builder().text(fx.text.clone()).build())
-                .build()])
-            .build()])
-        .build()
+    json!({
+        "description": {"text": fx.description},
+        "artifactChanges": [{
+            "artifactLocation": {"uri": uri(&fx.path)},
+            "replacements": [{
+                "deletedRegion": {"startLine": at.line, "startColumn": at.col, "endLine": at.line, "endColumn": at.col},
+                "insertedContent": {"text": fx.text},
+            }],
+        }],
+    })
 }
 
-fn location(l: &Location) -> SLocation {
+fn location(l: &Location) -> Value {
     match l {
         Location::File { path, span } => {
-            let start_line = i64::from(span.start.line.max(1));
-            let start_col = i64::from(span.start.col.max(1));
+            let start_line = span.start.line.max(1);
+            let start_col = span.start.col.max(1);
             let (end_line, end_col) =
                 if span.end.line == 0 || (span.end.line, span.end.col) < (span.start.line, span.start.col) {
                     (start_line, start_col)
                 } else {
-                    (i64::from(span.end.line), i64::from(span.end.col.max(1)))
+                    (span.end.line, span.end.col.max(1))
                 };
-            SLocation::builder()
-                .physical_location(
-                    PhysicalLocation::builder()
-                        .artifact_location(ArtifactLocation::builder().uri(uri(path)).build())
-                        .region(
-                            Region::builder()
-                                .start_line(start_line)
-                                .start_column(start_col)
-                                .end_line(end_line)
-                                .end_column(end_col)
-                                .build(),
-                        )
-                        .build(),
-                )
-                .build()
+            json!({"physicalLocation": {
+                "artifactLocation": {"uri": uri(path)},
+                "region": {"startLine": start_line, "startColumn": start_col, "endLine": end_line, "endColumn": end_col},
+            }})
         }
-        Location::Logical { name } => SLocation::builder()
-            .logical_locations(vec![LogicalLocation::builder()
-                .fully_qualified_name(name.clone())
-                .name(name.rsplit('/').next().unwrap_or(name).to_string())
-                .kind("resource")
-                .build()])
-            .build(),
+        Location::Logical { name } => json!({"logicalLocations": [{
+            "fullyQualifiedName": name,
+            "name": name.rsplit('/').next().unwrap_or(name),
+            "kind": "resource",
+        }]}),
     }
 }
 
@@ -214,4 +195,55 @@ fn uri(path: &str) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::finding::{Fix, Suppression};
+    use crate::span::{Pos, Span};
+
+    fn at(line: u32) -> Location {
+        Location::File {
+            path: "a b.yaml".into(),
+            span: Span { start: Pos { line, col: 3 }, end: Pos { line, col: 9 } },
+        }
+    }
+
+    #[test]
+    fn related_locations_fixes_suppressions_and_logical_locations() {
+        let mut f = Finding::new("IB101", Level::Warning, at(4), "m");
+        f.related(at(9), "the ServiceAccount").fix(Fix {
+            description: "add".into(),
+            path: "a b.yaml".into(),
+            insert_at: Pos { line: 5, col: 1 },
+            text: "x".into(),
+        });
+        f.suppression = Some(Suppression { in_source: true, justification: "why".into() });
+        let live = Finding::new("IB101", Level::Note, Location::Logical { name: "ctx/ns/Pod/p".into() }, "n");
+        let outcome = Outcome { findings: vec![f, live], ..Outcome::default() };
+        let sarif: Value = serde_json::from_str(&render(&outcome, &RenderOptions::default())).unwrap_or_default();
+        let r = &sarif["runs"][0]["results"][0];
+        assert_eq!(r["level"], "warning");
+        assert_eq!(r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"], "a%20b.yaml");
+        assert_eq!(r["relatedLocations"][0]["id"], 1);
+        assert_eq!(r["relatedLocations"][0]["message"]["text"], "the ServiceAccount");
+        assert_eq!(r["relatedLocations"][0]["physicalLocation"]["region"]["startLine"], 9);
+        assert_eq!(r["suppressions"][0]["kind"], "inSource");
+        assert_eq!(r["fixes"][0]["artifactChanges"][0]["replacements"][0]["deletedRegion"]["startLine"], 5);
+        let logical = &sarif["runs"][0]["results"][1]["locations"][0]["logicalLocations"][0];
+        assert_eq!(logical["name"], "p");
+        assert_eq!(logical["kind"], "resource");
+    }
+
+    #[test]
+    fn keys_are_sorted_with_tags_first_in_property_bags() {
+        let text = render(&Outcome::default(), &RenderOptions::default());
+        assert!(text.starts_with("{\n  \"$schema\""));
+        let sarif: Value = serde_json::from_str(&text).unwrap_or_default();
+        let props =
+            sarif["runs"][0]["tool"]["driver"]["rules"][0]["properties"].as_object().cloned().unwrap_or_default();
+        let keys: Vec<&String> = props.keys().collect();
+        assert_eq!(keys, ["tags", "precision"]);
+    }
 }

@@ -3,6 +3,7 @@
 
 pub mod files;
 pub mod manifest;
+pub mod render;
 
 use std::sync::Arc;
 

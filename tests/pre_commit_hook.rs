@@ -1,0 +1,176 @@
+//! The pre-commit hook, installed by real pre-commit from a git repository holding this checkout:
+//! a staged manifest whose ServiceAccount lives in an unstaged file blocks the commit with the
+//! right finding (and nothing about the unstaged file); after the fix the commit goes through.
+//!
+//! Affordable on every run: the hook repository is committed with fixed dates, so an unchanged
+//! tree has an unchanged commit and pre-commit's cache (`PRE_COMMIT_HOME` under `target/`) is
+//! reused; after a source change `CARGO_TARGET_DIR` under `target/` makes the rebuild incremental.
+//! The cold first install is measured and documented in docs/ci-and-hooks.md, not here.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::time::Instant;
+
+const SERVICE_ACCOUNT: &str = "\
+apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: api
+  namespace: team-a
+  labels:
+    audited: true
+  annotations:
+    azure.workload.identity/client-id: \"3f2c1a9e-8b7d-4c6e-9f0a-1b2c3d4e5f60\"
+    azure.workload.identity/tenant-id: \"72f988bf-86f1-41af-91ab-2d7cd011db47\"
+";
+
+const BROKEN_DEPLOYMENT: &str = "\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: api
+  namespace: team-a
+spec:
+  selector:
+    matchLabels: {app: api}
+  template:
+    metadata:
+      labels:
+        app: api
+      annotations:
+        azure.workload.identity/service-account-token-expiration: \"3600\"
+    spec:
+      serviceAccountName: api
+      containers: [{name: api, image: api}]
+";
+
+fn on_path(tool: &str) -> bool {
+    Command::new(tool).arg("--version").output().is_ok_and(|o| o.status.success())
+}
+
+fn git(dir: &Path, args: &[&str]) -> Output {
+    Command::new("git")
+        .current_dir(dir)
+        .args(args)
+        .env("GIT_AUTHOR_NAME", "Test")
+        .env("GIT_AUTHOR_EMAIL", "test@example.com")
+        .env("GIT_COMMITTER_NAME", "Test")
+        .env("GIT_COMMITTER_EMAIL", "test@example.com")
+        .env("GIT_AUTHOR_DATE", "2025-01-01T00:00:00Z")
+        .env("GIT_COMMITTER_DATE", "2025-01-01T00:00:00Z")
+        .output()
+        .expect("run git")
+}
+
+fn git_ok(dir: &Path, args: &[&str]) -> String {
+    let out = git(dir, args);
+    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+fn work_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("target").join("pre-commit-test")
+}
+
+/// A git repository with this checkout's files (tracked and new, as they are on disk), committed
+/// reproducibly; returns its commit.
+fn hook_repository(dir: &Path) -> String {
+    let _ = std::fs::remove_dir_all(dir);
+    std::fs::create_dir_all(dir).expect("create hook repo");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let listed = git_ok(root, &["ls-files", "--cached", "--others", "--exclude-standard", "-z"]);
+    for rel in listed.split('\0').filter(|p| !p.is_empty()) {
+        let from = root.join(rel);
+        if !from.is_file() {
+            continue; // deleted in the work tree
+        }
+        let to = dir.join(rel);
+        std::fs::create_dir_all(to.parent().expect("parent")).expect("mkdir");
+        std::fs::copy(&from, &to).expect("copy");
+    }
+    git_ok(dir, &["init", "-q"]);
+    git_ok(dir, &["add", "-A"]);
+    git_ok(dir, &["commit", "-q", "--no-verify", "-m", "iblint under test"]);
+    git_ok(dir, &["rev-parse", "HEAD"])
+}
+
+fn pre_commit(dir: &Path, args: &[&str]) -> Command {
+    let mut cmd = Command::new("pre-commit");
+    cmd.current_dir(dir).args(args);
+    configure_environment(&mut cmd);
+    cmd
+}
+
+fn configure_environment(cmd: &mut Command) {
+    let work = work_dir();
+    cmd.env("PRE_COMMIT_HOME", work.join("home"))
+        .env("CARGO_TARGET_DIR", work.join("cargo-target"))
+        .env("PRE_COMMIT_COLOR", "never")
+        .env("NO_COLOR", "1")
+        .env_remove("CARGO_MAKEFLAGS")
+        .env_remove("MAKEFLAGS")
+        .env_remove("MFLAGS");
+}
+
+fn commit(repo: &Path) -> Output {
+    let mut cmd = Command::new("git");
+    cmd.current_dir(repo)
+        .args(["commit", "-m", "change"])
+        .env("GIT_AUTHOR_NAME", "Test")
+        .env("GIT_AUTHOR_EMAIL", "test@example.com")
+        .env("GIT_COMMITTER_NAME", "Test")
+        .env("GIT_COMMITTER_EMAIL", "test@example.com");
+    configure_environment(&mut cmd);
+    cmd.output().expect("git commit")
+}
+
+#[test]
+fn hook_blocks_a_broken_staged_manifest_and_passes_a_clean_one() {
+    if !on_path("pre-commit") || !on_path("git") {
+        assert!(std::env::var_os("CI").is_none(), "CI must have pre-commit and git (.ci/requirements.txt)");
+        eprintln!("skipped: pre-commit or git is not installed (pip install -r .ci/requirements.txt)");
+        return;
+    }
+    let work = work_dir();
+    let rev = hook_repository(&work.join("hook-repo"));
+    let scratch = tempfile::tempdir().expect("temp dir");
+    let repo = scratch.path();
+    git_ok(repo, &["init", "-q"]);
+    let config = format!(
+        "repos:\n  - repo: {}\n    rev: {rev}\n    hooks:\n      - id: iblint\n",
+        work.join("hook-repo").display()
+    );
+    std::fs::write(repo.join(".pre-commit-config.yaml"), config).expect("write config");
+    let install = pre_commit(repo, &["install"]).output().expect("pre-commit install");
+    assert!(install.status.success(), "{}", String::from_utf8_lossy(&install.stderr));
+    let started = Instant::now();
+    let hooks = pre_commit(repo, &["install-hooks"]).output().expect("pre-commit install-hooks");
+    assert!(
+        hooks.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&hooks.stdout),
+        String::from_utf8_lossy(&hooks.stderr)
+    );
+    eprintln!("pre-commit install-hooks took {:.1?}", started.elapsed());
+
+    // The ServiceAccount stays unstaged (it has a problem of its own that must not be reported).
+    std::fs::write(repo.join("sa.yaml"), SERVICE_ACCOUNT).expect("write sa");
+    std::fs::write(repo.join("deploy.yaml"), BROKEN_DEPLOYMENT).expect("write deployment");
+    git_ok(repo, &["add", ".pre-commit-config.yaml", "deploy.yaml"]);
+    let blocked = commit(repo);
+    let report = format!("{}{}", String::from_utf8_lossy(&blocked.stdout), String::from_utf8_lossy(&blocked.stderr));
+    assert!(!blocked.status.success(), "the commit must be blocked:\n{report}");
+    assert!(report.contains("IB101") && report.contains("Deployment team-a/api"), "{report}");
+    assert!(report.contains("deploy.yaml:11:7"), "the finding points at the pod template's labels: {report}");
+    assert!(!report.contains("sa.yaml"), "the unstaged file is read for references, not reported: {report}");
+    assert!(!report.contains("IB204"), "the ServiceAccount in the unstaged file is found: {report}");
+
+    let fixed = BROKEN_DEPLOYMENT
+        .replace("        app: api\n", "        app: api\n        azure.workload.identity/use: \"true\"\n");
+    std::fs::write(repo.join("deploy.yaml"), fixed).expect("fix deployment");
+    git_ok(repo, &["add", "deploy.yaml"]);
+    let clean = commit(repo);
+    let report = format!("{}{}", String::from_utf8_lossy(&clean.stdout), String::from_utf8_lossy(&clean.stderr));
+    assert!(clean.status.success(), "a clean commit passes:\n{report}");
+    assert!(report.contains("iblint"), "the hook ran: {report}");
+}
