@@ -41,6 +41,7 @@ pub struct Inventory {
     pub parse_failures: Vec<ParseFailure>,
     pub notes: Vec<SkipNote>,
     sa_index: HashMap<(String, String), Vec<usize>>,
+    pub(super) rbac: super::authz::RbacIndex,
 }
 
 impl Inventory {
@@ -67,6 +68,7 @@ impl Inventory {
         }
         self.notes.sort();
         self.notes.dedup();
+        self.rbac = super::authz::RbacIndex::build(self);
     }
 
     /// The ServiceAccount `namespace/name` as seen from an object declared at `near`: when
@@ -96,6 +98,8 @@ impl Inventory {
             .map(|w| &w.meta)
             .chain(self.service_accounts.iter().map(|s| &s.meta))
             .chain(self.config_maps.iter().map(|c| &c.meta))
+            .chain(self.roles.iter().map(|r| &r.meta))
+            .chain(self.bindings.iter().map(|b| &b.meta))
             .chain(self.others.iter())
     }
 }

@@ -116,6 +116,8 @@ pub struct Meta {
     pub metadata_span: Option<Span>,
     /// The `kind:` value: the anchor of last resort.
     pub kind_span: Span,
+    /// The whole document (or `List` item) that declares the object.
+    pub doc_span: Span,
     pub labels: Entries,
     pub annotations: Entries,
     pub origin: Origin,

@@ -2,6 +2,7 @@
 //!
 //! Sources build these; rules never see YAML. Every field a rule can point at keeps its span.
 
+mod authz;
 mod fic;
 mod inventory;
 mod legacy;
@@ -10,10 +11,11 @@ mod meta;
 mod rbac;
 mod workload;
 
+pub use authz::{rule_allows, rule_allows_any_resource, Decision, Grant, Request};
 pub use fic::FederatedCredential;
 pub use legacy::LegacyPodIdentity;
 pub use live::LiveState;
-pub use rbac::{Binding, Role};
+pub use rbac::{Binding, LabelSelector, PolicyRule, Role, RoleRef, SelectorRequirement, Subject};
 
 pub use inventory::{Inventory, ParseFailure, SkipNote};
 pub use meta::{ConfigMap, Entries, Entry, Meta, ObjectRef, Origin, ServiceAccount, Str, ValueType};
@@ -29,6 +31,10 @@ pub const SKIP_CONTAINERS: &str = "azure.workload.identity/skip-containers";
 pub const INJECT_PROXY_SIDECAR: &str = "azure.workload.identity/inject-proxy-sidecar";
 pub const PROXY_SIDECAR_PORT: &str = "azure.workload.identity/proxy-sidecar-port";
 pub const USE_IDENTITY_BINDING: &str = "azure.workload.identity/use-identity-binding";
+
+/// The RBAC verb and API group that identity bindings authorize (the client id is the resource).
+pub const USE_MANAGED_IDENTITY: &str = "use-managed-identity";
+pub const IDENTITY_API_GROUP: &str = "cid.wi.aks.azure.com";
 
 /// Every key the webhook knows under its prefix; anything else is a typo.
 pub const KNOWN_WI_KEYS: &[&str] = &[

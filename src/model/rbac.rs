@@ -1,10 +1,96 @@
-//! RBAC objects (ClusterRole, Role, ClusterRoleBinding, RoleBinding) and the one evaluator that
-//! answers "may subject S use-managed-identity for client id C?". Filled in by the RBAC work.
+//! RBAC objects: ClusterRole, Role, ClusterRoleBinding, RoleBinding, with spans on every field a
+//! rule can point at. The evaluator that answers "may this ServiceAccount …?" is in `authz.rs`.
 
-/// A ClusterRole or Role.
-#[derive(Clone, Debug)]
-pub struct Role {}
+use super::meta::{Meta, Str};
+use crate::span::Span;
 
-/// A ClusterRoleBinding or RoleBinding.
+/// One entry of a role's `rules:`.
+#[derive(Clone, Debug, Default)]
+pub struct PolicyRule {
+    pub verbs: Vec<Str>,
+    pub api_groups: Vec<Str>,
+    pub resources: Vec<Str>,
+    pub resource_names: Vec<Str>,
+    /// The rule's first line (the `- ` entry).
+    pub span: Span,
+}
+
+/// A ClusterRole (`meta.cluster_scoped`) or a Role.
 #[derive(Clone, Debug)]
-pub struct Binding {}
+pub struct Role {
+    pub meta: Meta,
+    pub rules: Vec<PolicyRule>,
+    /// `aggregationRule.clusterRoleSelectors` of an aggregated ClusterRole.
+    pub aggregation: Option<Vec<LabelSelector>>,
+}
+
+impl Role {
+    pub fn is_cluster_role(&self) -> bool {
+        self.meta.kind == "ClusterRole"
+    }
+}
+
+/// A label selector as Kubernetes evaluates it.
+#[derive(Clone, Debug, Default)]
+pub struct LabelSelector {
+    pub match_labels: Vec<(String, String)>,
+    pub match_expressions: Vec<SelectorRequirement>,
+}
+
+#[derive(Clone, Debug)]
+pub struct SelectorRequirement {
+    pub key: String,
+    /// `In`, `NotIn`, `Exists`, `DoesNotExist`.
+    pub operator: String,
+    pub values: Vec<String>,
+}
+
+impl LabelSelector {
+    /// True when `labels` satisfy every requirement (an empty selector matches everything).
+    pub fn matches(&self, labels: &super::Entries) -> bool {
+        self.match_labels.iter().all(|(k, v)| labels.value(k) == Some(v.as_str()))
+            && self.match_expressions.iter().all(|r| {
+                let value = labels.value(&r.key);
+                match r.operator.as_str() {
+                    "In" => value.is_some_and(|v| r.values.iter().any(|x| x == v)),
+                    "NotIn" => value.is_none_or(|v| !r.values.iter().any(|x| x == v)),
+                    "Exists" => value.is_some(),
+                    "DoesNotExist" => value.is_none(),
+                    _ => false,
+                }
+            })
+    }
+}
+
+/// A binding's subject.
+#[derive(Clone, Debug)]
+pub struct Subject {
+    /// `ServiceAccount`, `User` or `Group`.
+    pub kind: String,
+    pub name: Str,
+    pub namespace: Option<Str>,
+    pub span: Span,
+}
+
+/// A binding's `roleRef`.
+#[derive(Clone, Debug)]
+pub struct RoleRef {
+    /// `ClusterRole` or `Role`.
+    pub kind: String,
+    pub name: Str,
+    pub span: Span,
+}
+
+/// A ClusterRoleBinding (`meta.cluster_scoped`) or a RoleBinding.
+#[derive(Clone, Debug)]
+pub struct Binding {
+    pub meta: Meta,
+    pub role_ref: Option<RoleRef>,
+    pub subjects: Vec<Subject>,
+}
+
+impl Binding {
+    pub fn is_cluster_binding(&self) -> bool {
+        self.meta.kind == "ClusterRoleBinding"
+    }
+}

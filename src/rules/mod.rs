@@ -15,18 +15,25 @@ mod support;
 mod sa_support;
 
 mod annotated_sa_without_label;
+mod broad_identity_grant;
+mod dangling_identity_binding;
 mod default_service_account;
+mod grant_id_mismatch;
 mod hardcoded_identity_env;
 mod identity_binding_value_ignored;
 mod invalid_token_expiration;
 mod legacy_token_path;
 mod malformed_identity_id;
+mod malformed_identity_rule;
 mod misplaced_identity_key;
 mod misplaced_use_label;
+mod missing_identity_grant;
 mod missing_use_label;
+mod namespaced_identity_grant;
 mod non_string_metadata_value;
 mod protected_namespace;
 mod proxy_sidecar_misuse;
+mod rbac_support;
 mod sa_missing_client_id;
 mod sa_missing_tenant_id;
 mod service_account_field_conflict;
@@ -36,7 +43,9 @@ mod suppression_problem;
 mod unexpected_tenant;
 mod unknown_identity_key;
 mod unparseable_manifest;
+mod unused_identity_grant;
 mod use_label_not_true;
+mod wildcard_identity_grant;
 
 pub use support::*;
 
@@ -125,6 +134,14 @@ pub static RULES: &[&dyn Rule] = &[
     &malformed_identity_id::MalformedIdentityId,
     &service_account_not_found::ServiceAccountNotFound,
     &unexpected_tenant::UnexpectedTenant,
+    &missing_identity_grant::MissingIdentityGrant,
+    &grant_id_mismatch::GrantIdMismatch,
+    &namespaced_identity_grant::NamespacedIdentityGrant,
+    &wildcard_identity_grant::WildcardIdentityGrant,
+    &broad_identity_grant::BroadIdentityGrant,
+    &malformed_identity_rule::MalformedIdentityRule,
+    &dangling_identity_binding::DanglingIdentityBinding,
+    &unused_identity_grant::UnusedIdentityGrant,
 ];
 
 /// Runs `rules` over the context in parallel; the result is unsorted.

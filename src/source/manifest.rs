@@ -39,6 +39,10 @@ pub fn load_document(root: &Node, cx: &DocContext, inv: &mut Inventory) {
         }
         None => match kind {
             "ServiceAccount" => inv.service_accounts.push(ServiceAccount { meta }),
+            "ClusterRole" | "Role" if is_rbac(api_version) => inv.roles.push(super::rbac::role(root, meta)),
+            "ClusterRoleBinding" | "RoleBinding" if is_rbac(api_version) => {
+                inv.bindings.push(super::rbac::binding(root, meta))
+            }
             "ConfigMap" => {
                 let data = root.get("data").map(entries_of).unwrap_or_default().items;
                 inv.config_maps.push(ConfigMap { meta, data });
@@ -90,12 +94,17 @@ fn read_meta(root: &Node, api_version: &str, kind: &str, kind_span: Span, cx: &D
         namespace_span: namespace.map(|n| n.span),
         metadata_span: metadata.map(|(k, _)| k.span),
         kind_span,
+        doc_span: root.span,
         labels: md.map(|m| keyed_entries(m, "labels")).unwrap_or_default(),
         annotations: md.map(|m| keyed_entries(m, "annotations")).unwrap_or_default(),
         origin: cx.origin.clone(),
         is_patch: cx.is_patch,
         cluster_scoped: is_cluster_scoped(api_version, kind),
     }
+}
+
+fn is_rbac(api_version: &str) -> bool {
+    api_version.starts_with("rbac.authorization.k8s.io/")
 }
 
 /// Kinds that have no namespace.

@@ -3,6 +3,7 @@
 
 pub mod files;
 pub mod manifest;
+pub mod rbac;
 pub mod render;
 
 use std::sync::Arc;

@@ -1,0 +1,338 @@
+//! The one place that answers "may ServiceAccount S `verb` resource R of API group G?", with
+//! Kubernetes RBAC semantics: exact byte comparison, `*` wildcards, `resourceNames`, RoleBindings
+//! only in their own namespace, aggregated ClusterRoles. A decision says why: which rule of which
+//! role, through which binding, for which subject.
+
+use std::collections::HashMap;
+
+use super::inventory::Inventory;
+use super::rbac::{Binding, PolicyRule, Role, Subject};
+
+/// An access question about a ServiceAccount.
+#[derive(Clone, Copy, Debug)]
+pub struct Request<'a> {
+    pub sa_namespace: &'a str,
+    pub sa_name: &'a str,
+    pub verb: &'a str,
+    pub api_group: &'a str,
+    pub resource: &'a str,
+    /// The namespace of the request; `None` for a cluster-scoped request (no RoleBinding applies).
+    pub namespace: Option<&'a str>,
+}
+
+/// Why access is allowed: the rule, the role that holds it (for aggregated ClusterRoles, the
+/// contributing role), the role the binding names, the binding and the subject that matched.
+#[derive(Clone, Copy, Debug)]
+pub struct Grant<'a> {
+    pub binding: &'a Binding,
+    pub subject: &'a Subject,
+    pub role: &'a Role,
+    pub rule_owner: &'a Role,
+    pub rule: &'a PolicyRule,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub enum Decision<'a> {
+    Allowed(Grant<'a>),
+    Denied,
+}
+
+impl Decision<'_> {
+    pub fn is_allowed(&self) -> bool {
+        matches!(self, Decision::Allowed(_))
+    }
+}
+
+/// Lookup tables for the evaluator, built by `Inventory::index`.
+#[derive(Debug, Default)]
+pub(super) struct RbacIndex {
+    /// (kind, namespace or "", name) → roles.
+    roles: HashMap<(String, String, String), Vec<usize>>,
+    /// Subject key → (binding, subject) pairs.
+    subjects: HashMap<SubjectKey, Vec<(usize, usize)>>,
+    /// Aggregated ClusterRole → ClusterRoles whose rules it collects.
+    aggregated: HashMap<usize, Vec<usize>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum SubjectKey {
+    ServiceAccount(String, String),
+    User(String),
+    Group(String),
+}
+
+impl RbacIndex {
+    pub(super) fn build(inv: &Inventory) -> RbacIndex {
+        let mut idx = RbacIndex::default();
+        for (i, r) in inv.roles.iter().enumerate() {
+            let ns = if r.is_cluster_role() { String::new() } else { r.meta.namespace.clone() };
+            idx.roles.entry((r.meta.kind.clone(), ns, r.meta.name.clone())).or_default().push(i);
+        }
+        for (bi, b) in inv.bindings.iter().enumerate() {
+            for (si, s) in b.subjects.iter().enumerate() {
+                let key = match s.kind.as_str() {
+                    "ServiceAccount" => {
+                        // In a RoleBinding an empty namespace means the binding's own.
+                        let ns = s
+                            .namespace
+                            .as_ref()
+                            .map(|n| n.value.clone())
+                            .or_else(|| (!b.is_cluster_binding()).then(|| b.meta.namespace.clone()));
+                        match ns {
+                            Some(ns) => SubjectKey::ServiceAccount(ns, s.name.value.clone()),
+                            None => continue,
+                        }
+                    }
+                    "User" => SubjectKey::User(s.name.value.clone()),
+                    "Group" => SubjectKey::Group(s.name.value.clone()),
+                    _ => continue,
+                };
+                idx.subjects.entry(key).or_default().push((bi, si));
+            }
+        }
+        for (i, r) in inv.roles.iter().enumerate() {
+            let Some(selectors) = &r.aggregation else { continue };
+            let members = inv
+                .roles
+                .iter()
+                .enumerate()
+                .filter(|(j, other)| {
+                    *j != i && other.is_cluster_role() && selectors.iter().any(|s| s.matches(&other.meta.labels))
+                })
+                .map(|(j, _)| j)
+                .collect();
+            idx.aggregated.insert(i, members);
+        }
+        idx
+    }
+}
+
+/// Does `rule` allow `verb` on `resource` of `api_group` (a request that names no object)?
+pub fn rule_allows(rule: &PolicyRule, verb: &str, api_group: &str, resource: &str) -> bool {
+    let has = |list: &[super::Str], want: &str| list.iter().any(|s| s.value == "*" || s.value == want);
+    has(&rule.verbs, verb)
+        && has(&rule.api_groups, api_group)
+        && has(&rule.resources, resource)
+        // A rule restricted to resourceNames never matches a request that names no object.
+        && rule.resource_names.is_empty()
+}
+
+/// Does `rule` allow `verb` on *some* resource of `api_group`?
+pub fn rule_allows_any_resource(rule: &PolicyRule, verb: &str, api_group: &str) -> bool {
+    let has = |list: &[super::Str], want: &str| list.iter().any(|s| s.value == "*" || s.value == want);
+    has(&rule.verbs, verb) && has(&rule.api_groups, api_group) && !rule.resources.is_empty()
+}
+
+impl Inventory {
+    /// The role a binding names, if it is in scope.
+    pub fn role_of(&self, b: &Binding) -> Option<&Role> {
+        self.role_index_of(b).map(|i| &self.roles[i])
+    }
+
+    fn role_index_of(&self, b: &Binding) -> Option<usize> {
+        let r = b.role_ref.as_ref()?;
+        let ns = if r.kind == "Role" { b.meta.namespace.clone() } else { String::new() };
+        self.rbac.roles.get(&(r.kind.clone(), ns, r.name.value.clone()))?.first().copied()
+    }
+
+    /// The rules a binding grants: its role's, with the rules of the ClusterRoles that role
+    /// aggregates; each with the role that holds it.
+    pub fn rules_of_binding(&self, b: &Binding) -> Vec<(&Role, &PolicyRule)> {
+        self.role_index_of(b).map(|i| self.effective_rules(i)).unwrap_or_default()
+    }
+
+    fn effective_rules(&self, i: usize) -> Vec<(&Role, &PolicyRule)> {
+        let role = &self.roles[i];
+        let mut out: Vec<(&Role, &PolicyRule)> = role.rules.iter().map(|r| (role, r)).collect();
+        let mut stack: Vec<usize> = self.rbac.aggregated.get(&i).cloned().unwrap_or_default();
+        let mut seen = vec![i];
+        while let Some(j) = stack.pop() {
+            if seen.contains(&j) {
+                continue;
+            }
+            seen.push(j);
+            let member = &self.roles[j];
+            out.extend(member.rules.iter().map(|r| (member, r)));
+            stack.extend(self.rbac.aggregated.get(&j).cloned().unwrap_or_default());
+        }
+        out
+    }
+
+    /// The bindings (with the matching subject) that apply to a ServiceAccount: by name, as the
+    /// user `system:serviceaccount:ns:name`, or through its groups.
+    pub fn bindings_for(&self, sa_namespace: &str, sa_name: &str) -> Vec<(&Binding, &Subject)> {
+        let keys = [
+            SubjectKey::ServiceAccount(sa_namespace.to_string(), sa_name.to_string()),
+            SubjectKey::User(format!("system:serviceaccount:{sa_namespace}:{sa_name}")),
+            SubjectKey::Group("system:serviceaccounts".to_string()),
+            SubjectKey::Group(format!("system:serviceaccounts:{sa_namespace}")),
+            SubjectKey::Group("system:authenticated".to_string()),
+        ];
+        let mut out: Vec<(usize, usize)> =
+            keys.iter().filter_map(|k| self.rbac.subjects.get(k)).flatten().copied().collect();
+        out.sort_unstable();
+        out.dedup();
+        out.into_iter().map(|(b, s)| (&self.bindings[b], &self.bindings[b].subjects[s])).collect()
+    }
+
+    /// Every grant that answers `req`, ClusterRoleBindings first.
+    pub fn grants(&self, req: &Request) -> Vec<Grant<'_>> {
+        let mut out = Vec::new();
+        for (binding, subject) in self.bindings_for(req.sa_namespace, req.sa_name) {
+            if !binding.is_cluster_binding() && req.namespace != Some(binding.meta.namespace.as_str()) {
+                continue;
+            }
+            let Some(i) = self.role_index_of(binding) else { continue };
+            let role = &self.roles[i];
+            for (rule_owner, rule) in self.effective_rules(i) {
+                if rule_allows(rule, req.verb, req.api_group, req.resource) {
+                    out.push(Grant { binding, subject, role, rule_owner, rule });
+                }
+            }
+        }
+        out.sort_by_key(|g| !g.binding.is_cluster_binding());
+        out
+    }
+
+    /// The decision for `req`.
+    pub fn may(&self, req: &Request) -> Decision<'_> {
+        match self.grants(req).into_iter().next() {
+            Some(g) => Decision::Allowed(g),
+            None => Decision::Denied,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::source::{self, files::FileKind, Input, LoadOptions};
+
+    const ID: &str = "3f2c1a9e-8b7d-4c6e-9f0a-1b2c3d4e5f60";
+
+    fn inventory(yaml: &str) -> Inventory {
+        let path: Arc<str> = Arc::from("rbac.yaml");
+        let input = Input { display: &path, kind: FileKind::Manifest, bytes: yaml.as_bytes(), is_patch: false };
+        let mut inv = source::load(&input, &LoadOptions::default());
+        assert!(inv.parse_failures.is_empty(), "{:?}", inv.parse_failures);
+        inv.index();
+        inv
+    }
+
+    fn role(kind: &str, ns: &str, name: &str, labels: &str, rule: &str) -> String {
+        format!(
+            "---\napiVersion: rbac.authorization.k8s.io/v1\nkind: {kind}\nmetadata:\n  name: {name}\n  namespace: {ns}\n  labels: {{{labels}}}\nrules:\n  - {rule}\n"
+        )
+    }
+
+    fn identity_rule(verbs: &str, groups: &str, resources: &str) -> String {
+        format!("{{verbs: [{verbs}], apiGroups: [{groups}], resources: [{resources}]}}")
+    }
+
+    fn binding(kind: &str, ns: &str, role_kind: &str, role: &str, subject: &str) -> String {
+        format!(
+            "---\napiVersion: rbac.authorization.k8s.io/v1\nkind: {kind}\nmetadata:\n  name: b\n  namespace: {ns}\nroleRef: {{apiGroup: rbac.authorization.k8s.io, kind: {role_kind}, name: {role}}}\nsubjects:\n  - {subject}\n"
+        )
+    }
+
+    fn may(inv: &Inventory, sa_ns: &str, sa: &str, resource: &str, ns: Option<&str>) -> bool {
+        let req = Request {
+            sa_namespace: sa_ns,
+            sa_name: sa,
+            verb: super::super::USE_MANAGED_IDENTITY,
+            api_group: super::super::IDENTITY_API_GROUP,
+            resource,
+            namespace: ns,
+        };
+        inv.may(&req).is_allowed()
+    }
+
+    const GOOD_RULE: (&str, &str) = ("\"use-managed-identity\"", "\"cid.wi.aks.azure.com\"");
+
+    #[test]
+    fn kubernetes_rbac_cases() {
+        let good = identity_rule(GOOD_RULE.0, GOOD_RULE.1, &format!("\"{ID}\""));
+        let sa = "{kind: ServiceAccount, name: api, namespace: team-a}";
+        // (description, manifests, sa namespace, request namespace, expected)
+        let cases: Vec<(&str, String, &str, Option<&str>, bool)> = vec![
+            ("ServiceAccount subject", role("ClusterRole", "x", "r", "", &good) + &binding("ClusterRoleBinding", "x", "ClusterRole", "r", sa), "team-a", Some("team-a"), true),
+            ("same name, other namespace", role("ClusterRole", "x", "r", "", &good) + &binding("ClusterRoleBinding", "x", "ClusterRole", "r", sa), "team-b", Some("team-b"), false),
+            ("user subject", role("ClusterRole", "x", "r", "", &good) + &binding("ClusterRoleBinding", "x", "ClusterRole", "r", "{kind: User, name: \"system:serviceaccount:team-a:api\"}"), "team-a", None, true),
+            ("namespace group", role("ClusterRole", "x", "r", "", &good) + &binding("ClusterRoleBinding", "x", "ClusterRole", "r", "{kind: Group, name: \"system:serviceaccounts:team-a\"}"), "team-a", None, true),
+            ("other namespace's group", role("ClusterRole", "x", "r", "", &good) + &binding("ClusterRoleBinding", "x", "ClusterRole", "r", "{kind: Group, name: \"system:serviceaccounts:team-b\"}"), "team-a", None, false),
+            ("all service accounts", role("ClusterRole", "x", "r", "", &good) + &binding("ClusterRoleBinding", "x", "ClusterRole", "r", "{kind: Group, name: \"system:serviceaccounts\"}"), "team-a", None, true),
+            ("authenticated", role("ClusterRole", "x", "r", "", &good) + &binding("ClusterRoleBinding", "x", "ClusterRole", "r", "{kind: Group, name: \"system:authenticated\"}"), "team-a", None, true),
+            ("RoleBinding in the request namespace", role("ClusterRole", "x", "r", "", &good) + &binding("RoleBinding", "team-a", "ClusterRole", "r", sa), "team-a", Some("team-a"), true),
+            ("RoleBinding, cluster-scoped request", role("ClusterRole", "x", "r", "", &good) + &binding("RoleBinding", "team-a", "ClusterRole", "r", sa), "team-a", None, false),
+            ("RoleBinding in another namespace", role("ClusterRole", "x", "r", "", &good) + &binding("RoleBinding", "team-b", "ClusterRole", "r", sa), "team-a", Some("team-a"), false),
+            ("RoleBinding subject without namespace = binding's", role("ClusterRole", "x", "r", "", &good) + &binding("RoleBinding", "team-a", "ClusterRole", "r", "{kind: ServiceAccount, name: api}"), "team-a", Some("team-a"), true),
+            ("ClusterRoleBinding subject without namespace", role("ClusterRole", "x", "r", "", &good) + &binding("ClusterRoleBinding", "x", "ClusterRole", "r", "{kind: ServiceAccount, name: api}"), "team-a", Some("team-a"), false),
+            ("Role through RoleBinding", role("Role", "team-a", "r", "", &good) + &binding("RoleBinding", "team-a", "Role", "r", sa), "team-a", Some("team-a"), true),
+            ("Role of another namespace", role("Role", "team-b", "r", "", &good) + &binding("RoleBinding", "team-a", "Role", "r", sa), "team-a", Some("team-a"), false),
+            ("wrong API group", role("ClusterRole", "x", "r", "", &identity_rule(GOOD_RULE.0, "\"cid.wi.aks.azure.io\"", &format!("\"{ID}\""))) + &binding("ClusterRoleBinding", "x", "ClusterRole", "r", sa), "team-a", None, false),
+            ("verb use-managed-identities", role("ClusterRole", "x", "r", "", &identity_rule("\"use-managed-identities\"", GOOD_RULE.1, &format!("\"{ID}\""))) + &binding("ClusterRoleBinding", "x", "ClusterRole", "r", sa), "team-a", None, false),
+            ("wildcard verbs", role("ClusterRole", "x", "r", "", &identity_rule("\"*\"", GOOD_RULE.1, &format!("\"{ID}\""))) + &binding("ClusterRoleBinding", "x", "ClusterRole", "r", sa), "team-a", None, true),
+            ("wildcard API groups", role("ClusterRole", "x", "r", "", &identity_rule(GOOD_RULE.0, "\"*\"", &format!("\"{ID}\""))) + &binding("ClusterRoleBinding", "x", "ClusterRole", "r", sa), "team-a", None, true),
+            ("wildcard resources", role("ClusterRole", "x", "r", "", &identity_rule(GOOD_RULE.0, GOOD_RULE.1, "\"*\"")) + &binding("ClusterRoleBinding", "x", "ClusterRole", "r", sa), "team-a", None, true),
+            ("upper-case id", role("ClusterRole", "x", "r", "", &identity_rule(GOOD_RULE.0, GOOD_RULE.1, &format!("\"{}\"", ID.to_uppercase()))) + &binding("ClusterRoleBinding", "x", "ClusterRole", "r", sa), "team-a", None, false),
+            ("resourceNames restrict", role("ClusterRole", "x", "r", "", &format!("{{verbs: [\"use-managed-identity\"], apiGroups: [\"cid.wi.aks.azure.com\"], resources: [\"*\"], resourceNames: [\"{ID}\"]}}")) + &binding("ClusterRoleBinding", "x", "ClusterRole", "r", sa), "team-a", None, false),
+            ("missing role", binding("ClusterRoleBinding", "x", "ClusterRole", "r", sa), "team-a", None, false),
+        ];
+        for (what, yaml, sa_ns, ns, expected) in cases {
+            let inv = inventory(&yaml);
+            assert_eq!(may(&inv, sa_ns, "api", ID, ns), expected, "{what}");
+        }
+    }
+
+    #[test]
+    fn aggregated_cluster_roles_follow_label_selectors() {
+        let good = identity_rule(GOOD_RULE.0, GOOD_RULE.1, &format!("\"{ID}\""));
+        let sa = "{kind: ServiceAccount, name: api, namespace: team-a}";
+        let aggregate = |selector: &str| {
+            format!("---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: agg\naggregationRule:\n  clusterRoleSelectors:\n    - {selector}\nrules: []\n")
+                + &role("ClusterRole", "x", "member", "tier: identity, team: a", &good)
+                + &binding("ClusterRoleBinding", "x", "ClusterRole", "agg", sa)
+        };
+        for (selector, expected) in [
+            ("{matchLabels: {tier: identity}}", true),
+            ("{matchLabels: {tier: identity, team: b}}", false),
+            ("{matchExpressions: [{key: team, operator: In, values: [a, b]}]}", true),
+            ("{matchExpressions: [{key: team, operator: NotIn, values: [a]}]}", false),
+            ("{matchExpressions: [{key: tier, operator: Exists}]}", true),
+            ("{matchExpressions: [{key: tier, operator: DoesNotExist}]}", false),
+        ] {
+            let inv = inventory(&aggregate(selector));
+            assert_eq!(may(&inv, "team-a", "api", ID, None), expected, "{selector}");
+        }
+    }
+
+    #[test]
+    fn decisions_say_why() {
+        let good = identity_rule(GOOD_RULE.0, GOOD_RULE.1, &format!("\"{ID}\""));
+        let inv = inventory(
+            &(role("ClusterRole", "x", "use-mi", "", &good)
+                + &binding(
+                    "ClusterRoleBinding",
+                    "x",
+                    "ClusterRole",
+                    "use-mi",
+                    "{kind: User, name: \"system:serviceaccount:team-a:api\"}",
+                )),
+        );
+        let req = Request {
+            sa_namespace: "team-a",
+            sa_name: "api",
+            verb: super::super::USE_MANAGED_IDENTITY,
+            api_group: super::super::IDENTITY_API_GROUP,
+            resource: ID,
+            namespace: None,
+        };
+        let Decision::Allowed(g) = inv.may(&req) else { panic!("denied") };
+        assert_eq!(g.binding.meta.name, "b");
+        assert_eq!(g.role.meta.name, "use-mi");
+        assert_eq!(g.subject.kind, "User");
+        assert_eq!(g.rule.resources[0].value, ID);
+    }
+}

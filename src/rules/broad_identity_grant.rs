@@ -1,0 +1,55 @@
+use super::rbac_support::{describe_exposed, exposed_ids, grants_identity_use};
+use super::{Context, Rule, Sink};
+use crate::finding::Level;
+use crate::model::USE_MANAGED_IDENTITY;
+
+/// Groups that hold (nearly) everyone.
+const EVERYONE: &[&str] = &["system:authenticated", "system:unauthenticated", "system:serviceaccounts"];
+const NAMESPACE_GROUP_PREFIX: &str = "system:serviceaccounts:";
+
+/// IB305: a role granting `use-managed-identity` is bound to a group that holds everyone (or a
+/// whole namespace: warning).
+pub struct BroadIdentityGrant;
+
+impl Rule for BroadIdentityGrant {
+    fn id(&self) -> &'static str {
+        "IB305"
+    }
+
+    fn check(&self, cx: &Context, sink: &mut Sink) {
+        let inv = cx.inventory;
+        for binding in &inv.bindings {
+            let rules: Vec<_> =
+                inv.rules_of_binding(binding).into_iter().filter(|(_, r)| grants_identity_use(r)).collect();
+            let Some((owner, rule)) = rules.first() else { continue };
+            for s in binding.subjects.iter().filter(|s| s.kind == "Group") {
+                let group = s.name.value.as_str();
+                let level = if EVERYONE.contains(&group) {
+                    Level::Error
+                } else if group.starts_with(NAMESPACE_GROUP_PREFIX) {
+                    Level::Warning
+                } else {
+                    continue;
+                };
+                let ids = exposed_ids(inv, rule);
+                let all = rule.resources.iter().any(|r| r.value == "*");
+                sink.emit_on(
+                    &binding.meta,
+                    s.name.span,
+                    format!(
+                        "{} binds {} (which grants `{USE_MANAGED_IDENTITY}`) to the group `{group}`: every member may \
+                         use {}",
+                        binding.meta.object_ref(),
+                        owner.meta.object_ref(),
+                        describe_exposed(&ids, all)
+                    ),
+                )
+                .level(level)
+                .help(
+                    "Bind the role to the one ServiceAccount that needs the identity:\n\n    subjects:\n      - kind: \
+                       ServiceAccount\n        name: <name>\n        namespace: <namespace>",
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,56 @@
+use super::rbac_support::grants_identity_use;
+use super::{Context, Rule, Sink};
+use crate::model::{Binding, Inventory};
+
+/// IB307: a binding to a `use-managed-identity` role names a role that is not in scope, or binds
+/// a ServiceAccount without a namespace (which a ClusterRoleBinding cannot resolve).
+pub struct DanglingIdentityBinding;
+
+/// The documented naming of identity-binding grants.
+fn looks_like_identity_grant(b: &Binding) -> bool {
+    let named = |n: &str| n.starts_with("use-mi-") || n.contains("managed-identity");
+    named(&b.meta.name) || b.role_ref.as_ref().is_some_and(|r| named(&r.name.value))
+}
+
+fn grants_identity(inv: &Inventory, b: &Binding) -> bool {
+    inv.rules_of_binding(b).iter().any(|(_, r)| grants_identity_use(r))
+}
+
+impl Rule for DanglingIdentityBinding {
+    fn id(&self) -> &'static str {
+        "IB307"
+    }
+
+    fn check(&self, cx: &Context, sink: &mut Sink) {
+        let inv = cx.inventory;
+        for b in &inv.bindings {
+            let Some(role_ref) = &b.role_ref else { continue };
+            let role_in_scope = inv.role_of(b).is_some();
+            if !role_in_scope && looks_like_identity_grant(b) {
+                sink.emit_on(
+                    &b.meta,
+                    role_ref.name.span,
+                    format!(
+                        "{} refers to {} `{}`, which is not in scope: the grant does nothing until it exists",
+                        b.meta.object_ref(),
+                        role_ref.kind,
+                        role_ref.name.value
+                    ),
+                )
+                .help("Add the role next to the binding, or fix the name in roleRef.");
+            }
+            if !b.is_cluster_binding() || !(grants_identity(inv, b) || (!role_in_scope && looks_like_identity_grant(b)))
+            {
+                continue;
+            }
+            for s in b.subjects.iter().filter(|s| s.kind == "ServiceAccount" && s.namespace.is_none()) {
+                sink.emit_on(
+                    &b.meta,
+                    s.span,
+                    format!("{} binds ServiceAccount `{}` without a namespace: the API server rejects it", b.meta.object_ref(), s.name.value),
+                )
+                .help(format!("Name the ServiceAccount's namespace:\n\n    - kind: ServiceAccount\n      name: {}\n      namespace: <namespace>", s.name.value));
+            }
+        }
+    }
+}

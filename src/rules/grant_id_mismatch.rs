@@ -1,0 +1,62 @@
+use super::rbac_support::{bound_accounts, grants_identity_use, identity_request};
+use super::{edit_distance, Context, Rule, Sink};
+use crate::model::{Inventory, Role, ServiceAccount, Str, USE_MANAGED_IDENTITY};
+
+/// IB302: a grant bound to the ServiceAccount names a client id that differs from the
+/// account's only in case, or by one edit: RBAC compares byte for byte, so it never matches.
+pub struct GrantIdMismatch;
+
+impl Rule for GrantIdMismatch {
+    fn id(&self) -> &'static str {
+        "IB302"
+    }
+
+    fn check(&self, cx: &Context, sink: &mut Sink) {
+        let inv = cx.inventory;
+        for b in bound_accounts(inv) {
+            let id = b.client_id.value.as_str();
+            if inv.may(&identity_request(b.sa, id)).is_allowed() {
+                continue;
+            }
+            for (role, resource) in near_misses(inv, b.sa, id) {
+                let how = if resource.value.eq_ignore_ascii_case(id) {
+                    "differs only in case from"
+                } else {
+                    "is one edit away from"
+                };
+                sink.emit_on(
+                    &role.meta,
+                    resource.span,
+                    format!(
+                        "{} grants `{USE_MANAGED_IDENTITY}` for `{}`, which {how} the client id `{id}` of {}: RBAC \
+                         compares names byte for byte, so the grant never applies",
+                        role.meta.object_ref(),
+                        resource.value,
+                        b.sa.meta.object_ref()
+                    ),
+                )
+                .help(format!("Use the client id exactly as the ServiceAccount carries it (as `az` prints it, lower-case):\n\n    resources: [\"{}\"]", id.to_ascii_lowercase()))
+                .related(b.sa.meta.at(b.client_id.value_span), "the ServiceAccount's client id");
+            }
+        }
+    }
+}
+
+/// Resources of identity rules bound to `sa` that almost, but not exactly, name `id`.
+pub fn near_misses<'a>(inv: &'a Inventory, sa: &ServiceAccount, id: &str) -> Vec<(&'a Role, &'a Str)> {
+    let mut out: Vec<(&Role, &Str)> = Vec::new();
+    for (binding, _) in inv.bindings_for(&sa.meta.namespace, &sa.meta.name) {
+        for (owner, rule) in inv.rules_of_binding(binding) {
+            if !grants_identity_use(rule) {
+                continue;
+            }
+            for r in &rule.resources {
+                let near = r.value != id && (r.value.eq_ignore_ascii_case(id) || edit_distance(&r.value, id) == 1);
+                if near && !out.iter().any(|(_, seen)| std::ptr::eq(*seen, r)) {
+                    out.push((owner, r));
+                }
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,52 @@
+use super::rbac_support::{bound_accounts, grant_yaml, identity_request};
+use super::{grant_id_mismatch::near_misses, sa_support::and_others, Context, Rule, Sink};
+use crate::finding::Fix;
+use crate::model::{Origin, IDENTITY_API_GROUP, USE_MANAGED_IDENTITY};
+use crate::span::Pos;
+
+/// IB301: no ClusterRole/ClusterRoleBinding in scope lets an identity-binding pod's
+/// ServiceAccount `use-managed-identity` for its client id.
+pub struct MissingIdentityGrant;
+
+impl Rule for MissingIdentityGrant {
+    fn id(&self) -> &'static str {
+        "IB301"
+    }
+
+    fn check(&self, cx: &Context, sink: &mut Sink) {
+        let inv = cx.inventory;
+        for b in bound_accounts(inv) {
+            let id = b.client_id.value.as_str();
+            if inv.may(&identity_request(b.sa, id)).is_allowed() || !near_misses(inv, b.sa, id).is_empty() {
+                continue;
+            }
+            let yaml = grant_yaml(b.sa, id);
+            let f = sink.emit_on(
+                &b.sa.meta,
+                b.client_id.value_span,
+                format!(
+                    "No role in scope lets {} `{USE_MANAGED_IDENTITY}` on `{IDENTITY_API_GROUP}` for its client id \
+                     `{id}`: the identity-binding pods of {}{} get no token",
+                    b.sa.meta.object_ref(),
+                    b.pods[0].meta.object_ref(),
+                    and_others(b.pods.len())
+                ),
+            );
+            f.help(format!("Add a ClusterRole and a ClusterRoleBinding:\n\n{yaml}"));
+            for w in &b.pods {
+                let at = w.pod.service_account_ref().map_or(w.pod.anchor, |s| s.span);
+                f.related(w.meta.at(at), format!("{} runs as this ServiceAccount", w.meta.object_ref()));
+            }
+            if let Origin::File(path) = &b.sa.meta.origin {
+                if !path.ends_with(".json") {
+                    f.fix(Fix {
+                        description: format!("Grant {} the use of managed identity {id}", b.sa.meta.object_ref()),
+                        path: path.to_string(),
+                        insert_at: Pos { line: b.sa.meta.doc_span.start.line, col: 1 },
+                        text: format!("{yaml}---\n"),
+                    });
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,95 @@
+//! Questions the identity-binding authorization rules (IB301–IB308) share.
+
+use std::collections::BTreeSet;
+
+use super::{identity_binding_enabled, is_placeholder, service_account_of};
+use crate::model::{
+    rule_allows_any_resource, Entry, Inventory, PolicyRule, Request, ServiceAccount, Str, Workload, IDENTITY_API_GROUP,
+    USE_MANAGED_IDENTITY,
+};
+
+/// A ServiceAccount whose pods use identity binding, its client id and those pods.
+pub struct BoundAccount<'a> {
+    pub sa: &'a ServiceAccount,
+    pub client_id: &'a Entry,
+    pub pods: Vec<&'a Workload>,
+}
+
+/// Every ServiceAccount in scope that identity-binding pods run as and that names a client id
+/// (missing accounts and ids are IB204's and IB201's business), in source order.
+pub fn bound_accounts(inv: &Inventory) -> Vec<BoundAccount<'_>> {
+    let mut out: Vec<BoundAccount> = Vec::new();
+    for w in inv.workloads.iter().filter(|w| !w.meta.is_patch && identity_binding_enabled(&w.pod)) {
+        let Some(sa) = service_account_of(inv, w) else { continue };
+        let Some(id) = sa.client_id().filter(|e| !e.value.trim().is_empty() && !is_placeholder(&e.value)) else {
+            continue;
+        };
+        match out.iter_mut().find(|b| std::ptr::eq(b.sa, sa)) {
+            Some(b) => b.pods.push(w),
+            None => out.push(BoundAccount { sa, client_id: id, pods: vec![w] }),
+        }
+    }
+    out
+}
+
+/// The access question identity bindings ask for `sa` and `client_id`.
+pub fn identity_request<'a>(sa: &'a ServiceAccount, client_id: &'a str) -> Request<'a> {
+    Request {
+        sa_namespace: &sa.meta.namespace,
+        sa_name: &sa.meta.name,
+        verb: USE_MANAGED_IDENTITY,
+        api_group: IDENTITY_API_GROUP,
+        resource: client_id,
+        namespace: Some(&sa.meta.namespace),
+    }
+}
+
+/// The rule can grant `use-managed-identity` on the identity API group (for some client id).
+pub fn grants_identity_use(rule: &PolicyRule) -> bool {
+    rule_allows_any_resource(rule, USE_MANAGED_IDENTITY, IDENTITY_API_GROUP)
+}
+
+/// The first `*` in the rule's verbs, API groups or resources, and which list holds it.
+pub fn wildcard(rule: &PolicyRule) -> Option<(&'static str, &Str)> {
+    [("verbs", &rule.verbs), ("apiGroups", &rule.api_groups), ("resources", &rule.resources)]
+        .into_iter()
+        .find_map(|(what, list)| list.iter().find(|s| s.value == "*").map(|s| (what, s)))
+}
+
+/// The client ids a rule exposes: its resources, or — for `*` — every client id in scope.
+pub fn exposed_ids(inv: &Inventory, rule: &PolicyRule) -> Vec<String> {
+    let ids: BTreeSet<String> = if rule.resources.iter().any(|r| r.value == "*") {
+        inv.service_accounts
+            .iter()
+            .filter_map(|sa| sa.client_id())
+            .map(|e| e.value.clone())
+            .filter(|v| !v.is_empty())
+            .collect()
+    } else {
+        rule.resources.iter().map(|r| r.value.clone()).collect()
+    };
+    ids.into_iter().collect()
+}
+
+/// "identities a, b" or "every identity bound to the cluster" for messages.
+pub fn describe_exposed(ids: &[String], all: bool) -> String {
+    match (all, ids.len()) {
+        (true, 0) => "every managed identity bound to the cluster".to_string(),
+        (true, _) => format!("every managed identity bound to the cluster (in scope: {})", ids.join(", ")),
+        (false, _) => format!("the managed identities {}", ids.join(", ")),
+    }
+}
+
+/// The ClusterRole and ClusterRoleBinding that let `sa` use `client_id` (the documented
+/// `use-mi-<client-id>` pattern).
+pub fn grant_yaml(sa: &ServiceAccount, client_id: &str) -> String {
+    let name = format!("use-mi-{}", client_id.to_ascii_lowercase());
+    format!(
+        "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: {name}\nrules:\n  - verbs: \
+         [\"{USE_MANAGED_IDENTITY}\"]\n    apiGroups: [\"{IDENTITY_API_GROUP}\"]\n    resources: [\"{client_id}\"]\n---\n\
+         apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata:\n  name: {name}\nroleRef:\n  \
+         apiGroup: rbac.authorization.k8s.io\n  kind: ClusterRole\n  name: {name}\nsubjects:\n  - kind: ServiceAccount\n    \
+         name: {}\n    namespace: {}\n",
+        sa.meta.name, sa.meta.namespace
+    )
+}
