@@ -25,3 +25,43 @@ impl Span {
         Span { start: p, end: p }
     }
 }
+
+/// Converts byte offsets of a text into 1-based line / character-column positions.
+pub struct LineIndex<'a> {
+    text: &'a str,
+    starts: Vec<usize>,
+}
+
+impl<'a> LineIndex<'a> {
+    pub fn new(text: &'a str) -> Self {
+        let starts = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
+        LineIndex { text, starts }
+    }
+
+    /// The position of byte `offset` (clamped to the text).
+    pub fn pos(&self, offset: usize) -> Pos {
+        let offset = offset.min(self.text.len());
+        let line = self.starts.partition_point(|&s| s <= offset).max(1);
+        let start = self.starts[line - 1];
+        let col = self.text.get(start..offset).map_or(offset - start, |s| s.chars().count());
+        Pos { line: line as u32, col: col as u32 + 1 }
+    }
+
+    pub fn span(&self, range: std::ops::Range<usize>) -> Span {
+        Span { start: self.pos(range.start), end: self.pos(range.end) }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn byte_offsets_to_positions() {
+        let idx = LineIndex::new("ab\nçd\n");
+        assert_eq!(idx.pos(0), Pos { line: 1, col: 1 });
+        assert_eq!(idx.pos(3), Pos { line: 2, col: 1 });
+        assert_eq!(idx.pos(5), Pos { line: 2, col: 2 });
+        assert_eq!(idx.pos(100), Pos { line: 3, col: 1 });
+    }
+}

@@ -100,6 +100,8 @@ impl Inventory {
             .chain(self.config_maps.iter().map(|c| &c.meta))
             .chain(self.roles.iter().map(|r| &r.meta))
             .chain(self.bindings.iter().map(|b| &b.meta))
+            .chain(self.legacy.iter().map(|l| &l.meta))
+            .chain(self.federated_credentials.iter().filter_map(|f| f.meta.as_ref()))
             .chain(self.others.iter())
     }
 }

@@ -12,7 +12,7 @@ mod rbac;
 mod workload;
 
 pub use authz::{rule_allows, rule_allows_any_resource, Decision, Grant, Request};
-pub use fic::FederatedCredential;
+pub use fic::{FederatedCredential, FicAction, MANAGED_FIC_NAME};
 pub use legacy::LegacyPodIdentity;
 pub use live::LiveState;
 pub use rbac::{Binding, LabelSelector, PolicyRule, Role, RoleRef, SelectorRequirement, Subject};

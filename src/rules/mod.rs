@@ -14,17 +14,23 @@ mod support;
 
 mod sa_support;
 
+mod aad_pod_identity_label;
+mod aad_pod_identity_resource;
 mod annotated_sa_without_label;
 mod broad_identity_grant;
 mod dangling_identity_binding;
 mod default_service_account;
+mod fic_limit;
 mod grant_id_mismatch;
 mod hardcoded_identity_env;
+mod identity_binding_issuer_fic;
 mod identity_binding_value_ignored;
 mod invalid_token_expiration;
 mod legacy_token_path;
+mod malformed_fic;
 mod malformed_identity_id;
 mod malformed_identity_rule;
+mod managed_fic_touched;
 mod misplaced_identity_key;
 mod misplaced_use_label;
 mod missing_identity_grant;
@@ -142,6 +148,12 @@ pub static RULES: &[&dyn Rule] = &[
     &malformed_identity_rule::MalformedIdentityRule,
     &dangling_identity_binding::DanglingIdentityBinding,
     &unused_identity_grant::UnusedIdentityGrant,
+    &managed_fic_touched::ManagedFicTouched,
+    &fic_limit::FicLimit,
+    &identity_binding_issuer_fic::IdentityBindingIssuerFic,
+    &malformed_fic::MalformedFic,
+    &aad_pod_identity_resource::AadPodIdentityResource,
+    &aad_pod_identity_label::AadPodIdentityLabel,
 ];
 
 /// Runs `rules` over the context in parallel; the result is unsorted.

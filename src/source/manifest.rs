@@ -18,6 +18,10 @@ pub struct DocContext<'a> {
 /// Loads the objects of one document into `inv`. Documents without `apiVersion` and `kind` are
 /// not manifests and are ignored.
 pub fn load_document(root: &Node, cx: &DocContext, inv: &mut Inventory) {
+    if super::fic_yaml::is_arm_template(root) {
+        super::fic_yaml::arm_fics(root, &cx.origin, &mut inv.federated_credentials);
+        return;
+    }
     let (Some(api_version), Some((kind_node, kind))) =
         (root.get("apiVersion").and_then(Node::as_str), root.get("kind").and_then(|k| k.as_str().map(|s| (k, s))))
     else {
@@ -47,7 +51,15 @@ pub fn load_document(root: &Node, cx: &DocContext, inv: &mut Inventory) {
                 let data = root.get("data").map(entries_of).unwrap_or_default().items;
                 inv.config_maps.push(ConfigMap { meta, data });
             }
-            _ => inv.others.push(meta),
+            _ => {
+                if let Some(fic) = super::fic_yaml::kubernetes_fic(root, &meta) {
+                    inv.federated_credentials.push(fic);
+                } else if let Some(legacy) = super::fic_yaml::legacy(root, &meta) {
+                    inv.legacy.push(legacy);
+                } else {
+                    inv.others.push(meta);
+                }
+            }
         },
     }
 }

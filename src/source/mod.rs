@@ -1,7 +1,9 @@
 //! Sources turn bytes into model objects. They never decide what is wrong: a file that cannot be
 //! read or parsed becomes a `ParseFailure` (IB001) and the run goes on.
 
+pub mod fic_yaml;
 pub mod files;
+pub mod iac;
 pub mod manifest;
 pub mod rbac;
 pub mod render;
@@ -47,7 +49,22 @@ pub fn load(input: &Input, opts: &LoadOptions) -> Inventory {
     };
     match input.kind {
         FileKind::Manifest => load_manifest(input, text, opts, &mut inv),
-        FileKind::Terraform | FileKind::Bicep | FileKind::Script => {}
+        FileKind::Terraform => match iac::terraform::scan(text, input.display) {
+            Ok(fics) => inv.federated_credentials.extend(fics),
+            Err(failure) => inv.parse_failures.push(failure),
+        },
+        FileKind::Bicep => match iac::bicep::scan(text, input.display) {
+            Ok(scanned) => {
+                inv.federated_credentials.extend(scanned.credentials);
+                inv.notes.extend(
+                    scanned.notes.into_iter().map(|message| SkipNote { path: input.display.to_string(), message }),
+                );
+            }
+            Err(failure) => inv.parse_failures.push(failure),
+        },
+        FileKind::Script => {
+            inv.federated_credentials.extend(iac::script::scan(text, input.display, iac::script::Offset::default()))
+        }
     }
     inv
 }
@@ -84,8 +101,12 @@ fn load_manifest(input: &Input, text: &str, opts: &LoadOptions, inv: &mut Invent
     let mut loaded = Inventory::default();
     let template = text.contains("{{");
     let mut template_keys = false;
+    let workflow = input.display.contains(".github/workflows/");
     let outcome = parse_stream(text, &opts.limits, |root| {
         template_keys |= template && root.has_complex_key();
+        if workflow {
+            workflow_steps(&root, text, input.display, &mut loaded);
+        }
         load_document(&root, &cx, &mut loaded);
     });
     if template && (outcome.fatal.is_some() || template_keys) {
@@ -112,6 +133,34 @@ fn load_manifest(input: &Input, text: &str, opts: &LoadOptions, inv: &mut Invent
             pos: problem.pos,
             message: problem.message,
         });
+    }
+}
+
+/// The `run:` steps of a GitHub workflow are shell scripts: scan them, mapping positions back to
+/// the workflow file.
+fn workflow_steps(root: &crate::yaml::Node, text: &str, path: &Arc<str>, inv: &mut Inventory) {
+    let lines: Vec<&str> = text.lines().collect();
+    for (_, job) in root.get("jobs").and_then(|j| j.as_map()).unwrap_or_default() {
+        for step in job.get("steps").and_then(|s| s.as_seq()).unwrap_or_default() {
+            let Some(run) = step.get("run") else { continue };
+            let Some(scalar) = run.as_scalar() else { continue };
+            let block = scalar.quoted
+                && lines.get(run.span.start.line as usize - 1).is_some_and(|l| {
+                    l.chars().nth((run.span.start.col as usize).saturating_sub(1)).is_some_and(|c| c == '|' || c == '>')
+                });
+            let offset = if block {
+                let first = run.span.start.line as usize; // the content starts on the next line
+                let indent = lines
+                    .iter()
+                    .skip(first)
+                    .find(|l| !l.trim().is_empty())
+                    .map_or(0, |l| l.len() - l.trim_start().len());
+                iac::script::Offset { lines: run.span.start.line, cols: indent as u32 }
+            } else {
+                iac::script::Offset { lines: run.span.start.line - 1, cols: run.span.start.col - 1 }
+            };
+            inv.federated_credentials.extend(iac::script::scan(&scalar.value, path, offset));
+        }
     }
 }
 

@@ -1,0 +1,186 @@
+//! Federated credentials and legacy pod identity declared as Kubernetes objects (ASO v2,
+//! Crossplane, aad-pod-identity), and in ARM templates (JSON, parsed by the same YAML reader).
+
+use crate::model::{FederatedCredential, FicAction, LegacyPodIdentity, Meta, Origin, Str};
+use crate::yaml::Node;
+
+const RECONCILE_POLICY: &str = "serviceoperator.azure.com/reconcile-policy";
+const EXTERNAL_NAME: &str = "crossplane.io/external-name";
+const FIC_TYPE: &str = "federatedidentitycredentials";
+
+fn str_of(node: &Node) -> Option<Str> {
+    node.as_str().map(|v| Str { value: v.to_string(), span: node.span })
+}
+
+/// The group of an `apiVersion`.
+fn group(api_version: &str) -> &str {
+    api_version.rsplit_once('/').map_or("", |(g, _)| g)
+}
+
+/// An ASO or Crossplane `FederatedIdentityCredential`, if `meta` is one.
+pub fn kubernetes_fic(root: &Node, meta: &Meta) -> Option<FederatedCredential> {
+    if meta.kind != "FederatedIdentityCredential" {
+        return None;
+    }
+    let spec = root.get("spec");
+    match group(&meta.api_version) {
+        "managedidentity.azure.com" => {
+            let name = spec.and_then(|s| s.get("azureName")).and_then(str_of).or_else(|| meta_name(meta));
+            let owner = spec
+                .and_then(|s| s.path(&["owner", "name"]).or_else(|| s.path(&["owner", "armId"])))
+                .and_then(Node::as_str);
+            Some(FederatedCredential {
+                display: meta.object_ref().to_string(),
+                origin: meta.origin.clone(),
+                meta: Some(meta.clone()),
+                action: FicAction::Declare,
+                name,
+                anchor: meta.kind_span,
+                identity: owner.map(|o| format!("{}/{o}", meta.namespace)),
+                issuer: spec.and_then(|s| s.get("issuer")).and_then(str_of),
+                subject: spec.and_then(|s| s.get("subject")).and_then(str_of),
+                audiences: list(spec.and_then(|s| s.get("audiences"))),
+                reconcile_skip: meta
+                    .annotations
+                    .value(RECONCILE_POLICY)
+                    .is_some_and(|v| v.eq_ignore_ascii_case("skip")),
+                repeated: false,
+            })
+        }
+        "managedidentity.azure.upbound.io" | "managedidentity.azure.m.upbound.io" => {
+            let external =
+                meta.annotations.get(EXTERNAL_NAME).map(|e| Str { value: e.value.clone(), span: e.value_span });
+            let p = spec.and_then(|s| s.get("forProvider"));
+            let parent = p.and_then(|p| {
+                p.get("parentId")
+                    .and_then(Node::as_str)
+                    .map(str::to_string)
+                    .or_else(|| p.path(&["parentIdRef", "name"]).and_then(Node::as_str).map(|n| format!("ref:{n}")))
+                    .or_else(|| {
+                        p.path(&["parentIdSelector", "matchLabels"]).map(|m| format!("selector:{}", labels_key(m)))
+                    })
+            });
+            Some(FederatedCredential {
+                display: meta.object_ref().to_string(),
+                origin: meta.origin.clone(),
+                meta: Some(meta.clone()),
+                action: FicAction::Declare,
+                name: external.or_else(|| meta_name(meta)),
+                anchor: meta.kind_span,
+                identity: parent,
+                issuer: p.and_then(|p| p.get("issuer")).and_then(str_of),
+                subject: p.and_then(|p| p.get("subject")).and_then(str_of),
+                audiences: list(p.and_then(|p| p.get("audience").or_else(|| p.get("audiences")))),
+                reconcile_skip: false,
+                repeated: false,
+            })
+        }
+        _ => None,
+    }
+}
+
+fn meta_name(meta: &Meta) -> Option<Str> {
+    meta.name_span.map(|span| Str { value: meta.name.clone(), span })
+}
+
+fn list(node: Option<&Node>) -> Vec<Str> {
+    match node {
+        Some(n) if n.as_seq().is_some() => n.as_seq().unwrap_or_default().iter().filter_map(str_of).collect(),
+        Some(n) => str_of(n).into_iter().collect(),
+        None => Vec::new(),
+    }
+}
+
+fn labels_key(m: &Node) -> String {
+    let mut pairs: Vec<String> = m
+        .as_map()
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|(k, v)| Some(format!("{}={}", k.as_str()?, v.as_str()?)))
+        .collect();
+    pairs.sort();
+    pairs.join(",")
+}
+
+/// An aad-pod-identity object, if `meta` is one (its keys were PascalCase in old manifests).
+pub fn legacy(root: &Node, meta: &Meta) -> Option<LegacyPodIdentity> {
+    if group(&meta.api_version) != "aadpodidentity.k8s.io" {
+        return None;
+    }
+    let spec = root.get("spec");
+    let field = |name: &str| -> Option<Str> {
+        spec?
+            .as_map()?
+            .iter()
+            .find(|(k, _)| k.as_str().is_some_and(|k| k.eq_ignore_ascii_case(name)))
+            .and_then(|(_, v)| str_of(v))
+    };
+    Some(LegacyPodIdentity {
+        meta: meta.clone(),
+        client_id: field("clientID"),
+        tenant_id: field("tenantID"),
+        selector: field("selector"),
+    })
+}
+
+/// Is this JSON/YAML root an ARM deployment template?
+pub fn is_arm_template(root: &Node) -> bool {
+    root.get("$schema").and_then(Node::as_str).is_some_and(|s| s.contains("deploymentTemplate"))
+        || (root.get("apiVersion").is_none()
+            && root.get("resources").and_then(Node::as_seq).is_some()
+            && root.get("contentVersion").is_some())
+}
+
+/// Every federated credential resource of an ARM template, nested resources included.
+pub fn arm_fics(root: &Node, origin: &Origin, out: &mut Vec<FederatedCredential>) {
+    arm_resources(root, None, origin, out);
+}
+
+fn arm_resources(node: &Node, parent: Option<&str>, origin: &Origin, out: &mut Vec<FederatedCredential>) {
+    for r in node.get("resources").and_then(Node::as_seq).unwrap_or_default() {
+        let ty = r.get("type").and_then(Node::as_str).unwrap_or("");
+        let name = r.get("name").and_then(str_of);
+        if ty.to_ascii_lowercase().ends_with(FIC_TYPE) {
+            let props = r.get("properties");
+            let (identity, effective) = match &name {
+                Some(n) => split_parent(n, parent),
+                None => (parent.map(str::to_string), None),
+            };
+            out.push(FederatedCredential {
+                display: format!("ARM resource {}", name.as_ref().map_or("(unnamed)", |n| n.value.as_str())),
+                origin: origin.clone(),
+                meta: None,
+                action: FicAction::Declare,
+                name: effective,
+                anchor: r.span,
+                identity,
+                issuer: props.and_then(|p| p.get("issuer")).and_then(str_of),
+                subject: props.and_then(|p| p.get("subject")).and_then(str_of),
+                audiences: list(props.and_then(|p| p.get("audiences"))),
+                reconcile_skip: false,
+                repeated: r.get("copy").is_some(),
+            });
+        }
+        let own = name.as_ref().map(|n| n.value.clone());
+        arm_resources(r, own.as_deref().or(parent), origin, out);
+    }
+}
+
+/// `'<identity>/<name>'` → (identity, name); ARM expressions (`[...]`) are not evaluated, except a
+/// literal last segment such as `[concat(parameters('id'), '/aks-identity-binding')]`.
+fn split_parent(name: &Str, parent: Option<&str>) -> (Option<String>, Option<Str>) {
+    let v = name.value.trim();
+    if let Some(expr) = v.strip_prefix('[') {
+        let last =
+            expr.rsplit('\'').nth(1).and_then(|s| s.rsplit('/').next()).filter(|s| !s.is_empty() && !s.contains('('));
+        let literal_tail = expr.trim_end_matches(']').trim_end_matches(')').trim_end().ends_with('\'');
+        return (
+            parent.map(str::to_string),
+            last.filter(|_| literal_tail).map(|l| Str { value: l.to_string(), span: name.span }),
+        );
+    }
+    match v.rsplit_once('/') {
+        Some((identity, n)) => (Some(identity.to_string()), Some(Str { value: n.to_string(), span: name.span })),
+        None => (parent.map(str::to_string), Some(name.clone())),
+    }
+}

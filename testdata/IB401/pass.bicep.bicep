@@ -1,0 +1,14 @@
+// Own credentials; a comment that mentions aks-identity-binding does not touch it.
+resource orders 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' = {
+  name: 'orders-identity'
+  location: 'westeurope'
+  /* aks-identity-binding is created by AKS for identity bindings */
+  resource fic 'federatedIdentityCredentials' = {
+    name: 'orders-westeurope'
+    properties: {
+      issuer: 'https://westeurope.oic.prod-aks.azure.com/72f988bf-86f1-41af-91ab-2d7cd011db47/0b5d7c1e-2f3a-4b6c-8d9e-0f1a2b3c4d5e/'
+      subject: 'system:serviceaccount:team-a:orders'
+      audiences: ['api://AzureADTokenExchange']
+    }
+  }
+}
