@@ -151,3 +151,18 @@ fn fingerprints_survive_unrelated_edits_and_line_shifts() {
         assert_eq!(b.2 + 2, a.2);
     }
 }
+
+#[test]
+fn sarif_round_trips_through_the_typed_serde_sarif_model() {
+    let (text, _) = testdata_sarif();
+    let typed: serde_sarif::sarif::Sarif = serde_json::from_str(&text).expect("serde-sarif reads iblint's SARIF");
+    assert_eq!(typed.runs.len(), 1);
+    let run = &typed.runs[0];
+    let rules = run.tool.driver.rules.as_ref().expect("rules");
+    assert_eq!(rules.len(), iblint::rules::RULES.len());
+    let results = run.results.as_ref().expect("results");
+    assert!(results.iter().all(|r| r.rule_id.is_some() && r.rule_index.is_some() && r.partial_fingerprints.is_some()));
+    // Writing the typed model back keeps every result.
+    let again: serde_json::Value = serde_json::to_value(&typed).expect("serialize");
+    assert_eq!(again["runs"][0]["results"].as_array().map(Vec::len), Some(results.len()));
+}
