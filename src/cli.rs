@@ -352,16 +352,13 @@ fn apply_baseline(args: &CheckArgs, outcome: &mut Outcome) -> Result<(), String>
 
 #[cfg(not(feature = "live"))]
 fn run_audit(_common: &Common, _args: &AuditArgs, _outputs: &[(Format, Option<String>)]) -> ExitCode {
-    fail(
-        "this build of iblint has no live-cluster support: reinstall with `cargo install iblint --features live` \
-         (release binaries and kubectl-iblint include it)",
-    )
+    fail("the live-cluster audit is not available in this version of iblint: lint manifests with `iblint check`")
 }
 
 #[cfg(feature = "live")]
 fn run_audit(common: &Common, args: &AuditArgs, outputs: &[(Format, Option<String>)]) -> ExitCode {
     let _ = (common, args, outputs);
-    fail("live audit is not implemented yet")
+    fail("the live-cluster audit is not available in this version of iblint: lint manifests with `iblint check`")
 }
 
 /// Renders every requested output and computes the exit code.
