@@ -90,6 +90,12 @@ pub fn run(opts: &CheckOptions, config: &Config, cwd: &Path) -> Result<Outcome, 
         walked.files.par_iter().map(|f| load_file(f, patches.contains(&f.path), max, &load_opts)).collect();
     let mut inventory = Inventory::default();
     inventory.notes.extend(walked.notes);
+    // Notes, like findings, concern only the paths the user gave (not the rest of the scope).
+    let given: Vec<String> = file_paths
+        .iter()
+        .filter_map(|p| cwd.join(p).canonicalize().ok())
+        .map(|p| files::display_path(&p, &cwd).to_string())
+        .collect();
     let mut reported: HashSet<Arc<str>> =
         walked.files.iter().filter(|f| f.reported).map(|f| f.display.clone()).collect();
     for inv in loaded {
@@ -124,7 +130,15 @@ pub fn run(opts: &CheckOptions, config: &Config, cwd: &Path) -> Result<Outcome, 
     crate::fingerprint::assign(&mut findings);
     Ok(Outcome {
         findings,
-        notes: inventory.notes.clone(),
+        notes: inventory
+            .notes
+            .iter()
+            .filter(|n| {
+                reported.contains(n.path.as_str())
+                    || given.iter().any(|g| g == "." || n.path == *g || n.path.starts_with(&format!("{g}/")))
+            })
+            .cloned()
+            .collect(),
         stdin_text: opts.stdin.clone(),
         rendered: opts.rendered.clone(),
         files_read: walked.files.iter().filter(|f| f.reported).count()

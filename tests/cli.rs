@@ -267,3 +267,17 @@ fn gitignored_files_are_skipped_but_named_files_are_read() {
     assert_eq!(code(&run_in(t.path(), &["check", "."])), 0);
     assert_eq!(code(&run_in(t.path(), &["check", "generated/bad.yaml"])), 1);
 }
+
+#[test]
+fn notes_concern_only_the_given_paths() {
+    let t = tree(&[
+        ("apps/ok.yaml", CLEAN_SA),
+        ("other/templates/dep.yaml", "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: {{ .Values.n }}\n"),
+    ]);
+    let o = run_in(t.path(), &["check", "apps", "--scope", ".", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
+    assert_eq!(v["notes"].as_array().map(Vec::len), Some(0), "{v}");
+    let o = run_in(t.path(), &["check", ".", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
+    assert_eq!(v["notes"].as_array().map(Vec::len), Some(1), "{v}");
+}

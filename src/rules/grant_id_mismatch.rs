@@ -35,10 +35,24 @@ impl Rule for GrantIdMismatch {
                         b.sa.meta.object_ref()
                     ),
                 )
-                .help(format!("Use the client id exactly as the ServiceAccount carries it (as `az` prints it, lower-case):\n\n    resources: [\"{}\"]", id.to_ascii_lowercase()))
+                .help(fix_help(id, &resource.value, b.sa))
                 .related(b.sa.meta.at(b.client_id.value_span), "the ServiceAccount's client id");
             }
         }
+    }
+}
+
+/// Client ids are lower-case as `az` prints them: fix whichever side deviates from that.
+fn fix_help(id: &str, granted: &str, sa: &ServiceAccount) -> String {
+    let lower = id.to_ascii_lowercase();
+    if id != lower && granted == lower {
+        format!(
+            "Write the client id on {} in lower case, as the grant (and `az`) has it:\n\n    \
+             azure.workload.identity/client-id: \"{lower}\"",
+            sa.meta.object_ref()
+        )
+    } else {
+        format!("Grant exactly the ServiceAccount's client id:\n\n    resources: [\"{id}\"]")
     }
 }
 
