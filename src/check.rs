@@ -42,6 +42,8 @@ pub struct Outcome {
     /// Standard input's text, for snippets.
     pub stdin_text: Option<String>,
     pub files_read: usize,
+    /// Secret-looking values of the inputs, masked in snippets (`crate::redact`).
+    pub secrets: Vec<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -86,9 +88,7 @@ pub fn run(opts: &CheckOptions, config: &Config, cwd: &Path) -> Result<Outcome, 
     inventory.notes.extend(walked.notes);
     let mut reported: HashSet<Arc<str>> =
         walked.files.iter().filter(|f| f.reported).map(|f| f.display.clone()).collect();
-    for inv in loaded {
-        inventory.merge(inv);
-    }
+    inventory.merge_all(loaded);
     if let Some(text) = &opts.stdin {
         let display: Arc<str> = Arc::from(STDIN_NAME);
         let input = Input { display: &display, kind: FileKind::Manifest, bytes: text.as_bytes(), is_patch: false };
@@ -107,6 +107,9 @@ pub fn run(opts: &CheckOptions, config: &Config, cwd: &Path) -> Result<Outcome, 
     if enabled.iter().any(|r| r.id() == "IB003") {
         findings.extend(config_problems);
     }
+    let mut secrets = std::mem::take(&mut inventory.secret_values);
+    crate::redact::normalize(&mut secrets);
+    scrub_findings(&mut findings, &secrets);
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     crate::fingerprint::assign(&mut findings);
     Ok(Outcome {
@@ -114,7 +117,26 @@ pub fn run(opts: &CheckOptions, config: &Config, cwd: &Path) -> Result<Outcome, 
         notes: inventory.notes.clone(),
         stdin_text: opts.stdin.clone(),
         files_read: walked.files.len() + usize::from(opts.stdin.is_some()),
+        secrets,
     })
+}
+
+/// No secret-looking input value reaches a message, a help text or a fix, whatever the format.
+fn scrub_findings(findings: &mut [Finding], secrets: &[String]) {
+    if secrets.is_empty() {
+        return;
+    }
+    for f in findings {
+        f.message = crate::redact::scrub(&f.message, secrets);
+        f.help = crate::redact::scrub(&f.help, secrets);
+        for r in &mut f.related {
+            r.message = crate::redact::scrub(&r.message, secrets);
+        }
+        for fix in &mut f.fixes {
+            fix.text = crate::redact::scrub(&fix.text, secrets);
+            fix.description = crate::redact::scrub(&fix.description, secrets);
+        }
+    }
 }
 
 /// Reads and loads one file; I/O errors and oversized files become IB001 findings or notes.

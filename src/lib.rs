@@ -10,6 +10,7 @@ pub mod docs;
 pub mod finding;
 pub mod fingerprint;
 pub mod model;
+pub mod redact;
 pub mod report;
 pub mod rules;
 pub mod source;

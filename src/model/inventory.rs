@@ -40,6 +40,8 @@ pub struct Inventory {
     pub others: Vec<Meta>,
     pub parse_failures: Vec<ParseFailure>,
     pub notes: Vec<SkipNote>,
+    /// Values that look secret (`crate::redact`): masked in every output.
+    pub secret_values: Vec<String>,
     sa_index: HashMap<(String, String), Vec<usize>>,
 }
 
@@ -56,6 +58,24 @@ impl Inventory {
         self.others.extend(other.others);
         self.parse_failures.extend(other.parse_failures);
         self.notes.extend(other.notes);
+        self.secret_values.extend(other.secret_values);
+    }
+
+    /// Appends many inventories, reserving room first so the merged vectors carry no slack
+    /// (their growth by doubling otherwise costs up to twice the model's memory at the peak).
+    pub fn merge_all(&mut self, parts: Vec<Inventory>) {
+        fn total<T>(parts: &[Inventory], field: impl Fn(&Inventory) -> &Vec<T>) -> usize {
+            parts.iter().map(|p| field(p).len()).sum()
+        }
+        self.workloads.reserve_exact(total(&parts, |p| &p.workloads));
+        self.service_accounts.reserve_exact(total(&parts, |p| &p.service_accounts));
+        self.config_maps.reserve_exact(total(&parts, |p| &p.config_maps));
+        self.roles.reserve_exact(total(&parts, |p| &p.roles));
+        self.bindings.reserve_exact(total(&parts, |p| &p.bindings));
+        self.others.reserve_exact(total(&parts, |p| &p.others));
+        for part in parts {
+            self.merge(part);
+        }
     }
 
     /// Builds the lookup indexes; call once, after the last merge.

@@ -100,20 +100,34 @@ impl Counts {
 /// Source texts for snippets, read lazily and cached.
 #[derive(Default)]
 pub struct Sources<'a> {
-    stdin: Option<&'a str>,
+    stdin: Option<String>,
+    secrets: &'a [String],
     cache: HashMap<String, Option<String>>,
 }
 
 impl<'a> Sources<'a> {
     pub fn new(outcome: &'a Outcome) -> Self {
-        Sources { stdin: outcome.stdin_text.as_deref(), cache: HashMap::new() }
+        let stdin = outcome
+            .stdin_text
+            .as_deref()
+            .map(|t| crate::redact::scrub(&crate::redact::mask_lines(t), &outcome.secrets));
+        Sources { stdin, secrets: &outcome.secrets, cache: HashMap::new() }
     }
 
     pub fn get(&mut self, path: &str) -> Option<&str> {
         if path == STDIN_NAME {
-            return self.stdin;
+            return self.stdin.as_deref();
         }
-        self.cache.entry(path.to_string()).or_insert_with(|| std::fs::read_to_string(path).ok()).as_deref()
+        // Snippets show source lines: secret-looking values are masked before anyone sees them.
+        let secrets = self.secrets;
+        self.cache
+            .entry(path.to_string())
+            .or_insert_with(|| {
+                std::fs::read_to_string(path)
+                    .ok()
+                    .map(|t| crate::redact::scrub(&crate::redact::mask_lines(&t), secrets))
+            })
+            .as_deref()
     }
 }
 

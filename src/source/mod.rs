@@ -76,7 +76,10 @@ fn load_manifest(input: &Input, text: &str, opts: &LoadOptions, inv: &mut Invent
         return;
     }
     let mut loaded = Inventory::default();
-    let outcome = parse_stream(text, &opts.limits, |root| load_document(&root, &cx, &mut loaded));
+    let outcome = parse_stream(text, &opts.limits, |root| {
+        crate::redact::collect(&root, &mut loaded.secret_values);
+        load_document(&root, &cx, &mut loaded);
+    });
     if let Some(err) = outcome.fatal {
         if text.contains("{{") {
             // An unrendered template (Helm, gomplate, envsubst-style Go templates) is not broken YAML.
