@@ -9,6 +9,8 @@ pub mod config;
 pub mod docs;
 pub mod finding;
 pub mod fingerprint;
+#[doc(hidden)]
+pub mod fuzz_targets;
 pub mod model;
 pub mod redact;
 pub mod report;
