@@ -44,6 +44,8 @@ pub struct Outcome {
     pub files_read: usize,
     /// Secret-looking values of the inputs, masked in snippets (`crate::redact`).
     pub secrets: Vec<String>,
+    /// The model the findings came from, kept so the command line can skip freeing it at exit.
+    pub inventory: Inventory,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -114,10 +116,11 @@ pub fn run(opts: &CheckOptions, config: &Config, cwd: &Path) -> Result<Outcome, 
     crate::fingerprint::assign(&mut findings);
     Ok(Outcome {
         findings,
-        notes: inventory.notes.clone(),
+        notes: std::mem::take(&mut inventory.notes),
         stdin_text: opts.stdin.clone(),
         files_read: walked.files.len() + usize::from(opts.stdin.is_some()),
         secrets,
+        inventory,
     })
 }
 
@@ -142,7 +145,22 @@ fn scrub_findings(findings: &mut [Finding], secrets: &[String]) {
 /// Reads and loads one file; I/O errors and oversized files become IB001 findings or notes.
 fn load_file(f: &files::FileEntry, is_patch: bool, max: u64, opts: &LoadOptions) -> Inventory {
     let mut inv = Inventory::default();
-    let size = std::fs::metadata(&f.path).map(|m| m.len()).unwrap_or(0);
+    let unreadable = |e: std::io::Error, inv: &mut Inventory| {
+        inv.parse_failures.push(crate::model::ParseFailure {
+            path: f.display.clone(),
+            pos: crate::span::Pos { line: 1, col: 1 },
+            message: format!("cannot be read: {e}"),
+        });
+    };
+    // One open and one stat per file: the size check and the read share the handle.
+    let mut file = match std::fs::File::open(&f.path) {
+        Ok(file) => file,
+        Err(e) => {
+            unreadable(e, &mut inv);
+            return inv;
+        }
+    };
+    let size = file.metadata().map(|m| m.len()).unwrap_or(0);
     if size > max {
         inv.notes.push(SkipNote {
             path: f.display.to_string(),
@@ -150,14 +168,11 @@ fn load_file(f: &files::FileEntry, is_patch: bool, max: u64, opts: &LoadOptions)
         });
         return inv;
     }
-    match std::fs::read(&f.path) {
-        Ok(bytes) => source::load(&Input { display: &f.display, kind: f.kind, bytes: &bytes, is_patch }, opts),
+    let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0).saturating_add(1));
+    match std::io::Read::read_to_end(&mut file, &mut bytes) {
+        Ok(_) => source::load(&Input { display: &f.display, kind: f.kind, bytes: &bytes, is_patch }, opts),
         Err(e) => {
-            inv.parse_failures.push(crate::model::ParseFailure {
-                path: f.display.clone(),
-                pos: crate::span::Pos { line: 1, col: 1 },
-                message: format!("cannot be read: {e}"),
-            });
+            unreadable(e, &mut inv);
             inv
         }
     }
