@@ -30,8 +30,10 @@ const SECRET_NAME_PARTS: &[&[u8]] = &[
 ];
 
 /// Name endings of keys that refer to a secret rather than hold one (`secretName`,
-/// `AZURE_FEDERATED_TOKEN_FILE`, `service-account-token-expiration`).
-const REFERENCE_SUFFIXES: &[&[u8]] = &[b"NAME", b"REF", b"FILE", b"PATH", b"EXPIRATION", b"DIR", b"MOUNT"];
+/// `AZURE_FEDERATED_TOKEN_FILE`, `service-account-token-expiration`, Crossplane's
+/// `writeConnectionSecretsToNamespace`, the CSI driver's `secretProviderClass`).
+const REFERENCE_SUFFIXES: &[&[u8]] =
+    &[b"NAME", b"REF", b"FILE", b"PATH", b"EXPIRATION", b"DIR", b"MOUNT", b"NAMESPACE", b"CLASS", b"PROVIDER"];
 
 /// Upper case, with `-` and `.` as `_`: `db-password` and `DB_PASSWORD` are the same name.
 fn normalized(b: u8) -> u8 {
@@ -111,7 +113,10 @@ fn walk(node: &Node, out: &mut Vec<String>) {
                         env_name_is_secret = v.as_str().is_some_and(is_secret_name);
                         walk(v, out);
                     }
-                    key if is_secret_name(key) => all_scalars(v, out),
+                    // A secret is a scalar; under a secret-looking key, a mapping or a list is
+                    // structure (`imagePullSecrets`, `secretObjects`, a projected
+                    // `serviceAccountToken` volume source) and is searched like any other.
+                    key if is_secret_name(key) && v.as_scalar().is_some() => all_scalars(v, out),
                     _ => walk(v, out),
                 }
             }
@@ -229,7 +234,14 @@ mod tests {
         for name in ["DB_PASSWORD", "github-token", "clientSecret", "STORAGE_CONNECTION_STRING", "api.key"] {
             assert!(is_secret_name(name), "{name}");
         }
-        for name in ["secretName", "AZURE_FEDERATED_TOKEN_FILE", "azure.workload.identity/client-id", "LOG_LEVEL"] {
+        for name in [
+            "secretName",
+            "AZURE_FEDERATED_TOKEN_FILE",
+            "azure.workload.identity/client-id",
+            "LOG_LEVEL",
+            "writeConnectionSecretsToNamespace",
+            "secretProviderClass",
+        ] {
             assert!(!is_secret_name(name), "{name}");
         }
     }
@@ -260,6 +272,23 @@ spec:
         assert!(found.contains(&"s3cr3t!".to_string()));
         assert!(found.contains(&"postgres://app:pw1234@db:5432/x".to_string()));
         assert!(!found.contains(&"debug".to_string()));
+    }
+
+    #[test]
+    fn structure_under_secret_looking_keys_is_not_a_secret() {
+        let found = secrets_of(
+            r#"spec:
+  imagePullSecrets:
+    - name: default
+  volumes:
+    - projected:
+        sources:
+          - serviceAccountToken:
+              audience: api://AzureADTokenExchange
+              path: azure-identity-token
+"#,
+        );
+        assert!(found.is_empty(), "{found:?}");
     }
 
     #[test]
