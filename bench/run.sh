@@ -23,8 +23,9 @@ WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 
 cargo build --release --quiet --bin iblint --example parse_only
-IBLINT=$ROOT/target/release/iblint
-PARSE_ONLY=$ROOT/target/release/examples/parse_only
+TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
+IBLINT=$TARGET/release/iblint
+PARSE_ONLY=$TARGET/release/examples/parse_only
 THREADS=$(nproc)
 
 echo "generating $N and $SMALL_N apps in $WORK"
@@ -89,7 +90,7 @@ if [[ ${BENCH_SKIP_CHECKOV:-0} != 1 ]] && command -v checkov >/dev/null; then
   RUNS=$RUNS_SAVED
   CHECKOV_FINDINGS=$(count_sarif "$WORK/checkov/results_sarif.sarif" 2>/dev/null || echo null)
 else
-  echo "checkov: skipped (not installed: pip install checkov)"
+  echo "checkov: skipped (BENCH_SKIP_CHECKOV=1, or not installed: pip install checkov)"
 fi
 
 echo "== 5. pre-commit: one file inside the $SMALL_N-app repository"
@@ -100,11 +101,11 @@ echo "== 6. audit against the fake API server"
 AUDIT=skipped
 if [[ -f examples/fake_apiserver.rs ]]; then
   cargo build --release --quiet --features live --example fake_apiserver --bin kubectl-iblint
-  "$ROOT/target/release/examples/fake_apiserver" --pods 10000 --service-accounts 5000 --rbac 2000 \
+  "$TARGET/release/examples/fake_apiserver" --pods 10000 --service-accounts 5000 --rbac 2000 \
     --kubeconfig "$WORK/kubeconfig" >"$WORK/fake.log" 2>&1 &
   FAKE=$!
   for _ in $(seq 100); do grep -q 'listening on' "$WORK/fake.log" && break; sleep 0.1; done
-  measure audit_10k_pods "$ROOT" "$ROOT/target/release/kubectl-iblint" audit --kubeconfig "$WORK/kubeconfig" --fail-on never
+  measure audit_10k_pods "$ROOT" "$TARGET/release/kubectl-iblint" audit --kubeconfig "$WORK/kubeconfig" --fail-on never
   kill "$FAKE" 2>/dev/null || true
   AUDIT=measured
 else
