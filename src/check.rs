@@ -170,7 +170,11 @@ fn load_file(f: &files::FileEntry, is_patch: bool, max: u64, opts: &LoadOptions)
     }
     let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0).saturating_add(1));
     match std::io::Read::read_to_end(&mut file, &mut bytes) {
-        Ok(_) => source::load(&Input { display: &f.display, kind: f.kind, bytes: &bytes, is_patch }, opts),
+        Ok(_) => {
+            let mut inv = source::load(&Input { display: &f.display, kind: f.kind, bytes: &bytes, is_patch }, opts);
+            inv.shrink_to_fit();
+            inv
+        }
         Err(e) => {
             unreadable(e, &mut inv);
             inv

@@ -78,6 +78,19 @@ impl Inventory {
         }
     }
 
+    /// Drops the spare capacity of one file's vectors (a vector that received one object holds
+    /// room for four): thousands of per-file inventories wait for `merge_all` at once.
+    pub fn shrink_to_fit(&mut self) {
+        self.workloads.shrink_to_fit();
+        self.service_accounts.shrink_to_fit();
+        self.config_maps.shrink_to_fit();
+        self.roles.shrink_to_fit();
+        self.bindings.shrink_to_fit();
+        self.federated_credentials.shrink_to_fit();
+        self.legacy.shrink_to_fit();
+        self.others.shrink_to_fit();
+    }
+
     /// Builds the lookup indexes; call once, after the last merge.
     pub fn index(&mut self) {
         self.sa_index.clear();
