@@ -10,7 +10,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-const TIME_LIMIT: Duration = Duration::from_secs(10);
+/// The promise is 10 s for a release build; an unoptimized test build is allowed three times that.
+const TIME_LIMIT: Duration = Duration::from_secs(if cfg!(debug_assertions) { 30 } else { 10 });
 const MEMORY_LIMIT_KB: u64 = 500 * 1024;
 
 const GOOD: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\n  namespace: team-a\nspec:\n  \
@@ -88,7 +89,12 @@ fn tree(build: impl FnOnce(&Path)) -> tempfile::TempDir {
 
 /// Lints `dir` and checks the common promises; returns the run for case-specific checks.
 fn lint(case: &str, dir: &Path) -> Run {
+    // One case at a time: measured time and memory are then the case's own, not the sum of
+    // several running side by side on a small CI machine.
+    static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     let run = run_in(dir, &["check", ".", "--format", "json", "--no-color"]);
+    eprintln!("{case}: {:?}, peak RSS {} KB", run.elapsed, run.peak_kb);
     assert!(!run.stderr.contains("panicked"), "{case}: panic\n{}", run.stderr);
     assert!(run.elapsed <= TIME_LIMIT, "{case}: took {:?}", run.elapsed);
     assert!(run.peak_kb <= MEMORY_LIMIT_KB, "{case}: peak RSS {} KB", run.peak_kb);
