@@ -47,6 +47,10 @@ pub struct Outcome {
     /// Rendered texts (`--kustomize`, `--helm`), for snippets.
     pub rendered: Vec<Rendered>,
     pub files_read: usize,
+    /// Secret-looking values of the inputs, masked in snippets (`crate::redact`).
+    pub secrets: Vec<String>,
+    /// The model the findings came from, kept so the command line can skip freeing it at exit.
+    pub inventory: Inventory,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -98,9 +102,7 @@ pub fn run(opts: &CheckOptions, config: &Config, cwd: &Path) -> Result<Outcome, 
         .collect();
     let mut reported: HashSet<Arc<str>> =
         walked.files.iter().filter(|f| f.reported).map(|f| f.display.clone()).collect();
-    for inv in loaded {
-        inventory.merge(inv);
-    }
+    inventory.merge_all(loaded);
     if let Some(text) = &opts.stdin {
         let display: Arc<str> = Arc::from(STDIN_NAME);
         let input = Input { display: &display, kind: FileKind::Manifest, bytes: text.as_bytes(), is_patch: false };
@@ -126,31 +128,67 @@ pub fn run(opts: &CheckOptions, config: &Config, cwd: &Path) -> Result<Outcome, 
     if enabled.iter().any(|r| r.id() == "IB003") {
         findings.extend(config_problems);
     }
+    let mut secrets = std::mem::take(&mut inventory.secret_values);
+    crate::redact::normalize(&mut secrets);
+    scrub_findings(&mut findings, &secrets);
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     crate::fingerprint::assign(&mut findings);
     Ok(Outcome {
         findings,
-        notes: inventory
-            .notes
-            .iter()
+        notes: std::mem::take(&mut inventory.notes)
+            .into_iter()
             .filter(|n| {
                 reported.contains(n.path.as_str())
                     || given.iter().any(|g| g == "." || n.path == *g || n.path.starts_with(&format!("{g}/")))
             })
-            .cloned()
             .collect(),
         stdin_text: opts.stdin.clone(),
         rendered: opts.rendered.clone(),
         files_read: walked.files.iter().filter(|f| f.reported).count()
             + usize::from(opts.stdin.is_some())
             + opts.rendered.len(),
+        secrets,
+        inventory,
     })
+}
+
+/// No secret-looking input value reaches a message, a help text or a fix, whatever the format.
+fn scrub_findings(findings: &mut [Finding], secrets: &[String]) {
+    if secrets.is_empty() {
+        return;
+    }
+    for f in findings {
+        f.message = crate::redact::scrub(&f.message, secrets);
+        f.help = crate::redact::scrub(&f.help, secrets);
+        for r in &mut f.related {
+            r.message = crate::redact::scrub(&r.message, secrets);
+        }
+        for fix in &mut f.fixes {
+            fix.text = crate::redact::scrub(&fix.text, secrets);
+            fix.description = crate::redact::scrub(&fix.description, secrets);
+        }
+    }
 }
 
 /// Reads and loads one file; I/O errors and oversized files become IB001 findings or notes.
 fn load_file(f: &files::FileEntry, is_patch: bool, max: u64, opts: &LoadOptions) -> Inventory {
     let mut inv = Inventory::default();
-    let size = std::fs::metadata(&f.path).map(|m| m.len()).unwrap_or(0);
+    let unreadable = |e: std::io::Error, inv: &mut Inventory| {
+        inv.parse_failures.push(crate::model::ParseFailure {
+            path: f.display.clone(),
+            pos: crate::span::Pos { line: 1, col: 1 },
+            message: format!("cannot be read: {e}"),
+        });
+    };
+    // One open and one stat per file: the size check and the read share the handle.
+    let mut file = match std::fs::File::open(&f.path) {
+        Ok(file) => file,
+        Err(e) => {
+            unreadable(e, &mut inv);
+            return inv;
+        }
+    };
+    let size = file.metadata().map(|m| m.len()).unwrap_or(0);
     if size > max {
         inv.notes.push(SkipNote {
             path: f.display.to_string(),
@@ -158,14 +196,15 @@ fn load_file(f: &files::FileEntry, is_patch: bool, max: u64, opts: &LoadOptions)
         });
         return inv;
     }
-    match std::fs::read(&f.path) {
-        Ok(bytes) => source::load(&Input { display: &f.display, kind: f.kind, bytes: &bytes, is_patch }, opts),
+    let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0).saturating_add(1));
+    match std::io::Read::read_to_end(&mut file, &mut bytes) {
+        Ok(_) => {
+            let mut inv = source::load(&Input { display: &f.display, kind: f.kind, bytes: &bytes, is_patch }, opts);
+            inv.shrink_to_fit();
+            inv
+        }
         Err(e) => {
-            inv.parse_failures.push(crate::model::ParseFailure {
-                path: f.display.clone(),
-                pos: crate::span::Pos { line: 1, col: 1 },
-                message: format!("cannot be read: {e}"),
-            });
+            unreadable(e, &mut inv);
             inv
         }
     }

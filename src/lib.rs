@@ -10,7 +10,10 @@ pub mod config;
 pub mod docs;
 pub mod finding;
 pub mod fingerprint;
+#[doc(hidden)]
+pub mod fuzz_targets;
 pub mod model;
+pub mod redact;
 pub mod report;
 pub mod rules;
 pub mod source;

@@ -40,6 +40,8 @@ pub struct Inventory {
     pub others: Vec<Meta>,
     pub parse_failures: Vec<ParseFailure>,
     pub notes: Vec<SkipNote>,
+    /// Values that look secret (`crate::redact`): masked in every output.
+    pub secret_values: Vec<String>,
     sa_index: HashMap<(String, String), Vec<usize>>,
     pub(super) rbac: super::authz::RbacIndex,
 }
@@ -57,6 +59,37 @@ impl Inventory {
         self.others.extend(other.others);
         self.parse_failures.extend(other.parse_failures);
         self.notes.extend(other.notes);
+        self.secret_values.extend(other.secret_values);
+    }
+
+    /// Appends many inventories, reserving room first so the merged vectors carry no slack
+    /// (their growth by doubling otherwise costs up to twice the model's memory at the peak).
+    pub fn merge_all(&mut self, parts: Vec<Inventory>) {
+        fn total<T>(parts: &[Inventory], field: impl Fn(&Inventory) -> &Vec<T>) -> usize {
+            parts.iter().map(|p| field(p).len()).sum()
+        }
+        self.workloads.reserve_exact(total(&parts, |p| &p.workloads));
+        self.service_accounts.reserve_exact(total(&parts, |p| &p.service_accounts));
+        self.config_maps.reserve_exact(total(&parts, |p| &p.config_maps));
+        self.roles.reserve_exact(total(&parts, |p| &p.roles));
+        self.bindings.reserve_exact(total(&parts, |p| &p.bindings));
+        self.others.reserve_exact(total(&parts, |p| &p.others));
+        for part in parts {
+            self.merge(part);
+        }
+    }
+
+    /// Drops the spare capacity of one file's vectors (a vector that received one object holds
+    /// room for four): thousands of per-file inventories wait for `merge_all` at once.
+    pub fn shrink_to_fit(&mut self) {
+        self.workloads.shrink_to_fit();
+        self.service_accounts.shrink_to_fit();
+        self.config_maps.shrink_to_fit();
+        self.roles.shrink_to_fit();
+        self.bindings.shrink_to_fit();
+        self.federated_credentials.shrink_to_fit();
+        self.legacy.shrink_to_fit();
+        self.others.shrink_to_fit();
     }
 
     /// Builds the lookup indexes; call once, after the last merge.

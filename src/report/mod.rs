@@ -97,29 +97,42 @@ impl Counts {
     }
 }
 
-/// Source texts for snippets, read lazily and cached.
+/// Source texts for snippets, read lazily, masked and cached.
 #[derive(Default)]
 pub struct Sources<'a> {
-    stdin: Option<&'a str>,
+    stdin: Option<String>,
     rendered: &'a [crate::source::render::Rendered],
+    secrets: &'a [String],
     cache: HashMap<String, Option<String>>,
 }
 
 impl<'a> Sources<'a> {
     pub fn new(outcome: &'a Outcome) -> Self {
-        Sources { stdin: outcome.stdin_text.as_deref(), rendered: &outcome.rendered, cache: HashMap::new() }
+        let stdin = outcome.stdin_text.as_deref().map(|t| mask(t, &outcome.secrets));
+        Sources { stdin, rendered: &outcome.rendered, secrets: &outcome.secrets, cache: HashMap::new() }
     }
 
     pub fn get(&mut self, path: &str) -> Option<&str> {
         if path == STDIN_NAME {
-            return self.stdin;
+            return self.stdin.as_deref();
         }
-        // Rendered pieces (`kustomize:…`, `helm:…`) exist only in memory.
-        if let Some(piece) = self.rendered.iter().find(|r| r.display == path) {
-            return Some(&piece.text);
-        }
-        self.cache.entry(path.to_string()).or_insert_with(|| std::fs::read_to_string(path).ok()).as_deref()
+        // Snippets show source lines: secret-looking values are masked before anyone sees them.
+        let (secrets, rendered) = (self.secrets, self.rendered);
+        self.cache
+            .entry(path.to_string())
+            .or_insert_with(|| {
+                // Rendered pieces (`kustomize:…`, `helm:…`) exist only in memory.
+                match rendered.iter().find(|r| r.display == path) {
+                    Some(piece) => Some(mask(&piece.text, secrets)),
+                    None => std::fs::read_to_string(path).ok().map(|t| mask(&t, secrets)),
+                }
+            })
+            .as_deref()
     }
+}
+
+fn mask(text: &str, secrets: &[String]) -> String {
+    crate::redact::scrub(&crate::redact::mask_lines(text), secrets)
 }
 
 /// Byte offset of a 1-based (line, character column) position in `text`.

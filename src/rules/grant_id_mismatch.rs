@@ -1,5 +1,5 @@
 use super::rbac_support::{bound_accounts, grants_identity_use, identity_request};
-use super::{edit_distance, Context, Rule, Sink};
+use super::{one_edit_apart, Context, Rule, Sink};
 use crate::model::{Inventory, Role, ServiceAccount, Str, USE_MANAGED_IDENTITY};
 
 /// IB302: a grant bound to the ServiceAccount names a client id that differs from the
@@ -65,7 +65,7 @@ pub fn near_misses<'a>(inv: &'a Inventory, sa: &ServiceAccount, id: &str) -> Vec
                 continue;
             }
             for r in &rule.resources {
-                let near = r.value != id && (r.value.eq_ignore_ascii_case(id) || edit_distance(&r.value, id) == 1);
+                let near = r.value != id && (r.value.eq_ignore_ascii_case(id) || one_edit_apart(&r.value, id));
                 if near && !out.iter().any(|(_, seen)| std::ptr::eq(*seen, r)) {
                     out.push((owner, r));
                 }

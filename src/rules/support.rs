@@ -51,6 +51,31 @@ pub fn is_guid(v: &str) -> bool {
         && parts.iter().zip([8, 4, 4, 4, 12]).all(|(p, n)| p.len() == n && p.chars().all(|c| c.is_ascii_hexdigit()))
 }
 
+/// Exactly one edit (substitution, insertion or deletion) apart: `edit_distance(a, b) == 1` in
+/// linear time and without allocating, for scans that compare every grant with every client id.
+pub fn one_edit_apart(a: &str, b: &str) -> bool {
+    if a.is_ascii() && b.is_ascii() {
+        return one_edit_apart_in(a.as_bytes(), b.as_bytes());
+    }
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    one_edit_apart_in(&a, &b)
+}
+
+fn one_edit_apart_in<T: PartialEq>(a: &[T], b: &[T]) -> bool {
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    if long.len() - short.len() > 1 {
+        return false;
+    }
+    let prefix = short.iter().zip(long).take_while(|(x, y)| x == y).count();
+    if short.len() == long.len() {
+        // One substitution: everything after the first difference matches.
+        prefix < short.len() && short.get(prefix + 1..) == long.get(prefix + 1..)
+    } else {
+        // One insertion into `short` at the first difference.
+        short.get(prefix..) == long.get(prefix + 1..)
+    }
+}
+
 /// Levenshtein distance, for "did you mean" suggestions and one-edit typos.
 pub fn edit_distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
@@ -137,5 +162,11 @@ mod tests {
         assert!(!is_guid("3f2c1a9e-8b7d-4c6e-9f0a-1b2c3d4e5f6"));
         assert_eq!(edit_distance("client_id", "client-id"), 1);
         assert_eq!(edit_distance("abc", "abc"), 0);
+        for (a, b) in [("abc", "abd"), ("abc", "abcd"), ("abc", "bc"), ("client_id", "client-id"), ("é", "e")] {
+            assert!(one_edit_apart(a, b) && one_edit_apart(b, a), "{a} {b}");
+        }
+        for (a, b) in [("abc", "abc"), ("abc", "acb"), ("abc", "a"), ("", ""), ("abc", "xyz")] {
+            assert_eq!(one_edit_apart(a, b), edit_distance(a, b) == 1, "{a} {b}");
+        }
     }
 }

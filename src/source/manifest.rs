@@ -48,7 +48,9 @@ pub fn load_document(root: &Node, cx: &DocContext, inv: &mut Inventory) {
                 inv.bindings.push(super::rbac::binding(root, meta))
             }
             "ConfigMap" => {
-                let data = root.get("data").map(entries_of).unwrap_or_default().items;
+                let mut data = root.get("data").map(entries_of).unwrap_or_default().items;
+                data.retain(mentions_azure_identity);
+                data.shrink_to_fit();
                 inv.config_maps.push(ConfigMap { meta, data });
             }
             _ => {
@@ -62,6 +64,16 @@ pub fn load_document(root: &Node, cx: &DocContext, inv: &mut Inventory) {
             }
         },
     }
+}
+
+/// ConfigMap entries worth keeping: rules look in ConfigMaps only for Azure identity settings
+/// (`AZURE_CLIENT_ID`, token paths). Application settings, often most of a repository's YAML,
+/// would otherwise stay in memory for the whole run.
+fn mentions_azure_identity(e: &Entry) -> bool {
+    let has = |text: &str, needle: &str| {
+        text.as_bytes().windows(needle.len()).any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
+    };
+    has(&e.key, "azure") || has(&e.value, "azure") || e.value.contains("/var/run/secrets")
 }
 
 /// The pod template of a pod-bearing kind, and the span of the key that holds it.
@@ -162,7 +174,10 @@ pub fn entries_of(node: &Node) -> Entries {
             };
             Some(Entry { key, key_span: k.span, value, value_span: v.span, value_type })
         })
-        .collect();
+        .collect::<Vec<_>>();
+    // Collected through a filter, the vector has slack: the model lives for the whole run.
+    let mut items = items;
+    items.shrink_to_fit();
     Entries { key_span: None, items }
 }
 

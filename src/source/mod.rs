@@ -104,6 +104,7 @@ fn load_manifest(input: &Input, text: &str, opts: &LoadOptions, inv: &mut Invent
     let workflow = input.display.contains(".github/workflows/");
     let outcome = parse_stream(text, &opts.limits, |root| {
         template_keys |= template && root.has_complex_key();
+        crate::redact::collect(&root, &mut loaded.secret_values);
         if workflow {
             workflow_steps(&root, text, input.display, &mut loaded);
         }

@@ -1,0 +1,164 @@
+#!/usr/bin/env python3
+"""Generates a deterministic synthetic repository of N applications for the benchmark.
+
+Each application is one file `apps/<team>/app-<i>.yaml` holding six documents: a Deployment whose
+pod asks for an identity binding, its ServiceAccount, the ClusterRole + ClusterRoleBinding that
+grant `use-managed-identity`, a Service and a ConfigMap (padded to about 3.2 KB per file, the
+size of real application manifests). About one application in seven carries a planted mistake.
+
+Usage: gen_repo.py N OUT_DIR
+"""
+import os
+import random
+import sys
+import uuid
+
+MISTAKES = [
+    "missing-use-label",
+    "use-label-not-true",
+    "unquoted-bool-label",
+    "client-id-typo-in-grant",
+    "default-service-account",
+    "tenant-missing",
+    "hardcoded-client-id-env",
+]
+
+TEMPLATE = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: {name}
+  namespace: {ns}
+  labels:
+    app.kubernetes.io/name: {name}
+    app.kubernetes.io/part-of: {team}
+spec:
+  replicas: 2
+  selector:
+    matchLabels:
+      app.kubernetes.io/name: {name}
+  template:
+    metadata:
+      labels:
+        app.kubernetes.io/name: {name}
+{use_label}      annotations:
+        azure.workload.identity/use-identity-binding: "true"
+    spec:
+{sa_line}      containers:
+        - name: app
+          image: registry.example.com/{team}/{name}:1.{minor}.0
+          ports:
+            - containerPort: 8080
+          env:
+            - name: LOG_LEVEL
+              value: info
+{env_extra}          resources:
+            requests:
+              cpu: 100m
+              memory: 128Mi
+            limits:
+              memory: 256Mi
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: {name}
+  namespace: {ns}
+  annotations:
+    azure.workload.identity/client-id: "{client_id}"
+{tenant_line}---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata:
+  name: use-mi-{name}
+rules:
+  - verbs: ["use-managed-identity"]
+    apiGroups: ["cid.wi.aks.azure.com"]
+    resources: ["{grant_id}"]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata:
+  name: use-mi-{name}
+roleRef:
+  apiGroup: rbac.authorization.k8s.io
+  kind: ClusterRole
+  name: use-mi-{name}
+subjects:
+  - kind: ServiceAccount
+    name: {name}
+    namespace: {ns}
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: {name}
+  namespace: {ns}
+spec:
+  selector:
+    app.kubernetes.io/name: {name}
+  ports:
+    - port: 80
+      targetPort: 8080
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: {name}-config
+  namespace: {ns}
+data:
+{config_lines}"""
+
+
+def app(i, rng):
+    team = f"team-{i % 50:02d}"
+    name = f"app-{i:05d}"
+    client_id = str(uuid.UUID(int=rng.getrandbits(128), version=4))
+    tenant = str(uuid.UUID(int=rng.getrandbits(128), version=4))
+    mistake = MISTAKES[(i // 7) % len(MISTAKES)] if i % 7 == 3 else None
+    fields = dict(
+        name=name,
+        team=team,
+        ns=team,
+        minor=i % 10,
+        client_id=client_id,
+        grant_id=client_id,
+        use_label='        azure.workload.identity/use: "true"\n',
+        sa_line=f"      serviceAccountName: {name}\n",
+        tenant_line=f'    azure.workload.identity/tenant-id: "{tenant}"\n',
+        env_extra="",
+    )
+    if mistake == "missing-use-label":
+        fields["use_label"] = ""
+    elif mistake == "use-label-not-true":
+        fields["use_label"] = '        azure.workload.identity/use: "True"\n'
+    elif mistake == "unquoted-bool-label":
+        fields["use_label"] = "        azure.workload.identity/use: true\n"
+    elif mistake == "client-id-typo-in-grant":
+        fields["grant_id"] = client_id[:-1] + ("0" if client_id[-1] != "0" else "1")
+    elif mistake == "default-service-account":
+        fields["sa_line"] = ""
+    elif mistake == "tenant-missing":
+        fields["tenant_line"] = ""
+    elif mistake == "hardcoded-client-id-env":
+        fields["env_extra"] = f"            - name: AZURE_CLIENT_ID\n              value: \"{client_id}\"\n"
+    lines = []
+    for k in range(40):
+        lines.append(f"  setting_{k:02d}: \"value-{rng.getrandbits(40):010x}-{k}\"\n")
+    fields["config_lines"] = "".join(lines)
+    return team, name, TEMPLATE.format(**fields)
+
+
+def main():
+    n, out = int(sys.argv[1]), sys.argv[2]
+    rng = random.Random(7)
+    for i in range(n):
+        team, name, text = app(i, rng)
+        d = os.path.join(out, "apps", team)
+        os.makedirs(d, exist_ok=True)
+        with open(os.path.join(d, f"{name}.yaml"), "w", encoding="utf-8") as f:
+            f.write(text)
+
+
+if __name__ == "__main__":
+    main()

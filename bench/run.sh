@@ -1,0 +1,156 @@
+#!/usr/bin/env bash
+# The performance benchmark (docs/performance.md). Generates deterministic synthetic repositories
+# (10,000 and 1,000 applications), then measures in one run:
+#   1. iblint check on 10,000 apps: wall time and peak RSS
+#   2. the parse-only baseline (same walk, same YAML parser, same parallelism) on the same files
+#   3. checkov on the 1,000-app tree next to iblint on the same tree, with finding counts
+#   4. 1 thread against all threads
+#   5. `iblint check one-file.yaml` inside the 1,000-app repository (the pre-commit case)
+#   6. `iblint audit` against the fake API server (10,000 pods), when it exists
+# and prints every figure and ratio, and writes them to bench/out/results.json.
+#
+# Environment: BENCH_N (default 10000), BENCH_SMALL_N (default 1000), BENCH_RUNS (default 3,
+# the best run counts), BENCH_SKIP_CHECKOV=1 to skip step 3.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+OUT=$ROOT/bench/out
+N=${BENCH_N:-10000}
+SMALL_N=${BENCH_SMALL_N:-1000}
+RUNS=${BENCH_RUNS:-3}
+mkdir -p "$OUT"
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+
+cargo build --release --quiet --bin iblint --example parse_only
+TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
+IBLINT=$TARGET/release/iblint
+PARSE_ONLY=$TARGET/release/examples/parse_only
+THREADS=$(nproc)
+
+echo "generating $N and $SMALL_N apps in $WORK"
+python3 bench/gen_repo.py "$N" "$WORK/big"
+python3 bench/gen_repo.py "$SMALL_N" "$WORK/small"
+git -C "$WORK/small" init -q # the pre-commit case resolves references across the git work tree
+BIG_BYTES=$(find "$WORK/big" -type f -printf '%s\n' | awk '{s+=$1} END {print s}')
+
+# measure NAME DIR CMD...: best-of-RUNS wall seconds and the peak RSS (MB) of that run.
+declare -A WALL RSS
+measure() {
+  local name=$1 dir=$2
+  shift 2
+  local best="" best_rss=""
+  for _ in $(seq "$RUNS"); do
+    (cd "$dir" && /usr/bin/time -f '%e %M' -o "$WORK/time" "$@" >"$WORK/$name.out" 2>"$WORK/$name.err") || true
+    # /usr/bin/time appends "Command exited with non-zero status" on exit 1: keep the last line.
+    read -r wall kb < <(tail -n1 "$WORK/time")
+    if [[ -z $best ]] || awk "BEGIN {exit !($wall < $best)}"; then best=$wall best_rss=$kb; fi
+  done
+  WALL[$name]=$best
+  RSS[$name]=$(awk "BEGIN {printf \"%.1f\", $best_rss / 1024}")
+  printf '%-28s %8.3f s  %8s MB\n' "$name" "$best" "${RSS[$name]}"
+}
+
+# Milliseconds, for the pre-commit case (time's %e has 10 ms resolution).
+measure_ms() {
+  local name=$1 dir=$2
+  shift 2
+  local best=""
+  for _ in $(seq $((RUNS * 3))); do
+    local t0 t1
+    t0=$(date +%s%N)
+    (cd "$dir" && "$@" >/dev/null 2>&1) || true
+    t1=$(date +%s%N)
+    local ms=$(((t1 - t0) / 1000000))
+    if [[ -z $best || $ms -lt $best ]]; then best=$ms; fi
+  done
+  WALL[$name]=$(awk "BEGIN {printf \"%.3f\", $best / 1000}")
+  printf '%-28s %8d ms\n' "$name" "$best"
+}
+
+count_sarif() { python3 -c 'import json,sys; print(sum(len(r.get("results", [])) for r in json.load(open(sys.argv[1]))["runs"]))' "$1"; }
+
+echo "== 1-2. $N apps ($BIG_BYTES bytes), $THREADS threads"
+measure check_big "$WORK/big" "$IBLINT" check . --format sarif --fail-on never
+CHECK_BIG_FINDINGS=$(count_sarif "$WORK/check_big.out")
+measure parse_only_big "$WORK/big" "$PARSE_ONLY" .
+DOCS=$(grep -o '[0-9]* documents' "$WORK/parse_only_big.out" | cut -d' ' -f1)
+
+echo "== 4. 1 thread vs $THREADS"
+measure check_big_1thread "$WORK/big" "$IBLINT" --threads 1 check . --format sarif --fail-on never
+measure parse_only_big_1thread "$WORK/big" "$PARSE_ONLY" --threads 1 .
+
+echo "== 3. checkov vs iblint on $SMALL_N apps"
+measure check_small "$WORK/small" "$IBLINT" check . --format sarif --fail-on never
+CHECK_SMALL_FINDINGS=$(count_sarif "$WORK/check_small.out")
+CHECKOV_FINDINGS=null
+if [[ ${BENCH_SKIP_CHECKOV:-0} != 1 ]] && command -v checkov >/dev/null; then
+  RUNS_SAVED=$RUNS RUNS=1
+  measure checkov_small "$WORK/small" checkov -d . --framework kubernetes -o sarif --skip-download -s --output-file-path "$WORK/checkov"
+  RUNS=$RUNS_SAVED
+  CHECKOV_FINDINGS=$(count_sarif "$WORK/checkov/results_sarif.sarif" 2>/dev/null || echo null)
+else
+  echo "checkov: skipped (BENCH_SKIP_CHECKOV=1, or not installed: pip install checkov)"
+fi
+
+echo "== 5. pre-commit: one file inside the $SMALL_N-app repository"
+ONE=apps/team-03/app-00003.yaml
+measure_ms precommit_one_file "$WORK/small" "$IBLINT" check "$ONE" --fail-on never
+
+echo "== 6. audit against the fake API server"
+AUDIT=skipped
+if [[ -f examples/fake_apiserver.rs ]]; then
+  cargo build --release --quiet --features live --example fake_apiserver --bin kubectl-iblint
+  "$TARGET/release/examples/fake_apiserver" --pods 10000 --service-accounts 5000 --rbac 2000 \
+    --kubeconfig "$WORK/kubeconfig" >"$WORK/fake.log" 2>&1 &
+  FAKE=$!
+  for _ in $(seq 100); do grep -q 'listening on' "$WORK/fake.log" && break; sleep 0.1; done
+  measure audit_10k_pods "$ROOT" "$TARGET/release/kubectl-iblint" audit --kubeconfig "$WORK/kubeconfig" --fail-on never
+  kill "$FAKE" 2>/dev/null || true
+  AUDIT=measured
+else
+  echo "skipped: no fake API server"
+fi
+
+ratio() { awk "BEGIN {a=$1; b=$2; if (b > 0) printf \"%.2f\", a / b; else print \"null\"}"; }
+R_PARSE=$(ratio "${WALL[check_big]}" "${WALL[parse_only_big]}")
+R_THREADS=$(ratio "${WALL[check_big_1thread]}" "${WALL[check_big]}")
+R_CHECKOV=null
+[[ -n ${WALL[checkov_small]:-} ]] && R_CHECKOV=$(ratio "${WALL[checkov_small]}" "${WALL[check_small]}")
+echo "== ratios"
+echo "check / parse-only (10k apps):       $R_PARSE   (target <= 1.5)"
+echo "checkov / iblint (1k apps):          $R_CHECKOV   (target >= 100)"
+echo "1 thread / $THREADS threads (10k apps):     $R_THREADS   (target >= 1.7)"
+echo "peak RSS (10k apps):                 ${RSS[check_big]} MB   (target <= 150)"
+echo "pre-commit one file:                 ${WALL[precommit_one_file]} s   (target <= 0.150)"
+echo "findings: iblint $CHECK_SMALL_FINDINGS, checkov $CHECKOV_FINDINGS (1k apps); iblint $CHECK_BIG_FINDINGS (10k apps)"
+
+{
+  echo "{"
+  echo "  \"machine\": {\"cpus\": $THREADS, \"model\": \"$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)\"},"
+  echo "  \"apps\": $N, \"bytes\": $BIG_BYTES, \"documents\": ${DOCS:-null}, \"small_apps\": $SMALL_N,"
+  echo "  \"wall_seconds\": {"
+  first=1
+  for k in "${!WALL[@]}"; do
+    [[ $first == 1 ]] || echo ","
+    printf '    "%s": %s' "$k" "${WALL[$k]}"
+    first=0
+  done
+  echo ""
+  echo "  },"
+  echo "  \"peak_rss_mb\": {"
+  first=1
+  for k in "${!RSS[@]}"; do
+    [[ $first == 1 ]] || echo ","
+    printf '    "%s": %s' "$k" "${RSS[$k]}"
+    first=0
+  done
+  echo ""
+  echo "  },"
+  echo "  \"ratios\": {\"check_over_parse_only\": $R_PARSE, \"checkov_over_iblint\": $R_CHECKOV, \"one_thread_over_all\": $R_THREADS},"
+  echo "  \"findings\": {\"iblint_small\": $CHECK_SMALL_FINDINGS, \"checkov_small\": $CHECKOV_FINDINGS, \"iblint_big\": $CHECK_BIG_FINDINGS},"
+  echo "  \"audit\": \"$AUDIT\""
+  echo "}"
+} >"$OUT/results.json"
+python3 -m json.tool "$OUT/results.json" >/dev/null
+echo "wrote $OUT/results.json"

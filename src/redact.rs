@@ -1,0 +1,308 @@
+//! Secret hygiene: values that look secret never reach any output format.
+//!
+//! While documents are loaded, the values of `kind: Secret` `data`/`stringData`, of keys and env
+//! vars whose names look secret (`*PASSWORD*`, `*TOKEN*`, `*SECRET*`, connection strings, keys)
+//! and of anything shaped like a connection string are collected. Every output then goes through
+//! [`scrub`]: findings' messages, help, related messages and fix texts (all four formats), and the
+//! source lines the human format shows as snippets. Masking keeps each character's place (one `*`
+//! per character) so snippet labels still point at the right column.
+
+use crate::yaml::{Node, NodeKind};
+
+/// Values shorter than this are not worth hiding (and would mask unrelated text).
+const MIN_SECRET_LEN: usize = 4;
+
+/// Name fragments (upper-case, with `-` and `.` read as `_`) that mark a value as secret.
+const SECRET_NAME_PARTS: &[&[u8]] = &[
+    b"PASSWORD",
+    b"PASSWD",
+    b"TOKEN",
+    b"SECRET",
+    b"CONNECTIONSTRING",
+    b"CONNECTION_STRING",
+    b"CONN_STR",
+    b"APIKEY",
+    b"API_KEY",
+    b"ACCESS_KEY",
+    b"ACCOUNTKEY",
+    b"ACCOUNT_KEY",
+    b"PRIVATE_KEY",
+];
+
+/// Name endings of keys that refer to a secret rather than hold one (`secretName`,
+/// `AZURE_FEDERATED_TOKEN_FILE`, `service-account-token-expiration`, Crossplane's
+/// `writeConnectionSecretsToNamespace`, the CSI driver's `secretProviderClass`).
+const REFERENCE_SUFFIXES: &[&[u8]] =
+    &[b"NAME", b"REF", b"FILE", b"PATH", b"EXPIRATION", b"DIR", b"MOUNT", b"NAMESPACE", b"CLASS", b"PROVIDER"];
+
+/// Upper case, with `-` and `.` as `_`: `db-password` and `DB_PASSWORD` are the same name.
+fn normalized(b: u8) -> u8 {
+    match b {
+        b'-' | b'.' => b'_',
+        _ => b.to_ascii_uppercase(),
+    }
+}
+
+fn matches_at(name: &[u8], at: usize, part: &[u8]) -> bool {
+    name.len() >= at + part.len() && name[at..at + part.len()].iter().zip(part).all(|(&a, &b)| normalized(a) == b)
+}
+
+/// Whether a key, env var or annotation name looks like it holds a secret. Runs on every key of
+/// every document, so it allocates nothing and compares bytes in place.
+pub fn is_secret_name(name: &str) -> bool {
+    if name.starts_with("azure.workload.identity/") {
+        return false;
+    }
+    let bytes = name.as_bytes();
+    let holds = (0..bytes.len()).any(|i| {
+        // One comparison per byte for most names: only these letters start a secret part.
+        let first = normalized(bytes[i]);
+        matches!(first, b'P' | b'T' | b'S' | b'C' | b'A')
+            && SECRET_NAME_PARTS.iter().any(|p| p.first() == Some(&first) && matches_at(bytes, i, p))
+    });
+    holds && !REFERENCE_SUFFIXES.iter().any(|s| bytes.len() >= s.len() && matches_at(bytes, bytes.len() - s.len(), s))
+}
+
+/// Whether a value looks like a connection string or URL carrying a credential.
+pub fn looks_like_connection_string(value: &str) -> bool {
+    // Cheap test first: this runs on every scalar.
+    if !value.contains('=') && !value.contains("://") {
+        return false;
+    }
+    let lower = value.to_ascii_lowercase();
+    const MARKERS: &[&str] = &["password=", "pwd=", "accountkey=", "sharedaccesskey=", "sharedaccesssignature="];
+    MARKERS.iter().any(|m| lower.contains(m)) || url_with_password(&lower)
+}
+
+fn url_with_password(lower: &str) -> bool {
+    let Some(i) = lower.find("://") else { return false };
+    let rest = &lower[i + 3..];
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    authority.split_once('@').is_some_and(|(user, _)| user.contains(':'))
+}
+
+/// Adds the secret-looking values of one document to `out`.
+pub fn collect(root: &Node, out: &mut Vec<String>) {
+    let is_secret_kind = root.get("kind").and_then(Node::as_str) == Some("Secret");
+    if is_secret_kind {
+        for key in ["data", "stringData"] {
+            if let Some(data) = root.get(key) {
+                all_scalars(data, out);
+            }
+        }
+    }
+    walk(root, out);
+}
+
+fn walk(node: &Node, out: &mut Vec<String>) {
+    match &node.kind {
+        NodeKind::Scalar(s) => {
+            if looks_like_connection_string(&s.value) {
+                push(out, &s.value);
+            }
+        }
+        NodeKind::Seq(items) => items.iter().for_each(|n| walk(n, out)),
+        NodeKind::Map(entries) => {
+            let mut env_value = None;
+            let mut env_name_is_secret = false;
+            for (k, v) in entries {
+                match k.as_str().unwrap_or("") {
+                    // `- name: DB_PASSWORD` + `value: ...`: an env var whose name looks secret.
+                    "value" => env_value = Some(v),
+                    "name" => {
+                        env_name_is_secret = v.as_str().is_some_and(is_secret_name);
+                        walk(v, out);
+                    }
+                    // A secret is a scalar; under a secret-looking key, a mapping or a list is
+                    // structure (`imagePullSecrets`, `secretObjects`, a projected
+                    // `serviceAccountToken` volume source) and is searched like any other.
+                    key if is_secret_name(key) && v.as_scalar().is_some() => all_scalars(v, out),
+                    _ => walk(v, out),
+                }
+            }
+            match env_value {
+                Some(v) if env_name_is_secret => all_scalars(v, out),
+                Some(v) => walk(v, out),
+                None => {}
+            }
+        }
+    }
+}
+
+fn all_scalars(node: &Node, out: &mut Vec<String>) {
+    match &node.kind {
+        NodeKind::Scalar(s) => push(out, &s.value),
+        NodeKind::Seq(items) => items.iter().for_each(|n| all_scalars(n, out)),
+        NodeKind::Map(entries) => entries.iter().for_each(|(_, v)| all_scalars(v, out)),
+    }
+}
+
+fn push(out: &mut Vec<String>, value: &str) {
+    // A multi-line value appears in the source line by line (indented): hide each line.
+    for line in value.lines().map(str::trim) {
+        let trivial = line.len() < MIN_SECRET_LEN
+            || line.bytes().all(|b| b.is_ascii_digit())
+            || matches!(line.to_ascii_lowercase().as_str(), "true" | "false" | "yes" | "null");
+        if !trivial {
+            out.push(line.to_string());
+        }
+    }
+}
+
+/// Sorts and deduplicates, longest first, so a secret containing another is masked whole.
+pub fn normalize(secrets: &mut Vec<String>) {
+    secrets.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
+    secrets.dedup();
+}
+
+/// `text` with every occurrence of every secret masked, one `*` per character.
+pub fn scrub(text: &str, secrets: &[String]) -> String {
+    let mut out = text.to_string();
+    for secret in secrets {
+        if out.contains(secret.as_str()) {
+            out = out.replace(secret.as_str(), &"*".repeat(secret.chars().count()));
+        }
+    }
+    out
+}
+
+/// Line-based masking for source text shown in snippets, for what [`collect`] cannot see: a
+/// document that fails to parse is never delivered, yet its lines may be shown. Masks the values
+/// of `kind: Secret` `data`/`stringData` blocks, of secret-looking keys, and of `value:` lines
+/// after a secret-looking `- name:`. Columns are kept (one `*` per character).
+pub fn mask_lines(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for doc in split_documents(text) {
+        let is_secret = doc.lines().any(|l| l.trim_end() == "kind: Secret" || l.trim_end() == "kind: \"Secret\"");
+        let mut in_data = false;
+        let mut after_secret_name = false;
+        for line in doc.split_inclusive('\n') {
+            let indent = line.len() - line.trim_start().len();
+            let body = line.trim_start().trim_start_matches("- ");
+            let Some((key, value)) = body.split_once(':') else {
+                out.push_str(line);
+                continue;
+            };
+            let key = key.trim().trim_matches(['"', '\'']);
+            if indent == 0 {
+                in_data = is_secret && (key == "data" || key == "stringData");
+            }
+            let hide = (in_data && indent > 0) || is_secret_name(key) || (after_secret_name && key == "value");
+            after_secret_name = key == "name" && is_secret_name(value.trim().trim_matches(['"', '\'']));
+            if hide && !value.trim().is_empty() {
+                let value_start = line.len() - value.len();
+                out.push_str(&line[..value_start]);
+                out.extend(value.chars().map(|c| if c.is_whitespace() { c } else { '*' }));
+            } else {
+                out.push_str(line);
+            }
+        }
+    }
+    out
+}
+
+/// The documents of a stream, each with its `---` line, concatenating back to `text`.
+fn split_documents(text: &str) -> Vec<&str> {
+    let mut docs = Vec::new();
+    let mut start = 0;
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        if line.starts_with("---") && offset > start {
+            docs.push(&text[start..offset]);
+            start = offset;
+        }
+        offset += line.len();
+    }
+    docs.push(&text[start..]);
+    docs
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::yaml::{parse_stream, Limits};
+
+    fn secrets_of(text: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        parse_stream(text, &Limits::default(), |root| collect(&root, &mut out));
+        normalize(&mut out);
+        out
+    }
+
+    #[test]
+    fn names_that_hold_secrets_and_names_that_refer_to_them() {
+        for name in ["DB_PASSWORD", "github-token", "clientSecret", "STORAGE_CONNECTION_STRING", "api.key"] {
+            assert!(is_secret_name(name), "{name}");
+        }
+        for name in [
+            "secretName",
+            "AZURE_FEDERATED_TOKEN_FILE",
+            "azure.workload.identity/client-id",
+            "LOG_LEVEL",
+            "writeConnectionSecretsToNamespace",
+            "secretProviderClass",
+        ] {
+            assert!(!is_secret_name(name), "{name}");
+        }
+    }
+
+    #[test]
+    fn collects_secret_data_env_values_and_connection_strings() {
+        let found = secrets_of(
+            r#"kind: Secret
+data:
+  key: c2VjcmV0LXZhbHVl
+stringData:
+  other: hunter22
+---
+kind: Pod
+spec:
+  containers:
+    - env:
+        - name: DB_PASSWORD
+          value: s3cr3t!
+        - name: LOG_LEVEL
+          value: debug
+        - name: URL
+          value: postgres://app:pw1234@db:5432/x
+"#,
+        );
+        assert!(found.contains(&"c2VjcmV0LXZhbHVl".to_string()));
+        assert!(found.contains(&"hunter22".to_string()));
+        assert!(found.contains(&"s3cr3t!".to_string()));
+        assert!(found.contains(&"postgres://app:pw1234@db:5432/x".to_string()));
+        assert!(!found.contains(&"debug".to_string()));
+    }
+
+    #[test]
+    fn structure_under_secret_looking_keys_is_not_a_secret() {
+        let found = secrets_of(
+            r#"spec:
+  imagePullSecrets:
+    - name: default
+  volumes:
+    - projected:
+        sources:
+          - serviceAccountToken:
+              audience: api://AzureADTokenExchange
+              path: azure-identity-token
+"#,
+        );
+        assert!(found.is_empty(), "{found:?}");
+    }
+
+    #[test]
+    fn masks_secret_lines_of_broken_documents() {
+        let text = "kind: Secret\nstringData:\n  pw: hunter22 [\n---\nenv:\n  - name: API_TOKEN\n    value: abc\n";
+        let masked = mask_lines(text);
+        assert_eq!(masked.len(), text.len());
+        assert!(!masked.contains("hunter22") && !masked.contains("abc"), "{masked}");
+        assert!(masked.contains("kind: Secret") && masked.contains("name: API_TOKEN"), "{masked}");
+    }
+
+    #[test]
+    fn scrub_keeps_positions() {
+        let secrets = vec!["hunter22".to_string()];
+        assert_eq!(scrub("password: hunter22 # x", &secrets), "password: ******** # x");
+    }
+}

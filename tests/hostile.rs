@@ -1,0 +1,247 @@
+//! Hostile input: every case gives an IB001 finding, a skip note or a clear error, within bounded
+//! time (10 s) and memory (500 MB), never a panic, and the rest of the tree is still linted.
+//!
+//! Small cases are files under `testdata/hostile/`; large ones are generated here, in a temporary
+//! directory, at test time. Each case runs the real binary on a tree holding the hostile input
+//! next to a manifest with a known IB101 finding, which must still be reported.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// The promise is 10 s for a release build; an unoptimized test build is allowed three times that.
+const TIME_LIMIT: Duration = Duration::from_secs(if cfg!(debug_assertions) { 30 } else { 10 });
+const MEMORY_LIMIT_KB: u64 = 500 * 1024;
+
+const GOOD: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\n  namespace: team-a\nspec:\n  \
+                    template:\n    metadata:\n      labels:\n        app: api\n      annotations:\n        \
+                    azure.workload.identity/use-identity-binding: \"true\"\n    spec:\n      serviceAccountName: api\n";
+
+struct Run {
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+    elapsed: Duration,
+    peak_kb: u64,
+}
+
+/// Peak resident memory so far (VmHWM), read while the child runs.
+fn peak_kb(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+fn run_in(dir: &Path, args: &[&str]) -> Run {
+    let start = Instant::now();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_iblint"))
+        .args(args)
+        .current_dir(dir)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn iblint");
+    let pid = child.id();
+    // Drain the pipes on threads so a large output cannot block the child.
+    let mut out_pipe = child.stdout.take().expect("stdout");
+    let mut err_pipe = child.stderr.take().expect("stderr");
+    let out = std::thread::spawn(move || {
+        let mut s = String::new();
+        std::io::Read::read_to_string(&mut out_pipe, &mut s).ok();
+        s
+    });
+    let err = std::thread::spawn(move || {
+        let mut s = String::new();
+        std::io::Read::read_to_string(&mut err_pipe, &mut s).ok();
+        s
+    });
+    let mut peak = 0;
+    let code = loop {
+        if let Some(kb) = peak_kb(pid) {
+            peak = peak.max(kb);
+        }
+        if let Some(status) = child.try_wait().expect("wait") {
+            break status.code();
+        }
+        if start.elapsed() > TIME_LIMIT * 3 {
+            child.kill().ok();
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    };
+    Run {
+        code,
+        stdout: out.join().unwrap_or_default(),
+        stderr: err.join().unwrap_or_default(),
+        elapsed: start.elapsed(),
+        peak_kb: peak,
+    }
+}
+
+/// A fresh tree holding the known-good manifest; `build` adds the hostile part.
+fn tree(build: impl FnOnce(&Path)) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("good.yaml"), GOOD).expect("write good.yaml");
+    build(dir.path());
+    dir
+}
+
+/// Lints `dir` and checks the common promises; returns the run for case-specific checks.
+fn lint(case: &str, dir: &Path) -> Run {
+    // One case at a time: measured time and memory are then the case's own, not the sum of
+    // several running side by side on a small CI machine.
+    static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let run = run_in(dir, &["check", ".", "--format", "json", "--no-color"]);
+    eprintln!("{case}: {:?}, peak RSS {} KB", run.elapsed, run.peak_kb);
+    assert!(!run.stderr.contains("panicked"), "{case}: panic\n{}", run.stderr);
+    assert!(run.elapsed <= TIME_LIMIT, "{case}: took {:?}", run.elapsed);
+    assert!(run.peak_kb <= MEMORY_LIMIT_KB, "{case}: peak RSS {} KB", run.peak_kb);
+    assert_eq!(run.code, Some(1), "{case}: exit code\nstdout: {}\nstderr: {}", run.stdout, run.stderr);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).expect("JSON output");
+    let still_linted = json["findings"]
+        .as_array()
+        .is_some_and(|f| f.iter().any(|f| f["rule"] == "IB101" && f["location"]["path"] == "good.yaml"));
+    assert!(still_linted, "{case}: the rest of the tree was not linted\n{}", run.stdout);
+    run
+}
+
+fn findings_for(run: &Run, path: &str) -> Vec<String> {
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap_or_default();
+    json["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|f| f["location"]["path"] == path)
+        .map(|f| f["rule"].as_str().unwrap_or("").to_string())
+        .collect()
+}
+
+fn notes_for(run: &Run, path: &str) -> usize {
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap_or_default();
+    json["notes"].as_array().into_iter().flatten().filter(|n| n["path"].as_str() == Some(path)).count()
+}
+
+fn hostile_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/hostile")
+}
+
+#[test]
+fn committed_hostile_files_are_findings_or_skipped() {
+    for entry in std::fs::read_dir(hostile_dir()).expect("testdata/hostile") {
+        let src = entry.expect("entry").path();
+        let name = src.file_name().and_then(|n| n.to_str()).unwrap_or("").to_string();
+        if name == "README.md" {
+            continue;
+        }
+        let dir = tree(|d| {
+            std::fs::copy(&src, d.join(&name)).expect("copy");
+        });
+        let run = lint(&name, dir.path());
+        let is_manifest = name.ends_with(".yaml") || name.ends_with(".json");
+        if is_manifest {
+            assert!(findings_for(&run, &name).contains(&"IB001".to_string()), "{name}: no IB001\n{}", run.stdout);
+        }
+    }
+}
+
+#[test]
+fn deep_nesting_is_a_finding() {
+    let dir = tree(|d| {
+        let text = format!("a: {}{}\n", "[".repeat(100_000), "]".repeat(100_000));
+        std::fs::write(d.join("deep.yaml"), text).expect("write");
+        std::fs::write(d.join("deep-map.yaml"), "a: ".to_string() + &"{x: ".repeat(100_000)).expect("write");
+    });
+    let run = lint("deep nesting", dir.path());
+    assert_eq!(findings_for(&run, "deep.yaml"), ["IB001"]);
+    assert_eq!(findings_for(&run, "deep-map.yaml"), ["IB001"]);
+}
+
+#[test]
+fn huge_single_line_file_is_skipped_with_a_note() {
+    let dir = tree(|d| {
+        let mut f = std::fs::File::create(d.join("huge.yaml")).expect("create");
+        let chunk = "x".repeat(1 << 20);
+        f.write_all(b"key: ").expect("write");
+        for _ in 0..200 {
+            f.write_all(chunk.as_bytes()).expect("write");
+        }
+    });
+    let run = lint("200 MB single line", dir.path());
+    assert_eq!(notes_for(&run, "huge.yaml"), 1, "{}", run.stdout);
+}
+
+#[test]
+fn a_million_tiny_documents() {
+    let dir = tree(|d| {
+        let doc = "a: 1\n---\n";
+        std::fs::write(d.join("many.yaml"), doc.repeat(1_000_000)).expect("write");
+    });
+    let run = lint("1,000,000 documents", dir.path());
+    assert!(findings_for(&run, "many.yaml").is_empty());
+}
+
+#[test]
+fn enormous_annotation_value() {
+    let dir = tree(|d| {
+        let text = format!(
+            "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: big\n  annotations:\n    note: \"{}\"\n    \
+             big: {}\n",
+            "v".repeat(20 << 20),
+            "w".repeat(10 << 20)
+        );
+        std::fs::write(d.join("annotation.yaml"), text).expect("write");
+    });
+    let run = lint("enormous annotation", dir.path());
+    assert!(findings_for(&run, "annotation.yaml").iter().all(|r| r != "IB001"));
+}
+
+#[cfg(unix)]
+#[test]
+fn symlink_loops_fifos_and_unreadable_files() {
+    use std::os::unix::fs::{symlink, PermissionsExt};
+    let dir = tree(|d| {
+        symlink("loop-b.yaml", d.join("loop-a.yaml")).expect("symlink");
+        symlink("loop-a.yaml", d.join("loop-b.yaml")).expect("symlink");
+        std::fs::create_dir(d.join("sub")).expect("mkdir");
+        symlink("..", d.join("sub/up")).expect("symlink");
+        let fifo = d.join("pipe.yaml");
+        let made = Command::new("mkfifo").arg(&fifo).status().is_ok_and(|s| s.success());
+        assert!(made, "mkfifo");
+        let locked = d.join("locked.yaml");
+        std::fs::write(&locked, "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: locked\n").expect("write");
+        std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000)).expect("chmod");
+    });
+    let run = lint("symlink loop, FIFO, unreadable", dir.path());
+    let readable_anyway = std::fs::read(dir.path().join("locked.yaml")).is_ok(); // root reads anything
+    if !readable_anyway {
+        assert_eq!(findings_for(&run, "locked.yaml"), ["IB001"], "{}", run.stdout);
+    }
+    // Named on the command line, a symlink loop is a clear error (exit 2), not a hang.
+    let named = run_in(dir.path(), &["check", "loop-a.yaml"]);
+    assert_eq!(named.code, Some(2), "{}", named.stderr);
+    assert!(named.stderr.starts_with("error: "), "{}", named.stderr);
+    // A FIFO named on the command line is not opened (it would block forever).
+    let fifo = run_in(dir.path(), &["check", "pipe.yaml", "good.yaml"]);
+    assert!(fifo.elapsed <= TIME_LIMIT && fifo.code == Some(1), "{:?} {}", fifo.code, fifo.stderr);
+}
+
+#[test]
+fn monorepo_with_node_modules() {
+    let dir = tree(|d| {
+        for pkg in 0..2_000 {
+            let p = d.join(format!("node_modules/pkg-{pkg}/config"));
+            std::fs::create_dir_all(&p).expect("mkdir");
+            std::fs::write(p.join("broken.yaml"), "a: [\n").expect("write");
+        }
+        for svc in 0..3_000 {
+            let p = d.join(format!("services/svc-{svc}/deploy"));
+            std::fs::create_dir_all(&p).expect("mkdir");
+            std::fs::write(p.join("cm.yaml"), format!("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c{svc}\n"))
+                .expect("write");
+        }
+    });
+    let run = lint("monorepo", dir.path());
+    assert!(!run.stdout.contains("node_modules"), "node_modules was linted");
+}

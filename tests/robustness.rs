@@ -1,0 +1,139 @@
+//! Determinism, secret hygiene and safe output files, through the real binary.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn iblint(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_iblint")).args(args).current_dir(dir).output().expect("run iblint")
+}
+
+/// A tree with findings in several files, for comparing runs.
+fn sample_tree() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for i in 0..40 {
+        let team = format!("team-{}", i % 4);
+        let p = dir.path().join(&team);
+        std::fs::create_dir_all(&p).expect("mkdir");
+        let use_label = if i % 3 == 0 { "" } else { "        azure.workload.identity/use: \"true\"\n" };
+        let text = format!(
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app-{i}\n  namespace: {team}\nspec:\n  template:\n    \
+             metadata:\n      labels:\n        app: a{i}\n        flag: {flag}\n{use_label}      annotations:\n        \
+             azure.workload.identity/use-identity-binding: \"true\"\n    spec:\n      serviceAccountName: app-{i}\n",
+            flag = if i % 5 == 0 { "true" } else { "\"on\"" },
+        );
+        std::fs::write(p.join(format!("app-{i}.yaml")), text).expect("write");
+    }
+    std::fs::write(dir.path().join("broken.yaml"), "a: [\n").expect("write");
+    dir
+}
+
+#[test]
+fn output_is_identical_across_runs_and_thread_counts() {
+    let dir = sample_tree();
+    let sarif = |threads: &str| {
+        let out = iblint(dir.path(), &["--threads", threads, "check", ".", "--format", "sarif"]);
+        assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+        out.stdout
+    };
+    let one = sarif("1");
+    assert!(String::from_utf8_lossy(&one).contains("IB101"));
+    for threads in ["2", "4", "8", "4"] {
+        assert!(one == sarif(threads), "SARIF differs with --threads {threads}");
+    }
+    for format in ["human", "json", "github"] {
+        let a = iblint(dir.path(), &["--threads", "1", "check", ".", "--no-color", "--format", format]);
+        let b = iblint(dir.path(), &["--threads", "8", "check", ".", "--no-color", "--format", format]);
+        assert!(a.stdout == b.stdout, "{format} output differs between 1 and 8 threads");
+    }
+}
+
+const SECRETS: &[&str] = &[
+    "c3VwZXItc2VjcmV0LWRhdGE=",
+    "hunter2-string-data",
+    "pa55w0rd-in-env",
+    "ghp_tokenValue123",
+    "AccountKey=abcdEFGH1234==",
+    "annotation-secret-xyz",
+];
+
+/// Manifests carrying secret values next to findings whose snippets show those lines.
+fn secret_tree() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let text = format!(
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: creds\n  labels:\n    enabled: true\ndata:\n  \
+         key: {}\nstringData:\n  other: {}\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\n  \
+         annotations:\n    example.com/api-token: {}\nspec:\n  template:\n    metadata:\n      labels: {{app: api}}\n      \
+         annotations:\n        azure.workload.identity/use-identity-binding: \"true\"\n        vault/client-secret: {}\n    \
+         spec:\n      serviceAccountName: api\n      containers:\n        - name: api\n          env:\n            \
+         - name: DB_PASSWORD\n              value: {}\n            - name: STORAGE\n              \
+         value: \"DefaultEndpointsProtocol=https;AccountName=x;{};EndpointSuffix=core.windows.net\"\n",
+        SECRETS[0], SECRETS[1], SECRETS[3], SECRETS[5], SECRETS[2], SECRETS[4]
+    );
+    std::fs::write(dir.path().join("app.yaml"), text).expect("write");
+    // A broken file whose parse error sits on a secret line: the snippet must not show it.
+    std::fs::write(
+        dir.path().join("broken.yaml"),
+        format!("apiVersion: v1\nkind: Secret\nstringData:\n  pw: {}\n bad: [\n", SECRETS[1]),
+    )
+    .expect("write");
+    dir
+}
+
+#[test]
+fn no_format_prints_secret_values() {
+    let dir = secret_tree();
+    for format in ["human", "sarif", "json", "github"] {
+        let out = iblint(dir.path(), &["check", ".", "--no-color", "--format", format]);
+        let text = String::from_utf8_lossy(&out.stdout);
+        for rule in ["IB001", "IB002", "IB101"] {
+            assert!(text.contains(rule), "{format}: no {rule} finding to show\n{text}");
+        }
+        for secret in SECRETS {
+            assert!(!text.contains(secret), "{format} prints `{secret}`:\n{text}");
+        }
+    }
+}
+
+#[test]
+fn failed_run_keeps_the_existing_output() {
+    let dir = sample_tree();
+    let out_dir = tempfile::tempdir().expect("tempdir");
+    let target = out_dir.path().join("report.sarif");
+    std::fs::write(&target, "previous report").expect("write");
+    let target_arg = target.to_string_lossy().to_string();
+    // A missing path is an I/O error: exit 2, and the old report is neither truncated nor replaced.
+    let run = iblint(dir.path(), &["check", "no-such-dir", "--format", "sarif", "--output", &target_arg]);
+    assert_eq!(run.status.code(), Some(2));
+    assert_eq!(std::fs::read_to_string(&target).expect("read"), "previous report");
+    // A successful run replaces it whole, and leaves no temporary file behind.
+    let run = iblint(dir.path(), &["check", ".", "--format", "sarif", "--output", &target_arg]);
+    assert_eq!(run.status.code(), Some(1));
+    assert!(std::fs::read_to_string(&target).expect("read").contains("\"version\": \"2.1.0\""));
+    assert_eq!(std::fs::read_dir(out_dir.path()).expect("ls").count(), 1);
+}
+
+#[test]
+fn nothing_is_written_into_the_scanned_tree_unless_asked() {
+    let dir = sample_tree();
+    let before = listing(dir.path());
+    for format in ["human", "sarif", "json", "github"] {
+        let _ = iblint(dir.path(), &["check", ".", "--format", format]);
+    }
+    assert_eq!(before, listing(dir.path()));
+}
+
+fn listing(dir: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).expect("ls").flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p.clone());
+            }
+            out.push(p.to_string_lossy().to_string());
+        }
+    }
+    out.sort();
+    out
+}
