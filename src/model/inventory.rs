@@ -42,7 +42,8 @@ pub struct Inventory {
     pub notes: Vec<SkipNote>,
     /// Values that look secret (`crate::redact`): masked in every output.
     pub secret_values: Vec<String>,
-    sa_index: HashMap<(String, String), Vec<usize>>,
+    /// namespace → name → ServiceAccounts (nested so lookups need no allocation).
+    sa_index: HashMap<String, HashMap<String, Vec<usize>>>,
     pub(super) rbac: super::authz::RbacIndex,
 }
 
@@ -96,8 +97,12 @@ impl Inventory {
     pub fn index(&mut self) {
         self.sa_index.clear();
         for (i, sa) in self.service_accounts.iter().enumerate() {
-            let key = (sa.meta.namespace.clone(), sa.meta.name.clone());
-            self.sa_index.entry(key).or_default().push(i);
+            self.sa_index
+                .entry(sa.meta.namespace.clone())
+                .or_default()
+                .entry(sa.meta.name.clone())
+                .or_default()
+                .push(i);
         }
         self.notes.sort();
         self.notes.dedup();
@@ -107,7 +112,7 @@ impl Inventory {
     /// The ServiceAccount `namespace/name` as seen from an object declared at `near`: when
     /// several files declare it (kustomize base and overlays), the one closest in the tree.
     pub fn service_account(&self, namespace: &str, name: &str, near: &Meta) -> Option<&ServiceAccount> {
-        let candidates = self.sa_index.get(&(namespace.to_string(), name.to_string()))?;
+        let candidates = self.sa_index.get(namespace)?.get(name)?;
         let here = near.origin.path().map(|p| p.as_ref()).unwrap_or("");
         candidates.iter().map(|&i| &self.service_accounts[i]).max_by_key(|sa| {
             let there = sa.meta.origin.path().map(|p| p.as_ref()).unwrap_or("");
@@ -118,7 +123,8 @@ impl Inventory {
     /// Every ServiceAccount named `namespace/name`.
     pub fn service_accounts_named(&self, namespace: &str, name: &str) -> impl Iterator<Item = &ServiceAccount> {
         self.sa_index
-            .get(&(namespace.to_string(), name.to_string()))
+            .get(namespace)
+            .and_then(|by_name| by_name.get(name))
             .into_iter()
             .flatten()
             .map(|&i| &self.service_accounts[i])

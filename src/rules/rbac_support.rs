@@ -19,14 +19,19 @@ pub struct BoundAccount<'a> {
 /// (missing accounts and ids are IB204's and IB201's business), in source order.
 pub fn bound_accounts(inv: &Inventory) -> Vec<BoundAccount<'_>> {
     let mut out: Vec<BoundAccount> = Vec::new();
+    // Accounts by address: each account once, in the order its first pod appears.
+    let mut seen: std::collections::HashMap<*const ServiceAccount, usize> = std::collections::HashMap::new();
     for w in inv.workloads.iter().filter(|w| !w.meta.is_patch && identity_binding_enabled(&w.pod)) {
         let Some(sa) = service_account_of(inv, w) else { continue };
         let Some(id) = sa.client_id().filter(|e| !e.value.trim().is_empty() && !is_placeholder(&e.value)) else {
             continue;
         };
-        match out.iter_mut().find(|b| std::ptr::eq(b.sa, sa)) {
-            Some(b) => b.pods.push(w),
-            None => out.push(BoundAccount { sa, client_id: id, pods: vec![w] }),
+        match seen.get(&std::ptr::from_ref(sa)) {
+            Some(&i) => out[i].pods.push(w),
+            None => {
+                seen.insert(std::ptr::from_ref(sa), out.len());
+                out.push(BoundAccount { sa, client_id: id, pods: vec![w] });
+            }
         }
     }
     out
