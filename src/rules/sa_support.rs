@@ -20,10 +20,15 @@ pub fn by_account<'a>(
     pairs: impl Iterator<Item = (&'a Workload, &'a ServiceAccount)>,
 ) -> Vec<(&'a ServiceAccount, Vec<&'a Workload>)> {
     let mut users: Vec<(&ServiceAccount, Vec<&Workload>)> = Vec::new();
+    // Accounts by address, so grouping stays linear in the number of workloads.
+    let mut index: std::collections::HashMap<*const ServiceAccount, usize> = std::collections::HashMap::new();
     for (w, sa) in pairs {
-        match users.iter_mut().find(|(known, _)| std::ptr::eq(*known, sa)) {
-            Some((_, pods)) => pods.push(w),
-            None => users.push((sa, vec![w])),
+        match index.get(&std::ptr::from_ref(sa)) {
+            Some(&i) => users[i].1.push(w),
+            None => {
+                index.insert(std::ptr::from_ref(sa), users.len());
+                users.push((sa, vec![w]));
+            }
         }
     }
     users
