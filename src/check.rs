@@ -51,6 +51,23 @@ pub struct Outcome {
     pub secrets: Vec<String>,
     /// The model the findings came from, kept so the command line can skip freeing it at exit.
     pub inventory: Inventory,
+    /// Set by `audit`: what was audited and what could not be checked.
+    pub audit: Option<AuditSummary>,
+}
+
+/// What an audit read, and what it could not.
+#[derive(Debug, Default, Clone)]
+pub struct AuditSummary {
+    pub context: String,
+    pub server: String,
+    /// Objects listed.
+    pub objects: usize,
+    /// Pods among them.
+    pub pods: usize,
+    /// Lists that were forbidden, with the rules skipped because of them.
+    pub unavailable: Vec<crate::model::Unavailable>,
+    /// SubjectAccessReviews asked (`None`: skipped).
+    pub access_reviews: Option<usize>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -118,21 +135,8 @@ pub fn run(opts: &CheckOptions, config: &Config, cwd: &Path) -> Result<Outcome, 
     }
     inventory.index();
 
-    let settings = Settings { tenants: config.tenants.clone() };
-    let cx = Context { inventory: &inventory, settings: &settings, mode: Mode::Check };
-    let mut findings = rules::run(&enabled, &cx);
-    apply_levels(&mut findings, config);
-    let today = crate::config::today();
-    let config_problems = crate::suppress::apply(&mut findings, &inventory, config, &today);
-    findings.retain(|f| f.location.path().is_none_or(|p| reported.contains(p)));
-    if enabled.iter().any(|r| r.id() == "IB003") {
-        findings.extend(config_problems);
-    }
-    let mut secrets = std::mem::take(&mut inventory.secret_values);
-    crate::redact::normalize(&mut secrets);
-    scrub_findings(&mut findings, &secrets);
-    findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-    crate::fingerprint::assign(&mut findings);
+    let (findings, secrets) =
+        lint(&mut inventory, &enabled, config, Mode::Check, |f| f.location.path().is_none_or(|p| reported.contains(p)));
     Ok(Outcome {
         findings,
         notes: std::mem::take(&mut inventory.notes)
@@ -149,7 +153,36 @@ pub fn run(opts: &CheckOptions, config: &Config, cwd: &Path) -> Result<Outcome, 
             + opts.rendered.len(),
         secrets,
         inventory,
+        audit: None,
     })
+}
+
+/// Runs the enabled rules over a finished inventory, then config levels and suppressions; keeps
+/// the findings `keep` accepts; masks secret-looking values; sorts and fingerprints. Returns the
+/// findings and the secret values to mask in snippets.
+pub(crate) fn lint(
+    inventory: &mut Inventory,
+    enabled: &[&'static dyn Rule],
+    config: &Config,
+    mode: Mode,
+    keep: impl Fn(&Finding) -> bool,
+) -> (Vec<Finding>, Vec<String>) {
+    let settings = Settings { tenants: config.tenants.clone() };
+    let cx = Context { inventory, settings: &settings, mode };
+    let mut findings = rules::run(enabled, &cx);
+    apply_levels(&mut findings, config);
+    let today = crate::config::today();
+    let config_problems = crate::suppress::apply(&mut findings, inventory, config, &today);
+    findings.retain(keep);
+    if enabled.iter().any(|r| r.id() == "IB003") {
+        findings.extend(config_problems);
+    }
+    let mut secrets = std::mem::take(&mut inventory.secret_values);
+    crate::redact::normalize(&mut secrets);
+    scrub_findings(&mut findings, &secrets);
+    findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    crate::fingerprint::assign(&mut findings);
+    (findings, secrets)
 }
 
 /// No secret-looking input value reaches a message, a help text or a fix, whatever the format.
@@ -211,7 +244,7 @@ fn load_file(f: &files::FileEntry, is_patch: bool, max: u64, opts: &LoadOptions)
 }
 
 /// The rules that run: all, minus config `off` and `--disable`, plus `--enable`.
-fn enabled_rules(opts: &CheckOptions, config: &Config) -> Result<Vec<&'static dyn Rule>, CheckError> {
+pub(crate) fn enabled_rules(opts: &CheckOptions, config: &Config) -> Result<Vec<&'static dyn Rule>, CheckError> {
     let split = |v: &[String]| -> Result<Vec<String>, CheckError> {
         let ids: Vec<String> = v
             .iter()

@@ -356,13 +356,45 @@ fn apply_baseline(args: &CheckArgs, outcome: &mut Outcome) -> Result<(), String>
 
 #[cfg(not(feature = "live"))]
 fn run_audit(_common: &Common, _args: &AuditArgs, _outputs: &[(Format, Option<String>)]) -> ExitCode {
-    fail("the live-cluster audit is not available in this version of iblint: lint manifests with `iblint check`")
+    fail(
+        "this iblint was built without live-cluster support: reinstall with `cargo install iblint --features live` \
+         (or use a release binary), or lint manifests with `iblint check`",
+    )
 }
 
 #[cfg(feature = "live")]
 fn run_audit(common: &Common, args: &AuditArgs, outputs: &[(Format, Option<String>)]) -> ExitCode {
-    let _ = (common, args, outputs);
-    fail("the live-cluster audit is not available in this version of iblint: lint manifests with `iblint check`")
+    use crate::audit::{self, AuditOptions};
+    use crate::source::cluster::AuditRequest;
+    let cwd = match std::env::current_dir() {
+        Ok(c) => c,
+        Err(e) => return fail(&format!("cannot determine the working directory: {e}")),
+    };
+    let config = match load_config(common, &cwd) {
+        Ok(c) => c,
+        Err(e) => return fail(&e),
+    };
+    let opts = AuditOptions {
+        request: AuditRequest {
+            context: args.context.clone(),
+            kubeconfig: args.kubeconfig.clone(),
+            namespace: args.namespace.clone(),
+            timeout: std::time::Duration::from_secs(args.timeout.max(1)),
+            access_reviews: !args.no_sar,
+            progress: !common.quiet,
+        },
+        manifests: args.manifests.clone(),
+        enable: common.enable.clone(),
+        disable: common.disable.clone(),
+    };
+    match audit::run(&opts, &config, &cwd) {
+        Ok(outcome) => {
+            let code = finish(common, outputs, &outcome, "iblint/audit/");
+            std::mem::forget(outcome);
+            code
+        }
+        Err(e) => fail(&e.to_string()),
+    }
 }
 
 /// Renders every requested output and computes the exit code.
@@ -374,13 +406,10 @@ pub fn finish(
 ) -> ExitCode {
     let color = !common.no_color && std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal();
     let width = std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()).unwrap_or(100);
-    let opts = RenderOptions { color, width, automation_id: automation_id.to_string() };
+    let opts = RenderOptions { color, width, automation_id: automation_id.to_string(), quiet: common.quiet };
     for (format, output) in outputs {
-        let mut text =
+        let text =
             report::render(*format, outcome, &RenderOptions { color: color && output.is_none(), ..opts.clone() });
-        if common.quiet && *format == Format::Human {
-            text = quiet_human(&text, outcome);
-        }
         match output {
             None => {
                 let mut out = std::io::stdout().lock();
@@ -398,18 +427,6 @@ pub fn finish(
         }
     }
     ExitCode::from(exit_code(outcome, &common.fail_on))
-}
-
-/// Without notes and the summary line.
-fn quiet_human(text: &str, outcome: &Outcome) -> String {
-    let mut lines: Vec<&str> = text.lines().collect();
-    lines.pop();
-    let keep = lines.len().saturating_sub(outcome.notes.len());
-    let mut s = lines[..keep].join("\n");
-    if !s.is_empty() {
-        s.push('\n');
-    }
-    s
 }
 
 /// 1 when an unsuppressed finding is at or above `fail_on`, else 0.

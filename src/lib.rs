@@ -3,6 +3,8 @@
 //! The pipeline: [`source`] turns files into [`model`] objects, [`rules`] read the model and emit
 //! [`finding::Finding`]s, and [`report`] formats them.
 
+#[cfg(feature = "live")]
+pub mod audit;
 pub mod baseline;
 pub mod check;
 pub mod cli;

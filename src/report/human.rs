@@ -12,21 +12,38 @@ pub fn render(outcome: &Outcome, opts: &RenderOptions) -> String {
     let handler = GraphicalReportHandler::new_themed(theme).with_width(opts.width).with_links(false);
     let mut sources = Sources::new(outcome);
     let mut out = String::new();
-    for f in outcome.findings.iter().filter(|f| f.suppression.is_none()) {
-        render_one(&handler, &mut sources, f, &mut out);
+    let shown = outcome.findings.iter().filter(|f| f.suppression.is_none());
+    match &outcome.audit {
+        None => shown.for_each(|f| render_one(&handler, &mut sources, f, &mut out)),
+        Some(_) => {
+            for (namespace, findings) in super::audit::by_namespace(shown) {
+                out.push_str(&format!("── {namespace} ──\n"));
+                findings.into_iter().for_each(|f| render_one(&handler, &mut sources, f, &mut out));
+            }
+        }
+    }
+    if opts.quiet {
+        return out;
     }
     for n in &outcome.notes {
         out.push_str(&format!("note: {}: {}\n", n.path, n.message));
     }
+    if let Some(audit) = &outcome.audit {
+        out.push_str(&super::audit::summary_table(outcome, audit));
+    }
     let c = Counts::of(outcome);
     let plural = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
+    let scope = match &outcome.audit {
+        Some(a) => format!("{} in context {}", plural(a.objects, "object"), a.context),
+        None => plural(outcome.files_read, "file"),
+    };
     out.push_str(&format!(
         "{}, {}, {}{} in {}\n",
         plural(c.error, "error"),
         plural(c.warning, "warning"),
         plural(c.note, "note"),
         if c.suppressed > 0 { format!(" ({} suppressed)", c.suppressed) } else { String::new() },
-        plural(outcome.files_read, "file"),
+        scope,
     ));
     out
 }

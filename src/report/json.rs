@@ -33,13 +33,23 @@ pub fn render(outcome: &Outcome) -> String {
         })
         .collect();
     let c = Counts::of(outcome);
-    let doc = json!({
+    let mut doc = json!({
         "version": 1,
         "tool": {"name": "iblint", "version": env!("CARGO_PKG_VERSION")},
         "findings": findings,
         "notes": outcome.notes.iter().map(|n| json!({"path": n.path, "message": n.message})).collect::<Vec<_>>(),
         "summary": {"error": c.error, "warning": c.warning, "note": c.note, "suppressed": c.suppressed, "files": outcome.files_read},
     });
+    if let Some(a) = &outcome.audit {
+        doc["audit"] = json!({
+            "context": a.context,
+            "server": a.server,
+            "objects": a.objects,
+            "pods": a.pods,
+            "accessReviews": a.access_reviews,
+            "unavailable": a.unavailable.iter().map(|u| json!({"resource": u.resource, "reason": u.reason, "skippedRules": u.rules})).collect::<Vec<_>>(),
+        });
+    }
     let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
     s.push('\n');
     s

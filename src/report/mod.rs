@@ -1,5 +1,6 @@
 //! Reporters: the only code that formats output. Each adapts the project's `Finding` to a format.
 
+mod audit;
 pub mod github;
 pub mod human;
 pub mod json;
@@ -55,11 +56,13 @@ pub struct RenderOptions {
     pub width: usize,
     /// `automationDetails.id` category prefix for SARIF (`iblint/check/`).
     pub automation_id: String,
+    /// Human format: findings only, no notes, tables or summary.
+    pub quiet: bool,
 }
 
 impl Default for RenderOptions {
     fn default() -> Self {
-        RenderOptions { color: false, width: 100, automation_id: "iblint/check/".into() }
+        RenderOptions { color: false, width: 100, automation_id: "iblint/check/".into(), quiet: false }
     }
 }
 

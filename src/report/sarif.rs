@@ -22,7 +22,7 @@ pub fn render(outcome: &Outcome, opts: &RenderOptions) -> String {
     let rule_docs: Vec<&RuleDoc> = RULES.iter().filter_map(|r| docs::get(r.id())).collect();
     let rules: Vec<Value> = rule_docs.iter().map(|d| descriptor(d)).collect();
     let results: Vec<Value> = outcome.findings.iter().map(|f| result(f, &rule_docs)).collect();
-    let notifications: Vec<Value> = outcome
+    let mut notifications: Vec<Value> = outcome
         .notes
         .iter()
         .map(|n| {
@@ -33,6 +33,14 @@ pub fn render(outcome: &Outcome, opts: &RenderOptions) -> String {
             })
         })
         .collect();
+    // What an audit could not read: the rules listed were skipped, so the run is incomplete.
+    for u in outcome.audit.iter().flat_map(|a| &a.unavailable) {
+        notifications.push(json!({
+            "message": {"text": format!("could not list {}: {}; skipped {}", u.resource, u.reason, u.rules.join(", "))},
+            "level": "warning",
+            "descriptor": {"id": "unavailable"},
+        }));
+    }
     let driver = json!({
         "name": "iblint",
         "version": env!("CARGO_PKG_VERSION"),
@@ -40,13 +48,16 @@ pub fn render(outcome: &Outcome, opts: &RenderOptions) -> String {
         "informationUri": "https://github.com/iblint/iblint",
         "rules": rules,
     });
-    let run = json!({
+    let mut run = json!({
         "tool": {"driver": driver},
         "results": results,
         "columnKind": "unicodeCodePoints",
         "automationDetails": {"id": opts.automation_id},
         "invocations": [{"executionSuccessful": true, "toolExecutionNotifications": notifications}],
     });
+    if let Some(a) = &outcome.audit {
+        run["properties"] = json!({"context": a.context, "server": a.server, "objects": a.objects, "pods": a.pods});
+    }
     let sarif = json!({"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]});
     let mut s = serde_json::to_string_pretty(&sorted(sarif, "")).unwrap_or_default();
     s.push('\n');

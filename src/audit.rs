@@ -1,0 +1,100 @@
+//! `iblint audit`: cluster → inventory (with `LiveState`) → every rule in audit mode → findings,
+//! optionally mapped back onto the manifests that declare the objects (`--manifests DIR`).
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use crate::check::{self, AuditSummary, CheckOptions, Outcome};
+use crate::config::Config;
+use crate::finding::{Finding, Location, Related};
+use crate::model::ObjectRef;
+use crate::rules::{Mode, Rule};
+use crate::source::cluster::{self, AuditRequest, ClusterError};
+
+/// Everything `audit` needs besides the config file.
+#[derive(Clone, Debug)]
+pub struct AuditOptions {
+    pub request: AuditRequest,
+    /// Map live findings onto the files in this directory that declare the objects.
+    pub manifests: Option<PathBuf>,
+    pub enable: Vec<String>,
+    pub disable: Vec<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AuditError {
+    #[error(transparent)]
+    Cluster(#[from] ClusterError),
+    #[error(transparent)]
+    Check(#[from] check::CheckError),
+    #[error("--manifests {0}: not a directory")]
+    Manifests(String),
+}
+
+/// Audits the cluster; `cwd` is where `--manifests` paths are shown from.
+pub fn run(opts: &AuditOptions, config: &Config, cwd: &Path) -> Result<Outcome, AuditError> {
+    let rule_opts =
+        CheckOptions { enable: opts.enable.clone(), disable: opts.disable.clone(), ..CheckOptions::default() };
+    let mut enabled = check::enabled_rules(&rule_opts, config)?;
+    if let Some(dir) = &opts.manifests {
+        if !dir.is_dir() {
+            return Err(AuditError::Manifests(dir.display().to_string()));
+        }
+    }
+    let snapshot = cluster::snapshot(&opts.request)?;
+    let mut inventory = snapshot.inventory;
+    let live = inventory.live.as_ref();
+    let unavailable = live.map(|l| l.unavailable.clone()).unwrap_or_default();
+    // Rules whose inputs could not be read are skipped, not guessed.
+    enabled.retain(|r: &&'static dyn Rule| !unavailable.iter().any(|u| u.rules.contains(&r.id())));
+    let summary = AuditSummary {
+        context: snapshot.context,
+        server: snapshot.server,
+        objects: snapshot.objects,
+        pods: live.map_or(0, |l| l.pods.len()),
+        access_reviews: live.filter(|l| !l.reviews_skipped).map(|l| l.access_reviews.len()),
+        unavailable,
+    };
+    let (mut findings, mut secrets) = check::lint(&mut inventory, &enabled, config, Mode::Audit, |_| true);
+    let mut files_read = 0;
+    if let Some(dir) = &opts.manifests {
+        let manifests = check::run(
+            &CheckOptions { paths: vec![dir.clone()], scope: Some(dir.clone()), ..rule_opts.clone() },
+            config,
+            cwd,
+        )?;
+        map_onto_manifests(&mut findings, &manifests);
+        findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        secrets.extend(manifests.secrets);
+        crate::redact::normalize(&mut secrets);
+        files_read = manifests.files_read;
+    }
+    Ok(Outcome { findings, secrets, inventory, files_read, audit: Some(summary), ..Outcome::default() })
+}
+
+/// Moves each live finding onto the file and line that declare its object: the line the same
+/// rule reports on that object in the manifests when it does, else the object's `name:`. The
+/// live object stays as a related location.
+fn map_onto_manifests(findings: &mut [Finding], manifests: &Outcome) {
+    let mut declared: HashMap<ObjectRef, Location> = HashMap::new();
+    for meta in manifests.inventory.metas() {
+        if let Some(path) = meta.origin.path() {
+            let span = meta.name_span.unwrap_or(meta.kind_span);
+            declared.entry(meta.object_ref()).or_insert(Location::File { path: path.clone(), span });
+        }
+    }
+    let mut same_rule: HashMap<(&str, &ObjectRef), &Location> = HashMap::new();
+    for f in &manifests.findings {
+        if let Some(object) = &f.object {
+            same_rule.entry((f.rule, object)).or_insert(&f.location);
+        }
+    }
+    for f in findings.iter_mut() {
+        let Some(object) = &f.object else { continue };
+        let target = same_rule.get(&(f.rule, object)).map(|l| (*l).clone()).or_else(|| declared.get(object).cloned());
+        if let Some(target) = target {
+            let live = std::mem::replace(&mut f.location, target);
+            f.related.insert(0, Related { location: live, message: format!("the live {object}") });
+        }
+    }
+}

@@ -1,0 +1,63 @@
+//! What the human format adds for an audit: findings grouped by namespace, a table of findings
+//! per rule, and what could not be checked.
+
+use std::collections::BTreeMap;
+
+use crate::check::{AuditSummary, Outcome};
+use crate::docs;
+use crate::finding::{Finding, Level};
+
+/// The heading of findings about cluster-scoped objects (ClusterRoles, the webhook configuration).
+pub const CLUSTER_SCOPED: &str = "cluster-scoped";
+
+/// Findings grouped by the namespace of their object, namespaces in order, cluster-scoped first.
+pub fn by_namespace<'a>(findings: impl Iterator<Item = &'a Finding>) -> Vec<(String, Vec<&'a Finding>)> {
+    let mut groups: BTreeMap<(bool, String), Vec<&Finding>> = BTreeMap::new();
+    for f in findings {
+        let namespace = f.object.as_ref().and_then(|o| o.namespace.clone());
+        let key = match namespace {
+            Some(ns) => (true, format!("namespace {ns}")),
+            None => (false, CLUSTER_SCOPED.to_string()),
+        };
+        groups.entry(key).or_default().push(f);
+    }
+    groups.into_iter().map(|((_, heading), fs)| (heading, fs)).collect()
+}
+
+/// Findings per rule, then the lists that could not be read and the rules skipped for them.
+pub fn summary_table(outcome: &Outcome, audit: &AuditSummary) -> String {
+    let mut per_rule: BTreeMap<&str, (Level, usize)> = BTreeMap::new();
+    for f in outcome.findings.iter().filter(|f| f.suppression.is_none()) {
+        let entry = per_rule.entry(f.rule).or_insert((f.level, 0));
+        entry.0 = entry.0.max(f.level);
+        entry.1 += 1;
+    }
+    let mut out = format!(
+        "\naudit of context {} ({}): {} objects, {} pods",
+        audit.context, audit.server, audit.objects, audit.pods
+    );
+    match audit.access_reviews {
+        Some(n) => out.push_str(&format!(", {n} access reviews\n")),
+        None => out.push_str(", access reviews skipped\n"),
+    }
+    if !per_rule.is_empty() {
+        out.push_str(&format!("\n{:<6}  {:<30}  {:<7}  {:>8}\n", "rule", "name", "level", "findings"));
+        for (rule, (level, count)) in &per_rule {
+            let name = docs::get(rule).map_or("", |d| d.name.as_str());
+            out.push_str(&format!("{rule:<6}  {name:<30}  {:<7}  {count:>8}\n", level.as_str()));
+        }
+    }
+    if !audit.unavailable.is_empty() {
+        out.push_str("\nnot checked (the audit's identity could not read everything):\n");
+        for u in &audit.unavailable {
+            let skipped = if u.rules.is_empty() {
+                "nothing skipped".to_string()
+            } else {
+                format!("skipped {}", u.rules.join(", "))
+            };
+            out.push_str(&format!("  {}: {} — {skipped}\n", u.resource, u.reason));
+        }
+    }
+    out.push('\n');
+    out
+}

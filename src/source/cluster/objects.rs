@@ -1,0 +1,319 @@
+//! List pages → model objects. Live objects go through the same `load_document` as files (with
+//! a cluster origin), so every manifest rule reads them unchanged; pods, the webhook's
+//! Deployment and its MutatingWebhookConfiguration also yield the live facts of `LiveState`.
+
+use std::sync::Arc;
+
+use super::catalog::Resource;
+use crate::model::{
+    Inventory, LiveContainer, LivePod, Meta, Origin, TokenVolume, WebhookConfiguration, WebhookDeployment, Workload,
+    ADDON_NAMESPACE, AKS_SYSTEM_LABEL, OSS_NAMESPACE, WEBHOOK_CONFIGURATION,
+};
+use crate::source::manifest::{load_document, DocContext};
+use crate::span::Span;
+use crate::yaml::{parse_stream, Limits, Node, NodeKind, Scalar};
+
+/// The webhook's name inside its MutatingWebhookConfiguration.
+const WEBHOOK_NAME: &str = "mutation.azure-workload-identity.io";
+/// The webhook Deployment of both the add-on and the open-source install.
+const WEBHOOK_DEPLOYMENT: &str = "azure-wi-webhook-controller-manager";
+/// Env vars the webhook appends to the containers it mutates.
+const INJECTED_ENV: &[&str] = &[
+    "AZURE_CLIENT_ID",
+    "AZURE_TENANT_ID",
+    "AZURE_FEDERATED_TOKEN_FILE",
+    "AZURE_AUTHORITY_HOST",
+    "AZURE_KUBERNETES_TOKEN_PROXY",
+    "AZURE_KUBERNETES_SNI_NAME",
+    "AZURE_KUBERNETES_CA_FILE",
+    "AZURE_KUBERNETES_CA_DATA",
+];
+/// Containers the webhook adds for `inject-proxy-sidecar`.
+const INJECTED_CONTAINERS: &[&str] = &["azwi-proxy", "azwi-proxy-init"];
+
+/// A pod as listed: its live facts, and the pod as a workload for when no listed controller
+/// stands for it.
+#[derive(Debug)]
+pub struct PodRecord {
+    pub live: LivePod,
+    pub workload: Workload,
+    /// The controlling owner from `ownerReferences` (kind, name), before resolution to the top.
+    pub owner: Option<(String, String)>,
+    /// `pod-template-hash` or `controller-revision-hash`: pods of one owner with one hash share a template.
+    pub template_hash: Option<String>,
+}
+
+/// What one or more pages contributed.
+#[derive(Debug, Default)]
+pub struct Fragment {
+    pub inventory: Inventory,
+    pub pods: Vec<PodRecord>,
+    pub webhook_deployments: Vec<WebhookDeployment>,
+    pub webhook_configurations: Vec<WebhookConfiguration>,
+    pub objects: usize,
+}
+
+impl Fragment {
+    pub fn merge(&mut self, other: Fragment) {
+        self.inventory.merge(other.inventory);
+        self.pods.extend(other.pods);
+        self.webhook_deployments.extend(other.webhook_deployments);
+        self.webhook_configurations.extend(other.webhook_configurations);
+        self.objects += other.objects;
+    }
+}
+
+/// One parsed page: its objects and the token for the next one.
+pub struct Page {
+    pub fragment: Fragment,
+    pub continue_token: Option<String>,
+}
+
+/// Turns one list page (JSON text) into model objects of the cluster `context`.
+pub fn absorb_page(text: &str, resource: &Resource, context: &Arc<str>) -> Result<Page, String> {
+    let mut fragment = Fragment::default();
+    let mut continue_token = None;
+    let cx =
+        DocContext { origin: Origin::Live { context: context.clone() }, default_namespace: "default", is_patch: false };
+    // A page is machine-written JSON: the alias budget cannot be hit, the depth limit still applies.
+    let outcome = parse_stream(text, &Limits::default(), |root| {
+        continue_token =
+            root.path(&["metadata", "continue"]).and_then(Node::as_str).filter(|t| !t.is_empty()).map(String::from);
+        let (api_version, item_kind) = list_identity(&root);
+        let NodeKind::Map(entries) = root.kind else { return };
+        let Some((_, items)) = entries.into_iter().rev().find(|(k, _)| k.as_str() == Some("items")) else { return };
+        let NodeKind::Seq(items) = items.kind else { return };
+        for mut item in items {
+            fill_identity(&mut item, &api_version, &item_kind);
+            crate::redact::collect(&item, &mut fragment.inventory.secret_values);
+            fragment.objects += 1;
+            absorb_item(&item, resource, &cx, &mut fragment);
+        }
+    });
+    match outcome.fatal {
+        Some(e) => Err(format!("unreadable {} list: {} at {}:{}", resource.plural, e.message, e.pos.line, e.pos.col)),
+        None => Ok(Page { fragment, continue_token }),
+    }
+}
+
+/// `apiVersion` of a list and the kind of its items (`PodList` → `Pod`).
+fn list_identity(root: &Node) -> (String, String) {
+    let api_version = root.get("apiVersion").and_then(Node::as_str).unwrap_or("v1").to_string();
+    let kind = root.get("kind").and_then(Node::as_str).unwrap_or("");
+    (api_version, kind.strip_suffix("List").unwrap_or(kind).to_string())
+}
+
+/// Items of typed lists come without `apiVersion`/`kind`; the model needs them.
+fn fill_identity(item: &mut Node, api_version: &str, kind: &str) {
+    let NodeKind::Map(entries) = &mut item.kind else { return };
+    for (key, value) in [("apiVersion", api_version), ("kind", kind)] {
+        if !entries.iter().any(|(k, _)| k.as_str() == Some(key)) {
+            entries.push((string_node(key), string_node(value)));
+        }
+    }
+}
+
+fn string_node(text: &str) -> Node {
+    Node { span: Span::default(), kind: NodeKind::Scalar(Scalar { value: text.to_string(), quoted: true, tag: None }) }
+}
+
+fn absorb_item(item: &Node, resource: &Resource, cx: &DocContext, fragment: &mut Fragment) {
+    let mut loaded = Inventory::default();
+    load_document(item, cx, &mut loaded);
+    match resource.plural.as_ref() {
+        "pods" => {
+            if let Some(workload) = loaded.workloads.pop() {
+                fragment.pods.push(pod_record(item, workload));
+            }
+            return;
+        }
+        "deployments" => {
+            if let Some(w) = loaded.workloads.last() {
+                if let Some(d) = webhook_deployment(item, &w.meta) {
+                    fragment.webhook_deployments.push(d);
+                }
+            }
+        }
+        "mutatingwebhookconfigurations" => {
+            if let Some(meta) = loaded.others.last() {
+                if let Some(c) = webhook_configuration(item, meta) {
+                    fragment.webhook_configurations.push(c);
+                }
+            }
+        }
+        _ => {}
+    }
+    fragment.inventory.merge(loaded);
+}
+
+fn str_at<'a>(node: &'a Node, path: &[&str]) -> Option<&'a str> {
+    node.path(path).and_then(Node::as_str)
+}
+
+fn seq_at<'a>(node: &'a Node, path: &[&str]) -> &'a [Node] {
+    node.path(path).and_then(Node::as_seq).unwrap_or_default()
+}
+
+fn pod_record(item: &Node, mut workload: Workload) -> PodRecord {
+    let owner = seq_at(item, &["metadata", "ownerReferences"])
+        .iter()
+        .find(|o| o.get("controller").and_then(Node::as_str) == Some("true"))
+        .and_then(|o| Some((str_at(o, &["kind"])?.to_string(), str_at(o, &["name"])?.to_string())));
+    let labels = &workload.meta.labels;
+    let template_hash =
+        labels.value("pod-template-hash").or_else(|| labels.value("controller-revision-hash")).map(String::from);
+    let live = LivePod {
+        meta: workload.meta.clone(),
+        owner: None,
+        phase: str_at(item, &["status", "phase"]).unwrap_or("Unknown").to_string(),
+        service_account: workload.pod.service_account_name().to_string(),
+        token_volume: token_volume(item),
+        containers: live_containers(item),
+    };
+    if live.is_mutated() {
+        strip_injections(&mut workload);
+    }
+    PodRecord { live, workload, owner, template_hash }
+}
+
+/// What the pod looked like before the webhook: its env vars and sidecars are not the author's.
+fn strip_injections(workload: &mut Workload) {
+    workload.pod.containers.retain(|c| !INJECTED_CONTAINERS.contains(&c.name.value.as_str()));
+    for c in &mut workload.pod.containers {
+        c.env.retain(|e| !INJECTED_ENV.contains(&e.name.value.as_str()));
+    }
+}
+
+/// The projected token volume the webhook injected (v1.6+: `azure-workload-identity-reserved-*`,
+/// earlier: `azure-identity-token`).
+fn token_volume(pod: &Node) -> Option<TokenVolume> {
+    seq_at(pod, &["spec", "volumes"]).iter().find_map(|v| {
+        let name = str_at(v, &["name"])?;
+        if !(name.starts_with("azure-workload-identity-reserved") || name == "azure-identity-token") {
+            return None;
+        }
+        let audience = seq_at(v, &["projected", "sources"])
+            .iter()
+            .find_map(|s| str_at(s, &["serviceAccountToken", "audience"]))
+            .map(String::from);
+        Some(TokenVolume { name: name.to_string(), audience })
+    })
+}
+
+/// Every container's `AZURE_*` env vars (literal values; `valueFrom` ones with an empty value).
+fn live_containers(pod: &Node) -> Vec<LiveContainer> {
+    let mut out = Vec::new();
+    for (key, init) in [("initContainers", true), ("containers", false)] {
+        for c in seq_at(pod, &["spec", key]) {
+            let env = seq_at(c, &["env"])
+                .iter()
+                .filter_map(|e| {
+                    let name = str_at(e, &["name"])?;
+                    name.starts_with("AZURE_")
+                        .then(|| (name.to_string(), str_at(e, &["value"]).unwrap_or("").to_string()))
+                })
+                .collect();
+            out.push(LiveContainer { name: str_at(c, &["name"]).unwrap_or("").to_string(), init, env });
+        }
+    }
+    out
+}
+
+/// The webhook's Deployment, recognised by its name or its `manager` container's image, in one
+/// of the two namespaces it is installed in.
+fn webhook_deployment(item: &Node, meta: &Meta) -> Option<WebhookDeployment> {
+    if meta.namespace != ADDON_NAMESPACE && meta.namespace != OSS_NAMESPACE {
+        return None;
+    }
+    let containers = seq_at(item, &["spec", "template", "spec", "containers"]);
+    let manager = containers.iter().find(|c| str_at(c, &["name"]) == Some("manager"));
+    let is_webhook_image = |c: &Node| str_at(c, &["image"]).is_some_and(|i| i.contains("workload-identity/webhook"));
+    if meta.name != WEBHOOK_DEPLOYMENT && !manager.is_some_and(is_webhook_image) {
+        return None;
+    }
+    let manager = manager.or_else(|| containers.iter().find(|c| is_webhook_image(c))).or(containers.first())?;
+    let strings =
+        |key: &str| seq_at(manager, &[key]).iter().filter_map(Node::as_str).map(String::from).collect::<Vec<_>>();
+    let mut args = strings("command");
+    args.extend(strings("args"));
+    let number = |path: &[&str], default: i64| str_at(item, path).and_then(|n| n.parse().ok()).unwrap_or(default);
+    let template_labels = item.path(&["spec", "template", "metadata", "labels"]);
+    let aks_managed = meta.labels.value(AKS_SYSTEM_LABEL) == Some("true")
+        || template_labels.and_then(|l| l.get(AKS_SYSTEM_LABEL)).and_then(Node::as_str) == Some("true");
+    Some(WebhookDeployment {
+        meta: meta.clone(),
+        image: str_at(manager, &["image"]).unwrap_or("").to_string(),
+        args,
+        replicas: number(&["spec", "replicas"], 1),
+        ready_replicas: number(&["status", "readyReplicas"], 0),
+        aks_managed,
+    })
+}
+
+fn webhook_configuration(item: &Node, meta: &Meta) -> Option<WebhookConfiguration> {
+    let webhook_names: Vec<String> =
+        seq_at(item, &["webhooks"]).iter().filter_map(|w| str_at(w, &["name"])).map(String::from).collect();
+    (meta.name == WEBHOOK_CONFIGURATION || webhook_names.iter().any(|n| n == WEBHOOK_NAME))
+        .then(|| WebhookConfiguration { meta: meta.clone(), webhook_names })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::cluster::catalog;
+
+    fn page(text: &str, resource: &Resource) -> Page {
+        absorb_page(text, resource, &Arc::from("test")).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn typed_list_items_get_their_kind_and_a_live_origin() {
+        let text = r#"{"kind":"ServiceAccountList","apiVersion":"v1","metadata":{"continue":"abc"},
+            "items":[{"metadata":{"name":"api","namespace":"team-a","annotations":{"azure.workload.identity/client-id":"x"}}}]}"#;
+        let p = page(text, &catalog::SERVICE_ACCOUNTS);
+        assert_eq!(p.continue_token.as_deref(), Some("abc"));
+        let sa = &p.fragment.inventory.service_accounts[0];
+        assert_eq!((sa.meta.kind.as_str(), sa.meta.namespace.as_str()), ("ServiceAccount", "team-a"));
+        assert_eq!(sa.meta.logical_name("test"), "test/team-a/ServiceAccount/api");
+    }
+
+    #[test]
+    fn a_mutated_pod_loses_what_the_webhook_added() {
+        let text = r#"{"kind":"PodList","apiVersion":"v1","metadata":{},"items":[{"metadata":{"name":"api-1","namespace":"a",
+            "labels":{"azure.workload.identity/use":"true","pod-template-hash":"7c9d"},
+            "ownerReferences":[{"kind":"ReplicaSet","name":"api-7c9d","controller":true}]},
+            "spec":{"serviceAccountName":"api","containers":[{"name":"app","env":[{"name":"AZURE_CLIENT_ID","value":"c"},
+            {"name":"AZURE_FEDERATED_TOKEN_FILE","value":"/var/run/secrets/azure/wi/token/azure-identity-token"}]}],
+            "volumes":[{"name":"azure-workload-identity-reserved-0123","projected":{"sources":[{"serviceAccountToken":
+            {"audience":"api://AKSIdentityBinding","path":"token/azure-identity-token"}}]}}]},"status":{"phase":"Running"}}]}"#;
+        let p = page(text, &catalog::PODS);
+        let record = &p.fragment.pods[0];
+        assert!(record.live.is_mutated() && record.live.is_running());
+        assert_eq!(record.live.env("AZURE_CLIENT_ID"), Some("c"));
+        assert_eq!(record.owner, Some(("ReplicaSet".into(), "api-7c9d".into())));
+        assert_eq!(record.template_hash.as_deref(), Some("7c9d"));
+        assert_eq!(
+            record.live.token_volume.as_ref().and_then(|v| v.audience.as_deref()),
+            Some("api://AKSIdentityBinding")
+        );
+        assert!(record.workload.pod.containers[0].env.is_empty(), "injected env is not the author's");
+    }
+
+    #[test]
+    fn the_webhook_deployment_is_recognised() {
+        let text = r#"{"kind":"DeploymentList","apiVersion":"apps/v1","metadata":{},"items":[{"metadata":{"name":"azure-wi-webhook-controller-manager",
+            "namespace":"kube-system","labels":{"azure-workload-identity.io/system":"true"}},"spec":{"replicas":2,"template":{"spec":{"containers":[
+            {"name":"manager","image":"mcr.microsoft.com/oss/v2/azure/workload-identity/webhook:v1.6.0-alpha.1","args":["--arc-cluster=false"]}]}}},
+            "status":{"readyReplicas":2}}]}"#;
+        let p = page(text, &catalog::DEPLOYMENTS);
+        let d = &p.fragment.webhook_deployments[0];
+        assert_eq!((d.version(), d.replicas, d.ready_replicas, d.aks_managed), (Some("v1.6.0-alpha.1"), 2, 2, true));
+        assert_eq!(d.args, ["--arc-cluster=false"]);
+        assert_eq!(p.fragment.inventory.workloads.len(), 1, "and it is a workload like any other");
+    }
+
+    #[test]
+    fn a_broken_page_is_an_error_not_a_panic() {
+        assert!(absorb_page("{\"items\": [", &catalog::PODS, &Arc::from("t")).is_err());
+    }
+}
