@@ -33,11 +33,14 @@ pub fn summary_table(outcome: &Outcome, audit: &AuditSummary) -> String {
         entry.1 += 1;
     }
     let mut out = format!(
-        "\naudit of context {} ({}): {} objects, {} pods",
-        audit.context, audit.server, audit.objects, audit.pods
+        "\naudit of context {} ({}): {}, {}",
+        audit.context,
+        audit.server,
+        plural(audit.objects, "object"),
+        plural(audit.pods, "pod")
     );
     match audit.access_reviews {
-        Some(n) => out.push_str(&format!(", {n} access reviews\n")),
+        Some(n) => out.push_str(&format!(", {}\n", plural(n, "access review"))),
         None => out.push_str(", access reviews skipped\n"),
     }
     if !per_rule.is_empty() {
@@ -60,4 +63,8 @@ pub fn summary_table(outcome: &Outcome, audit: &AuditSummary) -> String {
     }
     out.push('\n');
     out
+}
+
+fn plural(n: usize, word: &str) -> String {
+    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
 }

@@ -83,9 +83,6 @@ fn render_one(handler: &GraphicalReportHandler, sources: &mut Sources, f: &Findi
     if handler.render_report(&mut s, report.as_ref()).is_err() {
         s = format!("{}: {} [{}]\n", location_text(&f.location), f.message, f.rule);
     }
-    if let Location::Logical { name } = &f.location {
-        s = format!("{name}\n{s}");
-    }
     out.push_str(&s);
 }
 
