@@ -29,6 +29,9 @@ const SECRET_NAME_PARTS: &[&[u8]] = &[
     b"PRIVATE_KEY",
 ];
 
+/// The length of the shortest of [`SECRET_NAME_PARTS`] (`TOKEN`).
+const SHORTEST_PART: usize = 5;
+
 /// Name endings of keys that refer to a secret rather than hold one (`secretName`,
 /// `AZURE_FEDERATED_TOKEN_FILE`, `service-account-token-expiration`, Crossplane's
 /// `writeConnectionSecretsToNamespace`, the CSI driver's `secretProviderClass`).
@@ -50,7 +53,8 @@ fn matches_at(name: &[u8], at: usize, part: &[u8]) -> bool {
 /// Whether a key, env var or annotation name looks like it holds a secret. Runs on every key of
 /// every document, so it allocates nothing and compares bytes in place.
 pub fn is_secret_name(name: &str) -> bool {
-    if name.starts_with("azure.workload.identity/") {
+    // Most keys are short (`name`, `kind`, `port`, `spec`): no secret part fits in them.
+    if name.len() < SHORTEST_PART || name.starts_with("azure.workload.identity/") {
         return false;
     }
     let bytes = name.as_bytes();
@@ -116,7 +120,7 @@ fn walk(node: &Node, out: &mut Vec<String>) {
                     // A secret is a scalar; under a secret-looking key, a mapping or a list is
                     // structure (`imagePullSecrets`, `secretObjects`, a projected
                     // `serviceAccountToken` volume source) and is searched like any other.
-                    key if is_secret_name(key) && v.as_scalar().is_some() => all_scalars(v, out),
+                    key if v.as_scalar().is_some() && is_secret_name(key) => all_scalars(v, out),
                     _ => walk(v, out),
                 }
             }
@@ -219,6 +223,11 @@ fn split_documents(text: &str) -> Vec<&str> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_shortest_part_is_what_the_fast_path_assumes() {
+        assert_eq!(super::SECRET_NAME_PARTS.iter().map(|p| p.len()).min(), Some(super::SHORTEST_PART));
+    }
+
     use super::*;
     use crate::yaml::{parse_stream, Limits};
 
