@@ -1,0 +1,175 @@
+//! The fixture: the objects a fake cluster holds, the types it knows, its access-review answers
+//! and its faults.
+//!
+//! Fixture directory (`testdata/live/<scenario>/`): every `*.json` file is one object or a
+//! `{"kind": "List", "items": [..]}`, except `sar.json`, which is the [`SarTable`]. Objects need
+//! `apiVersion`, `kind` and `metadata.name`; objects of unknown groups register a custom resource type
+//! (plural = lower-cased kind + `s`, namespaced when the object has a namespace).
+
+use std::path::Path;
+
+use serde_json::{json, Value};
+
+use super::faults::Fault;
+use super::resources::{self, ResourceType};
+use super::sar::SarTable;
+
+/// The Kubernetes version `/version` reports unless changed.
+pub const DEFAULT_VERSION: &str = "v1.32.4";
+/// The name of the access-review table inside a fixture directory.
+pub const SAR_FILE: &str = "sar.json";
+
+/// A fake cluster's contents.
+#[derive(Clone, Debug)]
+pub struct Cluster {
+    /// Stored objects, each with `apiVersion`, `kind` and `metadata`.
+    pub objects: Vec<Value>,
+    /// The types discovery lists and the routes serve.
+    pub resources: Vec<ResourceType>,
+    pub sar: SarTable,
+    pub faults: Vec<Fault>,
+    /// `gitVersion` of `/version`, e.g. `v1.32.4`.
+    pub version: String,
+}
+
+impl Default for Cluster {
+    fn default() -> Cluster {
+        Cluster {
+            objects: Vec::new(),
+            resources: resources::builtin(),
+            sar: SarTable::default(),
+            faults: Vec::new(),
+            version: DEFAULT_VERSION.to_string(),
+        }
+    }
+}
+
+impl Cluster {
+    pub fn new() -> Cluster {
+        Cluster::default()
+    }
+
+    /// Loads a fixture file or directory (see the module docs).
+    pub fn load(path: impl AsRef<Path>) -> Result<Cluster, String> {
+        let mut cluster = Cluster::new();
+        cluster.load_path(path.as_ref())?;
+        Ok(cluster)
+    }
+
+    /// Adds the objects (and the `sar.json`) of a fixture file or directory.
+    pub fn load_path(&mut self, path: &Path) -> Result<(), String> {
+        if path.is_dir() {
+            let entries = std::fs::read_dir(path).map_err(|e| format!("{}: {e}", path.display()))?;
+            let mut files: Vec<_> = entries.filter_map(Result::ok).map(|e| e.path()).collect();
+            files.sort();
+            return files.iter().filter(|f| f.is_dir() || is_json(f)).try_for_each(|f| self.load_path(f));
+        }
+        let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let value: Value = serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+        if path.file_name().is_some_and(|name| name == SAR_FILE) {
+            self.sar = SarTable::from_json(&value).map_err(|e| format!("{}: {e}", path.display()))?;
+            return Ok(());
+        }
+        self.add_all(value).map_err(|e| format!("{}: {e}", path.display()))
+    }
+
+    /// Adds one object or every item of a `List`.
+    pub fn add_all(&mut self, value: Value) -> Result<(), String> {
+        if value.get("kind").and_then(Value::as_str) == Some("List") {
+            let items = value.get("items").and_then(Value::as_array).cloned().unwrap_or_default();
+            return items.into_iter().try_for_each(|item| self.add(item));
+        }
+        self.add(value)
+    }
+
+    /// Adds one object, registering its type if the cluster does not know it, and filling the
+    /// metadata a real server always sets (`uid`, `resourceVersion`, `creationTimestamp`).
+    pub fn add(&mut self, mut object: Value) -> Result<(), String> {
+        let (api_version, kind) = type_of(&object).ok_or("an object needs apiVersion and kind")?;
+        let name = object.pointer("/metadata/name").and_then(Value::as_str).ok_or("an object needs metadata.name")?;
+        let namespaced = object.pointer("/metadata/namespace").is_some();
+        let (group, version) = api_version.rsplit_once('/').unwrap_or(("", api_version.as_str()));
+        if self.resource_for_kind(group, version, &kind).is_none() {
+            self.resources.push(ResourceType::custom(group, version, &kind, namespaced));
+        }
+        let serial = self.objects.len() + 1;
+        let namespace = object.pointer("/metadata/namespace").and_then(Value::as_str).unwrap_or("");
+        let identity = format!("{api_version}/{kind}/{namespace}/{name}");
+        let uid = format!("5f3c2a10-0000-4000-8000-{:012x}", fnv(identity.as_bytes()) & 0xffff_ffff_ffff);
+        if let Some(meta) = object.get_mut("metadata").and_then(Value::as_object_mut) {
+            meta.entry("uid").or_insert_with(|| json!(uid));
+            meta.entry("resourceVersion").or_insert_with(|| json!((1000 + serial).to_string()));
+            meta.entry("creationTimestamp").or_insert_with(|| json!("2026-01-05T09:00:00Z"));
+        }
+        self.objects.push(object);
+        Ok(())
+    }
+
+    /// Builder form of [`Cluster::add`] for objects written in tests.
+    pub fn with(mut self, object: Value) -> Cluster {
+        if let Err(e) = self.add(object) {
+            panic!("fake cluster object: {e}");
+        }
+        self
+    }
+
+    pub fn with_fault(mut self, fault: Fault) -> Cluster {
+        self.faults.push(fault);
+        self
+    }
+
+    pub fn with_sar(mut self, sar: SarTable) -> Cluster {
+        self.sar = sar;
+        self
+    }
+
+    pub fn resource_for_kind(&self, group: &str, version: &str, kind: &str) -> Option<&ResourceType> {
+        self.resources.iter().find(|r| r.group == group && r.version == version && r.kind == kind)
+    }
+
+    pub fn resource(&self, group: &str, version: &str, plural: &str) -> Option<&ResourceType> {
+        self.resources.iter().find(|r| r.group == group && r.version == version && r.plural == plural)
+    }
+
+    /// The stored objects of one type, in any namespace.
+    pub fn objects_of<'a>(&'a self, resource: &'a ResourceType) -> impl Iterator<Item = &'a Value> + 'a {
+        let api_version = resource.api_version();
+        self.objects
+            .iter()
+            .filter(move |object| type_of(object).is_some_and(|(v, k)| v == api_version && k == resource.kind))
+    }
+
+    /// `(group, [versions])` of every API group, core excluded, in registration order.
+    pub fn groups(&self) -> Vec<(String, Vec<String>)> {
+        let mut groups: Vec<(String, Vec<String>)> = Vec::new();
+        for resource in self.resources.iter().filter(|r| !r.group.is_empty()) {
+            match groups.iter_mut().find(|(g, _)| *g == resource.group) {
+                Some((_, versions)) if !versions.contains(&resource.version) => versions.push(resource.version.clone()),
+                Some(_) => {}
+                None => groups.push((resource.group.clone(), vec![resource.version.clone()])),
+            }
+        }
+        groups
+    }
+
+    /// The types served under one group version.
+    pub fn resources_in(&self, group: &str, version: &str) -> Vec<&ResourceType> {
+        self.resources.iter().filter(|r| r.group == group && r.version == version).collect()
+    }
+}
+
+/// `(apiVersion, kind)` of an object.
+pub fn type_of(object: &Value) -> Option<(String, String)> {
+    let api_version = object.get("apiVersion").and_then(Value::as_str)?;
+    let kind = object.get("kind").and_then(Value::as_str)?;
+    Some((api_version.to_string(), kind.to_string()))
+}
+
+fn is_json(path: &Path) -> bool {
+    path.extension().is_some_and(|ext| ext == "json")
+}
+
+/// FNV-1a: stable made-up identifiers (uids, hashes) without a hashing crate.
+pub fn fnv(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, byte| (hash ^ u64::from(*byte)).wrapping_mul(0x0100_0000_01b3))
+}

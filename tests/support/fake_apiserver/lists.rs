@@ -1,0 +1,154 @@
+//! Lists and gets: selectors, `limit`/`continue` pagination, typed list shapes.
+
+use serde_json::{json, Value};
+
+use super::cluster::Cluster;
+use super::http::Request;
+use super::resources::ResourceType;
+use super::status;
+use super::table;
+use super::Response;
+
+/// Which objects a list asks for.
+pub struct ListQuery<'a> {
+    pub resource: &'a ResourceType,
+    /// `None`: every namespace (or a cluster-scoped type).
+    pub namespace: Option<&'a str>,
+}
+
+/// `GET` of a collection: sorted by namespace/name, filtered, one page of it.
+pub fn list(cluster: &Cluster, query: &ListQuery, request: &Request) -> Response {
+    let label_selector = request.param("labelSelector").unwrap_or_default();
+    let field_selector = request.param("fieldSelector").unwrap_or_default();
+    let mut matching: Vec<&Value> = cluster
+        .objects_of(query.resource)
+        .filter(|o| query.namespace.is_none_or(|ns| namespace_of(o) == ns))
+        .filter(|o| labels_match(o, &label_selector) && fields_match(o, &field_selector))
+        .collect();
+    matching.sort_by_key(|o| (namespace_of(o), name_of(o)));
+
+    let list_version = resource_version(cluster);
+    let start = match request.param("continue").filter(|t| !t.is_empty()) {
+        None => 0,
+        Some(token) => match decode_continue(&token, &list_version) {
+            Ok(offset) => offset,
+            Err(response) => return response,
+        },
+    };
+    let limit = request.param("limit").and_then(|l| l.parse::<usize>().ok()).filter(|l| *l > 0);
+    let end = limit.map_or(matching.len(), |l| start.saturating_add(l).min(matching.len()));
+    let page = matching.get(start..end).unwrap_or_default();
+
+    let mut metadata = json!({ "resourceVersion": list_version });
+    if end < matching.len() {
+        metadata["continue"] = json!(encode_continue(&list_version, end));
+        // Real servers leave the count out when a selector filtered the list.
+        if label_selector.is_empty() && field_selector.is_empty() {
+            metadata["remainingItemCount"] = json!(matching.len() - end);
+        }
+    }
+    if table::wanted(request) {
+        return table::response(query.resource, page, metadata);
+    }
+    let items: Vec<Value> = page.iter().map(|o| list_item(query.resource, o)).collect();
+    Response::json(
+        200,
+        &json!({
+            "kind": format!("{}List", query.resource.kind),
+            "apiVersion": query.resource.api_version(),
+            "metadata": metadata,
+            "items": items,
+        }),
+    )
+}
+
+/// `GET` of one object.
+pub fn get(cluster: &Cluster, query: &ListQuery, name: &str, request: &Request) -> Response {
+    let found = cluster
+        .objects_of(query.resource)
+        .find(|o| name_of(o) == name && query.namespace.is_none_or(|ns| namespace_of(o) == ns));
+    match found {
+        None => status::object_not_found(query.resource, name),
+        Some(object) if table::wanted(request) => {
+            table::response(query.resource, &[object], json!({ "resourceVersion": resource_version(cluster) }))
+        }
+        Some(object) => Response::json(200, object),
+    }
+}
+
+/// Items of built-in lists come without `apiVersion`/`kind`, as kube-apiserver sends them.
+fn list_item(resource: &ResourceType, object: &Value) -> Value {
+    let mut item = object.clone();
+    if resource.builtin {
+        if let Some(fields) = item.as_object_mut() {
+            fields.remove("apiVersion");
+            fields.remove("kind");
+        }
+    }
+    item
+}
+
+/// The cluster's resourceVersion: it never changes while served.
+pub fn resource_version(cluster: &Cluster) -> String {
+    (1000 + cluster.objects.len() + 1).to_string()
+}
+
+pub fn name_of(object: &Value) -> &str {
+    object.pointer("/metadata/name").and_then(Value::as_str).unwrap_or("")
+}
+
+pub fn namespace_of(object: &Value) -> &str {
+    object.pointer("/metadata/namespace").and_then(Value::as_str).unwrap_or("")
+}
+
+/// An opaque token: hex of `<resourceVersion>:<offset>`.
+fn encode_continue(list_version: &str, offset: usize) -> String {
+    format!("{list_version}:{offset}").bytes().map(|b| format!("{b:02x}")).collect()
+}
+
+fn decode_continue(token: &str, list_version: &str) -> Result<usize, Response> {
+    let bytes: Option<Vec<u8>> =
+        (0..token.len()).step_by(2).map(|i| token.get(i..i + 2).and_then(|h| u8::from_str_radix(h, 16).ok())).collect();
+    let text =
+        bytes.and_then(|b| String::from_utf8(b).ok()).ok_or_else(|| status::bad_request("invalid continue token"))?;
+    let (version, offset) = text.split_once(':').ok_or_else(|| status::bad_request("invalid continue token"))?;
+    if version != list_version {
+        return Err(status::gone("The provided continue parameter is too old to display a consistent list result."));
+    }
+    offset.parse().map_err(|_| status::bad_request("invalid continue token"))
+}
+
+/// Equality-based label selectors: `a=b`, `a==b`, `a!=b`, `a` (exists), `!a` (absent).
+fn labels_match(object: &Value, selector: &str) -> bool {
+    let labels = object.pointer("/metadata/labels");
+    let label = |key: &str| labels.and_then(|l| l.get(key.trim())).and_then(Value::as_str);
+    selector.split(',').map(str::trim).filter(|term| !term.is_empty()).all(|term| {
+        if let Some((key, value)) = term.split_once("!=") {
+            label(key) != Some(value.trim())
+        } else if let Some((key, value)) = term.split_once("==").or_else(|| term.split_once('=')) {
+            label(key) == Some(value.trim())
+        } else if let Some(key) = term.strip_prefix('!') {
+            label(key).is_none()
+        } else {
+            label(term).is_some()
+        }
+    })
+}
+
+/// Field selectors: `path.to.field=value` / `!=` on any string field (`metadata.name`,
+/// `metadata.namespace`, `spec.nodeName`, `status.phase`, …).
+fn fields_match(object: &Value, selector: &str) -> bool {
+    let field = |path: &str| {
+        let pointer = format!("/{}", path.trim().replace('.', "/"));
+        object.pointer(&pointer).and_then(Value::as_str).unwrap_or("").to_string()
+    };
+    selector.split(',').map(str::trim).filter(|term| !term.is_empty()).all(|term| {
+        if let Some((path, value)) = term.split_once("!=") {
+            field(path) != value.trim()
+        } else if let Some((path, value)) = term.split_once("==").or_else(|| term.split_once('=')) {
+            field(path) == value.trim()
+        } else {
+            false
+        }
+    })
+}
