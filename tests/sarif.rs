@@ -1,10 +1,14 @@
 //! SARIF output: valid SARIF 2.1.0 (checked by a real JSON-schema validator against the schema
 //! shipped in the serde-sarif crate) and meeting GitHub code scanning's extra requirements.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 
 use serde_json::Value;
+
+#[path = "support/sarif_schema.rs"]
+mod sarif_schema;
+use sarif_schema::{schema_path, validate_with_jsonschema};
 
 fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -21,39 +25,6 @@ fn testdata_sarif() -> (String, Value) {
     let text = String::from_utf8(out.stdout).expect("utf-8");
     let v = serde_json::from_str(&text).expect("SARIF is JSON");
     (text, v)
-}
-
-/// The SARIF 2.1.0 schema that ships inside the serde-sarif crate.
-fn schema_path() -> PathBuf {
-    let home = std::env::var_os("CARGO_HOME")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(std::env::var_os("HOME").expect("HOME")).join(".cargo"));
-    let src = home.join("registry").join("src");
-    for index in std::fs::read_dir(&src).expect("cargo registry") {
-        let candidate = index.expect("entry").path().join("serde-sarif-0.8.0").join("src").join("schema.json");
-        if candidate.is_file() {
-            return candidate;
-        }
-    }
-    panic!("serde-sarif's schema.json not found under {}", src.display());
-}
-
-/// Validates `instance` (a file) against `schema` with Python's `jsonschema`.
-pub fn validate_with_jsonschema(schema: &Path, instance: &Path) {
-    let script = "import json,sys,jsonschema\n\
-        schema=json.load(open(sys.argv[1]))\n\
-        inst=json.load(open(sys.argv[2]))\n\
-        cls=jsonschema.validators.validator_for(schema)\n\
-        errs=sorted(cls(schema).iter_errors(inst), key=lambda e: list(e.path))\n\
-        [print('/'.join(map(str,e.path)), e.message) for e in errs[:20]]\n\
-        sys.exit(1 if errs else 0)\n";
-    let out = Command::new("python3").args(["-c", script]).arg(schema).arg(instance).output().expect("python3");
-    assert!(
-        out.status.success(),
-        "SARIF does not validate:\n{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
 }
 
 #[test]

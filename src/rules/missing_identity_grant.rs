@@ -1,8 +1,18 @@
 use super::rbac_support::{bound_accounts, grant_yaml, identity_request};
 use super::{grant_id_mismatch::near_misses, sa_support::and_others, Context, Rule, Sink};
 use crate::finding::Fix;
+use crate::model::ServiceAccount;
 use crate::model::{Origin, IDENTITY_API_GROUP, USE_MANAGED_IDENTITY};
 use crate::span::Pos;
+
+/// In an audit, the API server's SubjectAccessReview allowed what the static evaluation denies.
+fn allowed_by_api_server(cx: &Context, sa: &ServiceAccount, client_id: &str) -> bool {
+    cx.inventory
+        .live
+        .as_ref()
+        .and_then(|live| live.review(&sa.meta.namespace, &sa.meta.name, client_id))
+        .is_some_and(|r| r.allowed)
+}
 
 /// IB301: no ClusterRole/ClusterRoleBinding in scope lets an identity-binding pod's
 /// ServiceAccount `use-managed-identity` for its client id.
@@ -19,6 +29,9 @@ impl Rule for MissingIdentityGrant {
             let id = b.client_id.value.as_str();
             if inv.may(&identity_request(b.sa, id)).is_allowed() || !near_misses(inv, b.sa, id).is_empty() {
                 continue;
+            }
+            if allowed_by_api_server(cx, b.sa, id) {
+                continue; // the API server knows of a grant the listed RBAC objects do not show (IB607 notes it)
             }
             let yaml = grant_yaml(b.sa, id);
             let f = sink.emit_on(

@@ -14,15 +14,20 @@ mod support;
 
 mod sa_support;
 
+mod live_support;
+
 mod aad_pod_identity_label;
 mod aad_pod_identity_resource;
+mod access_review_denied;
 mod annotated_sa_without_label;
 mod broad_identity_grant;
 mod dangling_identity_binding;
 mod default_service_account;
+mod duplicate_webhook;
 mod fic_limit;
 mod grant_id_mismatch;
 mod hardcoded_identity_env;
+mod identity_binding_fallback;
 mod identity_binding_issuer_fic;
 mod identity_binding_value_ignored;
 mod invalid_token_expiration;
@@ -37,6 +42,7 @@ mod missing_identity_grant;
 mod missing_use_label;
 mod namespaced_identity_grant;
 mod non_string_metadata_value;
+mod pod_not_mutated;
 mod protected_namespace;
 mod proxy_sidecar_misuse;
 mod rbac_support;
@@ -45,12 +51,15 @@ mod sa_missing_tenant_id;
 mod service_account_field_conflict;
 mod service_account_not_found;
 mod skip_containers_mismatch;
+mod stale_client_id;
 mod suppression_problem;
 mod unexpected_tenant;
 mod unknown_identity_key;
 mod unparseable_manifest;
 mod unused_identity_grant;
 mod use_label_not_true;
+mod webhook_missing;
+mod webhook_too_old;
 mod wildcard_identity_grant;
 
 pub use support::*;
@@ -154,6 +163,13 @@ pub static RULES: &[&dyn Rule] = &[
     &malformed_fic::MalformedFic,
     &aad_pod_identity_resource::AadPodIdentityResource,
     &aad_pod_identity_label::AadPodIdentityLabel,
+    &webhook_missing::WebhookMissing,
+    &webhook_too_old::WebhookTooOld,
+    &pod_not_mutated::PodNotMutated,
+    &identity_binding_fallback::IdentityBindingFallback,
+    &stale_client_id::StaleClientId,
+    &duplicate_webhook::DuplicateWebhook,
+    &access_review_denied::AccessReviewDenied,
 ];
 
 /// Runs `rules` over the context in parallel; the result is unsorted.

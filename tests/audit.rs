@@ -1,0 +1,328 @@
+//! `kubectl iblint audit` end to end against a fake API server: scenario clusters and the findings
+//! they must give (rule id + logical location), forbidden and throttled lists, pagination, output
+//! formats, `--manifests` mapping — and in every test, a request log with only reads.
+#![cfg(feature = "live")]
+
+#[path = "support/fake_apiserver.rs"]
+mod fake_apiserver;
+
+#[path = "audit/harness.rs"]
+mod harness;
+
+use fake_apiserver::{synthetic, Fault, SarRule, SarTable};
+use harness::{assert_read_only, has, healthy, object_mut, objects_mut, Fake};
+use serde_json::{json, Value};
+
+const DEPLOYMENT: &str = "team-a/Deployment/api";
+const SERVICE_ACCOUNT: &str = "team-a/ServiceAccount/api";
+const WEBHOOK: &str = "azure-wi-webhook-controller-manager";
+
+fn audit(cluster: fake_apiserver::Cluster) -> Vec<(String, String)> {
+    let fake = Fake::start(cluster);
+    let (findings, _) = fake.findings(&[]);
+    assert_read_only(&fake.requests());
+    findings
+}
+
+fn rules(findings: &[(String, String)]) -> Vec<&str> {
+    findings.iter().map(|(r, _)| r.as_str()).collect()
+}
+
+/// The identity-binding pods of the fixture.
+fn ib_pods(cluster: &mut fake_apiserver::Cluster) -> impl Iterator<Item = &mut Value> {
+    objects_mut(cluster, "Pod").filter(|p| p["metadata"]["labels"]["azure.workload.identity/use"] == "true")
+}
+
+fn containers(pod: &mut Value) -> impl Iterator<Item = &mut Value> {
+    pod["spec"]["containers"].as_array_mut().into_iter().flatten()
+}
+
+fn webhook_image(cluster: &mut fake_apiserver::Cluster, image: &str) {
+    let d = object_mut(cluster, "Deployment", WEBHOOK);
+    for c in d["spec"]["template"]["spec"]["containers"].as_array_mut().expect("containers") {
+        if c["name"] == "manager" {
+            c["image"] = json!(image);
+        }
+    }
+}
+
+#[test]
+fn a_healthy_identity_binding_cluster_has_no_findings() {
+    let findings = audit(healthy());
+    assert!(findings.is_empty(), "unexpected findings: {findings:?}");
+}
+
+#[test]
+fn a_pod_the_webhook_never_mutated_is_reported_once_per_deployment() {
+    let findings = audit(unmutated());
+    assert_eq!(findings.iter().filter(|(r, _)| r == "IB603").count(), 1, "{findings:?}");
+    assert!(has(&findings, "IB603", DEPLOYMENT), "{findings:?}");
+}
+
+#[test]
+fn a_webhook_older_than_1_6_0_alpha_1_is_too_old_for_identity_bindings() {
+    let mut cluster = healthy();
+    webhook_image(&mut cluster, "mcr.microsoft.com/oss/azure/workload-identity/webhook:v1.5.1");
+    let findings = audit(cluster);
+    assert!(
+        findings.iter().any(|(r, at)| r == "IB602" && at.ends_with(&format!("Deployment/{WEBHOOK}"))),
+        "{findings:?}"
+    );
+}
+
+/// The open-source install of v1.6.0 in its own namespace, with the given manager args.
+fn oss_webhook(args: &[&str]) -> fake_apiserver::Cluster {
+    let mut cluster = healthy();
+    webhook_image(&mut cluster, "mcr.microsoft.com/oss/azure/workload-identity/webhook:v1.6.0");
+    let d = object_mut(&mut cluster, "Deployment", WEBHOOK);
+    d["metadata"]["namespace"] = json!("azure-workload-identity-system");
+    d["metadata"]["labels"] = json!({"azure-workload-identity.io/system": "false"});
+    d["spec"]["template"]["metadata"]["labels"] = json!({"azure-workload-identity.io/system": "false"});
+    for c in d["spec"]["template"]["spec"]["containers"].as_array_mut().expect("containers") {
+        c["args"] = json!(args);
+    }
+    cluster
+}
+
+#[test]
+fn open_source_v1_6_0_needs_the_custom_token_endpoint_flags() {
+    let without = audit(oss_webhook(&["--arc-cluster=false"]));
+    assert!(without.iter().any(|(r, at)| r == "IB602" && at.contains("azure-workload-identity-system")), "{without:?}");
+    let with = audit(oss_webhook(&[
+        "--arc-cluster=false",
+        "--custom-token-endpoint-annotation-suffix=identity-binding",
+        "--custom-token-endpoint-audience",
+        "api://AKSIdentityBinding",
+    ]));
+    assert!(!rules(&with).contains(&"IB602"), "{with:?}");
+}
+
+#[test]
+fn an_identity_binding_pod_with_a_plain_token_fell_back() {
+    let mut cluster = healthy();
+    for pod in ib_pods(&mut cluster) {
+        for v in pod["spec"]["volumes"].as_array_mut().expect("volumes") {
+            for s in v["projected"]["sources"].as_array_mut().into_iter().flatten() {
+                if s.get("serviceAccountToken").is_some() {
+                    s["serviceAccountToken"]["audience"] = json!("api://AzureADTokenExchange");
+                }
+            }
+        }
+        for c in containers(pod) {
+            if let Some(env) = c["env"].as_array_mut() {
+                env.retain(|e| e["name"] != "AZURE_KUBERNETES_TOKEN_PROXY");
+            }
+        }
+    }
+    let findings = audit(cluster);
+    assert!(has(&findings, "IB604", DEPLOYMENT), "{findings:?}");
+}
+
+#[test]
+fn pods_started_before_a_client_id_change_are_stale() {
+    const NEW_ID: &str = "0f9e8d7c-6b5a-4c3d-8e2f-1a0b9c8d7e6f";
+    let mut cluster = healthy();
+    let sa = object_mut(&mut cluster, "ServiceAccount", "api");
+    let old =
+        sa["metadata"]["annotations"]["azure.workload.identity/client-id"].as_str().expect("client id").to_string();
+    sa["metadata"]["annotations"]["azure.workload.identity/client-id"] = json!(NEW_ID);
+    // The grant and the API server follow the new id: only the running pods are behind.
+    for o in cluster.objects.iter_mut().filter(|o| o["kind"] == "ClusterRole") {
+        let text = o.to_string().replace(&old, NEW_ID);
+        *o = serde_json::from_str(&text).expect("json");
+    }
+    for r in &mut cluster.sar.rules {
+        if r.resource == old {
+            r.resource = NEW_ID.to_string();
+        }
+    }
+    let findings = audit(cluster);
+    assert!(has(&findings, "IB605", DEPLOYMENT), "{findings:?}");
+    assert_eq!(rules(&findings), ["IB605"], "nothing else is wrong: {findings:?}");
+}
+
+#[test]
+fn webhook_deployments_in_both_namespaces_are_a_duplicate_install() {
+    let mut cluster = healthy();
+    let mut copy = object_mut(&mut cluster, "Deployment", WEBHOOK).clone();
+    copy["metadata"]["namespace"] = json!("azure-workload-identity-system");
+    cluster.add(copy).expect("add the second install");
+    let findings = audit(cluster);
+    assert!(findings.iter().any(|(r, at)| r == "IB606" && at.contains(WEBHOOK)), "{findings:?}");
+}
+
+#[test]
+fn an_access_review_denial_the_static_rbac_does_not_explain_is_reported() {
+    let mut cluster = healthy();
+    let id = object_mut(&mut cluster, "ServiceAccount", "api")["metadata"]["annotations"]
+        ["azure.workload.identity/client-id"]
+        .as_str()
+        .expect("client id")
+        .to_string();
+    cluster.sar = SarTable::default().with_rule(SarRule::deny(
+        "system:serviceaccount:team-a:api",
+        "use-managed-identity",
+        "cid.wi.aks.azure.com",
+        &id,
+        "denied by an authorization webhook",
+    ));
+    let fake = Fake::start(cluster);
+    let (findings, _) = fake.findings(&[]);
+    assert!(has(&findings, "IB607", SERVICE_ACCOUNT), "{findings:?}");
+    let reviews: Vec<_> = fake.requests().into_iter().filter(|r| r.method == "POST").collect();
+    assert_eq!(reviews.len(), 1, "one review per identity-binding ServiceAccount");
+    assert_read_only(&fake.requests());
+    // --no-sar: no review, no IB607.
+    let (without, _) = fake.findings(&["--no-sar"]);
+    assert!(!rules(&without).contains(&"IB607"), "{without:?}");
+}
+
+#[test]
+fn forbidden_clusterroles_are_reported_as_not_checked_and_their_rules_skipped() {
+    let mut cluster = healthy();
+    // Without the ClusterRoles the static evaluator would see no grant: IB301 must not guess.
+    cluster.faults.push(Fault::resource("clusterroles").forbidden());
+    let fake = Fake::start(cluster);
+    let (findings, json) = fake.findings(&[]);
+    assert!(findings.iter().all(|(r, _)| !r.starts_with("IB30")), "{findings:?}");
+    let unavailable = json["audit"]["unavailable"].as_array().expect("unavailable");
+    let roles = unavailable.iter().find(|u| u["resource"] == "clusterroles").expect("clusterroles listed");
+    assert!(roles["reason"].as_str().is_some_and(|r| r.contains("forbidden")), "{roles}");
+    assert!(roles["skippedRules"].as_array().expect("rules").iter().any(|r| r == "IB301"));
+    // The exit code stays honest: the rest of the audit found nothing failing.
+    let out = fake.plugin(&["--no-color"]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("not checked") && text.contains("clusterroles"), "{text}");
+    assert_read_only(&fake.requests());
+}
+
+#[test]
+fn throttling_and_server_errors_are_retried() {
+    let mut cluster = healthy();
+    cluster.faults.push(Fault::resource("pods").throttle(2));
+    cluster.faults.push(Fault::resource("serviceaccounts").error(2));
+    let fake = Fake::start(cluster);
+    let (findings, json) = fake.findings(&[]);
+    assert!(findings.is_empty(), "{findings:?}");
+    assert_eq!(json["audit"]["unavailable"].as_array().map(Vec::len), Some(0));
+    let requests = fake.requests();
+    let pod_lists = requests.iter().filter(|r| r.path == "/api/v1/pods").count();
+    assert!(pod_lists >= 3, "two throttled attempts and one that worked: {pod_lists}");
+    assert!(requests.iter().any(|r| r.status == 429) && requests.iter().any(|r| r.status == 500));
+    assert_read_only(&requests);
+}
+
+#[test]
+fn bad_credentials_and_an_unreachable_server_exit_2_with_a_clear_error() {
+    let mut cluster = healthy();
+    cluster.faults.push(Fault::all().unauthorized());
+    let fake = Fake::start(cluster);
+    let out = fake.plugin(&[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("401"), "{}", String::from_utf8_lossy(&out.stderr));
+
+    let fake = Fake::start(healthy());
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr");
+    let config = std::fs::read_to_string(fake.kubeconfig())
+        .expect("kubeconfig")
+        .replace(&fake.server.url(), &format!("http://{closed}"));
+    std::fs::write(fake.kubeconfig(), config).expect("rewrite kubeconfig");
+    let out = fake.plugin(&["--timeout", "5"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot reach"), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+#[test]
+fn ten_thousand_pods_are_listed_page_by_page() {
+    let fake = Fake::start(synthetic::cluster(10_000, 5_000, 2_000));
+    let (_, json) = fake.findings(&[]);
+    assert_eq!(json["audit"]["pods"], 10_000);
+    let requests = fake.requests();
+    let pages: Vec<_> = requests.iter().filter(|r| r.path == "/api/v1/pods").collect();
+    assert_eq!(pages.len(), 20, "10,000 pods in pages of 500");
+    assert!(pages.iter().skip(1).all(|r| r.param("continue").is_some()), "pages after the first continue");
+    assert_read_only(&requests);
+}
+
+#[test]
+fn one_namespace_is_audited_with_the_webhook_still_found() {
+    let fake = Fake::start(healthy());
+    let (findings, _) = fake.findings(&["-n", "team-a"]);
+    assert!(findings.is_empty(), "{findings:?}");
+    let requests = fake.requests();
+    assert!(requests.iter().any(|r| r.path == "/api/v1/namespaces/team-a/pods"));
+    assert!(!requests.iter().any(|r| r.path == "/api/v1/pods"), "no cluster-wide pod list with -n");
+    assert!(requests.iter().any(|r| r.path == "/apis/apps/v1/namespaces/kube-system/deployments"));
+    assert_read_only(&requests);
+}
+
+#[test]
+fn findings_land_on_the_manifest_lines_with_manifests() {
+    let mut cluster = healthy();
+    let sa = object_mut(&mut cluster, "ServiceAccount", "api");
+    sa["metadata"]["annotations"].as_object_mut().expect("annotations").remove("azure.workload.identity/tenant-id");
+    let fake = Fake::start(cluster);
+    let manifests = fake.dir.path().join("manifests");
+    std::fs::create_dir_all(&manifests).expect("mkdir");
+    let sa_yaml = "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: api\n  namespace: team-a\n  annotations:\n    azure.workload.identity/client-id: \"x\"\n";
+    std::fs::write(manifests.join("sa.yaml"), sa_yaml).expect("write");
+    let out =
+        fake.plugin(&["--format", "json", "--fail-on", "never", "--manifests", manifests.to_str().expect("utf-8")]);
+    let json: Value = serde_json::from_slice(&out.stdout).expect("json");
+    let f = json["findings"].as_array().expect("findings").iter().find(|f| f["rule"] == "IB202").expect("IB202");
+    assert!(f["location"]["path"].as_str().is_some_and(|p| p.ends_with("manifests/sa.yaml")), "{f}");
+    assert_eq!(f["location"]["line"], 6, "the `annotations:` line, where the same rule points in the file: {f}");
+    assert_eq!(f["related"][0]["location"]["logical"], format!("{}/{SERVICE_ACCOUNT}", harness::CONTEXT));
+}
+
+#[path = "support/sarif_schema.rs"]
+mod sarif_schema;
+
+/// What `a_pod_the_webhook_never_mutated…` builds, for the kubectl tests.
+fn unmutated() -> fake_apiserver::Cluster {
+    let mut cluster = healthy();
+    for pod in ib_pods(&mut cluster) {
+        pod["spec"]["volumes"]
+            .as_array_mut()
+            .expect("volumes")
+            .retain(|v| !v["name"].as_str().unwrap_or("").starts_with("azure-workload-identity-reserved"));
+        for c in containers(pod) {
+            if let Some(env) = c["env"].as_array_mut() {
+                env.retain(|e| !e["name"].as_str().unwrap_or("").starts_with("AZURE_"));
+            }
+        }
+    }
+    cluster
+}
+
+#[test]
+fn kubectl_runs_the_plugin_and_prints_findings_grouped_by_namespace() {
+    let fake = Fake::start(unmutated());
+    let out = fake.kubectl(&["iblint", "audit", "--no-color"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(text.contains("── namespace team-a ──"), "{text}");
+    assert!(text.contains("IB603 pod-not-mutated"), "{text}");
+    assert!(text.contains(&format!("{}/{DEPLOYMENT}", harness::CONTEXT)), "{text}");
+    assert!(text.contains("rule    name"), "the summary table: {text}");
+    assert_read_only(&fake.requests());
+}
+
+#[test]
+fn kubectl_audit_writes_valid_sarif_with_logical_locations() {
+    let fake = Fake::start(unmutated());
+    let sarif = fake.dir.path().join("audit.sarif");
+    let out = fake.kubectl(&["iblint", "audit", "--format", "sarif", "--output", sarif.to_str().expect("utf-8")]);
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    sarif_schema::validate_with_jsonschema(&sarif_schema::schema_path(), &sarif);
+    let v: Value = serde_json::from_str(&std::fs::read_to_string(&sarif).expect("read")).expect("json");
+    let run = &v["runs"][0];
+    assert_eq!(run["automationDetails"]["id"], "iblint/audit/");
+    let result = run["results"].as_array().expect("results").iter().find(|r| r["ruleId"] == "IB603").expect("IB603");
+    assert_eq!(
+        result["locations"][0]["logicalLocations"][0]["fullyQualifiedName"],
+        format!("{}/{DEPLOYMENT}", harness::CONTEXT)
+    );
+    assert_read_only(&fake.requests());
+}
