@@ -50,6 +50,6 @@ mod table;
 pub use cluster::{Cluster, DEFAULT_VERSION, SAR_FILE};
 pub use faults::{Fault, FaultKind, FaultTarget, Target};
 pub use http::Response;
-pub use resources::ResourceType;
+pub use resources::{plural_of, ResourceType};
 pub use sar::{SarQuestion, SarRule, SarTable, DEFAULT_CURRENT_USER, NO_MATCH_REASON};
 pub use server::{FakeApiServer, LoggedRequest, ServerHandle, TOKEN};

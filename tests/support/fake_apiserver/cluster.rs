@@ -4,7 +4,8 @@
 //! Fixture directory (`testdata/live/<scenario>/`): every `*.json` file is one object or a
 //! `{"kind": "List", "items": [..]}`, except `sar.json`, which is the [`SarTable`]. Objects need
 //! `apiVersion`, `kind` and `metadata.name`; objects of unknown groups register a custom resource type
-//! (plural = lower-cased kind + `s`, namespaced when the object has a namespace).
+//! (plural derived from the kind — `AzureIdentity` → `azureidentities` — and namespaced when
+//! the object has a namespace; [`Cluster::with_resource`] registers any other shape).
 
 use std::path::Path;
 
@@ -110,6 +111,15 @@ impl Cluster {
         if let Err(e) = self.add(object) {
             panic!("fake cluster object: {e}");
         }
+        self
+    }
+
+    /// Registers a resource type (a CRD whose plural or scope cannot be derived from its objects).
+    /// Register before adding objects of that type.
+    pub fn with_resource(mut self, resource: ResourceType) -> Cluster {
+        self.resources
+            .retain(|r| !(r.group == resource.group && r.version == resource.version && r.kind == resource.kind));
+        self.resources.push(resource);
         self
     }
 

@@ -39,9 +39,9 @@ impl ResourceType {
         }
     }
 
-    /// A custom resource type, plural derived by lower-casing the kind and adding `s`.
+    /// A custom resource type, its plural derived from the kind as CRD generators derive it.
     pub fn custom(group: &str, version: &str, kind: &str, namespaced: bool) -> ResourceType {
-        let plural = format!("{}s", kind.to_ascii_lowercase());
+        let plural = plural_of(kind);
         ResourceType { builtin: false, ..ResourceType::new(group, version, &plural, kind, namespaced, READ_WRITE) }
     }
 
@@ -108,4 +108,19 @@ pub fn builtin() -> Vec<ResourceType> {
         ResourceType::new(authz, "v1", "subjectaccessreviews", "SubjectAccessReview", false, CREATE_ONLY),
         ResourceType::new(authz, "v1", "selfsubjectaccessreviews", "SelfSubjectAccessReview", false, CREATE_ONLY),
     ]
+}
+
+/// The lower-cased English plural of a kind, the way kubebuilder's pluralizer names CRDs:
+/// `AzureIdentity` → `azureidentities`, `FederatedIdentityCredential` → `federatedidentitycredentials`.
+/// Register the type explicitly ([`super::Cluster::with_resource`]) when a CRD chose otherwise.
+pub fn plural_of(kind: &str) -> String {
+    let lower = kind.to_ascii_lowercase();
+    let consonant_y = lower.strip_suffix('y').filter(|stem| !stem.ends_with(['a', 'e', 'i', 'o', 'u']));
+    if let Some(stem) = consonant_y {
+        return format!("{stem}ies");
+    }
+    if ["s", "x", "z", "ch", "sh"].iter().any(|end| lower.ends_with(end)) {
+        return format!("{lower}es");
+    }
+    format!("{lower}s")
 }
