@@ -127,7 +127,7 @@ fn pods_started_before_a_client_id_change_are_stale() {
         sa["metadata"]["annotations"]["azure.workload.identity/client-id"].as_str().expect("client id").to_string();
     sa["metadata"]["annotations"]["azure.workload.identity/client-id"] = json!(NEW_ID);
     // The grant and the API server follow the new id: only the running pods are behind.
-    for o in cluster.objects.iter_mut().filter(|o| o["kind"] == "ClusterRole") {
+    for o in cluster.objects.iter_mut().filter(|o| o["kind"] == "ClusterRole" || o["kind"] == "ClusterRoleBinding") {
         let text = o.to_string().replace(&old, NEW_ID);
         *o = serde_json::from_str(&text).expect("json");
     }
@@ -236,7 +236,8 @@ fn bad_credentials_and_an_unreachable_server_exit_2_with_a_clear_error() {
 #[test]
 fn ten_thousand_pods_are_listed_page_by_page() {
     let fake = Fake::start(synthetic::cluster(10_000, 5_000, 2_000));
-    let (_, json) = fake.findings(&[]);
+    // A debug build parses 16 MB of pods slowly: the default 30 s limit is for clusters, not tests.
+    let (_, json) = fake.findings(&["--timeout", "300"]);
     assert_eq!(json["audit"]["pods"], 10_000);
     let requests = fake.requests();
     let pages: Vec<_> = requests.iter().filter(|r| r.path == "/api/v1/pods").collect();
@@ -267,6 +268,15 @@ fn findings_land_on_the_manifest_lines_with_manifests() {
     std::fs::create_dir_all(&manifests).expect("mkdir");
     let sa_yaml = "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: api\n  namespace: team-a\n  annotations:\n    azure.workload.identity/client-id: \"x\"\n";
     std::fs::write(manifests.join("sa.yaml"), sa_yaml).expect("write");
+    // The Deployment makes the ServiceAccount an identity-binding one in the files too, so IB202
+    // fires there and the live finding takes its exact line.
+    let deployment = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\n  namespace: team-a\nspec:\n  template:\n    metadata:\n      labels:\n        azure.workload.identity/use: \"true\"\n      annotations:\n        azure.workload.identity/use-identity-binding: \"true\"\n    spec:\n      serviceAccountName: api\n      containers:\n        - name: app\n          image: x\n";
+    std::fs::write(manifests.join("deployment.yaml"), deployment).expect("write");
+    std::fs::write(
+        manifests.join("other.yaml"),
+        "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: unrelated\n  namespace: team-a\n",
+    )
+    .expect("write");
     let out =
         fake.plugin(&["--format", "json", "--fail-on", "never", "--manifests", manifests.to_str().expect("utf-8")]);
     let json: Value = serde_json::from_slice(&out.stdout).expect("json");
@@ -274,6 +284,36 @@ fn findings_land_on_the_manifest_lines_with_manifests() {
     assert!(f["location"]["path"].as_str().is_some_and(|p| p.ends_with("manifests/sa.yaml")), "{f}");
     assert_eq!(f["location"]["line"], 6, "the `annotations:` line, where the same rule points in the file: {f}");
     assert_eq!(f["related"][0]["location"]["logical"], format!("{}/{SERVICE_ACCOUNT}", harness::CONTEXT));
+    assert!(
+        json["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .all(|f| f["location"]["path"].as_str().is_none_or(|p| !p.ends_with("other.yaml"))),
+        "only live findings are reported, mapped; the files' own findings are not"
+    );
+}
+
+#[test]
+fn a_live_object_declared_in_no_rule_finding_lands_on_its_name() {
+    let mut cluster = healthy();
+    webhook_image(&mut cluster, "mcr.microsoft.com/oss/azure/workload-identity/webhook:v1.5.1");
+    let fake = Fake::start(cluster);
+    let manifests = fake.dir.path().join("manifests");
+    std::fs::create_dir_all(&manifests).expect("mkdir");
+    let webhook =
+        format!("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {WEBHOOK}\n  namespace: kube-system\n");
+    std::fs::write(manifests.join("webhook.yaml"), webhook).expect("write");
+    let out =
+        fake.plugin(&["--format", "json", "--fail-on", "never", "--manifests", manifests.to_str().expect("utf-8")]);
+    let json: Value = serde_json::from_slice(&out.stdout).expect("json");
+    let f = json["findings"].as_array().expect("findings").iter().find(|f| f["rule"] == "IB602").expect("IB602");
+    assert!(f["location"]["path"].as_str().is_some_and(|p| p.ends_with("manifests/webhook.yaml")), "{f}");
+    assert_eq!(
+        (f["location"]["line"].as_u64(), f["location"]["column"].as_u64()),
+        (Some(4), Some(9)),
+        "`name:` value: {f}"
+    );
 }
 
 #[path = "support/sarif_schema.rs"]

@@ -104,20 +104,36 @@ enum Frame {
 struct Source<'a> {
     text: &'a str,
     line_starts: Vec<usize>,
+    /// Every character is one byte: a column is a byte count.
+    ascii: bool,
+    /// The last position resolved (line, column, byte offset). Positions arrive in text order,
+    /// so on long lines (machine-written JSON is one line) counting resumes from there instead
+    /// of from the line start, which would make a line's scalars quadratic.
+    last: std::cell::Cell<(u32, u32, usize)>,
 }
 
 impl<'a> Source<'a> {
     fn new(text: &'a str) -> Self {
         let line_starts = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
-        Source { text, line_starts }
+        Source { text, line_starts, ascii: text.is_ascii(), last: std::cell::Cell::new((0, 0, 0)) }
     }
 
     /// The byte offset of a 1-based line and character column.
     fn offset(&self, pos: Pos) -> Option<usize> {
         let start = *self.line_starts.get((pos.line as usize).checked_sub(1)?)?;
         let skip = (pos.col as usize).checked_sub(1)?;
-        let rest = self.text.get(start..)?;
-        rest.char_indices().nth(skip).map(|(i, _)| start + i)
+        if self.ascii {
+            return Some(start + skip).filter(|&o| o <= self.text.len());
+        }
+        let (line, col, byte) = self.last.get();
+        let (from, skip) = if line == pos.line && col >= 1 && pos.col >= col {
+            (byte, (pos.col - col) as usize)
+        } else {
+            (start, skip)
+        };
+        let offset = self.text.get(from..)?.char_indices().nth(skip).map(|(i, _)| from + i)?;
+        self.last.set((pos.line, pos.col, offset));
+        Some(offset)
     }
 
     fn char_at(&self, pos: Pos) -> Option<char> {
