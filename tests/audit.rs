@@ -366,3 +366,28 @@ fn kubectl_audit_writes_valid_sarif_with_logical_locations() {
     );
     assert_read_only(&fake.requests());
 }
+
+/// The README shows real output of `kubectl iblint audit` on `testdata/live/demo`; this keeps it
+/// real (`IBLINT_BLESS=1` rewrites it).
+#[test]
+fn readme_shows_the_real_audit_of_the_demo_cluster() {
+    let cluster = fake_apiserver::Cluster::load(harness::repo().join("testdata/live/demo")).expect("demo fixture");
+    let fake = Fake::start_as(cluster, "aks-demo");
+    let out = fake.kubectl_env(&["iblint", "audit", "--no-color"], &[("COLUMNS", "100")]);
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    let shown = String::from_utf8_lossy(&out.stdout)
+        .replace(&format!("{}/", fake.server.url()), "http://127.0.0.1:<port>/");
+    let block = format!("<!-- audit:start -->\n```text\n$ kubectl iblint audit\n{shown}```\n<!-- audit:end -->");
+    let readme_path = harness::repo().join("README.md");
+    let readme = std::fs::read_to_string(&readme_path).expect("README");
+    let (start, end) = (
+        readme.find("<!-- audit:start -->").expect("start marker"),
+        readme.find("<!-- audit:end -->").expect("end marker"),
+    );
+    let current = &readme[start..end + "<!-- audit:end -->".len()];
+    if std::env::var_os("IBLINT_BLESS").is_some() {
+        std::fs::write(&readme_path, readme.replace(current, &block)).expect("write README");
+    } else {
+        assert_eq!(current, block, "README's audit output is stale: run with IBLINT_BLESS=1");
+    }
+}

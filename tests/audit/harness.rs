@@ -27,9 +27,14 @@ pub struct Fake {
 
 impl Fake {
     pub fn start(cluster: Cluster) -> Fake {
+        Fake::start_as(cluster, CONTEXT)
+    }
+
+    /// With kubeconfig context `context`.
+    pub fn start_as(cluster: Cluster, context: &str) -> Fake {
         let server = FakeApiServer::start(cluster).expect("start the fake API server");
         let dir = tempfile::tempdir().expect("tempdir");
-        server.write_kubeconfig(dir.path().join("kubeconfig"), CONTEXT).expect("write kubeconfig");
+        server.write_kubeconfig(dir.path().join("kubeconfig"), context).expect("write kubeconfig");
         Fake { server, dir }
     }
 
@@ -54,6 +59,11 @@ impl Fake {
     /// `kubectl iblint audit ARGS` through real kubectl, which finds the plugin on PATH and
     /// passes `KUBECONFIG` on.
     pub fn kubectl(&self, args: &[&str]) -> Output {
+        self.kubectl_env(args, &[])
+    }
+
+    /// `kubectl ARGS` with extra environment variables.
+    pub fn kubectl_env(&self, args: &[&str], env: &[(&str, &str)]) -> Output {
         let bin_dir = Path::new(env!("CARGO_BIN_EXE_kubectl-iblint")).parent().expect("bin dir").to_path_buf();
         let path = std::env::join_paths(
             std::iter::once(bin_dir).chain(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())),
@@ -65,6 +75,7 @@ impl Fake {
             .env("PATH", path)
             .env("HOME", self.dir.path())
             .env("KUBECONFIG", self.kubeconfig())
+            .envs(env.iter().copied())
             .output()
             .expect("run kubectl")
     }
