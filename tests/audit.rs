@@ -375,8 +375,8 @@ fn readme_shows_the_real_audit_of_the_demo_cluster() {
     let fake = Fake::start_as(cluster, "aks-demo");
     let out = fake.kubectl_env(&["iblint", "audit", "--no-color"], &[("COLUMNS", "100")]);
     assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
-    let shown = String::from_utf8_lossy(&out.stdout)
-        .replace(&format!("{}/", fake.server.url()), "http://127.0.0.1:<port>/");
+    let shown =
+        String::from_utf8_lossy(&out.stdout).replace(&format!("{}/", fake.server.url()), "http://127.0.0.1:<port>/");
     let block = format!("<!-- audit:start -->\n```text\n$ kubectl iblint audit\n{shown}```\n<!-- audit:end -->");
     let readme_path = harness::repo().join("README.md");
     let readme = std::fs::read_to_string(&readme_path).expect("README");

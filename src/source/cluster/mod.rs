@@ -246,6 +246,22 @@ fn merge_webhook_lists(listed: &mut Listed, extra: Listed) -> Option<String> {
     }
 }
 
+/// Pages of one list parsed while the next is fetched.
+const PAGES_IN_FLIGHT: usize = 2;
+
+type ParseTask = tokio::task::JoinHandle<Result<Fragment, String>>;
+
+async fn merge_parsed(
+    fragment: &mut Fragment,
+    task: Option<ParseTask>,
+    resource: &Resource,
+) -> Result<(), ClusterError> {
+    let Some(task) = task else { return Ok(()) };
+    let page = task.await.map_err(|e| ClusterError::Request(format!("parse task: {e}")))?;
+    fragment.merge(page.map_err(|e| ClusterError::Request(format!("{}: {e}", resource.plural)))?);
+    Ok(())
+}
+
 /// Lists one resource in each scope (a namespace, or `None` for cluster-wide), page by page.
 async fn list_scopes(
     client: &kube::Client,
@@ -255,6 +271,7 @@ async fn list_scopes(
     progress: &Progress,
 ) -> Result<Listed, ClusterError> {
     let mut fragment = Fragment::default();
+    let mut parsing = std::collections::VecDeque::new();
     for scope in scopes {
         let path = resource.path(scope.as_deref());
         let mut token: Option<String> = None;
@@ -267,17 +284,44 @@ async fn list_scopes(
                 Err(RequestError::NotFound(_)) => break,
                 Err(RequestError::Fatal(e)) => return Err(e),
             };
-            // Parsing is CPU work: keep it off the threads that drive the network.
-            let page = tokio::task::block_in_place(|| objects::absorb_page(&text, resource, context))
-                .map_err(|e| ClusterError::Request(format!("{path}: {e}")))?;
-            drop(text);
-            progress.add_objects(page.fragment.objects);
-            fragment.merge(page.fragment);
-            match page.continue_token {
+            // The next page is requested while this one is parsed (CPU work, off the threads that
+            // drive the network) when its token can be read without parsing it.
+            let next = match objects::peek_continue(&text) {
+                Some(next) => {
+                    let (resource, context, progress) = (resource.clone(), context.clone(), progress.clone());
+                    // One parse per core at a time, across all lists: parse trees are what the
+                    // audit's memory peaks on.
+                    let permit = progress.parse_permit().await;
+                    parsing.push_back(tokio::task::spawn_blocking(move || {
+                        let _permit = permit;
+                        let page = objects::absorb_page(&text, &resource, &context)?;
+                        progress.add_objects(page.fragment.objects);
+                        Ok::<_, String>(page.fragment)
+                    }));
+                    next
+                }
+                None => {
+                    let _permit = progress.parse_permit().await;
+                    let page = tokio::task::block_in_place(|| objects::absorb_page(&text, resource, context))
+                        .map_err(|e| ClusterError::Request(format!("{path}: {e}")))?;
+                    progress.add_objects(page.fragment.objects);
+                    parsing.push_back(tokio::task::spawn(async move { Ok(page.fragment) }));
+                    page.continue_token
+                }
+            };
+            // A page's parse tree is several times its text: keep few of them alive at once.
+            while parsing.len() > PAGES_IN_FLIGHT {
+                merge_parsed(&mut fragment, parsing.pop_front(), resource).await?;
+            }
+            match next {
                 Some(next) => token = Some(next),
                 None => break,
             }
         }
+    }
+    // Pages merge in the order they were listed, whatever order they finished parsing in.
+    while !parsing.is_empty() {
+        merge_parsed(&mut fragment, parsing.pop_front(), resource).await?;
     }
     Ok(Listed::Ok(Box::new((fragment, true))))
 }

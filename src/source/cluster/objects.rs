@@ -96,6 +96,26 @@ pub fn absorb_page(text: &str, resource: &Resource, context: &Arc<str>) -> Resul
     }
 }
 
+/// The next page's token, read from the list's `metadata` without parsing the page: `Some(None)`
+/// on the last page, `None` when the text does not start the way API servers write lists (then
+/// the page is parsed first).
+pub fn peek_continue(text: &str) -> Option<Option<String>> {
+    // API servers write `metadata` before `items`, with no nested objects in it.
+    let head = text.get(..text.len().min(4096)).unwrap_or(text);
+    let start = head.find("\"metadata\":{")? + "\"metadata\":{".len();
+    if head[..start].contains("\"items\"") {
+        return None;
+    }
+    let metadata = &head[start..start + head[start..].find('}')?];
+    if metadata.contains('{') || metadata.contains('\\') {
+        return None;
+    }
+    let Some(at) = metadata.find("\"continue\":\"") else { return Some(None) };
+    let value = &metadata[at + "\"continue\":\"".len()..];
+    let token = &value[..value.find('"')?];
+    Some((!token.is_empty()).then(|| token.to_string()))
+}
+
 /// `apiVersion` of a list and the kind of its items (`PodList` → `Pod`).
 fn list_identity(root: &Node) -> (String, String) {
     let api_version = root.get("apiVersion").and_then(Node::as_str).unwrap_or("v1").to_string();
@@ -310,6 +330,21 @@ mod tests {
         assert_eq!((d.version(), d.replicas, d.ready_replicas, d.aks_managed), (Some("v1.6.0-alpha.1"), 2, 2, true));
         assert_eq!(d.args, ["--arc-cluster=false"]);
         assert_eq!(p.fragment.inventory.workloads.len(), 1, "and it is a workload like any other");
+    }
+
+    #[test]
+    fn the_continue_token_is_read_without_parsing_the_page() {
+        let page = r#"{"kind":"PodList","apiVersion":"v1","metadata":{"resourceVersion":"9","continue":"eyJ2IjoxfQ","remainingItemCount":5},"items":[{"metadata":{"name":"x"}}]}"#;
+        assert_eq!(peek_continue(page), Some(Some("eyJ2IjoxfQ".to_string())));
+        let last = r#"{"kind":"PodList","apiVersion":"v1","metadata":{"resourceVersion":"9"},"items":[]}"#;
+        assert_eq!(peek_continue(last), Some(None));
+        let odd = r#"{"items":[{"metadata":{"continue":"no"}}],"metadata":{"continue":"yes"}}"#;
+        assert_eq!(peek_continue(odd), None, "items first: parse the page to be sure");
+        for text in
+            [r#"{"metadata":{"continue":"a\"b"}}"#, r#"{"kind":"PodList"}"#, "", "{\"metadata\":{\"continue\":\"x"]
+        {
+            assert_eq!(peek_continue(text).flatten(), peek_continue(text).flatten(), "no panic on {text}");
+        }
     }
 
     #[test]

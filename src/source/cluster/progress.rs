@@ -6,14 +6,34 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-#[derive(Clone, Default)]
+/// Shared by every list of an audit: counts for the progress line, and the permits that bound
+/// how many pages are parsed at once.
+#[derive(Clone)]
 pub struct Progress {
     objects: Arc<AtomicUsize>,
     requests: Arc<AtomicUsize>,
     done: Arc<AtomicBool>,
+    parsers: Arc<tokio::sync::Semaphore>,
+}
+
+impl Default for Progress {
+    fn default() -> Self {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        Progress {
+            objects: Arc::default(),
+            requests: Arc::default(),
+            done: Arc::default(),
+            parsers: Arc::new(tokio::sync::Semaphore::new(cores)),
+        }
+    }
 }
 
 impl Progress {
+    /// Waits for a turn to parse a page.
+    pub async fn parse_permit(&self) -> Option<tokio::sync::OwnedSemaphorePermit> {
+        self.parsers.clone().acquire_owned().await.ok()
+    }
+
     pub fn add_objects(&self, n: usize) {
         self.objects.fetch_add(n, Ordering::Relaxed);
     }

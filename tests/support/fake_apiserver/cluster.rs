@@ -144,9 +144,9 @@ impl Cluster {
     /// The stored objects of one type, in any namespace.
     pub fn objects_of<'a>(&'a self, resource: &'a ResourceType) -> impl Iterator<Item = &'a Value> + 'a {
         let api_version = resource.api_version();
-        self.objects
-            .iter()
-            .filter(move |object| type_of(object).is_some_and(|(v, k)| v == api_version && k == resource.kind))
+        self.objects.iter().filter(move |object| {
+            object["apiVersion"] == api_version.as_str() && object["kind"] == resource.kind.as_str()
+        })
     }
 
     /// `(group, [versions])` of every API group, core excluded, in registration order.

@@ -25,7 +25,8 @@ pub fn list(cluster: &Cluster, query: &ListQuery, request: &Request) -> Response
         .filter(|o| query.namespace.is_none_or(|ns| namespace_of(o) == ns))
         .filter(|o| labels_match(o, &label_selector) && fields_match(o, &field_selector))
         .collect();
-    matching.sort_by_key(|o| (namespace_of(o), name_of(o)));
+    // Keys computed once per object: a 10,000-pod list is sorted on every page request.
+    matching.sort_by_cached_key(|o| (namespace_of(o), name_of(o)));
 
     let list_version = resource_version(cluster);
     let start = match request.param("continue").filter(|t| !t.is_empty()) {
@@ -94,11 +95,11 @@ pub fn resource_version(cluster: &Cluster) -> String {
 }
 
 pub fn name_of(object: &Value) -> &str {
-    object.pointer("/metadata/name").and_then(Value::as_str).unwrap_or("")
+    object["metadata"]["name"].as_str().unwrap_or("")
 }
 
 pub fn namespace_of(object: &Value) -> &str {
-    object.pointer("/metadata/namespace").and_then(Value::as_str).unwrap_or("")
+    object["metadata"]["namespace"].as_str().unwrap_or("")
 }
 
 /// An opaque token: hex of `<resourceVersion>:<offset>`.
