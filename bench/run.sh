@@ -106,6 +106,11 @@ if [[ -f examples/fake_apiserver.rs ]]; then
   FAKE=$!
   for _ in $(seq 100); do grep -q 'listening on' "$WORK/fake.log" && break; sleep 0.1; done
   measure audit_10k_pods "$ROOT" "$TARGET/release/kubectl-iblint" audit --kubeconfig "$WORK/kubeconfig" --fail-on never
+  measure audit_10k_pods_no_sar "$ROOT" "$TARGET/release/kubectl-iblint" audit --kubeconfig "$WORK/kubeconfig" --fail-on never --no-sar
+  # Baseline: kubectl listing the same pods the same way (pages of 500), as JSON.
+  if command -v kubectl >/dev/null; then
+    measure kubectl_get_pods_10k "$ROOT" kubectl --kubeconfig "$WORK/kubeconfig" get pods -A -o json --chunk-size 500
+  fi
   kill "$FAKE" 2>/dev/null || true
   AUDIT=measured
 else
@@ -115,6 +120,8 @@ fi
 ratio() { awk "BEGIN {a=$1; b=$2; if (b > 0) printf \"%.2f\", a / b; else print \"null\"}"; }
 R_PARSE=$(ratio "${WALL[check_big]}" "${WALL[parse_only_big]}")
 R_THREADS=$(ratio "${WALL[check_big_1thread]}" "${WALL[check_big]}")
+R_AUDIT=null
+[[ -n ${WALL[kubectl_get_pods_10k]:-} ]] && R_AUDIT=$(ratio "${WALL[audit_10k_pods]}" "${WALL[kubectl_get_pods_10k]}")
 R_CHECKOV=null
 [[ -n ${WALL[checkov_small]:-} ]] && R_CHECKOV=$(ratio "${WALL[checkov_small]}" "${WALL[check_small]}")
 echo "== ratios"
@@ -123,6 +130,8 @@ echo "checkov / iblint (1k apps):          $R_CHECKOV   (target >= 100)"
 echo "1 thread / $THREADS threads (10k apps):     $R_THREADS   (target >= 1.7)"
 echo "peak RSS (10k apps):                 ${RSS[check_big]} MB   (target <= 150)"
 echo "pre-commit one file:                 ${WALL[precommit_one_file]} s   (target <= 0.150)"
+echo "audit, 10k pods:                     ${WALL[audit_10k_pods]:-skipped} s, ${RSS[audit_10k_pods]:-?} MB   (targets <= 3 s, <= 300 MB)"
+echo "audit / kubectl get pods -A -o json: $R_AUDIT"
 echo "findings: iblint $CHECK_SMALL_FINDINGS, checkov $CHECKOV_FINDINGS (1k apps); iblint $CHECK_BIG_FINDINGS (10k apps)"
 
 {
@@ -147,7 +156,7 @@ echo "findings: iblint $CHECK_SMALL_FINDINGS, checkov $CHECKOV_FINDINGS (1k apps
   done
   echo ""
   echo "  },"
-  echo "  \"ratios\": {\"check_over_parse_only\": $R_PARSE, \"checkov_over_iblint\": $R_CHECKOV, \"one_thread_over_all\": $R_THREADS},"
+  echo "  \"ratios\": {\"check_over_parse_only\": $R_PARSE, \"checkov_over_iblint\": $R_CHECKOV, \"one_thread_over_all\": $R_THREADS, \"audit_over_kubectl_get_pods\": $R_AUDIT},"
   echo "  \"findings\": {\"iblint_small\": $CHECK_SMALL_FINDINGS, \"checkov_small\": $CHECKOV_FINDINGS, \"iblint_big\": $CHECK_BIG_FINDINGS},"
   echo "  \"audit\": \"$AUDIT\""
   echo "}"
