@@ -391,3 +391,63 @@ fn readme_shows_the_real_audit_of_the_demo_cluster() {
         assert_eq!(current, block, "README's audit output is stale: run with IBLINT_BLESS=1");
     }
 }
+
+/// The request a logged path stands for, as RBAC sees it: (verb, API group, resource); `None`
+/// for discovery and `/version`, which every authenticated identity may read.
+fn rbac_request(method: &str, path: &str) -> Option<(&'static str, String, String)> {
+    let parts: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    let (group, rest) = match parts.as_slice() {
+        ["api", _version, rest @ ..] => (String::new(), rest),
+        ["apis", group, _version, rest @ ..] => (group.to_string(), rest),
+        _ => return None,
+    };
+    let resource = match rest {
+        [plural] | [plural, _] => plural,
+        ["namespaces", _, plural] | ["namespaces", _, plural, _] => plural,
+        _ => return None,
+    };
+    let verb = if method == "POST" { "create" } else { "list" };
+    Some((verb, group, resource.to_string()))
+}
+
+#[test]
+fn the_documented_audit_role_grants_every_request_the_audit_makes() {
+    let mut cluster = healthy();
+    // A federated credential custom resource: found through discovery, listed, and linted (IB401).
+    cluster
+        .add(json!({
+            "apiVersion": "managedidentity.azure.com/v1api20230131",
+            "kind": "FederatedIdentityCredential",
+            "metadata": {"name": "aks-identity-binding", "namespace": "team-a"},
+            "spec": {"owner": {"name": "api-identity"}, "issuer": "https://ib.oic.prod-aks.azure.com/t/c",
+                     "subject": "system:serviceaccount:team-a:api", "audiences": ["api://AKSIdentityBinding"]}
+        }))
+        .expect("add the credential");
+    let fake = Fake::start(cluster);
+    let (findings, _) = fake.findings(&[]);
+    assert!(
+        findings.iter().any(|(r, at)| r == "IB401" && at.contains("FederatedIdentityCredential/aks-identity-binding")),
+        "{findings:?}"
+    );
+    let text = std::fs::read(harness::repo().join("docs/examples/iblint-audit-rbac.yaml")).expect("role file");
+    let display: std::sync::Arc<str> = std::sync::Arc::from("iblint-audit-rbac.yaml");
+    let input = iblint::source::Input {
+        display: &display,
+        kind: iblint::source::files::FileKind::Manifest,
+        bytes: &text,
+        is_patch: false,
+    };
+    let inventory = iblint::source::load(&input, &iblint::source::LoadOptions::default());
+    let role = inventory.roles.iter().find(|r| r.meta.name == "iblint-audit").expect("the ClusterRole");
+    let requests = fake.requests();
+    let mut checked = 0;
+    for r in &requests {
+        let Some((verb, group, resource)) = rbac_request(&r.method, &r.path) else { continue };
+        let allowed = role.rules.iter().any(|rule| iblint::model::rule_allows(rule, verb, &group, &resource));
+        assert!(allowed, "the documented role does not allow {verb} {resource}.{group} ({} {})", r.method, r.path);
+        checked += 1;
+    }
+    assert!(checked >= 15, "{checked} requests checked");
+    assert!(requests.iter().any(|r| r.path.contains("federatedidentitycredentials")));
+    assert_read_only(&requests);
+}
