@@ -43,22 +43,21 @@ impl Decision<'_> {
     }
 }
 
-/// Lookup tables for the evaluator, built by `Inventory::index`.
+/// Lookup tables for the evaluator, built by `Inventory::index`. Nested maps keyed by `String`
+/// answer `&str` lookups, so evaluating a request allocates nothing.
 #[derive(Debug, Default)]
 pub(super) struct RbacIndex {
-    /// (kind, namespace or "", name) → roles.
-    roles: HashMap<(String, String, String), Vec<usize>>,
-    /// Subject key → (binding, subject) pairs.
-    subjects: HashMap<SubjectKey, Vec<(usize, usize)>>,
+    /// kind → namespace ("" for ClusterRoles) → name → roles.
+    roles: HashMap<String, HashMap<String, HashMap<String, Vec<usize>>>>,
+    /// ServiceAccount subjects, by namespace and name — including users written
+    /// `system:serviceaccount:<ns>:<name>`, which name the same identity.
+    accounts: HashMap<String, HashMap<String, Vec<(usize, usize)>>>,
+    /// Group subjects `system:serviceaccounts:<ns>`, by namespace.
+    namespace_groups: HashMap<String, Vec<(usize, usize)>>,
+    /// Other group subjects, by name (`system:serviceaccounts`, `system:authenticated`, …).
+    groups: HashMap<String, Vec<(usize, usize)>>,
     /// Aggregated ClusterRole → ClusterRoles whose rules it collects.
     aggregated: HashMap<usize, Vec<usize>>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-enum SubjectKey {
-    ServiceAccount(String, String),
-    User(String),
-    Group(String),
 }
 
 impl RbacIndex {
@@ -66,28 +65,42 @@ impl RbacIndex {
         let mut idx = RbacIndex::default();
         for (i, r) in inv.roles.iter().enumerate() {
             let ns = if r.is_cluster_role() { String::new() } else { r.meta.namespace.clone() };
-            idx.roles.entry((r.meta.kind.clone(), ns, r.meta.name.clone())).or_default().push(i);
+            idx.roles
+                .entry(r.meta.kind.clone())
+                .or_default()
+                .entry(ns)
+                .or_default()
+                .entry(r.meta.name.clone())
+                .or_default()
+                .push(i);
         }
         for (bi, b) in inv.bindings.iter().enumerate() {
             for (si, s) in b.subjects.iter().enumerate() {
-                let key = match s.kind.as_str() {
+                let at = (bi, si);
+                let name = s.name.value.as_str();
+                match s.kind.as_str() {
                     "ServiceAccount" => {
                         // In a RoleBinding an empty namespace means the binding's own.
                         let ns = s
                             .namespace
                             .as_ref()
-                            .map(|n| n.value.clone())
-                            .or_else(|| (!b.is_cluster_binding()).then(|| b.meta.namespace.clone()));
-                        match ns {
-                            Some(ns) => SubjectKey::ServiceAccount(ns, s.name.value.clone()),
-                            None => continue,
+                            .map(|n| n.value.as_str())
+                            .or_else(|| (!b.is_cluster_binding()).then_some(b.meta.namespace.as_str()));
+                        if let Some(ns) = ns {
+                            idx.add_account(ns, name, at);
                         }
                     }
-                    "User" => SubjectKey::User(s.name.value.clone()),
-                    "Group" => SubjectKey::Group(s.name.value.clone()),
-                    _ => continue,
-                };
-                idx.subjects.entry(key).or_default().push((bi, si));
+                    "User" => match name.strip_prefix("system:serviceaccount:").and_then(|r| r.split_once(':')) {
+                        Some((ns, sa)) if !sa.contains(':') => idx.add_account(ns, sa, at),
+                        // Other users are never a ServiceAccount: no request here asks for them.
+                        _ => {}
+                    },
+                    "Group" => match name.strip_prefix("system:serviceaccounts:") {
+                        Some(ns) => idx.namespace_groups.entry(ns.to_string()).or_default().push(at),
+                        None => idx.groups.entry(name.to_string()).or_default().push(at),
+                    },
+                    _ => {}
+                }
             }
         }
         for (i, r) in inv.roles.iter().enumerate() {
@@ -104,6 +117,10 @@ impl RbacIndex {
             idx.aggregated.insert(i, members);
         }
         idx
+    }
+
+    fn add_account(&mut self, namespace: &str, name: &str, at: (usize, usize)) {
+        self.accounts.entry(namespace.to_string()).or_default().entry(name.to_string()).or_default().push(at);
     }
 }
 
@@ -131,8 +148,8 @@ impl Inventory {
 
     fn role_index_of(&self, b: &Binding) -> Option<usize> {
         let r = b.role_ref.as_ref()?;
-        let ns = if r.kind == "Role" { b.meta.namespace.clone() } else { String::new() };
-        self.rbac.roles.get(&(r.kind.clone(), ns, r.name.value.clone()))?.first().copied()
+        let ns = if r.kind == "Role" { b.meta.namespace.as_str() } else { "" };
+        self.rbac.roles.get(r.kind.as_str())?.get(ns)?.get(r.name.value.as_str())?.first().copied()
     }
 
     /// The rules a binding grants: its role's, with the rules of the ClusterRoles that role
@@ -161,15 +178,18 @@ impl Inventory {
     /// The bindings (with the matching subject) that apply to a ServiceAccount: by name, as the
     /// user `system:serviceaccount:ns:name`, or through its groups.
     pub fn bindings_for(&self, sa_namespace: &str, sa_name: &str) -> Vec<(&Binding, &Subject)> {
-        let keys = [
-            SubjectKey::ServiceAccount(sa_namespace.to_string(), sa_name.to_string()),
-            SubjectKey::User(format!("system:serviceaccount:{sa_namespace}:{sa_name}")),
-            SubjectKey::Group("system:serviceaccounts".to_string()),
-            SubjectKey::Group(format!("system:serviceaccounts:{sa_namespace}")),
-            SubjectKey::Group("system:authenticated".to_string()),
-        ];
-        let mut out: Vec<(usize, usize)> =
-            keys.iter().filter_map(|k| self.rbac.subjects.get(k)).flatten().copied().collect();
+        let rbac = &self.rbac;
+        let mut out: Vec<(usize, usize)> = [
+            rbac.accounts.get(sa_namespace).and_then(|by_name| by_name.get(sa_name)),
+            rbac.namespace_groups.get(sa_namespace),
+            rbac.groups.get("system:serviceaccounts"),
+            rbac.groups.get("system:authenticated"),
+        ]
+        .into_iter()
+        .flatten()
+        .flatten()
+        .copied()
+        .collect();
         out.sort_unstable();
         out.dedup();
         out.into_iter().map(|(b, s)| (&self.bindings[b], &self.bindings[b].subjects[s])).collect()
