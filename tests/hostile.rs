@@ -245,3 +245,17 @@ fn monorepo_with_node_modules() {
     let run = lint("monorepo", dir.path());
     assert!(!run.stdout.contains("node_modules"), "node_modules was linted");
 }
+
+/// Machine-written JSON is one line: a list of 30,000 objects with quoted non-ASCII values on a
+/// single 10 MB line (where resolving each value's column from the line start was quadratic).
+#[test]
+fn one_line_json_with_many_non_ascii_strings() {
+    let dir = tree(|d| {
+        let item = r#"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"cm-N","namespace":"ns","annotations":{"note":"naïve café — ünïcode"}},"data":{"k":"väluë"}}"#;
+        let items: Vec<String> = (0..30_000).map(|i| item.replace("cm-N", &format!("cm-{i}"))).collect();
+        let text = format!(r#"{{"apiVersion":"v1","kind":"List","items":[{}]}}"#, items.join(","));
+        std::fs::write(d.join("list.json"), text).expect("write");
+    });
+    let run = lint("one-line JSON", dir.path());
+    assert!(findings_for(&run, "list.json").is_empty(), "{}", run.stdout);
+}
