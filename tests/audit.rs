@@ -451,3 +451,22 @@ fn the_documented_audit_role_grants_every_request_the_audit_makes() {
     assert!(requests.iter().any(|r| r.path.contains("federatedidentitycredentials")));
     assert_read_only(&requests);
 }
+
+#[test]
+fn legacy_pod_identity_objects_are_found_when_their_crds_exist() {
+    let mut cluster = healthy();
+    cluster
+        .add(json!({
+            "apiVersion": "aadpodidentity.k8s.io/v1",
+            "kind": "AzureIdentity",
+            "metadata": {"name": "orders-identity", "namespace": "team-a"},
+            "spec": {"type": 0, "resourceID": "/subscriptions/s/resourcegroups/g/providers/Microsoft.ManagedIdentity/userAssignedIdentities/orders",
+                     "clientID": "00000000-1111-2222-3333-444444444444"}
+        }))
+        .expect("add AzureIdentity");
+    let fake = Fake::start(cluster);
+    let (findings, _) = fake.findings(&[]);
+    assert!(has(&findings, "IB501", "team-a/AzureIdentity/orders-identity"), "{findings:?}");
+    assert!(fake.requests().iter().any(|r| r.path == "/apis/aadpodidentity.k8s.io/v1/azureidentities"));
+    assert_read_only(&fake.requests());
+}
