@@ -470,3 +470,25 @@ fn legacy_pod_identity_objects_are_found_when_their_crds_exist() {
     assert!(fake.requests().iter().any(|r| r.path == "/apis/aadpodidentity.k8s.io/v1/azureidentities"));
     assert_read_only(&fake.requests());
 }
+
+#[test]
+fn a_progress_line_shows_on_a_terminal_only() {
+    let fake = Fake::start(synthetic::cluster(3_000, 100, 100));
+    let kubeconfig = fake.kubeconfig();
+    let plugin = env!("CARGO_BIN_EXE_kubectl-iblint");
+    // Not a terminal: standard error stays clean.
+    let quiet = fake.plugin(&["--format", "json", "--fail-on", "never", "--timeout", "300"]);
+    assert!(quiet.stderr.is_empty(), "{}", String::from_utf8_lossy(&quiet.stderr));
+    // A terminal (util-linux `script` gives the run a pseudo-terminal).
+    let command = format!(
+        "{plugin} audit --kubeconfig {} --format json --fail-on never --timeout 300 -o /dev/null",
+        kubeconfig.display()
+    );
+    let out = std::process::Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .output()
+        .expect("script (util-linux)");
+    let shown = String::from_utf8_lossy(&out.stdout);
+    assert!(shown.contains("iblint: listed"), "no progress line on a terminal: {shown}");
+    assert!(shown.contains("\u{1b}[K"), "the line is cleared at the end");
+}
