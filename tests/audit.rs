@@ -429,7 +429,7 @@ fn the_documented_audit_role_grants_every_request_the_audit_makes() {
         findings.iter().any(|(r, at)| r == "IB401" && at.contains("FederatedIdentityCredential/aks-identity-binding")),
         "{findings:?}"
     );
-    let text = std::fs::read(harness::repo().join("docs/examples/iblint-audit-rbac.yaml")).expect("role file");
+    let text = std::fs::read(harness::repo().join("docs/audit/iblint-audit-rbac.yaml")).expect("role file");
     let display: std::sync::Arc<str> = std::sync::Arc::from("iblint-audit-rbac.yaml");
     let input = iblint::source::Input {
         display: &display,
