@@ -60,7 +60,12 @@ pub struct FakeApiServer;
 
 impl FakeApiServer {
     /// Binds `127.0.0.1:0` and serves `cluster` on background threads until the handle is dropped.
-    pub fn start(cluster: Cluster) -> io::Result<ServerHandle> {
+    pub fn start(mut cluster: Cluster) -> io::Result<ServerHandle> {
+        // Lists are served sorted by namespace/name, as kube-apiserver's etcd keys are: sort once
+        // here rather than on every page request.
+        cluster
+            .objects
+            .sort_by_cached_key(|o| (super::lists::namespace_of(o).to_string(), super::lists::name_of(o).to_string()));
         let listener = TcpListener::bind("127.0.0.1:0")?;
         let address = listener.local_addr()?;
         let shared = Arc::new(Shared {
