@@ -14,6 +14,7 @@ use crate::rules::{self, Context, Mode, Rule, Settings};
 use crate::source::files::{self, FileKind, WalkOptions};
 use crate::source::render::Rendered;
 use crate::source::{self, Input, LoadOptions};
+use crate::timings;
 use crate::yaml::{parse_stream, Limits};
 
 /// Display name of standard input.
@@ -91,11 +92,13 @@ pub fn run(opts: &CheckOptions, config: &Config, cwd: &Path) -> Result<Outcome, 
     let excludes = exclude_set(config.exclude.iter().chain(&opts.excludes))?;
     let file_paths: Vec<PathBuf> = opts.paths.iter().filter(|p| p.as_os_str() != "-").cloned().collect();
     let only_text = opts.stdin.is_some() || !opts.rendered.is_empty();
+    let walk = timings::phase("walk");
     let walked = if file_paths.is_empty() && opts.scope.is_none() && only_text {
         files::Walked { files: Vec::new(), notes: Vec::new() }
     } else {
         files::walk(&WalkOptions { paths: &file_paths, scope: opts.scope.as_deref(), excludes: &excludes, cwd: &cwd })?
     };
+    drop(walk);
     let load_opts = LoadOptions {
         default_namespace: opts
             .namespace
@@ -107,8 +110,11 @@ pub fn run(opts: &CheckOptions, config: &Config, cwd: &Path) -> Result<Outcome, 
     let patches = kustomize_patches(&walked.files);
     let max = if opts.max_file_size == 0 { DEFAULT_MAX_FILE_SIZE } else { opts.max_file_size };
 
+    let load = timings::phase("load");
     let loaded: Vec<Inventory> =
         walked.files.par_iter().map(|f| load_file(f, patches.contains(&f.path), max, &load_opts)).collect();
+    drop(load);
+    let merge = timings::phase("merge + index");
     let mut inventory = Inventory::default();
     inventory.notes.extend(walked.notes);
     // Notes, like findings, concern only the paths the user gave (not the rest of the scope).
@@ -134,6 +140,7 @@ pub fn run(opts: &CheckOptions, config: &Config, cwd: &Path) -> Result<Outcome, 
         reported.insert(display);
     }
     inventory.index();
+    drop(merge);
 
     let (findings, secrets) =
         lint(&mut inventory, &enabled, config, Mode::Check, |f| f.location.path().is_none_or(|p| reported.contains(p)));
@@ -168,8 +175,11 @@ pub(crate) fn lint(
     keep: impl Fn(&Finding) -> bool,
 ) -> (Vec<Finding>, Vec<String>) {
     let settings = Settings { tenants: config.tenants.clone() };
-    let cx = Context { inventory, settings: &settings, mode };
+    let cx = Context::new(inventory, &settings, mode);
+    let phase = timings::phase("rules");
     let mut findings = rules::run(enabled, &cx);
+    drop(phase);
+    let _phase = timings::phase("suppress + sort");
     apply_levels(&mut findings, config);
     let today = crate::config::today();
     let config_problems = crate::suppress::apply(&mut findings, inventory, config, &today);

@@ -331,7 +331,9 @@ fn run_check(common: &Common, args: &CheckArgs, outputs: &[(Format, Option<Strin
     if let Err(e) = apply_baseline(args, &mut outcome) {
         return fail(&e);
     }
+    let render = crate::timings::phase("render");
     let code = finish(common, outputs, &outcome, "iblint/check/");
+    drop(render);
     // The process exits next: freeing the model object by object would cost a large repository
     // ~5% of its run time for nothing.
     std::mem::forget(outcome);

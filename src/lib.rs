@@ -21,4 +21,5 @@ pub mod rules;
 pub mod source;
 pub mod span;
 pub mod suppress;
+pub mod timings;
 pub mod yaml;

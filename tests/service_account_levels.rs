@@ -69,7 +69,7 @@ fn run_in(mode: Mode, file: &str, rule: &str) -> Vec<Finding> {
     let mut inventory: Inventory = load(&input, &LoadOptions::default());
     inventory.index();
     let settings = Settings::default();
-    let cx = Context { inventory: &inventory, settings: &settings, mode };
+    let cx = Context::new(&inventory, &settings, mode);
     let only = [rules::by_id(rule).expect("rule")];
     rules::run(&only, &cx)
 }

@@ -35,14 +35,14 @@ impl Rule for MalformedIdentityId {
 
 fn check_value(sink: &mut Sink, sa: &ServiceAccount, entry: &Entry) {
     let value = &entry.value;
-    let account = sa.meta.object_ref();
+    let account = || sa.meta.object_ref();
     let field = if entry.key == CLIENT_ID { "client id" } else { "tenant id" };
     if is_guid(value) {
         if value.chars().any(|c| c.is_ascii_uppercase()) {
             sink.emit_on(
                 &sa.meta,
                 entry.value_span,
-                format!("The {field} `{value}` of {account} has upper-case letters"),
+                format!("The {field} `{value}` of {} has upper-case letters", account()),
             )
             .level(Level::Warning)
             .help(format!(
@@ -56,7 +56,7 @@ fn check_value(sink: &mut Sink, sa: &ServiceAccount, entry: &Entry) {
     }
     let why =
         if is_guid(value.trim()) { "has surrounding whitespace".to_string() } else { "is not a GUID".to_string() };
-    sink.emit_on(&sa.meta, entry.value_span, format!("The {field} `{value}` of {account} {why}")).help(format!(
+    sink.emit_on(&sa.meta, entry.value_span, format!("The {field} `{value}` of {} {why}", account())).help(format!(
         "The webhook copies the value verbatim into the pod's environment and token requests fail with it. \
          Use the managed identity's {field} (8-4-4-4-12 hex digits), for example:\n\n    {}: \
          \"3f2c1a9e-8b7d-4c6e-9f0a-1b2c3d4e5f60\"",

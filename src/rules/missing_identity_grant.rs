@@ -1,4 +1,4 @@
-use super::rbac_support::{bound_accounts, grant_yaml, identity_request};
+use super::rbac_support::grant_yaml;
 use super::{grant_id_mismatch::near_misses, sa_support::and_others, Context, Rule, Sink};
 use crate::finding::Fix;
 use crate::model::ServiceAccount;
@@ -25,9 +25,9 @@ impl Rule for MissingIdentityGrant {
 
     fn check(&self, cx: &Context, sink: &mut Sink) {
         let inv = cx.inventory;
-        for b in bound_accounts(inv) {
+        for b in cx.bound_accounts() {
             let id = b.client_id.value.as_str();
-            if inv.may(&identity_request(b.sa, id)).is_allowed() || !near_misses(inv, b.sa, id).is_empty() {
+            if !b.grants.is_empty() || !near_misses(inv, b.sa, id).is_empty() {
                 continue;
             }
             if allowed_by_api_server(cx, b.sa, id) {

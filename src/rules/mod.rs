@@ -4,6 +4,8 @@
 //! system, the network or the terminal. Its id, name, default level and documentation come from
 //! `rules/<ID>.md`.
 
+use std::sync::OnceLock;
+
 use rayon::prelude::*;
 
 use crate::docs;
@@ -83,6 +85,20 @@ pub struct Context<'a> {
     pub inventory: &'a Inventory,
     pub settings: &'a Settings,
     pub mode: Mode,
+    /// Answers several rules need, computed by the first one that asks (rules run in parallel).
+    bound_accounts: OnceLock<Vec<rbac_support::BoundAccount<'a>>>,
+}
+
+impl<'a> Context<'a> {
+    pub fn new(inventory: &'a Inventory, settings: &'a Settings, mode: Mode) -> Self {
+        Context { inventory, settings, mode, bound_accounts: OnceLock::new() }
+    }
+
+    /// The identity-binding ServiceAccounts with their client ids, pods and grants
+    /// ([`rbac_support::bound_accounts`]), shared by IB301–IB303.
+    pub fn bound_accounts(&self) -> &[rbac_support::BoundAccount<'a>] {
+        self.bound_accounts.get_or_init(|| rbac_support::bound_accounts(self.inventory))
+    }
 }
 
 /// A lint rule.
@@ -178,6 +194,7 @@ pub fn run(rules: &[&dyn Rule], cx: &Context) -> Vec<Finding> {
         .par_iter()
         .flat_map_iter(|rule| {
             let mut sink = Sink::new(rule.id());
+            let _phase = crate::timings::phase(rule.id());
             rule.check(cx, &mut sink);
             sink.into_findings()
         })

@@ -1,4 +1,3 @@
-use super::rbac_support::{bound_accounts, identity_request};
 use super::{Context, Rule, Sink};
 use crate::model::USE_MANAGED_IDENTITY;
 
@@ -12,9 +11,8 @@ impl Rule for NamespacedIdentityGrant {
     }
 
     fn check(&self, cx: &Context, sink: &mut Sink) {
-        let inv = cx.inventory;
-        for b in bound_accounts(inv) {
-            let grants = inv.grants(&identity_request(b.sa, &b.client_id.value));
+        for b in cx.bound_accounts() {
+            let grants = &b.grants;
             let Some(g) = grants.first().filter(|_| grants.iter().all(|g| !g.binding.is_cluster_binding())) else {
                 continue;
             };

@@ -2,21 +2,26 @@
 
 use std::collections::BTreeSet;
 
+use rayon::prelude::*;
+
 use super::{identity_binding_enabled, is_placeholder, service_account_of};
 use crate::model::{
-    rule_allows_any_resource, Entry, Inventory, PolicyRule, Request, ServiceAccount, Str, Workload, IDENTITY_API_GROUP,
-    USE_MANAGED_IDENTITY,
+    rule_allows_any_resource, Entry, Grant, Inventory, PolicyRule, Request, ServiceAccount, Str, Workload,
+    IDENTITY_API_GROUP, USE_MANAGED_IDENTITY,
 };
 
-/// A ServiceAccount whose pods use identity binding, its client id and those pods.
+/// A ServiceAccount whose pods use identity binding, its client id, those pods, and the grants
+/// that let it use that client id (ClusterRoleBindings first; none: denied).
 pub struct BoundAccount<'a> {
     pub sa: &'a ServiceAccount,
     pub client_id: &'a Entry,
     pub pods: Vec<&'a Workload>,
+    pub grants: Vec<Grant<'a>>,
 }
 
 /// Every ServiceAccount in scope that identity-binding pods run as and that names a client id
-/// (missing accounts and ids are IB204's and IB201's business), in source order.
+/// (missing accounts and ids are IB204's and IB201's business), in source order. Rules read it
+/// through [`super::Context::bound_accounts`], which computes it once.
 pub fn bound_accounts(inv: &Inventory) -> Vec<BoundAccount<'_>> {
     let mut out: Vec<BoundAccount> = Vec::new();
     // Accounts by address: each account once, in the order its first pod appears.
@@ -30,10 +35,11 @@ pub fn bound_accounts(inv: &Inventory) -> Vec<BoundAccount<'_>> {
             Some(&i) => out[i].pods.push(w),
             None => {
                 seen.insert(std::ptr::from_ref(sa), out.len());
-                out.push(BoundAccount { sa, client_id: id, pods: vec![w] });
+                out.push(BoundAccount { sa, client_id: id, pods: vec![w], grants: Vec::new() });
             }
         }
     }
+    out.par_iter_mut().for_each(|b| b.grants = inv.grants(&identity_request(b.sa, &b.client_id.value)));
     out
 }
 

@@ -2,7 +2,7 @@
 //! an identity value can be checked at all, and whether something other than the manifest supplies
 //! a missing id.
 
-use super::{is_placeholder, is_wi_pod};
+use super::{is_guid, is_placeholder, is_wi_pod};
 use crate::model::{Entry, Inventory, Meta, PodTemplate, ServiceAccount, Workload, WI_PREFIX};
 use crate::span::Span;
 
@@ -116,6 +116,10 @@ fn in_kustomize_tree(inv: &Inventory, meta: &Meta) -> bool {
 /// `some-client-id-value`, `xxxxxxxx-xxxx-…`, the nil GUID).
 pub fn is_unchecked_value(v: &str) -> bool {
     let v = v.trim();
+    if is_guid(v) {
+        // The common case, answered without allocating: only the nil GUID stands in for an id.
+        return v.bytes().all(|c| c == b'0' || c == b'-');
+    }
     if is_placeholder(v) {
         return true;
     }

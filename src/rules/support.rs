@@ -46,9 +46,12 @@ pub fn is_placeholder(v: &str) -> bool {
 
 /// A canonical GUID: 8-4-4-4-12 hex digits.
 pub fn is_guid(v: &str) -> bool {
-    let parts: Vec<&str> = v.split('-').collect();
-    parts.len() == 5
-        && parts.iter().zip([8, 4, 4, 4, 12]).all(|(p, n)| p.len() == n && p.chars().all(|c| c.is_ascii_hexdigit()))
+    let b = v.as_bytes();
+    b.len() == 36
+        && b.iter().enumerate().all(|(i, c)| match i {
+            8 | 13 | 18 | 23 => *c == b'-',
+            _ => c.is_ascii_hexdigit(),
+        })
 }
 
 /// Exactly one edit (substitution, insertion or deletion) apart: `edit_distance(a, b) == 1` in
