@@ -48,9 +48,7 @@ pub fn load_document(root: &Node, cx: &DocContext, inv: &mut Inventory) {
                 inv.bindings.push(super::rbac::binding(root, meta))
             }
             "ConfigMap" => {
-                let mut data = root.get("data").map(entries_of).unwrap_or_default().items;
-                data.retain(mentions_azure_identity);
-                data.shrink_to_fit();
+                let data = root.get("data").map(|d| entries_where(d, mentions_azure_identity)).unwrap_or_default();
                 inv.config_maps.push(ConfigMap { meta, data });
             }
             _ => {
@@ -69,11 +67,12 @@ pub fn load_document(root: &Node, cx: &DocContext, inv: &mut Inventory) {
 /// ConfigMap entries worth keeping: rules look in ConfigMaps only for Azure identity settings
 /// (`AZURE_CLIENT_ID`, token paths). Application settings, often most of a repository's YAML,
 /// would otherwise stay in memory for the whole run.
-fn mentions_azure_identity(e: &Entry) -> bool {
+fn mentions_azure_identity(key: &str, value: &Node) -> bool {
     let has = |text: &str, needle: &str| {
         text.as_bytes().windows(needle.len()).any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
     };
-    has(&e.key, "azure") || has(&e.value, "azure") || e.value.contains("/var/run/secrets")
+    let value = value.as_scalar().map_or("", |s| s.value.as_str());
+    has(key, "azure") || has(value, "azure") || value.contains("/var/run/secrets")
 }
 
 /// The pod template of a pod-bearing kind, and the span of the key that holds it.
@@ -161,12 +160,17 @@ fn keyed_entries(parent: &Node, key: &str) -> Entries {
 
 /// A mapping's entries as labels/annotations (keys must be scalars).
 pub fn entries_of(node: &Node) -> Entries {
+    Entries { key_span: None, items: entries_where(node, |_, _| true) }
+}
+
+/// The entries of a mapping that `keep` accepts, asked before anything is copied.
+fn entries_where(node: &Node, keep: impl Fn(&str, &Node) -> bool) -> Vec<Entry> {
     let items = node
         .as_map()
         .unwrap_or_default()
         .iter()
         .filter_map(|(k, v)| {
-            let key = k.as_str()?.to_string();
+            let key = k.as_str().filter(|key| keep(key, v))?.to_string();
             let (value, value_type) = match &v.kind {
                 NodeKind::Scalar(s) => (s.value.clone(), value_type(s.resolved_type())),
                 NodeKind::Seq(_) => (String::new(), ValueType::Sequence),
@@ -178,7 +182,7 @@ pub fn entries_of(node: &Node) -> Entries {
     // Collected through a filter, the vector has slack: the model lives for the whole run.
     let mut items = items;
     items.shrink_to_fit();
-    Entries { key_span: None, items }
+    items
 }
 
 fn value_type(t: ScalarType) -> ValueType {
