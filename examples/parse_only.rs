@@ -51,3 +51,8 @@ fn main() -> std::process::ExitCode {
     println!("{} files, {} bytes, {} documents, {} parse errors", walked.files.len(), bytes, docs, errors);
     std::process::ExitCode::SUCCESS
 }
+
+/// The same allocator as `iblint`, so the baseline measures the same parser under the same
+/// allocator.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
