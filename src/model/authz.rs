@@ -6,6 +6,7 @@
 use std::collections::HashMap;
 
 use super::inventory::Inventory;
+use super::meta::Text;
 use super::rbac::{Binding, PolicyRule, Role, Subject};
 
 /// An access question about a ServiceAccount.
@@ -48,7 +49,7 @@ impl Decision<'_> {
 #[derive(Debug, Default)]
 pub(super) struct RbacIndex {
     /// kind → namespace ("" for ClusterRoles) → name → roles.
-    roles: HashMap<String, HashMap<String, HashMap<String, Vec<usize>>>>,
+    roles: HashMap<Text, HashMap<Text, HashMap<Text, Vec<usize>>>>,
     /// ServiceAccount subjects, by namespace and name — including users written
     /// `system:serviceaccount:<ns>:<name>`, which name the same identity.
     accounts: HashMap<String, HashMap<String, Vec<(usize, usize)>>>,
@@ -64,7 +65,7 @@ impl RbacIndex {
     pub(super) fn build(inv: &Inventory) -> RbacIndex {
         let mut idx = RbacIndex::default();
         for (i, r) in inv.roles.iter().enumerate() {
-            let ns = if r.is_cluster_role() { String::new() } else { r.meta.namespace.clone() };
+            let ns = if r.is_cluster_role() { Text::default() } else { r.meta.namespace.clone() };
             idx.roles
                 .entry(r.meta.kind.clone())
                 .or_default()

@@ -4,7 +4,7 @@ use std::sync::Arc;
 use super::fic::FederatedCredential;
 use super::legacy::LegacyPodIdentity;
 use super::live::LiveState;
-use super::meta::{ConfigMap, Meta, ServiceAccount};
+use super::meta::{ConfigMap, Meta, ServiceAccount, Text};
 use super::rbac::{Binding, Role};
 use super::workload::Workload;
 use crate::span::Pos;
@@ -43,7 +43,7 @@ pub struct Inventory {
     /// Values that look secret (`crate::redact`): masked in every output.
     pub secret_values: Vec<String>,
     /// namespace → name → ServiceAccounts (nested so lookups need no allocation).
-    sa_index: HashMap<String, HashMap<String, Vec<usize>>>,
+    sa_index: HashMap<Text, HashMap<Text, Vec<usize>>>,
     pub(super) rbac: super::authz::RbacIndex,
 }
 
@@ -118,8 +118,8 @@ impl Inventory {
         self.rbac = rbac;
     }
 
-    fn build_sa_index(&self) -> HashMap<String, HashMap<String, Vec<usize>>> {
-        let mut index: HashMap<String, HashMap<String, Vec<usize>>> = HashMap::new();
+    fn build_sa_index(&self) -> HashMap<Text, HashMap<Text, Vec<usize>>> {
+        let mut index: HashMap<Text, HashMap<Text, Vec<usize>>> = HashMap::new();
         for (i, sa) in self.service_accounts.iter().enumerate() {
             index.entry(sa.meta.namespace.clone()).or_default().entry(sa.meta.name.clone()).or_default().push(i);
         }

@@ -21,10 +21,15 @@ impl Origin {
     }
 }
 
+/// The model's strings. Names, keys and most values are short: up to 24 bytes are stored
+/// inline, so a large repository's model is not millions of small allocations (each a cache
+/// miss for the rules that read it).
+pub type Text = compact_str::CompactString;
+
 /// A string value with the span of its text.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Str {
-    pub value: String,
+    pub value: Text,
     pub span: Span,
 }
 
@@ -49,10 +54,10 @@ pub enum ValueType {
 /// One label or annotation.
 #[derive(Clone, Debug)]
 pub struct Entry {
-    pub key: String,
+    pub key: Text,
     pub key_span: Span,
     /// The value's text (empty for sequences and mappings).
-    pub value: String,
+    pub value: Text,
     pub value_span: Span,
     pub value_type: ValueType,
 }
@@ -105,12 +110,12 @@ impl fmt::Display for ObjectRef {
 /// What every object has: identity, metadata and where it was declared.
 #[derive(Clone, Debug)]
 pub struct Meta {
-    pub api_version: String,
-    pub kind: String,
-    pub name: String,
+    pub api_version: Text,
+    pub kind: Text,
+    pub name: Text,
     pub name_span: Option<Span>,
     /// Resolved: `metadata.namespace`, else `--namespace`, else `default`.
-    pub namespace: String,
+    pub namespace: Text,
     pub namespace_span: Option<Span>,
     /// The `metadata:` key, if present.
     pub metadata_span: Option<Span>,
@@ -130,9 +135,9 @@ pub struct Meta {
 impl Meta {
     pub fn object_ref(&self) -> ObjectRef {
         ObjectRef {
-            kind: self.kind.clone(),
-            namespace: (!self.cluster_scoped).then(|| self.namespace.clone()),
-            name: self.name.clone(),
+            kind: self.kind.to_string(),
+            namespace: (!self.cluster_scoped).then(|| self.namespace.to_string()),
+            name: self.name.to_string(),
         }
     }
 

@@ -22,7 +22,7 @@ pub use live::{
 pub use rbac::{Binding, LabelSelector, PolicyRule, Role, RoleRef, SelectorRequirement, Subject};
 
 pub use inventory::{Inventory, ParseFailure, SkipNote};
-pub use meta::{ConfigMap, Entries, Entry, Meta, ObjectRef, Origin, ServiceAccount, Str, ValueType};
+pub use meta::{ConfigMap, Entries, Entry, Meta, ObjectRef, Origin, ServiceAccount, Str, Text, ValueType};
 pub use workload::{Container, EnvVar, PodTemplate, Workload};
 
 /// The annotation/label prefix the workload identity webhook reads.

@@ -1,7 +1,7 @@
 //! RBAC objects: ClusterRole, Role, ClusterRoleBinding, RoleBinding, with spans on every field a
 //! rule can point at. The evaluator that answers "may this ServiceAccount …?" is in `authz.rs`.
 
-use super::meta::{Meta, Str};
+use super::meta::{Meta, Str, Text};
 use crate::span::Span;
 
 /// One entry of a role's `rules:`.
@@ -66,7 +66,7 @@ impl LabelSelector {
 #[derive(Clone, Debug)]
 pub struct Subject {
     /// `ServiceAccount`, `User` or `Group`.
-    pub kind: String,
+    pub kind: Text,
     pub name: Str,
     pub namespace: Option<Str>,
     pub span: Span,
@@ -76,7 +76,7 @@ pub struct Subject {
 #[derive(Clone, Debug)]
 pub struct RoleRef {
     /// `ClusterRole` or `Role`.
-    pub kind: String,
+    pub kind: Text,
     pub name: Str,
     pub span: Span,
 }

@@ -73,11 +73,11 @@ pub fn exposed_ids(inv: &Inventory, rule: &PolicyRule) -> Vec<String> {
         inv.service_accounts
             .iter()
             .filter_map(|sa| sa.client_id())
-            .map(|e| e.value.clone())
+            .map(|e| e.value.to_string())
             .filter(|v| !v.is_empty())
             .collect()
     } else {
-        rule.resources.iter().map(|r| r.value.clone()).collect()
+        rule.resources.iter().map(|r| r.value.to_string()).collect()
     };
     ids.into_iter().collect()
 }

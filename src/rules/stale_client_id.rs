@@ -59,7 +59,7 @@ fn sets_client_id_itself(inv: &Inventory, pod: &LivePod) -> bool {
         .filter(|w| {
             w.meta.kind == owner.kind
                 && w.meta.name == owner.name
-                && Some(&w.meta.namespace) == owner.namespace.as_ref()
+                && Some(w.meta.namespace.as_str()) == owner.namespace.as_deref()
         })
         .any(|w| w.pod.containers.iter().any(|c| c.env.iter().any(|e| e.name.value == "AZURE_CLIENT_ID")))
 }

@@ -9,7 +9,7 @@ const EXTERNAL_NAME: &str = "crossplane.io/external-name";
 const FIC_TYPE: &str = "federatedidentitycredentials";
 
 fn str_of(node: &Node) -> Option<Str> {
-    node.as_str().map(|v| Str { value: v.to_string(), span: node.span })
+    node.as_str().map(|v| Str { value: v.into(), span: node.span })
 }
 
 /// The group of an `apiVersion`.
@@ -176,11 +176,11 @@ fn split_parent(name: &Str, parent: Option<&str>) -> (Option<String>, Option<Str
         let literal_tail = expr.trim_end_matches(']').trim_end_matches(')').trim_end().ends_with('\'');
         return (
             parent.map(str::to_string),
-            last.filter(|_| literal_tail).map(|l| Str { value: l.to_string(), span: name.span }),
+            last.filter(|_| literal_tail).map(|l| Str { value: l.into(), span: name.span }),
         );
     }
     match v.rsplit_once('/') {
-        Some((identity, n)) => (Some(identity.to_string()), Some(Str { value: n.to_string(), span: name.span })),
+        Some((identity, n)) => (Some(identity.to_string()), Some(Str { value: n.into(), span: name.span })),
         None => (parent.map(str::to_string), Some(name.clone())),
     }
 }

@@ -1,8 +1,8 @@
 //! Kubernetes manifests: a parsed YAML/JSON document becomes typed model objects.
 
 use crate::model::{
-    ConfigMap, Container, Entries, Entry, EnvVar, Inventory, Meta, Origin, PodTemplate, ServiceAccount, Str, ValueType,
-    Workload,
+    ConfigMap, Container, Entries, Entry, EnvVar, Inventory, Meta, Origin, PodTemplate, ServiceAccount, Str, Text,
+    ValueType, Workload,
 };
 use crate::span::Span;
 use crate::yaml::{Node, NodeKind, ScalarType};
@@ -109,11 +109,11 @@ fn read_meta(root: &Node, api_version: &str, kind: &str, kind_span: Span, cx: &D
     let name = md.and_then(|m| m.get("name"));
     let namespace = md.and_then(|m| m.get("namespace")).filter(|n| !n.is_null());
     Meta {
-        api_version: api_version.to_string(),
-        kind: kind.to_string(),
-        name: name.and_then(Node::as_str).unwrap_or("").to_string(),
+        api_version: api_version.into(),
+        kind: kind.into(),
+        name: name.and_then(Node::as_str).unwrap_or("").into(),
         name_span: name.map(|n| n.span),
-        namespace: namespace.and_then(Node::as_str).unwrap_or(cx.default_namespace).to_string(),
+        namespace: namespace.and_then(Node::as_str).unwrap_or(cx.default_namespace).into(),
         namespace_span: namespace.map(|n| n.span),
         metadata_span: metadata.map(|(k, _)| k.span),
         kind_span,
@@ -170,11 +170,11 @@ fn entries_where(node: &Node, keep: impl Fn(&str, &Node) -> bool) -> Vec<Entry> 
         .unwrap_or_default()
         .iter()
         .filter_map(|(k, v)| {
-            let key = k.as_str().filter(|key| keep(key, v))?.to_string();
+            let key = k.as_str().filter(|key| keep(key, v))?.into();
             let (value, value_type) = match &v.kind {
-                NodeKind::Scalar(s) => (s.value.clone(), value_type(s.resolved_type())),
-                NodeKind::Seq(_) => (String::new(), ValueType::Sequence),
-                NodeKind::Map(_) => (String::new(), ValueType::Mapping),
+                NodeKind::Scalar(s) => (s.value.as_str().into(), value_type(s.resolved_type())),
+                NodeKind::Seq(_) => (Text::default(), ValueType::Sequence),
+                NodeKind::Map(_) => (Text::default(), ValueType::Mapping),
             };
             Some(Entry { key, key_span: k.span, value, value_span: v.span, value_type })
         })
@@ -196,7 +196,7 @@ fn value_type(t: ScalarType) -> ValueType {
 }
 
 fn str_of(node: &Node) -> Option<Str> {
-    node.as_str().map(|v| Str { value: v.to_string(), span: node.span })
+    node.as_str().map(|v| Str { value: v.into(), span: node.span })
 }
 
 /// Reads a pod template (for a bare Pod, the Pod itself: its metadata is the pod's).
@@ -254,7 +254,7 @@ fn read_container(c: &Node, init: bool) -> Container {
         })
         .collect();
     Container {
-        name: c.get("name").and_then(str_of).unwrap_or(Str { value: String::new(), span: c.span }),
+        name: c.get("name").and_then(str_of).unwrap_or(Str { value: Text::default(), span: c.span }),
         init,
         env,
         env_from: c.get("envFrom").and_then(Node::as_seq).unwrap_or_default().iter().map(|n| n.span).collect(),

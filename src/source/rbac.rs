@@ -4,7 +4,7 @@ use crate::model::{Binding, LabelSelector, Meta, PolicyRule, Role, RoleRef, Sele
 use crate::yaml::Node;
 
 fn str_of(node: &Node) -> Option<Str> {
-    node.as_str().map(|v| Str { value: v.to_string(), span: node.span })
+    node.as_str().map(|v| Str { value: v.into(), span: node.span })
 }
 
 fn strings(node: Option<&Node>) -> Vec<Str> {
@@ -50,7 +50,7 @@ fn selector(node: &Node) -> LabelSelector {
             Some(SelectorRequirement {
                 key: e.get("key")?.as_str()?.to_string(),
                 operator: e.get("operator")?.as_str()?.to_string(),
-                values: strings(e.get("values")).into_iter().map(|s| s.value).collect(),
+                values: strings(e.get("values")).into_iter().map(|s| s.value.into()).collect(),
             })
         })
         .collect();
@@ -61,7 +61,7 @@ fn selector(node: &Node) -> LabelSelector {
 pub fn binding(root: &Node, meta: Meta) -> Binding {
     let role_ref = root.entry("roleRef").and_then(|(key, r)| {
         Some(RoleRef {
-            kind: r.get("kind").and_then(Node::as_str).unwrap_or("ClusterRole").to_string(),
+            kind: r.get("kind").and_then(Node::as_str).unwrap_or("ClusterRole").into(),
             name: r.get("name").and_then(str_of)?,
             span: key.span,
         })
@@ -73,7 +73,7 @@ pub fn binding(root: &Node, meta: Meta) -> Binding {
         .iter()
         .filter_map(|s| {
             Some(Subject {
-                kind: s.get("kind").and_then(Node::as_str).unwrap_or("").to_string(),
+                kind: s.get("kind").and_then(Node::as_str).unwrap_or("").into(),
                 name: s.get("name").and_then(str_of)?,
                 namespace: s.get("namespace").and_then(str_of).filter(|n| !n.value.is_empty()),
                 span: s.span,

@@ -20,7 +20,7 @@ impl Controllers {
         let listed = inventory
             .workloads
             .iter()
-            .map(|w| (w.meta.kind.clone(), w.meta.namespace.clone(), w.meta.name.clone()))
+            .map(|w| (w.meta.kind.to_string(), w.meta.namespace.to_string(), w.meta.name.to_string()))
             .collect();
         Controllers { listed, deployments_listed }
     }
@@ -70,8 +70,8 @@ pub fn resolve(records: Vec<PodRecord>, controllers: &Controllers, inventory: &m
             if stand_ins.insert(key) {
                 if let Some(t) = &top {
                     // The pod speaks for its controller: findings name the controller.
-                    workload.meta.kind = t.kind.clone();
-                    workload.meta.name = t.name.clone();
+                    workload.meta.kind = t.kind.as_str().into();
+                    workload.meta.name = t.name.as_str().into();
                 }
                 inventory.workloads.push(workload);
             }

@@ -19,7 +19,7 @@ pub fn questions(inventory: &Inventory) -> Vec<(String, String, String)> {
         let (ns, name) = (&w.meta.namespace, w.pod.service_account_name());
         for sa in inventory.service_accounts_named(ns, name) {
             if let Some(id) = sa.client_id().map(|e| e.value.trim()).filter(|v| is_guid(v)) {
-                out.push((ns.clone(), name.to_string(), id.to_string()));
+                out.push((ns.to_string(), name.to_string(), id.to_string()));
             }
         }
     }

@@ -237,7 +237,7 @@ impl Parser<'_> {
                     identity = owner.map(str::to_string);
                 }
                 let literal = !last.contains("${") && (!interpolated || owner.is_some());
-                literal.then(|| Str { value: last.to_string(), span: Span::new(*pos, *pos) })
+                literal.then(|| Str { value: last.into(), span: Span::new(*pos, *pos) })
             }
             _ => None,
         };
@@ -246,14 +246,16 @@ impl Parser<'_> {
             _ => None,
         };
         let prop_str = |k: &str| match props.and_then(|p| p.iter().find(|(key, ..)| key == k)) {
-            Some((_, Value::Str(v, false, pos), _)) => Some(Str { value: v.clone(), span: Span::new(*pos, *pos) }),
+            Some((_, Value::Str(v, false, pos), _)) => {
+                Some(Str { value: v.as_str().into(), span: Span::new(*pos, *pos) })
+            }
             _ => None,
         };
         let audiences = match props.and_then(|p| p.iter().find(|(key, ..)| key == "audiences")) {
             Some((_, Value::Array(items), _)) => items
                 .iter()
                 .filter_map(|v| match v {
-                    Value::Str(s, false, pos) => Some(Str { value: s.clone(), span: Span::new(*pos, *pos) }),
+                    Value::Str(s, false, pos) => Some(Str { value: s.as_str().into(), span: Span::new(*pos, *pos) }),
                     _ => None,
                 })
                 .collect(),

@@ -208,7 +208,7 @@ fn credential_command(command: &[Word], path: &Arc<str>) -> Option<FederatedCred
         };
     let mut fic = blank(display, action, path, args[0].pos);
     fic.name = flag_value(args, name_flags);
-    fic.identity = flag_value(args, identity_flags).map(|s| s.value);
+    fic.identity = flag_value(args, identity_flags).map(|s| s.value.into());
     fic.issuer = flag_value(args, &["--issuer", "-issuer"]);
     fic.subject = flag_value(args, &["--subject", "-subject"]);
     fic.audiences = flag_value(args, &["--audiences", "--audience", "-audience"]).into_iter().collect();
@@ -240,11 +240,11 @@ fn flag_value(args: &[Word], flags: &[&str]) -> Option<Str> {
         for flag in flags {
             if lower == *flag {
                 let v = args.get(i + 1)?;
-                return (!v.unresolved).then(|| Str { value: v.text.clone(), span: Span::new(v.pos, v.pos) });
+                return (!v.unresolved).then(|| Str { value: v.text.as_str().into(), span: Span::new(v.pos, v.pos) });
             }
             if let Some(v) = lower.strip_prefix(&format!("{flag}=")) {
                 let value = w.text[w.text.len() - v.len()..].to_string();
-                return (!w.unresolved).then(|| Str { value, span: Span::new(w.pos, w.pos) });
+                return (!w.unresolved).then(|| Str { value: value.into(), span: Span::new(w.pos, w.pos) });
             }
         }
     }
@@ -278,7 +278,7 @@ fn rest_call(args: &[Word], path: &Arc<str>) -> Option<FederatedCredential> {
     let tool = if is_az_rest { "az rest" } else { args[0].text.as_str() };
     let mut fic = blank(format!("{tool} {}", method.unwrap_or_default()), action, path, args[0].pos);
     if !url.unresolved || !name.contains('$') {
-        fic.name = Some(Str { value: name, span: Span::new(url.pos, url.pos) });
+        fic.name = Some(Str { value: name.into(), span: Span::new(url.pos, url.pos) });
     }
     Some(fic)
 }

@@ -53,7 +53,7 @@ fn credential(
         let attr = body.get_attribute(key)?;
         let value = resolve(&attr.value, known)?;
         let span = attr.value.span().map(|r| index.span(r)).unwrap_or_default();
-        Some(Str { value, span })
+        Some(Str { value: value.into(), span })
     };
     let expr_text = |key: &str| body.get_attribute(key).map(|a| a.value.to_string().trim().to_string());
     let anchor = block.span().map(|r| index.span(r)).unwrap_or_default();
@@ -75,7 +75,7 @@ fn credential(
                         .iter()
                         .filter_map(|e| {
                             Some(Str {
-                                value: resolve(e, known)?,
+                                value: resolve(e, known)?.into(),
                                 span: e.span().map(|r| index.span(r)).unwrap_or_default(),
                             })
                         })
