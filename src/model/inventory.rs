@@ -129,9 +129,15 @@ impl Inventory {
     /// The ServiceAccount `namespace/name` as seen from an object declared at `near`: when
     /// several files declare it (kustomize base and overlays), the one closest in the tree.
     pub fn service_account(&self, namespace: &str, name: &str, near: &Meta) -> Option<&ServiceAccount> {
+        self.service_account_index(namespace, name, near).map(|i| &self.service_accounts[i])
+    }
+
+    /// [`Inventory::service_account`]'s position in `service_accounts`.
+    pub fn service_account_index(&self, namespace: &str, name: &str, near: &Meta) -> Option<usize> {
         let candidates = self.sa_index.get(namespace)?.get(name)?;
         let here = near.origin.path().map(|p| p.as_ref()).unwrap_or("");
-        candidates.iter().map(|&i| &self.service_accounts[i]).max_by_key(|sa| {
+        candidates.iter().copied().max_by_key(|&i| {
+            let sa = &self.service_accounts[i];
             let there = sa.meta.origin.path().map(|p| p.as_ref()).unwrap_or("");
             (common_prefix(here, there), !sa.meta.is_patch)
         })

@@ -85,19 +85,26 @@ pub struct Context<'a> {
     pub inventory: &'a Inventory,
     pub settings: &'a Settings,
     pub mode: Mode,
-    /// Answers several rules need, computed by the first one that asks (rules run in parallel).
+    // Answers several rules need, computed by the first one that asks (rules run in parallel).
+    account_users: OnceLock<Vec<sa_support::AccountUsers<'a>>>,
     bound_accounts: OnceLock<Vec<rbac_support::BoundAccount<'a>>>,
 }
 
 impl<'a> Context<'a> {
     pub fn new(inventory: &'a Inventory, settings: &'a Settings, mode: Mode) -> Self {
-        Context { inventory, settings, mode, bound_accounts: OnceLock::new() }
+        Context { inventory, settings, mode, account_users: OnceLock::new(), bound_accounts: OnceLock::new() }
+    }
+
+    /// The ServiceAccounts in scope that workload identity pods run as, with those pods
+    /// ([`sa_support::account_users`]), shared by IB201, IB202 and IB301–IB303.
+    pub fn account_users(&self) -> &[sa_support::AccountUsers<'a>] {
+        self.account_users.get_or_init(|| sa_support::account_users(self.inventory))
     }
 
     /// The identity-binding ServiceAccounts with their client ids, pods and grants
     /// ([`rbac_support::bound_accounts`]), shared by IB301–IB303.
     pub fn bound_accounts(&self) -> &[rbac_support::BoundAccount<'a>] {
-        self.bound_accounts.get_or_init(|| rbac_support::bound_accounts(self.inventory))
+        self.bound_accounts.get_or_init(|| rbac_support::bound_accounts(self.inventory, self.account_users()))
     }
 }
 

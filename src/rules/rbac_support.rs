@@ -4,7 +4,8 @@ use std::collections::BTreeSet;
 
 use rayon::prelude::*;
 
-use super::{identity_binding_enabled, is_placeholder, service_account_of};
+use super::sa_support::AccountUsers;
+use super::{identity_binding_enabled, is_placeholder};
 use crate::model::{
     rule_allows_any_resource, Entry, Grant, Inventory, PolicyRule, Request, ServiceAccount, Str, Workload,
     IDENTITY_API_GROUP, USE_MANAGED_IDENTITY,
@@ -20,23 +21,17 @@ pub struct BoundAccount<'a> {
 }
 
 /// Every ServiceAccount in scope that identity-binding pods run as and that names a client id
-/// (missing accounts and ids are IB204's and IB201's business), in source order. Rules read it
-/// through [`super::Context::bound_accounts`], which computes it once.
-pub fn bound_accounts(inv: &Inventory) -> Vec<BoundAccount<'_>> {
+/// (missing accounts and ids are IB204's and IB201's business), from the accounts in use
+/// (`users`). Rules read it through [`super::Context::bound_accounts`], which computes it once.
+pub fn bound_accounts<'a>(inv: &'a Inventory, users: &[AccountUsers<'a>]) -> Vec<BoundAccount<'a>> {
     let mut out: Vec<BoundAccount> = Vec::new();
-    // Accounts by address: each account once, in the order its first pod appears.
-    let mut seen: std::collections::HashMap<*const ServiceAccount, usize> = std::collections::HashMap::new();
-    for w in inv.workloads.iter().filter(|w| !w.meta.is_patch && identity_binding_enabled(&w.pod)) {
-        let Some(sa) = service_account_of(inv, w) else { continue };
-        let Some(id) = sa.client_id().filter(|e| !e.value.trim().is_empty() && !is_placeholder(&e.value)) else {
+    for u in users {
+        let Some(id) = u.sa.client_id().filter(|e| !e.value.trim().is_empty() && !is_placeholder(&e.value)) else {
             continue;
         };
-        match seen.get(&std::ptr::from_ref(sa)) {
-            Some(&i) => out[i].pods.push(w),
-            None => {
-                seen.insert(std::ptr::from_ref(sa), out.len());
-                out.push(BoundAccount { sa, client_id: id, pods: vec![w], grants: Vec::new() });
-            }
+        let pods: Vec<&Workload> = u.pods.iter().copied().filter(|w| identity_binding_enabled(&w.pod)).collect();
+        if !pods.is_empty() {
+            out.push(BoundAccount { sa: u.sa, client_id: id, pods, grants: Vec::new() });
         }
     }
     out.par_iter_mut().for_each(|b| b.grants = inv.grants(&identity_request(b.sa, &b.client_id.value)));

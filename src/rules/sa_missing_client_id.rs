@@ -1,6 +1,6 @@
 use super::sa_support::{
-    and_others, by_account, hand_set_env, is_set, service_account_field, set_by_another_declaration,
-    supplied_at_deploy_time, wi_workloads, HandSet,
+    and_others, hand_set_env, is_set, service_account_field, set_by_another_declaration, supplied_at_deploy_time,
+    HandSet,
 };
 use super::{identity_binding_enabled, Context, Rule, Sink};
 use crate::finding::Level;
@@ -18,10 +18,9 @@ impl Rule for SaMissingClientId {
     }
 
     fn check(&self, cx: &Context, sink: &mut Sink) {
-        let pairs = wi_workloads(cx.inventory).filter_map(|(w, sa)| Some((w, sa?)));
-        for (sa, pods) in by_account(pairs) {
-            if let Some(problem) = problem(cx, sa) {
-                report(sink, sa, &pods, &problem);
+        for u in cx.account_users() {
+            if let Some(problem) = problem(cx, u.sa) {
+                report(sink, u.sa, &u.pods, &problem);
             }
         }
     }

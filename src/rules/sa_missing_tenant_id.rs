@@ -1,6 +1,4 @@
-use super::sa_support::{
-    and_others, by_account, is_set, service_account_field, set_by_another_declaration, wi_workloads,
-};
+use super::sa_support::{and_others, is_set, service_account_field, set_by_another_declaration};
 use super::{identity_binding_enabled, Context, Rule, Sink};
 use crate::model::{ServiceAccount, Workload, TENANT_ID};
 
@@ -18,12 +16,11 @@ impl Rule for SaMissingTenantId {
         for sa in &cx.inventory.service_accounts {
             report_empty(sink, sa);
         }
-        let binding_pods = wi_workloads(cx.inventory)
-            .filter(|(w, _)| identity_binding_enabled(&w.pod))
-            .filter_map(|(w, sa)| Some((w, sa.filter(|sa| sa.tenant_id().is_none() && !sa.meta.is_patch)?)));
-        for (sa, pods) in by_account(binding_pods) {
-            if !set_by_another_declaration(cx.inventory, sa, TENANT_ID) {
-                report_missing(sink, sa, &pods);
+        for u in cx.account_users().iter().filter(|u| u.sa.tenant_id().is_none() && !u.sa.meta.is_patch) {
+            let binding_pods: Vec<&Workload> =
+                u.pods.iter().copied().filter(|w| identity_binding_enabled(&w.pod)).collect();
+            if !binding_pods.is_empty() && !set_by_another_declaration(cx.inventory, u.sa, TENANT_ID) {
+                report_missing(sink, u.sa, &binding_pods);
             }
         }
     }

@@ -2,6 +2,8 @@
 //! an identity value can be checked at all, and whether something other than the manifest supplies
 //! a missing id.
 
+use rayon::prelude::*;
+
 use super::{is_guid, is_placeholder, is_wi_pod};
 use crate::model::{Entry, Inventory, Meta, PodTemplate, ServiceAccount, Workload, WI_PREFIX};
 use crate::span::Span;
@@ -15,23 +17,36 @@ pub fn and_others(pods: usize) -> String {
     }
 }
 
-/// Groups workloads by the ServiceAccount they run as, in source order.
-pub fn by_account<'a>(
-    pairs: impl Iterator<Item = (&'a Workload, &'a ServiceAccount)>,
-) -> Vec<(&'a ServiceAccount, Vec<&'a Workload>)> {
-    let mut users: Vec<(&ServiceAccount, Vec<&Workload>)> = Vec::new();
-    // Accounts by address, so grouping stays linear in the number of workloads.
-    let mut index: std::collections::HashMap<*const ServiceAccount, usize> = std::collections::HashMap::new();
-    for (w, sa) in pairs {
-        match index.get(&std::ptr::from_ref(sa)) {
-            Some(&i) => users[i].1.push(w),
-            None => {
-                index.insert(std::ptr::from_ref(sa), users.len());
-                users.push((sa, vec![w]));
-            }
+/// A ServiceAccount in scope and the workload identity pods that run as it, in source order.
+pub struct AccountUsers<'a> {
+    pub sa: &'a ServiceAccount,
+    pub pods: Vec<&'a Workload>,
+}
+
+/// The pods of [`wi_workloads`] whose account is in scope, grouped by account: each account
+/// once, in the order of its first pod. Rules read it through
+/// [`super::Context::account_users`], which computes it once.
+pub fn account_users(inv: &Inventory) -> Vec<AccountUsers<'_>> {
+    // The lookups are independent: done in parallel, then grouped in source order.
+    let accounts: Vec<Option<usize>> = inv
+        .workloads
+        .par_iter()
+        .map(|w| {
+            let opted_in = !w.meta.is_patch && is_wi_pod(&w.pod);
+            opted_in.then(|| inv.service_account_index(&w.meta.namespace, w.pod.service_account_name(), &w.meta))?
+        })
+        .collect();
+    let mut group_of = vec![usize::MAX; inv.service_accounts.len()];
+    let mut out: Vec<AccountUsers> = Vec::new();
+    for (w, sa) in inv.workloads.iter().zip(accounts) {
+        let Some(sa) = sa else { continue };
+        if group_of[sa] == usize::MAX {
+            group_of[sa] = out.len();
+            out.push(AccountUsers { sa: &inv.service_accounts[sa], pods: Vec::new() });
         }
+        out[group_of[sa]].pods.push(w);
     }
-    users
+    out
 }
 
 /// Every complete workload that opts into workload identity, with the ServiceAccount it runs as

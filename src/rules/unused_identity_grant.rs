@@ -1,4 +1,5 @@
-use std::collections::{HashMap, HashSet};
+use std::cell::OnceCell;
+use std::collections::HashSet;
 
 use super::{is_guid, one_edit_apart, Context, Mode, Rule, Sink};
 use crate::finding::Level;
@@ -16,7 +17,8 @@ impl Rule for UnusedIdentityGrant {
         let inv = cx.inventory;
         let ids: HashSet<&str> =
             inv.service_accounts.iter().filter_map(|sa| sa.client_id()).map(|e| e.value.as_str()).collect();
-        let near = NearIds::new(&ids);
+        // Only grants that match no id need it (few, usually none).
+        let near = OnceCell::new();
         for role in &inv.roles {
             for rule in &role.rules {
                 for r in rule.resources.iter().filter(|r| is_guid(&r.value)) {
@@ -26,7 +28,7 @@ impl Rule for UnusedIdentityGrant {
                         continue;
                     }
                     // A near match is IB302's finding, not an unused grant.
-                    if near.has_near(&r.value) {
+                    if near.get_or_init(|| NearIds::new(&ids)).has_near(&r.value) {
                         continue;
                     }
                     let f = sink.emit_on(
@@ -50,35 +52,44 @@ impl Rule for UnusedIdentityGrant {
 
 /// Finds ids that differ from a GUID only in case or by one edit without comparing against every
 /// id: one edit leaves either the first or the last `ANCHOR` characters of a 36-character GUID
-/// untouched, so candidates share one of them.
+/// untouched, and a change of case leaves them equal ignoring case, so candidates share one of
+/// them (compared in lower case). Sorted tables: no allocation per id.
 struct NearIds<'a> {
-    lower: HashSet<String>,
-    by_prefix: HashMap<&'a str, Vec<&'a str>>,
-    by_suffix: HashMap<&'a str, Vec<&'a str>>,
+    by_prefix: Vec<(Anchor, &'a str)>,
+    by_suffix: Vec<(Anchor, &'a str)>,
 }
 
 const ANCHOR: usize = 16;
+type Anchor = [u8; ANCHOR];
+
+fn anchor(bytes: &[u8]) -> Anchor {
+    let mut a = [0; ANCHOR];
+    for (to, from) in a.iter_mut().zip(bytes) {
+        *to = from.to_ascii_lowercase();
+    }
+    a
+}
 
 impl<'a> NearIds<'a> {
     fn new(ids: &HashSet<&'a str>) -> Self {
-        let mut near = NearIds { lower: HashSet::new(), by_prefix: HashMap::new(), by_suffix: HashMap::new() };
-        for id in ids {
-            near.lower.insert(id.to_ascii_lowercase());
-            if id.is_ascii() && id.len() >= 2 * ANCHOR {
-                near.by_prefix.entry(&id[..ANCHOR]).or_default().push(id);
-                near.by_suffix.entry(&id[id.len() - ANCHOR..]).or_default().push(id);
-            }
-        }
-        near
+        let long = || ids.iter().copied().filter(|id| id.is_ascii() && id.len() >= 2 * ANCHOR);
+        let mut by_prefix: Vec<(Anchor, &str)> = long().map(|id| (anchor(&id.as_bytes()[..ANCHOR]), id)).collect();
+        let mut by_suffix: Vec<(Anchor, &str)> =
+            long().map(|id| (anchor(&id.as_bytes()[id.len() - ANCHOR..]), id)).collect();
+        by_prefix.sort_unstable();
+        by_suffix.sort_unstable();
+        NearIds { by_prefix, by_suffix }
     }
 
     /// A GUID (ASCII, 36 characters) almost equal to one of the ids.
     fn has_near(&self, guid: &str) -> bool {
-        if self.lower.contains(&guid.to_ascii_lowercase()) {
-            return true;
+        fn sharing<'t>(table: &'t [(Anchor, &'t str)], key: Anchor) -> impl Iterator<Item = &'t str> {
+            let start = table.partition_point(|(a, _)| *a < key);
+            table[start..].iter().take_while(move |(a, _)| *a == key).map(|(_, id)| *id)
         }
-        let candidates =
-            self.by_prefix.get(&guid[..ANCHOR]).into_iter().chain(self.by_suffix.get(&guid[guid.len() - ANCHOR..]));
-        candidates.flatten().any(|id| one_edit_apart(id, guid))
+        let bytes = guid.as_bytes();
+        sharing(&self.by_prefix, anchor(&bytes[..ANCHOR]))
+            .chain(sharing(&self.by_suffix, anchor(&bytes[bytes.len() - ANCHOR..])))
+            .any(|id| id.eq_ignore_ascii_case(guid) || one_edit_apart(id, guid))
     }
 }
