@@ -15,8 +15,8 @@ impl Rule for UnusedIdentityGrant {
 
     fn check(&self, cx: &Context, sink: &mut Sink) {
         let inv = cx.inventory;
-        let ids: HashSet<&str> =
-            inv.service_accounts.iter().filter_map(|sa| sa.client_id()).map(|e| e.value.as_str()).collect();
+        let mut ids: HashSet<&str> = HashSet::with_capacity(inv.service_accounts.len());
+        ids.extend(inv.service_accounts.iter().filter_map(|sa| sa.client_id()).map(|e| e.value.as_str()));
         // Only grants that match no id need it (few, usually none).
         let near = OnceCell::new();
         for role in &inv.roles {
