@@ -368,6 +368,7 @@ fn run_audit(_common: &Common, _args: &AuditArgs, _outputs: &[(Format, Option<St
 fn run_audit(common: &Common, args: &AuditArgs, outputs: &[(Format, Option<String>)]) -> ExitCode {
     use crate::audit::{self, AuditOptions};
     use crate::source::cluster::AuditRequest;
+    audit::release_memory_promptly();
     let cwd = match std::env::current_dir() {
         Ok(c) => c,
         Err(e) => return fail(&format!("cannot determine the working directory: {e}")),
