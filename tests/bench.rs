@@ -1,0 +1,55 @@
+//! `bench/run.sh` keeps working: a small run (debug build, 40 and 20 applications, a fake cluster
+//! of 200 pods, no checkov) measures every step and writes a complete results file. The figures
+//! themselves are for `bench/run.sh` on a quiet machine, not for a test.
+
+use std::path::Path;
+use std::process::Command;
+
+#[test]
+fn the_benchmark_measures_every_step_and_writes_its_results() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = tempfile::tempdir().expect("temp dir");
+    let run = Command::new(root.join("bench/run.sh"))
+        .envs([
+            ("BENCH_N", "40"),
+            ("BENCH_SMALL_N", "20"),
+            ("BENCH_RUNS", "1"),
+            ("BENCH_PODS", "200"),
+            ("BENCH_SKIP_CHECKOV", "1"),
+            ("BENCH_PROFILE", "dev"),
+        ])
+        .env("BENCH_OUT", out.path())
+        .output()
+        .expect("run bench/run.sh");
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    assert!(run.status.success(), "bench/run.sh failed:\n{stdout}\n{}", String::from_utf8_lossy(&run.stderr));
+    for line in ["check / parse-only (10k apps):", "1 thread / ", "pre-commit one file:", "audit, 10k pods:"] {
+        assert!(stdout.contains(line), "no `{line}` in:\n{stdout}");
+    }
+
+    let text = std::fs::read_to_string(out.path().join("results.json")).expect("results.json");
+    let results: serde_json::Value = serde_json::from_str(&text).expect("results.json is JSON");
+    assert_eq!(results["apps"], 40);
+    assert_eq!(results["pods"], 200);
+    // 40 applications: 6 documents each, one in seven with a planted mistake that iblint finds.
+    assert_eq!(results["documents"], 240);
+    assert!(results["findings"]["iblint_big"].as_u64().is_some_and(|n| n > 0), "{text}");
+    assert!(results["findings"]["iblint_small"].as_u64().is_some_and(|n| n > 0), "{text}");
+    assert_eq!(results["audit"], "measured");
+    for step in [
+        "check_big",
+        "parse_only_big",
+        "check_big_1thread",
+        "parse_only_big_1thread",
+        "check_small",
+        "precommit_one_file",
+        "audit_10k_pods",
+        "audit_10k_pods_no_sar",
+    ] {
+        assert!(results["wall_seconds"][step].as_f64().is_some_and(|s| s > 0.0), "no time for {step}: {text}");
+    }
+    for ratio in ["check_over_parse_only", "one_thread_over_all"] {
+        assert!(results["ratios"][ratio].as_f64().is_some_and(|r| r > 0.0), "no ratio {ratio}: {text}");
+    }
+    assert!(results["peak_rss_mb"]["check_big"].as_f64().is_some_and(|mb| mb > 0.0), "{text}");
+}
