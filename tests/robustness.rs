@@ -21,10 +21,41 @@ fn sample_tree() -> tempfile::TempDir {
              azure.workload.identity/use-identity-binding: \"true\"\n    spec:\n      serviceAccountName: app-{i}\n",
             flag = if i % 5 == 0 { "true" } else { "\"on\"" },
         );
-        std::fs::write(p.join(format!("app-{i}.yaml")), text).expect("write");
+        std::fs::write(p.join(format!("app-{i}.yaml")), text + &identity(i, &team)).expect("write");
     }
     std::fs::write(dir.path().join("broken.yaml"), "a: [\n").expect("write");
     dir
+}
+
+/// The app's ServiceAccount and grant, varied so that the rules sharing answers across
+/// ServiceAccounts and grants (IB201, IB202, IB301, IB302, IB308) all report.
+fn identity(i: usize, team: &str) -> String {
+    let id = format!("3f2c1a9e-8b7d-4c6e-9f0a-{i:012}");
+    let client_id =
+        if i % 7 == 0 { String::new() } else { format!("    azure.workload.identity/client-id: \"{id}\"\n") };
+    let granted = match i % 4 {
+        0 => String::new(),                                       // no grant: IB301
+        1 => id.replace("3f2c", "3f2d"),                          // one edit away: IB302
+        2 => format!("3f2c1a9e-8b7d-4c6e-9f0a-{:012}", i + 1000), // nobody's id: IB301 + IB308
+        _ => id.clone(),
+    };
+    let mut text = format!(
+        "---\napiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: app-{i}\n  namespace: {team}\n  annotations:\n\
+         {client_id}"
+    );
+    if i % 2 == 1 {
+        text.push_str("    azure.workload.identity/tenant-id: \"72f988bf-86f1-41af-91ab-2d7cd011db47\"\n");
+    }
+    if !granted.is_empty() {
+        text.push_str(&format!(
+            "---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: use-mi-{i}\nrules:\n  - \
+             verbs: [\"use-managed-identity\"]\n    apiGroups: [\"cid.wi.aks.azure.com\"]\n    resources: [\"{granted}\"]\n---\n\
+             apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata:\n  name: use-mi-{i}\nroleRef:\n  \
+             apiGroup: rbac.authorization.k8s.io\n  kind: ClusterRole\n  name: use-mi-{i}\nsubjects:\n  - kind: ServiceAccount\n    \
+             name: app-{i}\n    namespace: {team}\n"
+        ));
+    }
+    text
 }
 
 #[test]
@@ -36,7 +67,9 @@ fn output_is_identical_across_runs_and_thread_counts() {
         out.stdout
     };
     let one = sarif("1");
-    assert!(String::from_utf8_lossy(&one).contains("IB101"));
+    for rule in ["IB101", "IB201", "IB202", "IB301", "IB302", "IB308"] {
+        assert!(String::from_utf8_lossy(&one).contains(&format!("\"ruleId\": \"{rule}\"")), "no {rule} finding");
+    }
     for threads in ["2", "4", "8", "4"] {
         assert!(one == sarif(threads), "SARIF differs with --threads {threads}");
     }
