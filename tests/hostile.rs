@@ -258,4 +258,6 @@ fn one_line_json_with_many_non_ascii_strings() {
     });
     let run = lint("one-line JSON", dir.path());
     assert!(findings_for(&run, "list.json").is_empty(), "{}", run.stdout);
+    // The scanner once queued every token of a document opening with `{` (~400 MB here).
+    assert!(run.peak_kb <= 250 * 1024, "one-line JSON: peak RSS {} KB", run.peak_kb);
 }

@@ -40,13 +40,36 @@ pub struct StreamOutcome {
 /// complete so that memory stays proportional to one document.
 pub fn parse_stream(text: &str, limits: &Limits, mut on_doc: impl FnMut(Node)) -> StreamOutcome {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let mut builder = Builder::new(*limits, Source::new(text));
+    // A flow collection that opens a document might still turn out to be a mapping key, and the
+    // scanner queues every token until it knows: the whole of a JSON document (~15 times its
+    // size: 400 MB for 5 MB of JSON). Nothing after `--- ` can be a key, so such a document is
+    // scanned behind one and the positions on its first line are moved back.
+    let shift = JSON_DOC_START.len() as u32;
+    let shifted = (text.starts_with('{') && !text.starts_with("{{")) || text.starts_with('[');
+    let prefixed;
+    let scanned = if shifted {
+        prefixed = format!("{JSON_DOC_START}{text}");
+        prefixed.as_str()
+    } else {
+        text
+    };
+    let unshift = |pos: &mut Pos| {
+        if shifted && pos.line == 1 {
+            pos.col = pos.col.saturating_sub(shift).max(1);
+        }
+    };
+    let mut builder = Builder::new(*limits, Source::new(scanned));
     let mut outcome = StreamOutcome::default();
-    let mut parser = Parser::new_from_str(text);
+    let mut parser = Parser::new_from_str(scanned);
     while let Some(next) = parser.next_event() {
         match next {
             Ok((event, span)) => match builder.event(event, span) {
-                Ok(Some(root)) => on_doc(root),
+                Ok(Some(mut root)) => {
+                    if shifted {
+                        root.visit_positions(&mut |p| unshift(p));
+                    }
+                    on_doc(root)
+                }
                 Ok(None) => {}
                 Err(e) => {
                     outcome.fatal = Some(e);
@@ -59,14 +82,20 @@ pub fn parse_stream(text: &str, limits: &Limits, mut on_doc: impl FnMut(Node)) -
                     message: e.info().to_string(),
                     pos: Pos { line: m.line() as u32, col: m.col() as u32 + 1 },
                 };
-                outcome.fatal = Some(place_end_of_input_error(text, &builder, error));
+                outcome.fatal = Some(place_end_of_input_error(scanned, &builder, error));
                 break;
             }
         }
     }
     outcome.problems = builder.problems;
+    for problem in outcome.problems.iter_mut().chain(outcome.fatal.as_mut()) {
+        unshift(&mut problem.pos);
+    }
     outcome
 }
+
+/// What a document that opens with `{` or `[` is scanned behind (see [`parse_stream`]).
+const JSON_DOC_START: &str = "--- ";
 
 /// An error found only at the end of the input is reported where the user can act on it: at the
 /// flow collection (`{`, `[`) still open, else on the last line (never past the end of the file).
@@ -377,6 +406,36 @@ mod tests {
         let mut out = Vec::new();
         let outcome = parse_stream(text, &Limits::default(), |n| out.push(n));
         (out, outcome)
+    }
+
+    #[test]
+    fn json_documents_keep_their_first_line_positions() {
+        // A document opening with `{`/`[` is scanned behind `--- ` (see parse_stream). The same
+        // text after a blank line is scanned as is: every position must be the same, one line down.
+        let positions = |text: &str| {
+            let (mut d, o) = docs(text);
+            let mut all = Vec::new();
+            for doc in &mut d {
+                doc.visit_positions(&mut |p| all.push(*p));
+            }
+            all.extend(o.problems.iter().chain(&o.fatal).map(|e| e.pos));
+            all
+        };
+        for text in [
+            r#"{"a": [1, "x"], "b": {"c": true}, "a": 2}"#,
+            "[\n  {\"k\": \"v\"}, [\"naïve\", \"café\"]\n]\n",
+            r#"{"a": [1, 2}"#,
+            r#"{"a": 1, "b" 2}"#,
+            r#"{"é": "ü", "x": {"y": [null, 1.5, "z"]}}"#,
+        ] {
+            let down: Vec<Pos> =
+                positions(&format!("\n{text}")).into_iter().map(|p| Pos { line: p.line - 1, ..p }).collect();
+            assert_eq!(positions(text), down, "{text}");
+        }
+        let (d, o) = docs(r#"{"a": [1, "x"], "b": {"c": true}, "a": 2}"#);
+        let c = d[0].get("b").and_then(|b| b.get("c")).map(|c| c.span);
+        assert_eq!(c, Some(Span::new(Pos { line: 1, col: 28 }, Pos { line: 1, col: 32 })));
+        assert_eq!(o.problems.iter().map(|p| p.pos.line).collect::<Vec<_>>(), [1]);
     }
 
     #[test]
