@@ -108,20 +108,6 @@ fn is_float(s: &str) -> bool {
 }
 
 impl Node {
-    /// Calls `f` on the start and end of every span in the tree.
-    pub(crate) fn visit_positions(&mut self, f: &mut impl FnMut(&mut crate::span::Pos)) {
-        f(&mut self.span.start);
-        f(&mut self.span.end);
-        match &mut self.kind {
-            NodeKind::Scalar(_) => {}
-            NodeKind::Seq(items) => items.iter_mut().for_each(|n| n.visit_positions(f)),
-            NodeKind::Map(entries) => entries.iter_mut().for_each(|(k, v)| {
-                k.visit_positions(f);
-                v.visit_positions(f);
-            }),
-        }
-    }
-
     pub fn as_map(&self) -> Option<&[(Node, Node)]> {
         match &self.kind {
             NodeKind::Map(entries) => Some(entries),

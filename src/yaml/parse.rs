@@ -43,33 +43,22 @@ pub fn parse_stream(text: &str, limits: &Limits, mut on_doc: impl FnMut(Node)) -
     // A flow collection that opens a document might still turn out to be a mapping key, and the
     // scanner queues every token until it knows: the whole of a JSON document (~15 times its
     // size: 400 MB for 5 MB of JSON). Nothing after `--- ` can be a key, so such a document is
-    // scanned behind one and the positions on its first line are moved back.
-    let shift = JSON_DOC_START.len() as u32;
+    // scanned behind one; `Source` takes the prefix off every first-line position it makes.
     let shifted = (text.starts_with('{') && !text.starts_with("{{")) || text.starts_with('[');
     let prefixed;
-    let scanned = if shifted {
+    let (scanned, shift) = if shifted {
         prefixed = format!("{JSON_DOC_START}{text}");
-        prefixed.as_str()
+        (prefixed.as_str(), JSON_DOC_START.len() as u32)
     } else {
-        text
+        (text, 0)
     };
-    let unshift = |pos: &mut Pos| {
-        if shifted && pos.line == 1 {
-            pos.col = pos.col.saturating_sub(shift).max(1);
-        }
-    };
-    let mut builder = Builder::new(*limits, Source::new(scanned));
+    let mut builder = Builder::new(*limits, Source::new(scanned, shift));
     let mut outcome = StreamOutcome::default();
     let mut parser = Parser::new_from_str(scanned);
     while let Some(next) = parser.next_event() {
         match next {
             Ok((event, span)) => match builder.event(event, span) {
-                Ok(Some(mut root)) => {
-                    if shifted {
-                        root.visit_positions(&mut |p| unshift(p));
-                    }
-                    on_doc(root)
-                }
+                Ok(Some(root)) => on_doc(root),
                 Ok(None) => {}
                 Err(e) => {
                     outcome.fatal = Some(e);
@@ -77,20 +66,13 @@ pub fn parse_stream(text: &str, limits: &Limits, mut on_doc: impl FnMut(Node)) -
                 }
             },
             Err(e) => {
-                let m = e.marker();
-                let error = ParseError {
-                    message: e.info().to_string(),
-                    pos: Pos { line: m.line() as u32, col: m.col() as u32 + 1 },
-                };
-                outcome.fatal = Some(place_end_of_input_error(scanned, &builder, error));
+                let error = ParseError { message: e.info().to_string(), pos: builder.source.pos(*e.marker()) };
+                outcome.fatal = Some(place_end_of_input_error(text, &builder, error));
                 break;
             }
         }
     }
     outcome.problems = builder.problems;
-    for problem in outcome.problems.iter_mut().chain(outcome.fatal.as_mut()) {
-        unshift(&mut problem.pos);
-    }
     outcome
 }
 
@@ -129,9 +111,12 @@ enum Frame {
     Map { start: Span, anchor: usize, entries: Vec<(Node, Node)>, key: Option<Node> },
 }
 
-/// The text being parsed, for the few positions the parser's events get wrong.
+/// The text being parsed: turns the parser's markers into positions, and mends the few positions
+/// its events get wrong.
 struct Source<'a> {
+    /// What the parser scans: the input, after `shift` characters of prefix on the first line.
     text: &'a str,
+    shift: u32,
     line_starts: Vec<usize>,
     /// Every character is one byte: a column is a byte count.
     ascii: bool,
@@ -142,15 +127,27 @@ struct Source<'a> {
 }
 
 impl<'a> Source<'a> {
-    fn new(text: &'a str) -> Self {
+    fn new(text: &'a str, shift: u32) -> Self {
         let line_starts = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
-        Source { text, line_starts, ascii: text.is_ascii(), last: std::cell::Cell::new((0, 0, 0)) }
+        Source { text, shift, line_starts, ascii: text.is_ascii(), last: std::cell::Cell::new((0, 0, 0)) }
     }
 
-    /// The byte offset of a 1-based line and character column.
+    /// The position (in the input, without the prefix) of a parser marker.
+    fn pos(&self, m: saphyr_parser::Marker) -> Pos {
+        let line = m.line() as u32;
+        let col = m.col() as u32 + 1;
+        Pos { line, col: if line == 1 { col.saturating_sub(self.shift).max(1) } else { col } }
+    }
+
+    fn span(&self, s: YSpan) -> Span {
+        Span { start: self.pos(s.start), end: self.pos(s.end) }
+    }
+
+    /// The byte offset in the scanned text of a 1-based line and character column of the input.
     fn offset(&self, pos: Pos) -> Option<usize> {
         let start = *self.line_starts.get((pos.line as usize).checked_sub(1)?)?;
-        let skip = (pos.col as usize).checked_sub(1)?;
+        let prefix = if pos.line == 1 { self.shift as usize } else { 0 };
+        let skip = (pos.col as usize).checked_sub(1)? + prefix;
         if self.ascii {
             return Some(start + skip).filter(|&o| o <= self.text.len());
         }
@@ -214,14 +211,6 @@ struct Builder<'a> {
     root: Option<Node>,
 }
 
-fn pos(m: saphyr_parser::Marker) -> Pos {
-    Pos { line: m.line() as u32, col: m.col() as u32 + 1 }
-}
-
-fn span(s: YSpan) -> Span {
-    Span { start: pos(s.start), end: pos(s.end) }
-}
-
 fn count_nodes(node: &Node) -> usize {
     match &node.kind {
         NodeKind::Scalar(_) => 1,
@@ -244,7 +233,7 @@ impl<'a> Builder<'a> {
     }
 
     fn event(&mut self, event: Event<'_>, ys: YSpan) -> Result<Option<Node>, ParseError> {
-        let mut sp = span(ys);
+        let mut sp = self.source.span(ys);
         match event {
             Event::DocumentStart(_) => {
                 self.anchors.clear();
@@ -412,11 +401,22 @@ mod tests {
     fn json_documents_keep_their_first_line_positions() {
         // A document opening with `{`/`[` is scanned behind `--- ` (see parse_stream). The same
         // text after a blank line is scanned as is: every position must be the same, one line down.
+        fn collect(node: &Node, out: &mut Vec<Pos>) {
+            out.extend([node.span.start, node.span.end]);
+            match &node.kind {
+                NodeKind::Scalar(_) => {}
+                NodeKind::Seq(items) => items.iter().for_each(|n| collect(n, out)),
+                NodeKind::Map(entries) => entries.iter().for_each(|(k, v)| {
+                    collect(k, out);
+                    collect(v, out);
+                }),
+            }
+        }
         let positions = |text: &str| {
-            let (mut d, o) = docs(text);
+            let (d, o) = docs(text);
             let mut all = Vec::new();
-            for doc in &mut d {
-                doc.visit_positions(&mut |p| all.push(*p));
+            for doc in &d {
+                collect(doc, &mut all);
             }
             all.extend(o.problems.iter().chain(&o.fatal).map(|e| e.pos));
             all
