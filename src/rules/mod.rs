@@ -85,7 +85,8 @@ pub struct Context<'a> {
     pub inventory: &'a Inventory,
     pub settings: &'a Settings,
     pub mode: Mode,
-    // Answers several rules need, computed by the first one that asks (rules run in parallel).
+    // Answers several rules need, computed once: up front by `run`, else by the first rule that
+    // asks.
     account_users: OnceLock<Vec<sa_support::AccountUsers<'a>>>,
     bound_accounts: OnceLock<Vec<rbac_support::BoundAccount<'a>>>,
 }

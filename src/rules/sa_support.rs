@@ -32,8 +32,8 @@ pub fn account_users(inv: &Inventory) -> Vec<AccountUsers<'_>> {
         .workloads
         .par_iter()
         .map(|w| {
-            let opted_in = !w.meta.is_patch && is_wi_pod(&w.pod);
-            opted_in.then(|| inv.service_account_index(&w.meta.namespace, w.pod.service_account_name(), &w.meta))?
+            is_complete_wi_workload(w)
+                .then(|| inv.service_account_index(&w.meta.namespace, w.pod.service_account_name(), &w.meta))?
         })
         .collect();
     let mut group_of = vec![usize::MAX; inv.service_accounts.len()];
@@ -52,10 +52,11 @@ pub fn account_users(inv: &Inventory) -> Vec<AccountUsers<'_>> {
 /// Every complete workload that opts into workload identity, with the ServiceAccount it runs as
 /// when that account is in scope. Kustomize patches are partial and skipped.
 pub fn wi_workloads(inv: &Inventory) -> impl Iterator<Item = (&Workload, Option<&ServiceAccount>)> {
-    inv.workloads
-        .iter()
-        .filter(|w| !w.meta.is_patch && is_wi_pod(&w.pod))
-        .map(move |w| (w, super::service_account_of(inv, w)))
+    inv.workloads.iter().filter(|w| is_complete_wi_workload(w)).map(move |w| (w, super::service_account_of(inv, w)))
+}
+
+fn is_complete_wi_workload(w: &Workload) -> bool {
+    !w.meta.is_patch && is_wi_pod(&w.pod)
 }
 
 /// The location of the field that names the pod's ServiceAccount (the pod template's anchor when
