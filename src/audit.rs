@@ -56,7 +56,7 @@ pub fn run(opts: &AuditOptions, config: &Config, cwd: &Path) -> Result<Outcome, 
         }
     }
     let snapshot = cluster::snapshot(&opts.request)?;
-    let mut inventory = snapshot.inventory;
+    let inventory = snapshot.inventory;
     let live = inventory.live.as_ref();
     let unavailable = live.map(|l| l.unavailable.clone()).unwrap_or_default();
     // Rules whose inputs could not be read are skipped, not guessed.
@@ -69,7 +69,7 @@ pub fn run(opts: &AuditOptions, config: &Config, cwd: &Path) -> Result<Outcome, 
         access_reviews: live.filter(|l| !l.reviews_skipped).map(|l| l.access_reviews.len()),
         unavailable,
     };
-    let (mut findings, mut secrets) = check::lint(&mut inventory, &enabled, config, Mode::Audit, |_| true);
+    let (mut findings, mut secrets) = check::lint(&inventory, &enabled, config, Mode::Audit, |_| true);
     let mut files_read = 0;
     if let Some(dir) = &opts.manifests {
         let manifests = check::run(

@@ -88,7 +88,7 @@ mod tests {
     use crate::span::{Pos, Span};
 
     fn finding(line: u32, message: &str) -> Finding {
-        let span = Span { start: Pos { line, col: 1 }, end: Pos { line, col: 5 } };
+        let span = Span::new(Pos { line, col: 1 }, Pos { line, col: 5 });
         Finding::new("IB101", Level::Error, Location::File { path: "a.yaml".into(), span }, message)
     }
 

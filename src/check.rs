@@ -9,16 +9,14 @@ use rayon::prelude::*;
 
 use crate::config::{Config, RuleSetting};
 use crate::finding::Finding;
-use crate::model::{Inventory, SkipNote};
+use crate::model::{Inventory, Objects, SkipNote};
+pub use crate::outcome::{AuditSummary, Outcome, STDIN_NAME};
 use crate::rules::{self, Context, Mode, Rule, Settings};
 use crate::source::files::{self, FileKind, WalkOptions};
 use crate::source::render::Rendered;
 use crate::source::{self, Input, LoadOptions};
 use crate::timings;
 use crate::yaml::{parse_stream, Limits};
-
-/// Display name of standard input.
-pub const STDIN_NAME: &str = "<stdin>";
 
 /// Everything `check` needs besides the config file.
 #[derive(Clone, Debug, Default)]
@@ -36,39 +34,6 @@ pub struct CheckOptions {
     pub max_file_size: u64,
     /// Output of `--kustomize` / `--helm`, linted like standard input under its own names.
     pub rendered: Vec<Rendered>,
-}
-
-/// The result of a run: sorted findings (suppressed ones included) and skip notes.
-#[derive(Debug, Default)]
-pub struct Outcome {
-    pub findings: Vec<Finding>,
-    pub notes: Vec<SkipNote>,
-    /// Standard input's text, for snippets.
-    pub stdin_text: Option<String>,
-    /// Rendered texts (`--kustomize`, `--helm`), for snippets.
-    pub rendered: Vec<Rendered>,
-    pub files_read: usize,
-    /// Secret-looking values of the inputs, masked in snippets (`crate::redact`).
-    pub secrets: Vec<String>,
-    /// The model the findings came from, kept so the command line can skip freeing it at exit.
-    pub inventory: Inventory,
-    /// Set by `audit`: what was audited and what could not be checked.
-    pub audit: Option<AuditSummary>,
-}
-
-/// What an audit read, and what it could not.
-#[derive(Debug, Default, Clone)]
-pub struct AuditSummary {
-    pub context: String,
-    pub server: String,
-    /// Objects listed.
-    pub objects: usize,
-    /// Pods among them.
-    pub pods: usize,
-    /// Lists that were forbidden, with the rules skipped because of them.
-    pub unavailable: Vec<crate::model::Unavailable>,
-    /// SubjectAccessReviews asked (`None`: skipped).
-    pub access_reviews: Option<usize>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -111,12 +76,12 @@ pub fn run(opts: &CheckOptions, config: &Config, cwd: &Path) -> Result<Outcome, 
     let max = if opts.max_file_size == 0 { DEFAULT_MAX_FILE_SIZE } else { opts.max_file_size };
 
     let load = timings::phase("load");
-    let loaded: Vec<Inventory> =
+    let loaded: Vec<Objects> =
         walked.files.par_iter().map(|f| load_file(f, patches.contains(&f.path), max, &load_opts)).collect();
     drop(load);
     let merge = timings::phase("merge + index");
-    let mut inventory = Inventory::default();
-    inventory.notes.extend(walked.notes);
+    let mut objects = Objects::default();
+    objects.notes.extend(walked.notes);
     // Notes, like findings, concern only the paths the user gave (not the rest of the scope).
     let given: Vec<String> = file_paths
         .iter()
@@ -125,28 +90,31 @@ pub fn run(opts: &CheckOptions, config: &Config, cwd: &Path) -> Result<Outcome, 
         .collect();
     let mut reported: HashSet<Arc<str>> =
         walked.files.iter().filter(|f| f.reported).map(|f| f.display.clone()).collect();
-    inventory.merge_all(loaded);
+    objects.merge_all(loaded);
     if let Some(text) = &opts.stdin {
         let display: Arc<str> = Arc::from(STDIN_NAME);
         let input = Input { display: &display, kind: FileKind::Manifest, bytes: text.as_bytes(), is_patch: false };
-        inventory.merge(source::load(&input, &load_opts));
+        objects.merge(source::load(&input, &load_opts));
         reported.insert(display);
     }
     for piece in &opts.rendered {
         let display: Arc<str> = Arc::from(piece.display.as_str());
         let input =
             Input { display: &display, kind: FileKind::Manifest, bytes: piece.text.as_bytes(), is_patch: false };
-        inventory.merge(source::load(&input, &load_opts));
+        objects.merge(source::load(&input, &load_opts));
         reported.insert(display);
     }
-    inventory.index();
+    let mut notes = std::mem::take(&mut objects.notes);
+    notes.sort();
+    notes.dedup();
+    let inventory = Inventory::build(objects);
     drop(merge);
 
     let (findings, secrets) =
-        lint(&mut inventory, &enabled, config, Mode::Check, |f| f.location.path().is_none_or(|p| reported.contains(p)));
+        lint(&inventory, &enabled, config, Mode::Check, |f| f.location.path().is_none_or(|p| reported.contains(p)));
     Ok(Outcome {
         findings,
-        notes: std::mem::take(&mut inventory.notes)
+        notes: notes
             .into_iter()
             .filter(|n| {
                 reported.contains(n.path.as_str())
@@ -168,7 +136,7 @@ pub fn run(opts: &CheckOptions, config: &Config, cwd: &Path) -> Result<Outcome, 
 /// the findings `keep` accepts; masks secret-looking values; sorts and fingerprints. Returns the
 /// findings and the secret values to mask in snippets.
 pub(crate) fn lint(
-    inventory: &mut Inventory,
+    inventory: &Inventory,
     enabled: &[&'static dyn Rule],
     config: &Config,
     mode: Mode,
@@ -187,7 +155,7 @@ pub(crate) fn lint(
     if enabled.iter().any(|r| r.id() == "IB003") {
         findings.extend(config_problems);
     }
-    let mut secrets = std::mem::take(&mut inventory.secret_values);
+    let mut secrets = inventory.secret_values.clone();
     crate::redact::normalize(&mut secrets);
     scrub_findings(&mut findings, &secrets);
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
@@ -214,9 +182,9 @@ fn scrub_findings(findings: &mut [Finding], secrets: &[String]) {
 }
 
 /// Reads and loads one file; I/O errors and oversized files become IB001 findings or notes.
-fn load_file(f: &files::FileEntry, is_patch: bool, max: u64, opts: &LoadOptions) -> Inventory {
-    let mut inv = Inventory::default();
-    let unreadable = |e: std::io::Error, inv: &mut Inventory| {
+fn load_file(f: &files::FileEntry, is_patch: bool, max: u64, opts: &LoadOptions) -> Objects {
+    let mut inv = Objects::default();
+    let unreadable = |e: std::io::Error, inv: &mut Objects| {
         inv.parse_failures.push(crate::model::ParseFailure {
             path: f.display.clone(),
             pos: crate::span::Pos { line: 1, col: 1 },

@@ -49,6 +49,14 @@ pub enum Location {
 }
 
 impl Location {
+    /// The location of `span`, a span of the file `holder` unless the span names another file.
+    pub fn in_file(holder: &Arc<str>, span: Span) -> Location {
+        match span.file.path() {
+            Some(path) => Location::File { path, span: span.in_file(crate::span::FileId::HOLDER) },
+            None => Location::File { path: holder.clone(), span },
+        }
+    }
+
     pub fn path(&self) -> Option<&Arc<str>> {
         match self {
             Location::File { path, .. } => Some(path),
@@ -68,7 +76,7 @@ impl Meta {
     /// The location of `span` in this object's file, or its logical location when it is live.
     pub fn at(&self, span: Span) -> Location {
         match &self.origin {
-            Origin::File(path) => Location::File { path: path.clone(), span },
+            Origin::File(path) => Location::in_file(path, span),
             Origin::Live { context } => Location::Logical { name: self.logical_name(context) },
         }
     }

@@ -15,6 +15,7 @@ pub mod fingerprint;
 #[doc(hidden)]
 pub mod fuzz_targets;
 pub mod model;
+pub mod outcome;
 pub mod redact;
 pub mod report;
 pub mod rules;

@@ -1,5 +1,8 @@
 //! Positions in source text. Lines and columns are 1-based; columns count Unicode characters.
 
+use std::collections::HashMap;
+use std::sync::{Arc, OnceLock, RwLock};
+
 /// A point in a source file.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Pos {
@@ -8,21 +11,82 @@ pub struct Pos {
 }
 
 /// A range in a source file: `start` inclusive, `end` exclusive.
+///
+/// Most spans are in the file of the object that holds them ([`FileId::HOLDER`]). An evaluated
+/// object (a kustomize build, a Terraform module) also holds values that came from other files —
+/// a patch, a variable's default — and their spans name that file, so a finding lands on the
+/// line that produced the value.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Span {
     pub start: Pos,
     pub end: Pos,
+    pub file: FileId,
 }
 
 impl Span {
     pub fn new(start: Pos, end: Pos) -> Self {
-        Span { start, end }
+        Span { start, end, file: FileId::HOLDER }
+    }
+
+    /// A zero-width span at `pos`.
+    pub fn at(pos: Pos) -> Self {
+        Span::new(pos, pos)
     }
 
     /// A zero-width span at the start of `line`, for objects that have no better anchor.
     pub fn line(line: u32) -> Self {
-        let p = Pos { line, col: 1 };
-        Span { start: p, end: p }
+        Span::at(Pos { line, col: 1 })
+    }
+
+    /// The same range, in `file`.
+    pub fn in_file(self, file: FileId) -> Self {
+        Span { file, ..self }
+    }
+}
+
+/// The file a [`Span`] is in, when it is not the file of the object holding the span.
+///
+/// Ids index a process-wide, append-only table of display paths (files are few and live as long
+/// as the run): spans stay `Copy` and small, and any layer can turn an id back into its path.
+/// Ids are not stable across runs or threads; locations store paths, never ids.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct FileId(u32);
+
+#[derive(Default)]
+struct FileTable {
+    paths: Vec<Arc<str>>,
+    ids: HashMap<Arc<str>, u32>,
+}
+
+fn file_table() -> &'static RwLock<FileTable> {
+    static TABLE: OnceLock<RwLock<FileTable>> = OnceLock::new();
+    TABLE.get_or_init(Default::default)
+}
+
+impl FileId {
+    /// The file of the object that holds the span.
+    pub const HOLDER: FileId = FileId(0);
+
+    /// The id of the file displayed as `path`.
+    pub fn of(path: &Arc<str>) -> FileId {
+        let table = file_table();
+        if let Some(&id) = table.read().unwrap_or_else(|e| e.into_inner()).ids.get(path) {
+            return FileId(id);
+        }
+        let mut table = table.write().unwrap_or_else(|e| e.into_inner());
+        if let Some(&id) = table.ids.get(path) {
+            return FileId(id);
+        }
+        table.paths.push(path.clone());
+        let id = u32::try_from(table.paths.len()).unwrap_or(u32::MAX);
+        table.ids.insert(path.clone(), id);
+        FileId(id)
+    }
+
+    /// The display path of the file; `None` for [`FileId::HOLDER`].
+    pub fn path(self) -> Option<Arc<str>> {
+        let index = usize::try_from(self.0).ok()?.checked_sub(1)?;
+        file_table().read().unwrap_or_else(|e| e.into_inner()).paths.get(index).cloned()
     }
 }
 
@@ -48,7 +112,7 @@ impl<'a> LineIndex<'a> {
     }
 
     pub fn span(&self, range: std::ops::Range<usize>) -> Span {
-        Span { start: self.pos(range.start), end: self.pos(range.end) }
+        Span::new(self.pos(range.start), self.pos(range.end))
     }
 }
 
@@ -63,5 +127,16 @@ mod tests {
         assert_eq!(idx.pos(3), Pos { line: 2, col: 1 });
         assert_eq!(idx.pos(5), Pos { line: 2, col: 2 });
         assert_eq!(idx.pos(100), Pos { line: 3, col: 1 });
+    }
+
+    #[test]
+    fn file_ids_name_their_paths() {
+        let a: Arc<str> = Arc::from("overlays/prod/patch.yaml");
+        let id = FileId::of(&a);
+        assert_ne!(id, FileId::HOLDER);
+        assert_eq!(FileId::of(&Arc::from("overlays/prod/patch.yaml")), id);
+        assert_eq!(id.path().as_deref(), Some("overlays/prod/patch.yaml"));
+        assert_eq!(FileId::HOLDER.path(), None);
+        assert_ne!(FileId::of(&Arc::from("base/sa.yaml")), id);
     }
 }

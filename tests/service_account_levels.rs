@@ -66,8 +66,7 @@ fn run_in(mode: Mode, file: &str, rule: &str) -> Vec<Finding> {
     let bytes = std::fs::read(testdata().join(file)).expect("fixture");
     let display: Arc<str> = Arc::from(file);
     let input = Input { display: &display, kind: FileKind::Manifest, bytes: &bytes, is_patch: false };
-    let mut inventory: Inventory = load(&input, &LoadOptions::default());
-    inventory.index();
+    let inventory = Inventory::build(load(&input, &LoadOptions::default()));
     let settings = Settings::default();
     let cx = Context::new(&inventory, &settings, mode);
     let only = [rules::by_id(rule).expect("rule")];

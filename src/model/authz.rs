@@ -236,10 +236,9 @@ mod tests {
     fn inventory(yaml: &str) -> Inventory {
         let path: Arc<str> = Arc::from("rbac.yaml");
         let input = Input { display: &path, kind: FileKind::Manifest, bytes: yaml.as_bytes(), is_patch: false };
-        let mut inv = source::load(&input, &LoadOptions::default());
-        assert!(inv.parse_failures.is_empty(), "{:?}", inv.parse_failures);
-        inv.index();
-        inv
+        let objects = source::load(&input, &LoadOptions::default());
+        assert!(objects.parse_failures.is_empty(), "{:?}", objects.parse_failures);
+        Inventory::build(objects)
     }
 
     fn role(kind: &str, ns: &str, name: &str, labels: &str, rule: &str) -> String {

@@ -60,7 +60,7 @@ impl FederatedCredential {
     pub fn at(&self, span: Span) -> Location {
         match (&self.meta, &self.origin) {
             (Some(meta), _) => meta.at(span),
-            (None, Origin::File(path)) => Location::File { path: path.clone(), span },
+            (None, Origin::File(path)) => Location::in_file(path, span),
             (None, Origin::Live { context }) => Location::Logical { name: format!("{context}/{}", self.display) },
         }
     }

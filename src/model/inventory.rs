@@ -24,98 +24,139 @@ pub struct SkipNote {
     pub message: String,
 }
 
-/// Everything the sources found, with the indexes rules need.
+/// The kinds of objects the model holds, listed once: the fields of [`Objects`] and everything
+/// that must visit every kind (merging, trimming, [`Objects::metas`]) come from this list, so a
+/// new kind cannot be forgotten by suppressions or metadata rules.
+macro_rules! object_kinds {
+    ($($(#[$attr:meta])* $field:ident: $ty:ty),* $(,)?) => {
+        /// The objects sources produce — one file's, one API page's, or a whole run's — before
+        /// they are indexed into an [`Inventory`].
+        #[derive(Debug, Default)]
+        pub struct Objects {
+            $($(#[$attr])* pub $field: Vec<$ty>,)*
+            pub parse_failures: Vec<ParseFailure>,
+            pub notes: Vec<SkipNote>,
+            /// Values that look secret (`crate::redact`): masked in every output.
+            pub secret_values: Vec<String>,
+        }
+
+        impl Objects {
+            /// Appends another part (one file's objects) to this one.
+            pub fn merge(&mut self, other: Objects) {
+                $(self.$field.extend(other.$field);)*
+                self.parse_failures.extend(other.parse_failures);
+                self.notes.extend(other.notes);
+                self.secret_values.extend(other.secret_values);
+            }
+
+            /// Appends many parts in order. Each kind is concatenated on its own thread, into a
+            /// vector reserved to the exact total (growth by doubling would cost up to twice
+            /// the model's memory at the peak).
+            pub fn merge_all(&mut self, parts: Vec<Objects>) {
+                $(let mut $field = Vec::with_capacity(parts.len());)*
+                for mut part in parts {
+                    $($field.push(std::mem::take(&mut part.$field));)*
+                    self.merge(part); // what remains: failures, notes, secrets
+                }
+                rayon::scope(|s| {
+                    $(
+                        let into = &mut self.$field;
+                        s.spawn(move |_| append_all(into, $field));
+                    )*
+                });
+            }
+
+            /// Drops the spare capacity of one file's vectors (a vector that received one object
+            /// holds room for four): thousands of per-file parts wait for `merge_all` at once.
+            pub fn shrink_to_fit(&mut self) {
+                $(self.$field.shrink_to_fit();)*
+            }
+
+            /// The metadata of every object, whatever its kind.
+            pub fn metas(&self) -> impl Iterator<Item = &Meta> {
+                std::iter::empty()
+                    $(.chain(self.$field.iter().filter_map(HasMeta::meta)))*
+            }
+        }
+    };
+}
+
+object_kinds! {
+    workloads: Workload,
+    service_accounts: ServiceAccount,
+    config_maps: ConfigMap,
+    roles: Role,
+    bindings: Binding,
+    federated_credentials: FederatedCredential,
+    legacy: LegacyPodIdentity,
+    /// Objects of kinds no rule models in detail (kept for metadata checks).
+    others: Meta,
+}
+
+/// An object's Kubernetes metadata, when it has any (a Terraform credential has none).
+pub trait HasMeta {
+    fn meta(&self) -> Option<&Meta>;
+}
+
+impl HasMeta for Meta {
+    fn meta(&self) -> Option<&Meta> {
+        Some(self)
+    }
+}
+
+macro_rules! has_meta_field {
+    ($($ty:ty),*) => {
+        $(impl HasMeta for $ty {
+            fn meta(&self) -> Option<&Meta> {
+                Some(&self.meta)
+            }
+        })*
+    };
+}
+has_meta_field!(Workload, ServiceAccount, ConfigMap, Role, Binding, LegacyPodIdentity);
+
+impl HasMeta for FederatedCredential {
+    fn meta(&self) -> Option<&Meta> {
+        self.meta.as_ref()
+    }
+}
+
+/// The finished model that rules read: every object, indexed. It can only be made from
+/// [`Objects`] by [`Inventory::build`], so no rule ever sees an inventory without its indexes.
 #[derive(Debug, Default)]
 pub struct Inventory {
-    pub workloads: Vec<Workload>,
-    pub service_accounts: Vec<ServiceAccount>,
-    pub config_maps: Vec<ConfigMap>,
-    pub roles: Vec<Role>,
-    pub bindings: Vec<Binding>,
-    pub federated_credentials: Vec<FederatedCredential>,
-    pub legacy: Vec<LegacyPodIdentity>,
+    objects: Objects,
     /// Present in `audit` only.
     pub live: Option<LiveState>,
-    /// Objects of kinds no rule models in detail (kept for metadata checks).
-    pub others: Vec<Meta>,
-    pub parse_failures: Vec<ParseFailure>,
-    pub notes: Vec<SkipNote>,
-    /// Values that look secret (`crate::redact`): masked in every output.
-    pub secret_values: Vec<String>,
     /// namespace → name → ServiceAccounts (nested so lookups need no allocation).
     sa_index: HashMap<Text, HashMap<Text, Vec<usize>>>,
     pub(super) rbac: super::authz::RbacIndex,
 }
 
+impl std::ops::Deref for Inventory {
+    type Target = Objects;
+    fn deref(&self) -> &Objects {
+        &self.objects
+    }
+}
+
 impl Inventory {
-    /// Appends another inventory (one file's objects) to this one.
-    pub fn merge(&mut self, other: Inventory) {
-        self.workloads.extend(other.workloads);
-        self.service_accounts.extend(other.service_accounts);
-        self.config_maps.extend(other.config_maps);
-        self.roles.extend(other.roles);
-        self.bindings.extend(other.bindings);
-        self.federated_credentials.extend(other.federated_credentials);
-        self.legacy.extend(other.legacy);
-        self.others.extend(other.others);
-        self.parse_failures.extend(other.parse_failures);
-        self.notes.extend(other.notes);
-        self.secret_values.extend(other.secret_values);
-    }
-
-    /// Appends many inventories in order. Each kind is concatenated on its own thread, into a
-    /// vector reserved to the exact total (growth by doubling would cost up to twice the model's
-    /// memory at the peak).
-    pub fn merge_all(&mut self, parts: Vec<Inventory>) {
-        let n = parts.len();
-        let (mut workloads, mut service_accounts, mut config_maps, mut roles, mut bindings, mut others) = (
-            Vec::with_capacity(n),
-            Vec::with_capacity(n),
-            Vec::with_capacity(n),
-            Vec::with_capacity(n),
-            Vec::with_capacity(n),
-            Vec::with_capacity(n),
-        );
-        for mut part in parts {
-            workloads.push(std::mem::take(&mut part.workloads));
-            service_accounts.push(std::mem::take(&mut part.service_accounts));
-            config_maps.push(std::mem::take(&mut part.config_maps));
-            roles.push(std::mem::take(&mut part.roles));
-            bindings.push(std::mem::take(&mut part.bindings));
-            others.push(std::mem::take(&mut part.others));
-            self.merge(part); // the few remaining kinds
-        }
-        rayon::scope(|s| {
-            s.spawn(|_| append_all(&mut self.workloads, workloads));
-            s.spawn(|_| append_all(&mut self.service_accounts, service_accounts));
-            s.spawn(|_| append_all(&mut self.config_maps, config_maps));
-            s.spawn(|_| append_all(&mut self.roles, roles));
-            s.spawn(|_| append_all(&mut self.bindings, bindings));
-            s.spawn(|_| append_all(&mut self.others, others));
-        });
-    }
-
-    /// Drops the spare capacity of one file's vectors (a vector that received one object holds
-    /// room for four): thousands of per-file inventories wait for `merge_all` at once.
-    pub fn shrink_to_fit(&mut self) {
-        self.workloads.shrink_to_fit();
-        self.service_accounts.shrink_to_fit();
-        self.config_maps.shrink_to_fit();
-        self.roles.shrink_to_fit();
-        self.bindings.shrink_to_fit();
-        self.federated_credentials.shrink_to_fit();
-        self.legacy.shrink_to_fit();
-        self.others.shrink_to_fit();
-    }
-
-    /// Builds the lookup indexes; call once, after the last merge.
-    pub fn index(&mut self) {
-        self.notes.sort();
-        self.notes.dedup();
+    /// Indexes `objects` into the model rules read.
+    pub fn build(mut objects: Objects) -> Inventory {
+        objects.notes.sort();
+        objects.notes.dedup();
+        let mut inventory = Inventory { objects, ..Inventory::default() };
         // Independent tables over a large model: built side by side.
-        let (sa_index, rbac) = rayon::join(|| self.build_sa_index(), || super::authz::RbacIndex::build(self));
-        self.sa_index = sa_index;
-        self.rbac = rbac;
+        let (sa_index, rbac) =
+            rayon::join(|| inventory.build_sa_index(), || super::authz::RbacIndex::build(&inventory));
+        inventory.sa_index = sa_index;
+        inventory.rbac = rbac;
+        inventory
+    }
+
+    /// The same inventory with the live cluster's state (audit).
+    pub fn with_live(self, live: LiveState) -> Inventory {
+        Inventory { live: Some(live), ..self }
     }
 
     fn build_sa_index(&self) -> HashMap<Text, HashMap<Text, Vec<usize>>> {
@@ -151,20 +192,6 @@ impl Inventory {
             .into_iter()
             .flatten()
             .map(|&i| &self.service_accounts[i])
-    }
-
-    /// The metadata of every object, whatever its kind.
-    pub fn metas(&self) -> impl Iterator<Item = &Meta> {
-        self.workloads
-            .iter()
-            .map(|w| &w.meta)
-            .chain(self.service_accounts.iter().map(|s| &s.meta))
-            .chain(self.config_maps.iter().map(|c| &c.meta))
-            .chain(self.roles.iter().map(|r| &r.meta))
-            .chain(self.bindings.iter().map(|b| &b.meta))
-            .chain(self.legacy.iter().map(|l| &l.meta))
-            .chain(self.federated_credentials.iter().filter_map(|f| f.meta.as_ref()))
-            .chain(self.others.iter())
     }
 }
 

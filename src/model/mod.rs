@@ -9,6 +9,7 @@ mod legacy;
 mod live;
 mod meta;
 mod rbac;
+mod values;
 mod workload;
 
 pub use authz::{rule_allows, rule_allows_any_resource, Decision, Grant, Request};
@@ -21,9 +22,12 @@ pub use live::{
 };
 pub use rbac::{Binding, LabelSelector, PolicyRule, Role, RoleRef, SelectorRequirement, Subject};
 
-pub use inventory::{Inventory, ParseFailure, SkipNote};
+pub use inventory::{HasMeta, Inventory, Objects, ParseFailure, SkipNote};
 pub use meta::{ConfigMap, Entries, Entry, Meta, ObjectRef, Origin, ServiceAccount, Str, Text, ValueType};
-pub use workload::{Container, EnvVar, PodTemplate, Workload};
+pub use values::{is_guid, is_placeholder};
+pub use workload::{
+    identity_binding_enabled, is_ib_pod, is_wi_pod, wants_proxy_sidecar, Container, EnvVar, PodTemplate, Workload,
+};
 
 /// The annotation/label prefix the workload identity webhook reads.
 pub const WI_PREFIX: &str = "azure.workload.identity/";

@@ -1,4 +1,5 @@
 use super::meta::{Entries, Meta, Str};
+use super::{INJECT_PROXY_SIDECAR, USE_IDENTITY_BINDING, USE_LABEL, WI_PREFIX};
 use crate::span::Span;
 
 /// Any pod-bearing object (Pod, Deployment, CronJob, …), seen through its pod template.
@@ -79,4 +80,26 @@ pub struct EnvVar {
     /// A literal `value:`; `None` when absent or set through `valueFrom`.
     pub value: Option<Str>,
     pub value_from: bool,
+}
+
+/// The pod template asks for identity binding (any value of the annotation: IB105 judges it).
+pub fn is_ib_pod(pod: &PodTemplate) -> bool {
+    pod.annotations.contains(USE_IDENTITY_BINDING)
+}
+
+/// The pod template opts into workload identity: the `use` label (any value), any
+/// `azure.workload.identity/*` pod annotation, or identity binding.
+pub fn is_wi_pod(pod: &PodTemplate) -> bool {
+    pod.labels.contains(USE_LABEL) || pod.annotations.with_prefix(WI_PREFIX).next().is_some() || is_ib_pod(pod)
+}
+
+/// The identity-binding annotation's value turns identity binding on (the webhook compares
+/// ignoring case).
+pub fn identity_binding_enabled(pod: &PodTemplate) -> bool {
+    pod.annotations.value(USE_IDENTITY_BINDING).is_some_and(|v| v.eq_ignore_ascii_case("true"))
+}
+
+/// The proxy sidecar is requested (presence is enough: the webhook ignores the value).
+pub fn wants_proxy_sidecar(pod: &PodTemplate) -> bool {
+    pod.annotations.contains(INJECT_PROXY_SIDECAR)
 }

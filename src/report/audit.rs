@@ -3,9 +3,9 @@
 
 use std::collections::BTreeMap;
 
-use crate::check::{AuditSummary, Outcome};
 use crate::docs;
 use crate::finding::{Finding, Level};
+use crate::outcome::{AuditSummary, Outcome};
 
 /// The heading of findings about cluster-scoped objects (ClusterRoles, the webhook configuration).
 pub const CLUSTER_SCOPED: &str = "cluster-scoped";

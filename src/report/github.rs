@@ -1,8 +1,8 @@
 //! GitHub Actions workflow commands: `::error file=…,line=…,col=…,title=…::message`.
 
-use crate::check::Outcome;
 use crate::docs;
 use crate::finding::{Level, Location};
+use crate::outcome::Outcome;
 
 pub fn render(outcome: &Outcome) -> String {
     let mut out = String::new();

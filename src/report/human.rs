@@ -3,9 +3,9 @@
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, NamedSource, Report, Severity};
 
 use super::{byte_offset, Counts, RenderOptions, Sources};
-use crate::check::Outcome;
 use crate::docs;
 use crate::finding::{Finding, Level, Location};
+use crate::outcome::Outcome;
 
 pub fn render(outcome: &Outcome, opts: &RenderOptions) -> String {
     let theme = if opts.color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };

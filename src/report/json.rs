@@ -6,9 +6,9 @@
 use serde_json::{json, Value};
 
 use super::Counts;
-use crate::check::Outcome;
 use crate::docs;
 use crate::finding::Location;
+use crate::outcome::Outcome;
 
 pub fn render(outcome: &Outcome) -> String {
     let findings: Vec<Value> = outcome

@@ -9,8 +9,8 @@ pub mod sarif;
 use std::collections::HashMap;
 use std::str::FromStr;
 
-use crate::check::{Outcome, STDIN_NAME};
 use crate::finding::Level;
+use crate::outcome::{Outcome, STDIN_NAME};
 
 /// An output format.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -11,9 +11,9 @@ use rayon::prelude::*;
 use serde_json::{json, Map, Value};
 
 use super::RenderOptions;
-use crate::check::Outcome;
 use crate::docs::{self, RuleDoc};
 use crate::finding::{Finding, Level, Location};
+use crate::outcome::Outcome;
 use crate::rules::RULES;
 
 pub const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
@@ -219,10 +219,7 @@ mod tests {
     use crate::span::{Pos, Span};
 
     fn at(line: u32) -> Location {
-        Location::File {
-            path: "a b.yaml".into(),
-            span: Span { start: Pos { line, col: 3 }, end: Pos { line, col: 9 } },
-        }
+        Location::File { path: "a b.yaml".into(), span: Span::new(Pos { line, col: 3 }, Pos { line, col: 9 }) }
     }
 
     #[test]

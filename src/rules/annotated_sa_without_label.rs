@@ -1,6 +1,5 @@
-use super::{
-    is_wi_pod, missing_use_label::pod_label_yaml, service_account_of, use_label_elsewhere, Context, Rule, Sink,
-};
+use super::{missing_use_label::pod_label_yaml, service_account_of, use_label_elsewhere, Context, Rule, Sink};
+use crate::model::is_wi_pod;
 use crate::model::{CLIENT_ID, USE_LABEL};
 
 /// The Secrets Store CSI driver requests its own token for the pod's ServiceAccount: pods that

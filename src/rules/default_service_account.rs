@@ -1,4 +1,5 @@
-use super::{is_wi_pod, Context, Rule, Sink};
+use super::{Context, Rule, Sink};
+use crate::model::is_wi_pod;
 
 /// IB107: a workload-identity pod that names no ServiceAccount, or names `default`.
 pub struct DefaultServiceAccount;

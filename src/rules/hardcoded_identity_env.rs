@@ -1,5 +1,6 @@
-use super::{is_placeholder, is_wi_pod, service_account_of, Context, Rule, Sink};
+use super::{service_account_of, Context, Rule, Sink};
 use crate::finding::Level;
+use crate::model::{is_placeholder, is_wi_pod};
 use crate::model::{Container, CLIENT_ID, SKIP_CONTAINERS, TENANT_ID};
 
 /// Variables the webhook injects only where `env` has none of that name.

@@ -1,4 +1,5 @@
-use super::{is_placeholder, Context, Rule, Sink};
+use super::{Context, Rule, Sink};
+use crate::model::is_placeholder;
 use crate::model::{Entry, Meta, ValueType, TOKEN_EXPIRATION};
 
 /// The webhook's bounds for `service-account-token-expiration`, in seconds.

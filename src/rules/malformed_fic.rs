@@ -1,4 +1,5 @@
-use super::{edit_distance, is_placeholder, Context, Rule, Sink};
+use super::{edit_distance, Context, Rule, Sink};
+use crate::model::is_placeholder;
 use crate::model::{FederatedCredential, Str};
 
 const AUDIENCE: &str = "api://AzureADTokenExchange";

@@ -1,6 +1,7 @@
 use super::sa_support::is_unchecked_value;
-use super::{is_guid, Context, Mode, Rule, Sink};
+use super::{Context, Mode, Rule, Sink};
 use crate::finding::Level;
+use crate::model::is_guid;
 use crate::model::{Entry, ServiceAccount, CLIENT_ID, TENANT_ID};
 
 /// IB203: a ServiceAccount's `client-id` or `tenant-id` that is not a GUID (error), or a GUID with

@@ -1,4 +1,5 @@
-use super::{edit_distance, is_guid, is_placeholder, Context, Rule, Sink};
+use super::{edit_distance, Context, Rule, Sink};
+use crate::model::{is_guid, is_placeholder};
 use crate::model::{PolicyRule, Role, Str, IDENTITY_API_GROUP, USE_MANAGED_IDENTITY};
 
 /// IB306: a rule evidently meant for identity bindings with a typo in its verb or API group, a

@@ -1,4 +1,5 @@
-use super::{is_ib_pod, use_label_elsewhere, Context, Rule, Sink};
+use super::{use_label_elsewhere, Context, Rule, Sink};
+use crate::model::is_ib_pod;
 use crate::model::{USE_LABEL, WI_PREFIX};
 
 /// IB101: a pod template that asks for workload identity but lacks the `use` label, so the

@@ -1,4 +1,5 @@
-use super::{is_wi_pod, Context, Rule, Sink};
+use super::{Context, Rule, Sink};
+use crate::model::is_wi_pod;
 
 /// The namespace AKS's admissions enforcer keeps webhooks away from.
 const PROTECTED: &str = "kube-system";

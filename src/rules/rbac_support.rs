@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use rayon::prelude::*;
 
 use super::sa_support::AccountUsers;
-use super::{identity_binding_enabled, is_placeholder};
+use crate::model::{identity_binding_enabled, is_placeholder};
 use crate::model::{
     rule_allows_any_resource, Entry, Grant, Inventory, PolicyRule, Request, ServiceAccount, Str, Workload,
     IDENTITY_API_GROUP, USE_MANAGED_IDENTITY,

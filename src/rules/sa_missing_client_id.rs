@@ -2,8 +2,9 @@ use super::sa_support::{
     and_others, hand_set_env, is_set, service_account_field, set_by_another_declaration, supplied_at_deploy_time,
     HandSet,
 };
-use super::{identity_binding_enabled, Context, Rule, Sink};
+use super::{Context, Rule, Sink};
 use crate::finding::Level;
+use crate::model::identity_binding_enabled;
 use crate::model::{ServiceAccount, Workload, CLIENT_ID};
 use crate::span::Span;
 

@@ -1,5 +1,6 @@
 use super::sa_support::{and_others, is_set, service_account_field, set_by_another_declaration};
-use super::{identity_binding_enabled, Context, Rule, Sink};
+use super::{Context, Rule, Sink};
+use crate::model::identity_binding_enabled;
 use crate::model::{ServiceAccount, Workload, TENANT_ID};
 
 /// IB202: the ServiceAccount of an identity-binding pod has no `tenant-id`, or any ServiceAccount

@@ -4,7 +4,7 @@
 
 use rayon::prelude::*;
 
-use super::{is_guid, is_placeholder, is_wi_pod};
+use crate::model::{is_guid, is_placeholder, is_wi_pod};
 use crate::model::{Entry, Inventory, Meta, PodTemplate, ServiceAccount, Workload, WI_PREFIX};
 use crate::span::Span;
 

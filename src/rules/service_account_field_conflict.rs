@@ -1,5 +1,6 @@
-use super::{is_wi_pod, Context, Rule, Sink};
+use super::{Context, Rule, Sink};
 use crate::finding::Level;
+use crate::model::is_wi_pod;
 
 /// IB108: `serviceAccount` (the deprecated alias) and `serviceAccountName` disagree (error), or
 /// only the alias is set (note). Checked on workload-identity pods, where the account decides

@@ -1,6 +1,7 @@
 use super::sa_support::wi_workloads;
-use super::{edit_distance, is_placeholder, Context, Mode, Rule, Sink};
+use super::{edit_distance, Context, Mode, Rule, Sink};
 use crate::finding::Level;
+use crate::model::is_placeholder;
 use crate::model::{Inventory, Meta, Str, Workload, CLIENT_ID};
 
 /// IB204: the ServiceAccount a workload identity pod names is not in scope. The webhook reads the

@@ -1,57 +1,10 @@
 //! Questions several rules ask of the model, answered once.
 
-use crate::model::{
-    Inventory, PodTemplate, ServiceAccount, Workload, INJECT_PROXY_SIDECAR, USE_IDENTITY_BINDING, USE_LABEL, WI_PREFIX,
-};
-
-/// The pod template asks for identity binding (any value of the annotation: IB105 judges it).
-pub fn is_ib_pod(pod: &PodTemplate) -> bool {
-    pod.annotations.contains(USE_IDENTITY_BINDING)
-}
-
-/// The pod template opts into workload identity: the `use` label (any value), any
-/// `azure.workload.identity/*` pod annotation, or identity binding.
-pub fn is_wi_pod(pod: &PodTemplate) -> bool {
-    pod.labels.contains(USE_LABEL) || pod.annotations.with_prefix(WI_PREFIX).next().is_some() || is_ib_pod(pod)
-}
-
-/// The identity-binding annotation's value turns identity binding on (the webhook compares
-/// ignoring case).
-pub fn identity_binding_enabled(pod: &PodTemplate) -> bool {
-    pod.annotations.value(USE_IDENTITY_BINDING).is_some_and(|v| v.eq_ignore_ascii_case("true"))
-}
-
-/// The proxy sidecar is requested (presence is enough: the webhook ignores the value).
-pub fn wants_proxy_sidecar(pod: &PodTemplate) -> bool {
-    pod.annotations.contains(INJECT_PROXY_SIDECAR)
-}
+use crate::model::{Inventory, ServiceAccount, Workload, USE_LABEL};
 
 /// The ServiceAccount a workload runs as, if it is in scope.
 pub fn service_account_of<'a>(inv: &'a Inventory, w: &Workload) -> Option<&'a ServiceAccount> {
     inv.service_account(&w.meta.namespace, w.pod.service_account_name(), &w.meta)
-}
-
-/// A value that is a template placeholder filled in later (`${VAR}`, `$(VAR)`, `__NAME__`,
-/// `<client-id>`, `{{ … }}`, `#{…}#`): not checked, not malformed.
-pub fn is_placeholder(v: &str) -> bool {
-    let v = v.trim();
-    v.contains("${")
-        || v.contains("$(")
-        || v.contains("{{")
-        || (v.contains("#{") && v.contains("}#"))
-        || (v.starts_with('<') && v.ends_with('>'))
-        || (v.len() > 4 && v.starts_with("__") && v.ends_with("__"))
-        || (v.starts_with('$') && v[1..].chars().all(|c| c.is_ascii_alphanumeric() || c == '_') && v.len() > 1)
-}
-
-/// A canonical GUID: 8-4-4-4-12 hex digits.
-pub fn is_guid(v: &str) -> bool {
-    let b = v.as_bytes();
-    b.len() == 36
-        && b.iter().enumerate().all(|(i, c)| match i {
-            8 | 13 | 18 | 23 => *c == b'-',
-            _ => c.is_ascii_hexdigit(),
-        })
 }
 
 /// Exactly one edit (substitution, insertion or deletion) apart: `edit_distance(a, b) == 1` in
@@ -142,27 +95,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn placeholders() {
-        for p in [
-            "${CLIENT_ID}",
-            "$(CLIENT_ID)",
-            "__backendMsiClientId__",
-            "<client-id>",
-            "{{ .Values.id }}",
-            "#{clientId}#",
-            "$CLIENT_ID",
-        ] {
-            assert!(is_placeholder(p), "{p}");
-        }
-        for v in ["00000000-0000-0000-0000-000000000000", "my-client", "__", "<>x"] {
-            assert!(!is_placeholder(v), "{v}");
-        }
-    }
-
-    #[test]
-    fn guids_and_distance() {
-        assert!(is_guid("3f2c1a9e-8b7d-4c6e-9f0a-1b2c3d4e5f60"));
-        assert!(!is_guid("3f2c1a9e-8b7d-4c6e-9f0a-1b2c3d4e5f6"));
+    fn edit_distances() {
         assert_eq!(edit_distance("client_id", "client-id"), 1);
         assert_eq!(edit_distance("abc", "abc"), 0);
         for (a, b) in [("abc", "abd"), ("abc", "abcd"), ("abc", "bc"), ("client_id", "client-id"), ("é", "e")] {

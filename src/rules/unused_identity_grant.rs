@@ -1,8 +1,9 @@
 use std::cell::OnceCell;
 use std::collections::HashSet;
 
-use super::{is_guid, one_edit_apart, Context, Mode, Rule, Sink};
+use super::{one_edit_apart, Context, Mode, Rule, Sink};
 use crate::finding::Level;
+use crate::model::is_guid;
 use crate::model::{rule_allows, IDENTITY_API_GROUP, USE_MANAGED_IDENTITY};
 
 /// IB308: a grant names a client id that no ServiceAccount in scope carries.

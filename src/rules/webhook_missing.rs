@@ -1,6 +1,7 @@
 use super::live_support::{live, running_wi_pod};
-use super::{is_wi_pod, Context, Rule, Sink};
+use super::{Context, Rule, Sink};
 use crate::finding::Location;
+use crate::model::is_wi_pod;
 use crate::model::WEBHOOK_CONFIGURATION;
 
 /// IB601: something asks for workload identity but the webhook is not installed, or none of its

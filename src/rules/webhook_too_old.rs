@@ -1,6 +1,7 @@
 use super::live_support::{live, Version};
-use super::{is_ib_pod, Context, Rule, Sink};
+use super::{Context, Rule, Sink};
 use crate::finding::Level;
+use crate::model::is_ib_pod;
 use crate::model::{WebhookDeployment, IDENTITY_BINDING_AUDIENCE, USE_IDENTITY_BINDING};
 
 /// The first webhook version that honours identity bindings.

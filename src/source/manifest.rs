@@ -1,7 +1,7 @@
 //! Kubernetes manifests: a parsed YAML/JSON document becomes typed model objects.
 
 use crate::model::{
-    ConfigMap, Container, Entries, Entry, EnvVar, Inventory, Meta, Origin, PodTemplate, ServiceAccount, Str, Text,
+    ConfigMap, Container, Entries, Entry, EnvVar, Meta, Objects, Origin, PodTemplate, ServiceAccount, Str, Text,
     ValueType, Workload,
 };
 use crate::span::Span;
@@ -17,7 +17,7 @@ pub struct DocContext<'a> {
 
 /// Loads the objects of one document into `inv`. Documents without `apiVersion` and `kind` are
 /// not manifests and are ignored.
-pub fn load_document(root: &Node, cx: &DocContext, inv: &mut Inventory) {
+pub fn load_document(root: &Node, cx: &DocContext, inv: &mut Objects) {
     if super::fic_yaml::is_arm_template(root) {
         super::fic_yaml::arm_fics(root, &cx.origin, &mut inv.federated_credentials);
         return;

@@ -12,7 +12,7 @@ pub mod render;
 
 use std::sync::Arc;
 
-use crate::model::{Inventory, Origin, ParseFailure, SkipNote};
+use crate::model::{Objects, Origin, ParseFailure, SkipNote};
 use crate::span::Pos;
 use crate::yaml::{parse_stream, Limits};
 use files::FileKind;
@@ -39,9 +39,9 @@ pub struct Input<'a> {
     pub is_patch: bool,
 }
 
-/// Loads one file into an inventory of its own.
-pub fn load(input: &Input, opts: &LoadOptions) -> Inventory {
-    let mut inv = Inventory::default();
+/// Loads the objects of one file.
+pub fn load(input: &Input, opts: &LoadOptions) -> Objects {
+    let mut inv = Objects::default();
     let text = match decode(input.bytes) {
         Ok(t) => t,
         Err(failure) => {
@@ -89,7 +89,7 @@ fn decode(bytes: &[u8]) -> Result<&str, ParseFailure> {
     Ok(text)
 }
 
-fn load_manifest(input: &Input, text: &str, opts: &LoadOptions, inv: &mut Inventory) {
+fn load_manifest(input: &Input, text: &str, opts: &LoadOptions, inv: &mut Objects) {
     let cx = DocContext {
         origin: Origin::File(input.display.clone()),
         default_namespace: &opts.default_namespace,
@@ -100,7 +100,7 @@ fn load_manifest(input: &Input, text: &str, opts: &LoadOptions, inv: &mut Invent
         inv.notes.push(files::helm_chart_note(chart_root(input.display)));
         return;
     }
-    let mut loaded = Inventory::default();
+    let mut loaded = Objects::default();
     let template = text.contains("{{");
     let mut template_keys = false;
     let workflow = input.display.contains(".github/workflows/");
@@ -141,7 +141,7 @@ fn load_manifest(input: &Input, text: &str, opts: &LoadOptions, inv: &mut Invent
 
 /// The `run:` steps of a GitHub workflow are shell scripts: scan them, mapping positions back to
 /// the workflow file.
-fn workflow_steps(root: &crate::yaml::Node, text: &str, path: &Arc<str>, inv: &mut Inventory) {
+fn workflow_steps(root: &crate::yaml::Node, text: &str, path: &Arc<str>, inv: &mut Objects) {
     let lines: Vec<&str> = text.lines().collect();
     for (_, job) in root.get("jobs").and_then(|j| j.as_map()).unwrap_or_default() {
         for step in job.get("steps").and_then(|s| s.as_seq()).unwrap_or_default() {

@@ -140,7 +140,7 @@ impl<'a> Source<'a> {
     }
 
     fn span(&self, s: YSpan) -> Span {
-        Span { start: self.pos(s.start), end: self.pos(s.end) }
+        Span::new(self.pos(s.start), self.pos(s.end))
     }
 
     /// The byte offset in the scanned text of a 1-based line and character column of the input.

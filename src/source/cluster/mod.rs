@@ -122,7 +122,7 @@ async fn collect(request: &AuditRequest, progress: &Progress) -> Result<Snapshot
     let Fragment { mut inventory, pods, webhook_deployments, webhook_configurations, objects } = fragment;
     let controllers = owners::Controllers::of(&inventory, deployments_listed);
     let pods = owners::resolve(pods, &controllers, &mut inventory);
-    inventory.index();
+    let inventory = Inventory::build(inventory);
     let mut live = LiveState {
         context: context.clone(),
         webhook_configurations,
@@ -137,8 +137,7 @@ async fn collect(request: &AuditRequest, progress: &Progress) -> Result<Snapshot
     }
     live.unavailable.sort_by(|a, b| a.resource.cmp(&b.resource));
     live.unavailable.dedup_by(|a, b| a.resource == b.resource);
-    inventory.live = Some(live);
-    Ok(Snapshot { inventory, context: conn.context, server: conn.server, objects })
+    Ok(Snapshot { inventory: inventory.with_live(live), context: conn.context, server: conn.server, objects })
 }
 
 async fn ask_reviews(client: &kube::Client, inventory: &Inventory, live: &mut LiveState) -> Result<(), ClusterError> {

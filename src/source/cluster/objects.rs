@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use super::catalog::Resource;
 use crate::model::{
-    Inventory, LiveContainer, LivePod, Meta, Origin, TokenVolume, WebhookConfiguration, WebhookDeployment, Workload,
+    LiveContainer, LivePod, Meta, Objects, Origin, TokenVolume, WebhookConfiguration, WebhookDeployment, Workload,
     ADDON_NAMESPACE, AKS_SYSTEM_LABEL, OSS_NAMESPACE, WEBHOOK_CONFIGURATION,
 };
 use crate::source::manifest::{load_document, DocContext};
@@ -46,7 +46,7 @@ pub struct PodRecord {
 /// What one or more pages contributed.
 #[derive(Debug, Default)]
 pub struct Fragment {
-    pub inventory: Inventory,
+    pub inventory: Objects,
     pub pods: Vec<PodRecord>,
     pub webhook_deployments: Vec<WebhookDeployment>,
     pub webhook_configurations: Vec<WebhookConfiguration>,
@@ -138,7 +138,7 @@ fn string_node(text: &str) -> Node {
 }
 
 fn absorb_item(item: &Node, resource: &Resource, cx: &DocContext, fragment: &mut Fragment) {
-    let mut loaded = Inventory::default();
+    let mut loaded = Objects::default();
     load_document(item, cx, &mut loaded);
     match resource.plural.as_ref() {
         "pods" => {

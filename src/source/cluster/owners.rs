@@ -5,7 +5,7 @@
 use std::collections::HashSet;
 
 use super::objects::PodRecord;
-use crate::model::{Inventory, LivePod, ObjectRef};
+use crate::model::{LivePod, ObjectRef, Objects};
 
 /// What is known about the controllers while resolving owners.
 pub struct Controllers {
@@ -16,7 +16,7 @@ pub struct Controllers {
 }
 
 impl Controllers {
-    pub fn of(inventory: &Inventory, deployments_listed: bool) -> Controllers {
+    pub fn of(inventory: &Objects, deployments_listed: bool) -> Controllers {
         let listed = inventory
             .workloads
             .iter()
@@ -57,7 +57,7 @@ impl Controllers {
 }
 
 /// Resolves every pod's owner; adds a stand-in workload for each owner that was not listed.
-pub fn resolve(records: Vec<PodRecord>, controllers: &Controllers, inventory: &mut Inventory) -> Vec<LivePod> {
+pub fn resolve(records: Vec<PodRecord>, controllers: &Controllers, inventory: &mut Objects) -> Vec<LivePod> {
     let mut stand_ins: HashSet<(ObjectRef, Option<String>)> = HashSet::new();
     let mut pods = Vec::with_capacity(records.len());
     for record in records {

@@ -6,8 +6,8 @@ use tokio::task::JoinSet;
 
 use super::fetch::{self, RequestError};
 use super::ClusterError;
+use crate::model::{is_guid, is_ib_pod};
 use crate::model::{AccessReview, Inventory, IDENTITY_API_GROUP, USE_MANAGED_IDENTITY};
-use crate::rules::{is_guid, is_ib_pod};
 
 /// Reviews in flight at once: enough to hide latency, few enough not to be throttled.
 const CONCURRENT: usize = 8;
