@@ -6,6 +6,7 @@ pub mod cluster;
 pub mod fic_yaml;
 pub mod files;
 pub mod iac;
+pub mod loader;
 pub mod manifest;
 pub mod rbac;
 pub mod render;
