@@ -209,7 +209,8 @@ pub fn main(bin: &'static str) -> ExitCode {
 }
 
 fn fail(message: &str) -> ExitCode {
-    eprintln!("error: {message}");
+    // Errors quote paths, config values, tool output and server messages: escaped like any output.
+    eprintln!("error: {}", report::escape::human_text(message));
     ExitCode::from(EXIT_ERROR)
 }
 

@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use super::escape::human as line;
 use crate::docs;
 use crate::finding::{Finding, Level};
 use crate::outcome::{AuditSummary, Outcome};
@@ -34,8 +35,8 @@ pub fn summary_table(outcome: &Outcome, audit: &AuditSummary) -> String {
     }
     let mut out = format!(
         "\naudit of context {} ({}): {}, {}",
-        audit.context,
-        audit.server,
+        line(&audit.context),
+        line(&audit.server),
         plural(audit.objects, "object"),
         plural(audit.pods, "pod")
     );
@@ -58,7 +59,7 @@ pub fn summary_table(outcome: &Outcome, audit: &AuditSummary) -> String {
             } else {
                 format!("skipped {}", u.rules.join(", "))
             };
-            out.push_str(&format!("  {}: {} — {skipped}\n", u.resource, u.reason));
+            out.push_str(&format!("  {}: {} — {skipped}\n", line(&u.resource), line(&u.reason)));
         }
     }
     out.push('\n');

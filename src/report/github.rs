@@ -1,5 +1,6 @@
 //! GitHub Actions workflow commands: `::error file=…,line=…,col=…,title=…::message`.
 
+use super::escape::{github_data, github_property};
 use crate::docs;
 use crate::finding::{Level, Location};
 use crate::outcome::Outcome;
@@ -18,7 +19,7 @@ pub fn render(outcome: &Outcome) -> String {
         let mut message = f.message.clone();
         match &f.location {
             Location::File { path, span } => {
-                props.push(format!("file={}", escape_property(path)));
+                props.push(format!("file={}", github_property(path)));
                 props.push(format!("line={}", span.start.line));
                 props.push(format!("col={}", span.start.col));
                 if span.end.line >= span.start.line && span.end.line > 0 {
@@ -30,22 +31,12 @@ pub fn render(outcome: &Outcome) -> String {
             }
             Location::Logical { name } => message = format!("{name}: {message}"),
         }
-        props.push(format!("title={}", escape_property(&title)));
+        props.push(format!("title={}", github_property(&title)));
         if !f.help.is_empty() {
             message.push_str("\n\n");
             message.push_str(&f.help);
         }
-        out.push_str(&format!("::{command} {}::{}\n", props.join(","), escape_data(&message)));
+        out.push_str(&format!("::{command} {}::{}\n", props.join(","), github_data(&message)));
     }
     out
-}
-
-/// Escaping of a workflow command's message.
-pub fn escape_data(s: &str) -> String {
-    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
-}
-
-/// Escaping of a workflow command's property value.
-pub fn escape_property(s: &str) -> String {
-    escape_data(s).replace(':', "%3A").replace(',', "%2C")
 }

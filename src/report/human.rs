@@ -2,6 +2,7 @@
 
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, NamedSource, Report, Severity};
 
+use super::escape::{human as line, human_text as text_block, human_text_len};
 use super::{byte_offset, Counts, RenderOptions, Sources};
 use crate::docs;
 use crate::finding::{Finding, Level, Location};
@@ -17,7 +18,7 @@ pub fn render(outcome: &Outcome, opts: &RenderOptions) -> String {
         None => shown.for_each(|f| render_one(&handler, &mut sources, f, &mut out)),
         Some(_) => {
             for (namespace, findings) in super::audit::by_namespace(shown) {
-                out.push_str(&format!("── {namespace} ──\n"));
+                out.push_str(&format!("── {} ──\n", line(&namespace)));
                 findings.into_iter().for_each(|f| render_one(&handler, &mut sources, f, &mut out));
             }
         }
@@ -26,7 +27,7 @@ pub fn render(outcome: &Outcome, opts: &RenderOptions) -> String {
         return out;
     }
     for n in &outcome.notes {
-        out.push_str(&format!("note: {}: {}\n", n.path, n.message));
+        out.push_str(&format!("note: {}: {}\n", line(&n.path), line(&n.message)));
     }
     if let Some(audit) = &outcome.audit {
         out.push_str(&super::audit::summary_table(outcome, audit));
@@ -34,7 +35,7 @@ pub fn render(outcome: &Outcome, opts: &RenderOptions) -> String {
     let c = Counts::of(outcome);
     let plural = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
     let scope = match &outcome.audit {
-        Some(a) => format!("{} in context {}", plural(a.objects, "object"), a.context),
+        Some(a) => format!("{} in context {}", plural(a.objects, "object"), line(&a.context)),
         None => plural(outcome.files_read, "file"),
     };
     out.push_str(&format!(
@@ -55,35 +56,58 @@ fn render_one(handler: &GraphicalReportHandler, sources: &mut Sources, f: &Findi
         Level::Warning => Severity::Warning,
         Level::Note => Severity::Advice,
     };
-    let mut help = f.help.clone();
+    // Every value below may come from the input: escaped before miette lays it out.
+    let mut help = text_block(&f.help).into_owned();
     for r in &f.related {
-        help.push_str(&format!("\nrelated: {}: {}", location_text(&r.location), r.message));
+        help.push_str(&format!("\nrelated: {}: {}", location_text(&r.location), line(&r.message)));
     }
     let mut diag =
-        MietteDiagnostic::new(f.message.clone()).with_code(format!("{} {}", f.rule, name)).with_severity(severity);
+        MietteDiagnostic::new(line(&f.message)).with_code(format!("{} {}", f.rule, name)).with_severity(severity);
     if !help.is_empty() {
         diag = diag.with_help(help);
     }
     let report = match &f.location {
         Location::File { path, span } => match sources.get(path) {
-            Some(text) => {
-                let start = byte_offset(text, span.start.line, span.start.col);
-                let end = if span.end.line > 0 { byte_offset(text, span.end.line, span.end.col) } else { start };
+            Some(original) => {
+                let shown = text_block(original);
+                let start = shown_offset(original, &shown, span.start.line, span.start.col);
                 let end =
-                    if span.end.line == span.start.line && end > start { end } else { line_token_end(text, start) };
+                    if span.end.line > 0 { shown_offset(original, &shown, span.end.line, span.end.col) } else { start };
+                let end =
+                    if span.end.line == span.start.line && end > start { end } else { line_token_end(&shown, start) };
                 let label = LabeledSpan::new(Some(label_for(f.level).into()), start, end.saturating_sub(start));
                 Report::new(diag.with_labels([label]))
-                    .with_source_code(NamedSource::new(path.as_ref(), text.to_string()))
+                    .with_source_code(NamedSource::new(line(path), shown.into_owned()))
             }
             None => Report::new(diag.with_help(format!("at {}", location_text(&f.location)))),
         },
-        Location::Logical { name } => Report::new(diag.with_url(name.clone())),
+        Location::Logical { name } => Report::new(diag.with_url(line(name))),
     };
     let mut s = String::new();
     if handler.render_report(&mut s, report.as_ref()).is_err() {
-        s = format!("{}: {} [{}]\n", location_text(&f.location), f.message, f.rule);
+        s = format!("{}: {} [{}]\n", location_text(&f.location), line(&f.message), f.rule);
     }
     out.push_str(&s);
+}
+
+/// The byte offset in `shown` (the escaped `original`) of a 1-based (line, character column)
+/// position in `original`: escaping lengthens the characters it replaces, never the line count.
+fn shown_offset(original: &str, shown: &str, line: u32, col: u32) -> usize {
+    if original.len() == shown.len() {
+        return byte_offset(shown, line, col);
+    }
+    let line_start = byte_offset(shown, line, 1);
+    let Some(text) = original.split_inclusive('\n').nth(line.saturating_sub(1) as usize) else {
+        return shown.len();
+    };
+    let chars: Vec<char> = text.trim_end_matches(['\n', '\r']).chars().collect();
+    let within: usize = chars
+        .iter()
+        .take(col.saturating_sub(1) as usize)
+        .enumerate()
+        .map(|(i, c)| human_text_len(*c, chars.get(i + 1).copied()))
+        .sum();
+    (line_start + within).min(shown.len())
 }
 
 /// The end of the token starting at `start` (to the end of the line at most), so a label
@@ -105,7 +129,7 @@ fn label_for(level: Level) -> &'static str {
 
 pub fn location_text(l: &Location) -> String {
     match l {
-        Location::File { path, span } => format!("{}:{}:{}", path, span.start.line, span.start.col),
-        Location::Logical { name } => name.clone(),
+        Location::File { path, span } => format!("{}:{}:{}", line(path), span.start.line, span.start.col),
+        Location::Logical { name } => line(name).into_owned(),
     }
 }

@@ -1,6 +1,7 @@
 //! Reporters: the only code that formats output. Each adapts the project's `Finding` to a format.
 
 mod audit;
+pub mod escape;
 pub mod github;
 pub mod human;
 pub mod json;

@@ -1,0 +1,137 @@
+//! Safe on untrusted pull requests and hostile clusters: one test per promise of
+//! `docs/security.md`, each a minimal reproduction of an attack through the real binary (or the
+//! library where the binary cannot reach the case, such as coloured output).
+//!
+//! The GitHub Action's own cases (symlinked directory names, log injection through the printed
+//! report, the base-branch config) are in `tests/action.rs`; bounded time and memory for hostile
+//! files in `tests/hostile.rs`.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn iblint(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_iblint")).args(args).current_dir(dir).output().expect("run iblint")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn tree(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (name, content) in files {
+        let path = dir.path().join(name);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(path, content).expect("write");
+    }
+    dir
+}
+
+fn json(out: &Output) -> serde_json::Value {
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("JSON ({e}): {}{}", text(&out.stdout), text(&out.stderr)))
+}
+
+/// The characters of `s` a terminal would obey (C0 and C1 controls, DEL), other than line breaks
+/// and tabs, and the Unicode bidirectional controls.
+fn hostile_chars(s: &str) -> Vec<char> {
+    let bidi =
+        |c: char| matches!(c, '\u{61c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+    s.chars().filter(|&c| (c.is_control() && c != '\n' && c != '\t') || bidi(c)).collect()
+}
+
+// ─── Injection: control characters from input never reach a terminal ─────────────────────────
+
+/// A workload whose name, label value and annotation carry ESC sequences (clear screen, window
+/// title, hyperlink) and a bidi override; a broken file whose raw line (shown as the IB001
+/// snippet) holds a right-to-left override; a file name with an ESC.
+const ESCAPES: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: \"api\\e[2J\\e]0;PWNED\\a\"\n  \
+                       namespace: team-a\nspec:\n  template:\n    metadata:\n      labels:\n        app: api\n      \
+                       annotations:\n        azure.workload.identity/use-identity-binding: \"true\"\n        \
+                       azure.workload.identity/skip-containers: \"a\\u202Eb\\x9b31m\"\n    spec:\n      \
+                       serviceAccountName: \"sa\\e]8;;https://evil.example\\e\\\\\"\n      containers: [{name: api}]\n";
+
+#[test]
+fn human_output_shows_control_characters_and_bidi_overrides_escaped() {
+    let dir = tree(&[
+        ("app.yaml", ESCAPES),
+        ("broken\u{1b}[1m.yaml", "a: b\u{202e}c\u{2066}\nb: [\n"),
+        ("sub/\u{202e}lmay.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  labels: {a: true}\n"),
+    ]);
+    let out = iblint(dir.path(), &["check", ".", "--no-color", "--format", "human"]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}{}", text(&out.stderr));
+    assert!(hostile_chars(&stdout).is_empty(), "raw {:?} in\n{stdout}", hostile_chars(&stdout));
+    for shown in
+        ["api\\u{1b}[2J\\u{1b}]0;PWNED\\u{7}", "broken\\u{1b}[1m.yaml", "a: b\\u{202e}c\\u{2066}", "\\u{202e}lmay"]
+    {
+        assert!(stdout.contains(shown), "`{shown}` not shown escaped in\n{stdout}");
+    }
+    // The IB001 label still points at its column after the escapes widened the line.
+    assert!(stdout.contains("IB001"), "{stdout}");
+}
+
+/// The coloured human format (a terminal) escapes the same values; its own colours are the only
+/// escape sequences (SGR `ESC [ … m`).
+#[test]
+fn coloured_human_output_emits_only_its_own_colours() {
+    let dir = tree(&[("app.yaml", ESCAPES)]);
+    let cwd = dir.path().canonicalize().expect("canonical");
+    let opts = iblint::check::CheckOptions {
+        paths: vec![".".into()],
+        max_file_size: iblint::check::DEFAULT_MAX_FILE_SIZE,
+        ..Default::default()
+    };
+    let outcome = iblint::check::run(&opts, &iblint::config::Config::default(), &cwd).expect("check");
+    let render = iblint::report::RenderOptions { color: true, ..Default::default() };
+    let out = iblint::report::render(iblint::report::Format::Human, &outcome, &render);
+    assert!(out.contains("\u{1b}["), "coloured output has colours: {out}");
+    for (i, _) in out.match_indices('\u{1b}') {
+        let sequence = &out[i + 1..];
+        let sgr = sequence.strip_prefix('[').is_some_and(|rest| {
+            let params = rest.find(|c: char| !c.is_ascii_digit() && c != ';').unwrap_or(rest.len());
+            rest[params..].starts_with('m')
+        });
+        assert!(sgr, "an escape sequence that is not a colour: {:?}", &sequence[..sequence.len().min(12)]);
+    }
+    let others: Vec<char> = hostile_chars(&out).into_iter().filter(|c| *c != '\u{1b}').collect();
+    assert!(others.is_empty(), "{others:?} in {out}");
+}
+
+/// Error messages quote paths and tool output: escaped too.
+#[test]
+fn error_messages_show_control_characters_escaped() {
+    let dir = tree(&[]);
+    let out = iblint(dir.path(), &["check", "missing\u{1b}]0;PWNED\u{7}.yaml"]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    assert!(hostile_chars(&stderr).is_empty(), "{stderr:?}");
+    assert!(stderr.contains("missing\\u{1b}]0;PWNED\\u{7}.yaml"), "{stderr}");
+}
+
+/// `--format github`: one workflow command per finding, whatever the values hold (line breaks,
+/// `::stop-commands::`, `##[error]`, `%0A` spelled out, ESC).
+#[test]
+fn github_format_values_cannot_start_or_split_a_workflow_command() {
+    let hostile =
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: \"x\\n::stop-commands::tok\\r\\n##[error]y\"\n  \
+                   namespace: \"a%0A::error::z\"\nspec:\n  template:\n    metadata:\n      annotations:\n        \
+                   azure.workload.identity/use-identity-binding: \"true\"\n    spec:\n      serviceAccountName: \
+                   \"s\\e[2J\"\n";
+    let dir = tree(&[("a\n::error file=x::y,z.yaml", hostile)]);
+    let out = iblint(dir.path(), &["check", ".", "--format", "github"]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}{}", text(&out.stderr));
+    let findings =
+        json(&iblint(dir.path(), &["check", ".", "--format", "json"]))["findings"].as_array().map_or(0, Vec::len);
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert!(findings > 0 && lines.len() == findings, "{findings} findings, {} lines:\n{stdout}", lines.len());
+    for line in &lines {
+        let command = line.split_once(' ').map_or("", |(c, _)| c);
+        assert!(["::error", "::warning", "::notice"].contains(&command), "{line}");
+        assert!(line.contains(" file=a%0A%3A%3Aerror file=x%3A%3Ay%2Cz.yaml,line="), "{line}");
+        assert!(!line.contains('\r') && hostile_chars(line).is_empty(), "{line:?}");
+    }
+    assert!(stdout.contains("x%0A::stop-commands::tok%0D%0A##[error]y"), "{stdout}");
+    assert!(stdout.contains("a%250A::error::z"), "{stdout}");
+}
