@@ -39,8 +39,16 @@ pub struct FederatedCredential {
     /// The Kubernetes object, for ASO and Crossplane credentials.
     pub meta: Option<Meta>,
     pub action: FicAction,
-    /// The effective name when it is known; its span is what makes a finding true.
+    /// The effective name when it is known. Its span is the write's own name (the `name:` field,
+    /// the `--name` argument), where a finding belongs.
     pub name: Option<Str>,
+    /// The text that produced the name when it is not at `name.span`: a parameter default, a
+    /// `.bicepparam` or tfvars value, a module argument, a script variable, an `env:` entry (a
+    /// span in another file names its file). Findings show it as a related location.
+    pub name_source: Option<Span>,
+    /// Where the name is written when it could not be evaluated (`--name "$(…)"`,
+    /// `name: uniqueString(…)`), so a note can point at it.
+    pub unresolved_name: Option<Span>,
     /// Where the declaration or command starts (used when the name is unknown).
     pub anchor: Span,
     /// The identity the credential belongs to, as the source expresses it (ASO owner, Crossplane
@@ -68,5 +76,72 @@ impl FederatedCredential {
     /// The effective name is the AKS-managed one (Azure resource names ignore case).
     pub fn is_managed_name(&self) -> bool {
         self.name.as_ref().is_some_and(|n| n.value.eq_ignore_ascii_case(MANAGED_FIC_NAME))
+    }
+}
+
+/// An AKS identity binding: `Microsoft.ContainerService/managedClusters/identityBindings` (Bicep,
+/// ARM, azapi) or `az aks identity-binding create`. It lets a cluster use a managed identity, and
+/// makes AKS create and own that identity's credential `aks-identity-binding`.
+#[derive(Clone, Debug)]
+pub struct IdentityBindingResource {
+    /// How users name it: `Bicep resource binding`, `az aks identity-binding create`.
+    pub display: String,
+    pub origin: Origin,
+    /// Where the declaration or command starts.
+    pub anchor: Span,
+    /// The binding's own name, when it is known.
+    pub name: Option<Str>,
+    /// The managed identity it binds, as the source expresses it (the same conventions as
+    /// [`FederatedCredential::identity`]; compare with [`same_identity`]); `None` if unknown.
+    pub identity: Option<String>,
+    /// The cluster, as the source expresses it.
+    pub cluster: Option<String>,
+}
+
+impl IdentityBindingResource {
+    /// A location in this binding's file.
+    pub fn at(&self, span: Span) -> Location {
+        match &self.origin {
+            Origin::File(path) => Location::in_file(path, span),
+            Origin::Live { context } => Location::Logical { name: format!("{context}/{}", self.display) },
+        }
+    }
+}
+
+/// What an identity expression names, so that different spellings of one identity compare equal:
+/// the last segment of an Azure resource id (`…/userAssignedIdentities/<name>`), a reference
+/// without its `.id`/`.name` attribute (`uami.id`, `azurerm_user_assigned_identity.x.id`), in
+/// lower case (Azure resource names ignore case).
+pub fn identity_key(expr: &str) -> String {
+    let expr = expr.trim();
+    let lower = expr.to_ascii_lowercase();
+    const SEGMENT: &str = "/userassignedidentities/";
+    if let Some(at) = lower.rfind(SEGMENT) {
+        let name = &lower[at + SEGMENT.len()..];
+        return name.split(['/', '?']).next().unwrap_or("").to_string();
+    }
+    lower.strip_suffix(".id").or_else(|| lower.strip_suffix(".name")).unwrap_or(&lower).to_string()
+}
+
+/// Two identity expressions name the same identity.
+pub fn same_identity(a: &str, b: &str) -> bool {
+    let (a, b) = (identity_key(a), identity_key(b));
+    !a.is_empty() && a == b
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn identity_spellings_compare_by_name() {
+        assert!(same_identity(
+            "/subscriptions/s/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/Orders-ID",
+            "orders-id"
+        ));
+        assert!(same_identity("uami.id", "uami"));
+        assert!(same_identity("azurerm_user_assigned_identity.x.id", "azurerm_user_assigned_identity.x"));
+        assert!(!same_identity("uami", "other"));
+        assert!(!same_identity("", ""));
     }
 }

@@ -1,7 +1,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use super::fic::FederatedCredential;
+use super::fic::{same_identity, FederatedCredential, IdentityBindingResource};
 use super::legacy::LegacyPodIdentity;
 use super::live::LiveState;
 use super::meta::{ConfigMap, Meta, ServiceAccount, Text};
@@ -88,6 +88,8 @@ object_kinds! {
     roles: Role,
     bindings: Binding,
     federated_credentials: FederatedCredential,
+    /// AKS identity bindings declared in infrastructure code or scripts.
+    identity_bindings: IdentityBindingResource,
     legacy: LegacyPodIdentity,
     /// Objects of kinds no rule models in detail (kept for metadata checks).
     others: Meta,
@@ -114,6 +116,12 @@ macro_rules! has_meta_field {
     };
 }
 has_meta_field!(Workload, ServiceAccount, ConfigMap, Role, Binding, LegacyPodIdentity);
+
+impl HasMeta for IdentityBindingResource {
+    fn meta(&self) -> Option<&Meta> {
+        None
+    }
+}
 
 impl HasMeta for FederatedCredential {
     fn meta(&self) -> Option<&Meta> {
@@ -182,6 +190,11 @@ impl Inventory {
             let there = sa.meta.origin.path().map(|p| p.as_ref()).unwrap_or("");
             (common_prefix(here, there), !sa.meta.is_patch)
         })
+    }
+
+    /// An identity binding in scope that binds the identity `identity` to a cluster.
+    pub fn identity_binding_for(&self, identity: &str) -> Option<&IdentityBindingResource> {
+        self.identity_bindings.iter().find(|b| b.identity.as_deref().is_some_and(|i| same_identity(i, identity)))
     }
 
     /// Every ServiceAccount named `namespace/name`.

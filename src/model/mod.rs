@@ -13,7 +13,7 @@ mod values;
 mod workload;
 
 pub use authz::{rule_allows, rule_allows_any_resource, Decision, Grant, Request};
-pub use fic::{FederatedCredential, FicAction, MANAGED_FIC_NAME};
+pub use fic::{identity_key, same_identity, FederatedCredential, FicAction, IdentityBindingResource, MANAGED_FIC_NAME};
 pub use legacy::LegacyPodIdentity;
 pub use live::{
     AccessReview, LiveContainer, LivePod, LiveState, TokenVolume, Unavailable, WebhookConfiguration, WebhookDeployment,

@@ -1,10 +1,11 @@
 use super::{Context, Rule, Sink};
 use crate::finding::Level;
-use crate::model::{FederatedCredential, MANAGED_FIC_NAME};
+use crate::model::{FederatedCredential, IdentityBindingResource, MANAGED_FIC_NAME};
 
 /// IB401: anything that creates, updates or deletes the federated credential AKS owns for
 /// identity bindings (`aks-identity-binding`). ASO with `reconcile-policy: skip` never writes it:
-/// warning.
+/// warning. A write whose name cannot be evaluated, on an identity the repository binds to a
+/// cluster, is a note: a reviewer must look, iblint does not guess.
 pub struct ManagedFicTouched;
 
 impl Rule for ManagedFicTouched {
@@ -13,27 +14,63 @@ impl Rule for ManagedFicTouched {
     }
 
     fn check(&self, cx: &Context, sink: &mut Sink) {
-        for fic in cx.inventory.federated_credentials.iter().filter(|f| f.is_managed_name()) {
-            let Some(name) = &fic.name else { continue };
-            let f = sink.emit(
-                fic.at(name.span),
-                format!(
-                    "{} {} the federated credential `{MANAGED_FIC_NAME}`, which AKS creates and owns for identity \
-                     bindings: every cluster bound to that identity breaks",
-                    fic.display,
-                    fic.action.verb()
-                ),
-            );
-            f.help(help(fic));
-            if let Some(meta) = &fic.meta {
-                f.object = Some(meta.object_ref());
-            }
-            if fic.reconcile_skip {
-                f.level(Level::Warning);
-                f.message.push_str(" (ASO's reconcile-policy is `skip`, so it is not written today)");
+        for fic in &cx.inventory.federated_credentials {
+            match &fic.name {
+                Some(_) if fic.is_managed_name() => managed_name(fic, sink),
+                Some(_) => {}
+                None => {
+                    let bound = fic.identity.as_deref().and_then(|i| cx.inventory.identity_binding_for(i));
+                    if let Some(binding) = bound {
+                        unresolved_name_on_bound_identity(fic, binding, sink);
+                    }
+                }
             }
         }
     }
+}
+
+fn managed_name(fic: &FederatedCredential, sink: &mut Sink) {
+    let Some(name) = &fic.name else { return };
+    let f = sink.emit(
+        fic.at(name.span),
+        format!(
+            "{} {} the federated credential `{MANAGED_FIC_NAME}`, which AKS creates and owns for identity bindings: \
+             every cluster bound to that identity breaks",
+            fic.display,
+            fic.action.verb()
+        ),
+    );
+    f.help(help(fic));
+    if let Some(meta) = &fic.meta {
+        f.object = Some(meta.object_ref());
+    }
+    if let Some(source) = fic.name_source {
+        f.related(fic.at(source), format!("the name `{}` comes from here", name.value));
+    }
+    if fic.reconcile_skip {
+        f.level(Level::Warning);
+        f.message.push_str(" (ASO's reconcile-policy is `skip`, so it is not written today)");
+    }
+}
+
+fn unresolved_name_on_bound_identity(fic: &FederatedCredential, binding: &IdentityBindingResource, sink: &mut Sink) {
+    let identity = fic.identity.as_deref().unwrap_or_default();
+    let f = sink.emit(
+        fic.at(fic.unresolved_name.unwrap_or(fic.anchor)),
+        format!(
+            "{} {} a federated credential of the managed identity `{identity}`, which {} binds to a cluster, and its \
+             name could not be evaluated: it may be `{MANAGED_FIC_NAME}`",
+            fic.display,
+            fic.action.verb(),
+            binding.display
+        ),
+    );
+    f.level(Level::Note);
+    f.help(format!(
+        "Check that this name can never be `{MANAGED_FIC_NAME}` (AKS owns that credential on every identity bound to a \
+         cluster), or write the name as a literal so iblint can check it."
+    ));
+    f.related(binding.at(binding.anchor), format!("{} binds `{identity}` to a cluster here", binding.display));
 }
 
 fn help(fic: &FederatedCredential) -> String {

@@ -65,9 +65,7 @@ pub fn load(input: &Input, opts: &LoadOptions) -> Objects {
             }
             Err(failure) => inv.parse_failures.push(failure),
         },
-        FileKind::Script => {
-            inv.federated_credentials.extend(iac::script::scan(text, input.display, iac::script::Offset::default()))
-        }
+        FileKind::Script => iac::script::scan(text, input.display, iac::script::Offset::default(), &mut inv),
     }
     inv
 }
@@ -163,7 +161,7 @@ fn workflow_steps(root: &crate::yaml::Node, text: &str, path: &Arc<str>, inv: &m
             } else {
                 iac::script::Offset { lines: run.span.start.line - 1, cols: run.span.start.col - 1 }
             };
-            inv.federated_credentials.extend(iac::script::scan(&scalar.value, path, offset));
+            iac::script::scan(&scalar.value, path, offset, inv);
         }
     }
 }

@@ -267,6 +267,8 @@ impl Parser<'_> {
             meta: None,
             action: FicAction::Declare,
             name,
+            name_source: None,
+            unresolved_name: None,
             anchor: Span::new(start, start),
             identity,
             issuer: prop_str("issuer"),

@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use crate::model::{FederatedCredential, FicAction, Origin, Str};
+use crate::model::{FederatedCredential, FicAction, IdentityBindingResource, Objects, Origin, Str};
 use crate::span::{Pos, Span};
 
 /// A word of a command with the position where it starts.
@@ -25,19 +25,37 @@ pub struct Offset {
     pub cols: u32,
 }
 
-/// Finds every credential command in `text`.
-pub fn scan(text: &str, path: &Arc<str>, offset: Offset) -> Vec<FederatedCredential> {
+/// Finds every credential command and identity binding command in `text`.
+pub fn scan(text: &str, path: &Arc<str>, offset: Offset, out: &mut Objects) {
     let mut vars: HashMap<String, String> = HashMap::new();
-    let mut out = Vec::new();
     for logical in logical_lines(text, offset) {
         for command in split_commands(words(&logical, &vars)) {
             record_assignment(&command, &mut vars);
             if let Some(fic) = credential_command(&command, path) {
-                out.push(fic);
+                out.federated_credentials.push(fic);
+            } else if let Some(binding) = identity_binding_command(&command, path) {
+                out.identity_bindings.push(binding);
             }
         }
     }
-    out
+}
+
+/// `az aks identity-binding create --managed-identity-resource-id ID --cluster-name C --name N`.
+fn identity_binding_command(command: &[Word], path: &Arc<str>) -> Option<IdentityBindingResource> {
+    let start = command.iter().position(|w| w.text == "az")?;
+    let args = &command[start..];
+    let head: Vec<String> = args.iter().take(4).map(|w| w.text.to_ascii_lowercase()).collect();
+    if head != ["az", "aks", "identity-binding", "create"] {
+        return None;
+    }
+    Some(IdentityBindingResource {
+        display: "az aks identity-binding create".into(),
+        origin: Origin::File(path.clone()),
+        anchor: Span::new(args[0].pos, args[0].pos),
+        name: flag_value(args, &["--name", "-n"]),
+        identity: flag_value(args, &["--managed-identity-resource-id"]).map(|s| s.value.into()),
+        cluster: flag_value(args, &["--cluster-name"]).map(|s| s.value.into()),
+    })
 }
 
 /// Physical lines joined at `\` (shell) and `` ` `` (PowerShell) continuations, each character
@@ -208,6 +226,9 @@ fn credential_command(command: &[Word], path: &Arc<str>) -> Option<FederatedCred
         };
     let mut fic = blank(display, action, path, args[0].pos);
     fic.name = flag_value(args, name_flags);
+    if fic.name.is_none() {
+        fic.unresolved_name = flag_word(args, name_flags).map(|w| Span::at(w.pos));
+    }
     fic.identity = flag_value(args, identity_flags).map(|s| s.value.into());
     fic.issuer = flag_value(args, &["--issuer", "-issuer"]);
     fic.subject = flag_value(args, &["--subject", "-subject"]);
@@ -222,6 +243,8 @@ fn blank(display: String, action: FicAction, path: &Arc<str>, pos: Pos) -> Feder
         meta: None,
         action,
         name: None,
+        name_source: None,
+        unresolved_name: None,
         anchor: Span::new(pos, pos),
         identity: None,
         issuer: None,
@@ -235,20 +258,29 @@ fn blank(display: String, action: FicAction, path: &Arc<str>, pos: Pos) -> Feder
 /// The value of the first of `flags` (`--name x`, `--name=x`, PowerShell `-Name x`); unresolved
 /// variables give no value.
 fn flag_value(args: &[Word], flags: &[&str]) -> Option<Str> {
-    for (i, w) in args.iter().enumerate() {
-        let lower = w.text.to_ascii_lowercase();
-        for flag in flags {
-            if lower == *flag {
-                let v = args.get(i + 1)?;
-                return (!v.unresolved).then(|| Str { value: v.text.as_str().into(), span: Span::new(v.pos, v.pos) });
-            }
-            if let Some(v) = lower.strip_prefix(&format!("{flag}=")) {
-                let value = w.text[w.text.len() - v.len()..].to_string();
-                return (!w.unresolved).then(|| Str { value: value.into(), span: Span::new(w.pos, w.pos) });
-            }
-        }
+    let w = flag_word(args, flags)?;
+    if w.unresolved {
+        return None;
     }
-    None
+    let value = match w.text.split_once('=') {
+        Some((flag, v)) if flags.iter().any(|f| flag.eq_ignore_ascii_case(f)) => v,
+        _ => w.text.as_str(),
+    };
+    Some(Str { value: value.into(), span: Span::at(w.pos) })
+}
+
+/// The word that holds the value of the first of `flags`, resolved or not.
+fn flag_word<'a>(args: &'a [Word], flags: &[&str]) -> Option<&'a Word> {
+    args.iter().enumerate().find_map(|(i, w)| {
+        let lower = w.text.to_ascii_lowercase();
+        flags.iter().find_map(|flag| {
+            if lower == *flag {
+                args.get(i + 1)
+            } else {
+                lower.starts_with(&format!("{flag}=")).then_some(w)
+            }
+        })
+    })
 }
 
 /// `az rest`, `curl`, `Invoke-RestMethod` with a writing method on a credential URL.
@@ -288,7 +320,9 @@ mod tests {
     use super::*;
 
     fn scan_text(text: &str) -> Vec<FederatedCredential> {
-        scan(text, &Arc::from("s.sh"), Offset::default())
+        let mut out = Objects::default();
+        scan(text, &Arc::from("s.sh"), Offset::default(), &mut out);
+        out.federated_credentials
     }
 
     #[test]

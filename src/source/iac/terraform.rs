@@ -63,6 +63,8 @@ fn credential(
         meta: None,
         action: FicAction::Declare,
         name: str_attr("name"),
+        name_source: None,
+        unresolved_name: None,
         anchor: Span::new(anchor.start, anchor.start),
         identity: expr_text("parent_id").or_else(|| expr_text("user_assigned_identity_id")),
         issuer: str_attr("issuer"),
