@@ -135,3 +135,176 @@ fn github_format_values_cannot_start_or_split_a_workflow_command() {
     assert!(stdout.contains("x%0A::stop-commands::tok%0D%0A##[error]y"), "{stdout}");
     assert!(stdout.contains("a%250A::error::z"), "{stdout}");
 }
+
+// ─── Injection: suggested fixes hold only values valid in place ──────────────────────────────
+
+/// An identity-binding Deployment and its ServiceAccount, with `name`, `namespace` and `client-id`
+/// written as given (YAML double-quoted scalars).
+fn bound_pair(name: &str, namespace: &str, client_id: &str) -> String {
+    format!(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\n  namespace: \"{namespace}\"\nspec:\n  template:\n    \
+         metadata:\n      labels:\n        azure.workload.identity/use: \"true\"\n      annotations:\n        \
+         azure.workload.identity/use-identity-binding: \"true\"\n    spec:\n      serviceAccountName: \"{name}\"\n      \
+         containers: [{{name: api}}]\n---\napiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: \"{name}\"\n  \
+         namespace: \"{namespace}\"\n  annotations:\n    azure.workload.identity/client-id: \"{client_id}\"\n    \
+         azure.workload.identity/tenant-id: \"72f988bf-86f1-41af-91ab-2d7cd011db47\"\n"
+    )
+}
+
+/// YAML that would add a binding of its own, were it pasted into the fix.
+const INJECTED: &str = "x\\n    namespace: kube-system\\n---\\nkind: ClusterRoleBinding # PWNED";
+
+fn finding<'a>(report: &'a serde_json::Value, rule: &str) -> &'a serde_json::Value {
+    report["findings"]
+        .as_array()
+        .and_then(|f| f.iter().find(|f| f["rule"] == rule))
+        .unwrap_or_else(|| panic!("no {rule} finding in {report}"))
+}
+
+#[test]
+fn ib301_fix_uses_placeholders_for_invalid_ids_and_names_and_is_not_offered_to_tools() {
+    let dir = tree(&[
+        ("bad-id.yaml", &bound_pair("api", "team-a", &format!("not-a-guid\\\"]{INJECTED}"))),
+        ("bad-name/app.yaml", &bound_pair(INJECTED, "team-b", "3f2c1a9e-8b7d-4c6e-9f0a-1b2c3d4e5f60")),
+        ("good/app.yaml", &bound_pair("api", "team-c", "6f1c2a3b-9d8e-4f70-a1b2-c3d4e5f60718")),
+    ]);
+    let report = json(&iblint(dir.path(), &["check", ".", "--format", "json"]));
+    let helps: Vec<(String, String)> = report["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|f| f["rule"] == "IB301")
+        .map(|f| {
+            (f["location"]["path"].as_str().unwrap_or("").to_string(), f["help"].as_str().unwrap_or("").to_string())
+        })
+        .collect();
+    assert_eq!(helps.len(), 3, "{report}");
+    for (path, help) in &helps {
+        assert!(!help.contains("PWNED") && !help.contains("kube-system"), "{path}: {help}");
+    }
+    let help_of = |p: &str| helps.iter().find(|(path, _)| path == p).map(|(_, h)| h.as_str()).unwrap_or("");
+    assert!(help_of("bad-id.yaml").contains("resources: [\"<client-id>\"]"), "{}", help_of("bad-id.yaml"));
+    assert!(help_of("bad-id.yaml").contains("name: use-mi-<client-id>"));
+    assert!(help_of("bad-name/app.yaml").contains("    name: <name>\n    namespace: team-b\n"));
+    assert!(help_of("good/app.yaml").contains("    name: api\n    namespace: team-c\n"));
+
+    // SARIF `fixes` are applied by tools: only the complete one is offered.
+    let sarif: serde_json::Value =
+        serde_json::from_slice(&iblint(dir.path(), &["check", ".", "--format", "sarif"]).stdout).expect("SARIF");
+    let with_fixes: Vec<&str> = sarif["runs"][0]["results"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|r| r["ruleId"] == "IB301" && r.get("fixes").is_some())
+        .filter_map(|r| r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].as_str())
+        .collect();
+    assert_eq!(with_fixes, ["good/app.yaml"]);
+}
+
+/// Every other help text that quotes a value into YAML or a command.
+#[test]
+fn help_texts_never_carry_input_yaml() {
+    let deployment = |extra_meta: &str, pod: &str| {
+        format!(
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\n  namespace: team-a\n{extra_meta}spec:\n  \
+             template:\n    metadata:\n      labels:\n        azure.workload.identity/use: \"true\"\n{pod}"
+        )
+    };
+    let cases: Vec<(&str, String, &str)> = vec![
+        (
+            "IB002",
+            deployment("  labels:\n    \"k: v\\n    evil: PWNED\": true\n", "    spec: {serviceAccountName: api}\n"),
+            "    <key>: \"true\"",
+        ),
+        (
+            "IB108",
+            deployment("", &format!("    spec:\n      serviceAccount: \"{INJECTED}\"\n")),
+            "serviceAccountName: <name>",
+        ),
+        (
+            "IB204",
+            deployment("", &format!("    spec:\n      serviceAccountName: \"{INJECTED}\"\n")),
+            "      name: <name>\n      namespace: team-a\n",
+        ),
+        (
+            "IB110",
+            deployment(
+                "",
+                &format!(
+                    "      annotations:\n        azure.workload.identity/skip-containers: \"a,b\\\",{INJECTED}\"\n    spec:\n      \
+                     serviceAccountName: api\n      containers: [{{name: a}}]\n"
+                ),
+            ),
+            "skip-containers: \"a;<container>;<container>\"",
+        ),
+        (
+            "IB003",
+            deployment(
+                "  annotations:\n    iblint.io/ignore: \"IB101,IB9\\\"\\n# PWNED\"\n",
+                "    spec: {serviceAccountName: api}\n",
+            ),
+            "iblint.io/ignore: \"IB101,<rule-id>",
+        ),
+        (
+            "IB103",
+            deployment(
+                &format!("  annotations:\n    azure.workload.identity/client-id: \"{INJECTED}\"\n"),
+                "    spec: {serviceAccountName: api}\n",
+            ),
+            "azure.workload.identity/client-id: \"<client-id>\"",
+        ),
+        (
+            "IB307",
+            format!(
+                "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {{name: r}}\nrules:\n  - verbs: \
+                 [use-managed-identity]\n    apiGroups: [cid.wi.aks.azure.com]\n    resources: \
+                 [3f2c1a9e-8b7d-4c6e-9f0a-1b2c3d4e5f60]\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: \
+                 ClusterRoleBinding\nmetadata: {{name: b}}\nroleRef: {{apiGroup: rbac.authorization.k8s.io, kind: \
+                 ClusterRole, name: r}}\nsubjects:\n  - kind: ServiceAccount\n    name: \"{INJECTED}\"\n"
+            ),
+            "      name: <name>\n      namespace: <namespace>",
+        ),
+        (
+            "IB404",
+            "apiVersion: managedidentity.azure.com/v1api20230131\nkind: FederatedIdentityCredential\nmetadata: {name: f, \
+             namespace: ns}\nspec:\n  issuer: \"https://eastus.oic.prod-aks.azure.com/t/c\\\"\\n# PWNED\"\n  subject: \
+             system:serviceaccount:ns:sa\n  audiences: [api://AzureADTokenExchange]\n"
+                .to_string(),
+            "issuer: \"<issuer>/\"",
+        ),
+        (
+            "IB306",
+            "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: r}\nrules:\n  - verbs: \
+             [use-managed-identity]\n    apiGroups: [cid.wi.aks.azure.com]\n    resources: \
+             [3f2c1a9e-8b7d-4c6e-9f0a-1b2c3d4e5f60]\n    resourceNames: [\"a\\\"]\\n# PWNED\"]\n"
+                .to_string(),
+            "resources: [\"<client-id>\"]   # and no resourceNames",
+        ),
+        (
+            "IB302",
+            bound_pair("api", "team-a", "x\\\"]\\n# PWNED")
+                + "---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: r}\nrules:\n  - \
+                   verbs: [use-managed-identity]\n    apiGroups: [cid.wi.aks.azure.com]\n    resources: \
+                   [\"x\\\"]\\n# PWNEX\"]\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\n\
+                   metadata: {name: b}\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: r}\n\
+                   subjects: [{kind: ServiceAccount, name: api, namespace: team-a}]\n",
+            "resources: [\"<client-id>\"]",
+        ),
+        (
+            "IB501",
+            format!(
+                "apiVersion: aadpodidentity.k8s.io/v1\nkind: AzureIdentity\nmetadata:\n  name: \"{INJECTED}\"\n  \
+                 namespace: team-a\nspec:\n  type: 0\n  clientID: \"{INJECTED}\"\n  tenantID: \"{INJECTED}\"\n"
+            ),
+            "      name: <name>\n      namespace: team-a\n      annotations:\n        azure.workload.identity/client-id: \
+             \"<client-id>\"\n        azure.workload.identity/tenant-id: \"<tenant-id>\"",
+        ),
+    ];
+    for (rule, manifest, expected) in cases {
+        let dir = tree(&[("case.yaml", &manifest)]);
+        let report = json(&iblint(dir.path(), &["check", ".", "--format", "json"]));
+        let help = finding(&report, rule)["help"].as_str().unwrap_or("").to_string();
+        assert!(help.contains(expected), "{rule}: `{expected}` not in\n{help}");
+        assert!(!help.contains("PWNED") && !help.contains("kube-system"), "{rule}: input in the fix:\n{help}");
+    }
+}

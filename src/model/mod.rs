@@ -24,7 +24,7 @@ pub use rbac::{Binding, LabelSelector, PolicyRule, Role, RoleRef, SelectorRequir
 
 pub use inventory::{HasMeta, Inventory, Objects, ParseFailure, SkipNote};
 pub use meta::{ConfigMap, Entries, Entry, Meta, ObjectRef, Origin, ServiceAccount, Str, Text, ValueType};
-pub use values::{is_guid, is_placeholder};
+pub use values::{is_dns1123_label, is_dns1123_subdomain, is_guid, is_placeholder, is_qualified_name};
 pub use workload::{
     identity_binding_enabled, is_ib_pod, is_wi_pod, wants_proxy_sidecar, Container, EnvVar, PodTemplate, Workload,
 };

@@ -23,6 +23,47 @@ pub fn is_guid(v: &str) -> bool {
         })
 }
 
+/// A DNS-1123 label (namespaces, container names): at most 63 lower-case letters, digits and `-`,
+/// starting and ending with a letter or digit.
+pub fn is_dns1123_label(v: &str) -> bool {
+    let b = v.as_bytes();
+    !b.is_empty()
+        && b.len() <= 63
+        && b.iter().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
+        && b[0] != b'-'
+        && b[b.len() - 1] != b'-'
+}
+
+/// A DNS-1123 subdomain (ServiceAccount and most object names): at most 253 characters, dot-separated
+/// labels of lower-case letters, digits and `-`.
+pub fn is_dns1123_subdomain(v: &str) -> bool {
+    v.len() <= 253 && v.split('.').all(|part| !part.is_empty() && is_dns1123_label_chars(part))
+}
+
+/// A label of a subdomain: a DNS-1123 label without the 63-character limit of its own.
+fn is_dns1123_label_chars(part: &str) -> bool {
+    let b = part.as_bytes();
+    b.iter().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
+        && b[0] != b'-'
+        && b[b.len() - 1] != b'-'
+}
+
+/// A label or annotation key: an optional DNS-1123 subdomain prefix and `/`, then a name of at most
+/// 63 letters, digits, `-`, `_` and `.` that starts and ends with a letter or digit.
+pub fn is_qualified_name(v: &str) -> bool {
+    let (prefix, name) = match v.split_once('/') {
+        Some((p, n)) => (Some(p), n),
+        None => (None, v),
+    };
+    let b = name.as_bytes();
+    prefix.is_none_or(is_dns1123_subdomain)
+        && !b.is_empty()
+        && b.len() <= 63
+        && b.iter().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.'))
+        && b[0].is_ascii_alphanumeric()
+        && b[b.len() - 1].is_ascii_alphanumeric()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -50,5 +91,23 @@ mod tests {
         assert!(is_guid("3f2c1a9e-8b7d-4c6e-9f0a-1b2c3d4e5f60"));
         assert!(!is_guid("3f2c1a9e-8b7d-4c6e-9f0a-1b2c3d4e5f6"));
         assert!(!is_guid("3f2c1a9e-8b7d-4c6e-9f0a+1b2c3d4e5f60"));
+    }
+
+    #[test]
+    fn kubernetes_names() {
+        for ok in ["api", "team-a", "a1", "0"] {
+            assert!(is_dns1123_label(ok) && is_dns1123_subdomain(ok), "{ok}");
+        }
+        assert!(is_dns1123_subdomain("api.v1.example") && !is_dns1123_label("api.v1.example"));
+        assert!(!is_dns1123_label(&"a".repeat(64)) && is_dns1123_subdomain(&"a".repeat(64)));
+        for bad in ["", "-a", "a-", "A", "a_b", "a\n  evil: x", "a..b", ".a", "a b", "\"a\""] {
+            assert!(!is_dns1123_label(bad) && !is_dns1123_subdomain(bad), "{bad}");
+        }
+        for ok in ["app", "azure.workload.identity/use", "example.com/Some_Key.1"] {
+            assert!(is_qualified_name(ok), "{ok}");
+        }
+        for bad in ["", "/x", "a/b/c", "Ex.com/x", "x\"y", "-x", "x: y"] {
+            assert!(!is_qualified_name(bad), "{bad}");
+        }
     }
 }

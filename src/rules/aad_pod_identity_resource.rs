@@ -1,3 +1,4 @@
+use super::fix_values;
 use super::{Context, Rule, Sink};
 
 /// IB501: an object of the deprecated aad-pod-identity (`aadpodidentity.k8s.io`).
@@ -17,11 +18,14 @@ impl Rule for AadPodIdentityResource {
                      namespace: {}\n      annotations:\n        azure.workload.identity/client-id: \"{}\"{}\n\nand on the pod \
                      template: `serviceAccountName: {}` and the label `azure.workload.identity/use: \"true\"`; then add a \
                      federated credential (or an identity binding) for the ServiceAccount.",
-                    l.meta.name,
-                    l.meta.namespace,
-                    id.value,
-                    l.tenant_id.as_ref().map_or(String::new(), |t| format!("\n        azure.workload.identity/tenant-id: \"{}\"", t.value)),
-                    l.meta.name
+                    fix_values::object_name(&l.meta.name),
+                    fix_values::namespace(&l.meta.namespace),
+                    fix_values::guid_or(&id.value, fix_values::CLIENT_ID),
+                    l.tenant_id.as_ref().map_or(String::new(), |t| format!(
+                        "\n        azure.workload.identity/tenant-id: \"{}\"",
+                        fix_values::guid_or(&t.value, fix_values::TENANT_ID)
+                    )),
+                    fix_values::object_name(&l.meta.name)
                 ),
                 _ => "Migrate to workload identity (ServiceAccount with `azure.workload.identity/client-id`, pods labelled \
                       `azure.workload.identity/use: \"true\"`) and remove this object."

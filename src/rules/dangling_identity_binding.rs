@@ -1,3 +1,4 @@
+use super::fix_values;
 use super::rbac_support::grants_identity_use;
 use super::{Context, Rule, Sink};
 use crate::model::{Binding, Inventory};
@@ -49,7 +50,7 @@ impl Rule for DanglingIdentityBinding {
                     s.span,
                     format!("{} binds ServiceAccount `{}` without a namespace: the API server rejects it", b.meta.object_ref(), s.name.value),
                 )
-                .help(format!("Name the ServiceAccount's namespace:\n\n    - kind: ServiceAccount\n      name: {}\n      namespace: <namespace>", s.name.value));
+                .help(format!("Name the ServiceAccount's namespace:\n\n    - kind: ServiceAccount\n      name: {}\n      namespace: <namespace>", fix_values::object_name(&s.name.value)));
             }
         }
     }

@@ -1,3 +1,4 @@
+use super::fix_values;
 use super::rbac_support::grants_identity_use;
 use super::{one_edit_apart, Context, Rule, Sink};
 use crate::model::{Inventory, Role, ServiceAccount, Str, USE_MANAGED_IDENTITY};
@@ -48,11 +49,15 @@ fn fix_help(id: &str, granted: &str, sa: &ServiceAccount) -> String {
     if id != lower && granted == lower {
         format!(
             "Write the client id on {} in lower case, as the grant (and `az`) has it:\n\n    \
-             azure.workload.identity/client-id: \"{lower}\"",
-            sa.meta.object_ref()
+             azure.workload.identity/client-id: \"{}\"",
+            sa.meta.object_ref(),
+            fix_values::guid_or(&lower, fix_values::CLIENT_ID)
         )
     } else {
-        format!("Grant exactly the ServiceAccount's client id:\n\n    resources: [\"{id}\"]")
+        format!(
+            "Grant exactly the ServiceAccount's client id:\n\n    resources: [\"{}\"]",
+            fix_values::guid_or(id, fix_values::CLIENT_ID)
+        )
     }
 }
 

@@ -1,6 +1,7 @@
 //! What the live-cluster rules (IB6xx) share: access to `LiveState`, pods grouped by the
 //! controller they are reported on, and the webhook's version.
 
+use super::fix_values;
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
 
@@ -52,12 +53,14 @@ pub fn describe(owner: &ObjectRef, pods: &[&LivePod]) -> String {
 
 /// How to recreate the pods of `owner` so the webhook sees them again.
 pub fn recreate_help(owner: &ObjectRef) -> String {
-    let ns = owner.namespace.as_deref().unwrap_or("default");
+    // A command the user may paste: only names that are valid as such go into it.
+    let ns = fix_values::namespace(owner.namespace.as_deref().unwrap_or("default"));
+    let name = fix_values::object_name(&owner.name);
     match owner.kind.as_str() {
         "Deployment" | "StatefulSet" | "DaemonSet" => {
-            format!("kubectl rollout restart {}/{} -n {ns}", owner.kind.to_ascii_lowercase(), owner.name)
+            format!("kubectl rollout restart {}/{name} -n {ns}", owner.kind.to_ascii_lowercase())
         }
-        "Pod" => format!("kubectl delete pod {} -n {ns}   # then recreate it from its manifest", owner.name),
+        "Pod" => format!("kubectl delete pod {name} -n {ns}   # then recreate it from its manifest"),
         _ => format!("delete the pods of {owner} so that its controller recreates them (kubectl delete pod -n {ns} …)"),
     }
 }

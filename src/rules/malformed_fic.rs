@@ -1,3 +1,4 @@
+use super::fix_values;
 use super::{edit_distance, Context, Rule, Sink};
 use crate::model::is_placeholder;
 use crate::model::{FederatedCredential, Str};
@@ -31,7 +32,7 @@ impl Rule for MalformedFic {
                         "the AKS issuer `{}` lacks its trailing `/`: tokens never match it (AADSTS70021)",
                         issuer.value
                     ),
-                    format!("issuer: \"{}/\"", issuer.value),
+                    format!("issuer: \"{}/\"", fix_values::url_or(&issuer.value, "<issuer>")),
                 );
             }
             if let Some(subject) = fic.subject.as_ref().filter(|s| !is_placeholder(&s.value)) {

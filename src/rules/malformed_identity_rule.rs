@@ -1,3 +1,4 @@
+use super::fix_values;
 use super::{edit_distance, Context, Rule, Sink};
 use crate::model::{is_guid, is_placeholder};
 use crate::model::{PolicyRule, Role, Str, IDENTITY_API_GROUP, USE_MANAGED_IDENTITY};
@@ -70,7 +71,7 @@ fn check_rule(sink: &mut Sink, role: &Role, rule: &PolicyRule) {
             role,
             n,
             format!("{whose} lists `{}` in resourceNames: identity bindings check the client id as the resource, and a rule limited to resourceNames never matches", n.value),
-            format!("resources: [\"{}\"]   # and no resourceNames", n.value),
+            format!("resources: [\"{}\"]   # and no resourceNames", fix_values::guid_or(&n.value, fix_values::CLIENT_ID)),
         );
     }
 }

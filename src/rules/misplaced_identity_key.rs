@@ -1,3 +1,4 @@
+use super::fix_values;
 use super::{Context, Rule, Sink};
 use crate::model::{Entries, Meta, CLIENT_ID, TENANT_ID, USE_IDENTITY_BINDING};
 
@@ -33,7 +34,10 @@ impl Rule for MisplacedIdentityKey {
                         .help(format!(
                             "Move it to the ServiceAccount the pod runs as:\n\n    kind: ServiceAccount\n    \
                              metadata:\n      annotations:\n        {key}: \"{}\"",
-                            e.value
+                            fix_values::guid_or(
+                                &e.value,
+                                if key == CLIENT_ID { fix_values::CLIENT_ID } else { fix_values::TENANT_ID }
+                            )
                         ));
                     }
                 }

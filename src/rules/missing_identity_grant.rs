@@ -33,7 +33,7 @@ impl Rule for MissingIdentityGrant {
             if allowed_by_api_server(cx, b.sa, id) {
                 continue; // the API server knows of a grant the listed RBAC objects do not show (IB607 notes it)
             }
-            let yaml = grant_yaml(b.sa, id);
+            let (yaml, applicable) = grant_yaml(b.sa, id);
             let f = sink.emit_on(
                 &b.sa.meta,
                 b.client_id.value_span,
@@ -50,8 +50,9 @@ impl Rule for MissingIdentityGrant {
                 let at = w.pod.service_account_ref().map_or(w.pod.anchor, |s| s.span);
                 f.related(w.meta.at(at), format!("{} runs as this ServiceAccount", w.meta.object_ref()));
             }
+            // A fix a tool applies carries no placeholder: values that are not valid there get none.
             if let Origin::File(path) = &b.sa.meta.origin {
-                if !path.ends_with(".json") {
+                if !path.ends_with(".json") && applicable {
                     f.fix(Fix {
                         description: format!("Grant {} the use of managed identity {id}", b.sa.meta.object_ref()),
                         path: path.to_string(),

@@ -12,6 +12,7 @@ use crate::docs;
 use crate::finding::{Finding, Level, Location};
 use crate::model::{Inventory, Meta};
 
+mod fix_values;
 mod support;
 
 mod sa_support;

@@ -1,3 +1,4 @@
+use super::fix_values;
 use super::{Context, Rule, Sink};
 use crate::model::{Entries, Meta, ValueType};
 
@@ -35,7 +36,7 @@ fn check_entries(sink: &mut Sink, meta: &Meta, entries: &Entries, what: &str, wh
         };
         let quoted = match e.value_type {
             ValueType::Sequence | ValueType::Mapping => "\"...\"".to_string(),
-            _ => format!("\"{}\"", e.value),
+            _ => format!("\"{}\"", fix_values::plain_word(&e.value, "...")),
         };
         sink.emit_on(
             meta,
@@ -46,6 +47,6 @@ fn check_entries(sink: &mut Sink, meta: &Meta, entries: &Entries, what: &str, wh
                 meta.object_ref()
             ),
         )
-        .help(format!("Quote the value:\n\n    {}: {quoted}", e.key));
+        .help(format!("Quote the value:\n\n    {}: {quoted}", fix_values::metadata_key(&e.key)));
     }
 }

@@ -4,6 +4,7 @@ use std::collections::BTreeSet;
 
 use rayon::prelude::*;
 
+use super::fix_values;
 use super::sa_support::AccountUsers;
 use crate::model::{identity_binding_enabled, is_placeholder};
 use crate::model::{
@@ -87,15 +88,19 @@ pub fn describe_exposed(ids: &[String], all: bool) -> String {
 }
 
 /// The ClusterRole and ClusterRoleBinding that let `sa` use `client_id` (the documented
-/// `use-mi-<client-id>` pattern).
-pub fn grant_yaml(sa: &ServiceAccount, client_id: &str) -> String {
-    let name = format!("use-mi-{}", client_id.to_ascii_lowercase());
-    format!(
+/// `use-mi-<client-id>` pattern), and whether every value in it is the real one (no placeholder
+/// stands in for a value that is not valid there: only then may a tool apply it).
+pub fn grant_yaml(sa: &ServiceAccount, client_id: &str) -> (String, bool) {
+    let id = fix_values::guid_or(client_id, fix_values::CLIENT_ID);
+    let (sa_name, sa_namespace) = (fix_values::object_name(&sa.meta.name), fix_values::namespace(&sa.meta.namespace));
+    let complete = id == client_id && sa_name == sa.meta.name && sa_namespace == sa.meta.namespace;
+    let name = format!("use-mi-{}", id.to_ascii_lowercase());
+    let yaml = format!(
         "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: {name}\nrules:\n  - verbs: \
-         [\"{USE_MANAGED_IDENTITY}\"]\n    apiGroups: [\"{IDENTITY_API_GROUP}\"]\n    resources: [\"{client_id}\"]\n---\n\
+         [\"{USE_MANAGED_IDENTITY}\"]\n    apiGroups: [\"{IDENTITY_API_GROUP}\"]\n    resources: [\"{id}\"]\n---\n\
          apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata:\n  name: {name}\nroleRef:\n  \
          apiGroup: rbac.authorization.k8s.io\n  kind: ClusterRole\n  name: {name}\nsubjects:\n  - kind: ServiceAccount\n    \
-         name: {}\n    namespace: {}\n",
-        sa.meta.name, sa.meta.namespace
-    )
+         name: {sa_name}\n    namespace: {sa_namespace}\n"
+    );
+    (yaml, complete)
 }

@@ -1,3 +1,4 @@
+use super::fix_values;
 use super::{Context, Rule, Sink};
 use crate::finding::Level;
 use crate::model::is_wi_pod;
@@ -45,7 +46,10 @@ impl Rule for ServiceAccountFieldConflict {
                         ),
                     )
                     .level(Level::Note)
-                    .help(format!("Use the current field:\n\n    serviceAccountName: {}", alias.value));
+                    .help(format!(
+                        "Use the current field:\n\n    serviceAccountName: {}",
+                        fix_values::object_name(&alias.value)
+                    ));
                 }
             }
         }

@@ -1,3 +1,4 @@
+use super::fix_values;
 use super::sa_support::wi_workloads;
 use super::{edit_distance, Context, Mode, Rule, Sink};
 use crate::finding::Level;
@@ -52,8 +53,10 @@ fn report(cx: &Context, sink: &mut Sink, w: &Workload, field: &Str) {
     finding.help(format!(
         "The webhook must read the ServiceAccount to mutate the pod. Fix the name if it is a typo, or declare \
          the account (or widen `--scope` to the tree that declares it):\n\n    apiVersion: v1\n    kind: \
-         ServiceAccount\n    metadata:\n      name: {name}\n      namespace: {ns}\n      annotations:\n        \
-         {CLIENT_ID}: \"<client-id>\""
+         ServiceAccount\n    metadata:\n      name: {}\n      namespace: {}\n      annotations:\n        \
+         {CLIENT_ID}: \"<client-id>\"",
+        fix_values::object_name(name),
+        fix_values::namespace(ns)
     ));
     for other in near {
         let what = if other.name == *name { "has this name in another namespace" } else { "has a similar name" };

@@ -1,5 +1,5 @@
 use super::{Context, Rule, Sink};
-use crate::model::SKIP_CONTAINERS;
+use crate::model::{is_dns1123_label, SKIP_CONTAINERS};
 
 /// IB110: `skip-containers` written with commas (one name that skips nothing) or naming a
 /// container the pod does not have (ignored silently by the webhook).
@@ -25,7 +25,7 @@ impl Rule for SkipContainersMismatch {
                 )
                 .help(format!(
                     "Separate container names with semicolons:\n\n    {SKIP_CONTAINERS}: \"{}\"",
-                    e.value.replace(',', ";")
+                    semicolon_separated(&e.value)
                 ));
                 continue;
             }
@@ -46,4 +46,16 @@ impl Rule for SkipContainersMismatch {
             }
         }
     }
+}
+
+/// The names of a comma-separated `skip-containers` value joined by `;`, each kept only when it is
+/// a container name (a DNS-1123 label) so that the suggested value holds nothing else.
+fn semicolon_separated(value: &str) -> String {
+    let names: Vec<&str> = value
+        .split(',')
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .map(|n| if is_dns1123_label(n) { n } else { "<container>" })
+        .collect();
+    names.join(";")
 }

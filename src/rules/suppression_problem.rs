@@ -27,7 +27,7 @@ impl Rule for SuppressionProblem {
                 )
                 .help(format!(
                     "Add a reason after `--`:\n\n    {IGNORE_ANNOTATION}: \"{} -- why this is acceptable\"",
-                    if ignore.rules.is_empty() { "*".to_string() } else { ignore.rules.join(",") }
+                    rule_list(&ignore.rules)
                 ));
             }
             for unknown in ignore.rules.iter().filter(|r| super::by_id(r).is_none()) {
@@ -44,4 +44,15 @@ impl Rule for SuppressionProblem {
             }
         }
     }
+}
+
+/// The rule ids of an annotation as the suggested value lists them: unknown ids (which may hold
+/// anything, quotes included) become a placeholder.
+fn rule_list(rules: &[String]) -> String {
+    if rules.is_empty() {
+        return "*".to_string();
+    }
+    let ids: Vec<&str> =
+        rules.iter().map(|r| if super::by_id(r).is_some() { r.as_str() } else { "<rule-id>" }).collect();
+    ids.join(",")
 }
