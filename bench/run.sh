@@ -7,6 +7,8 @@
 #   4. 1 thread against all threads
 #   5. `iblint check one-file.yaml` inside the 1,000-app repository (the pre-commit case)
 #   6. `iblint audit` against the fake API server (10,000 pods), when it exists
+#   7. human output against JSON on one 1.3 MB file with 8,000 findings (snippets must not make
+#      the human format slower than twice the JSON one)
 # and prints every figure and ratio, and writes them to bench/out/results.json.
 #
 # Environment: BENCH_N (default 10000), BENCH_SMALL_N (default 1000), BENCH_RUNS (default 3,
@@ -129,6 +131,27 @@ else
   echo "skipped: no fake API server"
 fi
 
+echo "== 7. human vs JSON output, one file with many findings"
+python3 - "$WORK/many/list.yaml" <<'PY'
+import os, sys
+os.makedirs(os.path.dirname(sys.argv[1]), exist_ok=True)
+items = []
+for i in range(8000):
+    # An unquoted number as an annotation value: one IB002 error per item.
+    items.append(f"""- apiVersion: v1
+  kind: ServiceAccount
+  metadata:
+    name: account-{i:05d}
+    namespace: team-{i % 50:02d}
+    annotations:
+      azure.workload.identity/service-account-token-expiration: 3600
+      description: "padding"
+""")
+open(sys.argv[1], "w").write("apiVersion: v1\nkind: List\nitems:\n" + "".join(items))
+PY
+measure many_findings_json "$WORK/many" "$IBLINT" check list.yaml --format json --fail-on never
+measure many_findings_human "$WORK/many" "$IBLINT" check list.yaml --format human --no-color --fail-on never
+
 ratio() { awk "BEGIN {a=$1; b=$2; if (b > 0) printf \"%.2f\", a / b; else print \"null\"}"; }
 R_PARSE=$(ratio "${WALL[check_big]}" "${WALL[parse_only_big]}")
 R_THREADS=$(ratio "${WALL[check_big_1thread]}" "${WALL[check_big]}")
@@ -136,6 +159,7 @@ R_AUDIT=null
 [[ -n ${WALL[kubectl_get_pods_10k]:-} ]] && R_AUDIT=$(ratio "${WALL[audit_10k_pods]}" "${WALL[kubectl_get_pods_10k]}")
 R_CHECKOV=null
 [[ -n ${WALL[checkov_small]:-} ]] && R_CHECKOV=$(ratio "${WALL[checkov_small]}" "${WALL[check_small]}")
+R_HUMAN=$(ratio "${WALL[many_findings_human]}" "${WALL[many_findings_json]}")
 echo "== ratios"
 echo "check / parse-only (10k apps):       $R_PARSE   (target <= 1.5)"
 echo "checkov / iblint (1k apps):          $R_CHECKOV   (target >= 100)"
@@ -144,6 +168,7 @@ echo "peak RSS (10k apps):                 ${RSS[check_big]} MB   (target <= 150
 echo "pre-commit one file:                 ${WALL[precommit_one_file]} s   (target <= 0.150)"
 echo "audit, 10k pods:                     ${WALL[audit_10k_pods]:-skipped} s, ${RSS[audit_10k_pods]:-?} MB   (targets <= 3 s, <= 300 MB)"
 echo "audit / kubectl get pods -A -o json: $R_AUDIT"
+echo "human / JSON, 8,000 findings in 1 file: $R_HUMAN   (target <= 2)"
 echo "findings: iblint $CHECK_SMALL_FINDINGS, checkov $CHECKOV_FINDINGS (1k apps); iblint $CHECK_BIG_FINDINGS (10k apps)"
 
 {
@@ -168,7 +193,7 @@ echo "findings: iblint $CHECK_SMALL_FINDINGS, checkov $CHECKOV_FINDINGS (1k apps
   done
   echo ""
   echo "  },"
-  echo "  \"ratios\": {\"check_over_parse_only\": $R_PARSE, \"checkov_over_iblint\": $R_CHECKOV, \"one_thread_over_all\": $R_THREADS, \"audit_over_kubectl_get_pods\": $R_AUDIT},"
+  echo "  \"ratios\": {\"check_over_parse_only\": $R_PARSE, \"checkov_over_iblint\": $R_CHECKOV, \"one_thread_over_all\": $R_THREADS, \"audit_over_kubectl_get_pods\": $R_AUDIT, \"human_over_json\": $R_HUMAN},"
   echo "  \"findings\": {\"iblint_small\": $CHECK_SMALL_FINDINGS, \"checkov_small\": $CHECKOV_FINDINGS, \"iblint_big\": $CHECK_BIG_FINDINGS},"
   echo "  \"audit\": \"$AUDIT\""
   echo "}"

@@ -71,6 +71,7 @@ pub fn run(opts: &AuditOptions, config: &Config, cwd: &Path) -> Result<Outcome, 
     };
     let (mut findings, mut secrets) = check::lint(&inventory, &enabled, config, Mode::Audit, |_| true);
     let mut files_read = 0;
+    let mut texts = crate::outcome::Texts::default();
     if let Some(dir) = &opts.manifests {
         let manifests = check::run(
             &CheckOptions { paths: vec![dir.clone()], scope: Some(dir.clone()), ..rule_opts.clone() },
@@ -82,8 +83,9 @@ pub fn run(opts: &AuditOptions, config: &Config, cwd: &Path) -> Result<Outcome, 
         secrets.extend(manifests.secrets);
         crate::redact::normalize(&mut secrets);
         files_read = manifests.files_read;
+        texts = check::snippet_texts(&findings, &secrets, &[], |display| cwd.join(display));
     }
-    Ok(Outcome { findings, secrets, inventory, files_read, audit: Some(summary), ..Outcome::default() })
+    Ok(Outcome { findings, secrets, inventory, files_read, texts, audit: Some(summary), ..Outcome::default() })
 }
 
 /// Moves each live finding onto the file and line that declare its object: the line the same

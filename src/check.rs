@@ -1,6 +1,6 @@
 //! `iblint check`: walk → read → parse (in parallel) → inventory → rules → config → findings.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -10,7 +10,7 @@ use rayon::prelude::*;
 use crate::config::{Config, RuleSetting};
 use crate::finding::Finding;
 use crate::model::{Inventory, Objects, SkipNote};
-pub use crate::outcome::{AuditSummary, Outcome, STDIN_NAME};
+pub use crate::outcome::{AuditSummary, Outcome, Texts, STDIN_NAME};
 use crate::rules::{self, Context, Mode, Rule, Settings};
 use crate::source::files::{self, FileKind, WalkOptions};
 use crate::source::render::Rendered;
@@ -112,6 +112,18 @@ pub fn run(opts: &CheckOptions, config: &Config, cwd: &Path) -> Result<Outcome, 
 
     let (findings, secrets) =
         lint(&inventory, &enabled, config, Mode::Check, |f| f.location.path().is_none_or(|p| reported.contains(p)));
+    let snippets_phase = timings::phase("snippet texts");
+    let in_memory: Vec<(&str, &str)> = opts
+        .stdin
+        .iter()
+        .map(|t| (STDIN_NAME, t.as_str()))
+        .chain(opts.rendered.iter().map(|r| (r.display.as_str(), r.text.as_str())))
+        .collect();
+    let on_disk: HashMap<&str, &Path> = walked.files.iter().map(|f| (f.display.as_ref(), f.path.as_path())).collect();
+    let texts = snippet_texts(&findings, &secrets, &in_memory, |display| {
+        on_disk.get(display).map_or_else(|| cwd.join(display), |p| p.to_path_buf())
+    });
+    drop(snippets_phase);
     Ok(Outcome {
         findings,
         notes: notes
@@ -121,8 +133,7 @@ pub fn run(opts: &CheckOptions, config: &Config, cwd: &Path) -> Result<Outcome, 
                     || given.iter().any(|g| g == "." || n.path == *g || n.path.starts_with(&format!("{g}/")))
             })
             .collect(),
-        stdin_text: opts.stdin.clone(),
-        rendered: opts.rendered.clone(),
+        texts,
         files_read: walked.files.iter().filter(|f| f.reported).count()
             + usize::from(opts.stdin.is_some())
             + opts.rendered.len(),
@@ -179,6 +190,39 @@ fn scrub_findings(findings: &mut [Finding], secrets: &[String]) {
             fix.description = crate::redact::scrub(&fix.description, secrets);
         }
     }
+}
+
+/// The masked texts of every file a finding points into (its location or a related one): texts
+/// given in memory (standard input, rendered output) as they are, files read once, in parallel.
+pub(crate) fn snippet_texts(
+    findings: &[Finding],
+    secrets: &[String],
+    in_memory: &[(&str, &str)],
+    path_of: impl Fn(&str) -> PathBuf + Sync,
+) -> Texts {
+    let mut wanted: Vec<&Arc<str>> = findings
+        .iter()
+        .flat_map(|f| std::iter::once(&f.location).chain(f.related.iter().map(|r| &r.location)))
+        .filter_map(|l| l.path())
+        .collect();
+    wanted.sort();
+    wanted.dedup();
+    let read: Vec<(Arc<str>, crate::span::SourceText)> = wanted
+        .par_iter()
+        .filter_map(|display| {
+            let text = match in_memory.iter().find(|(name, _)| *name == display.as_ref()) {
+                Some((_, text)) => (*text).to_string(),
+                None => std::fs::read_to_string(path_of(display)).ok()?,
+            };
+            let masked = crate::redact::scrub(&crate::redact::mask_lines(&text), secrets);
+            Some(((*display).clone(), crate::span::SourceText::new(masked)))
+        })
+        .collect();
+    let mut texts = Texts::default();
+    for (path, text) in read {
+        texts.insert(path, text);
+    }
+    texts
 }
 
 /// Reads and loads one file; I/O errors and oversized files become IB001 findings or notes.

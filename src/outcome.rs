@@ -1,9 +1,12 @@
 //! What a run produced — findings, notes and what was read — as every reporter sees it, whether
 //! it came from `check` or `audit`.
 
+use std::collections::HashMap;
+use std::sync::Arc;
+
 use crate::finding::Finding;
 use crate::model::{Inventory, SkipNote};
-use crate::source::render::Rendered;
+use crate::span::SourceText;
 
 /// Display name of standard input.
 pub const STDIN_NAME: &str = "<stdin>";
@@ -13,10 +16,8 @@ pub const STDIN_NAME: &str = "<stdin>";
 pub struct Outcome {
     pub findings: Vec<Finding>,
     pub notes: Vec<SkipNote>,
-    /// Standard input's text, for snippets.
-    pub stdin_text: Option<String>,
-    /// Rendered texts (`--kustomize`, `--helm`), for snippets.
-    pub rendered: Vec<Rendered>,
+    /// The texts findings point into, for snippets.
+    pub texts: Texts,
     pub files_read: usize,
     /// Secret-looking values of the inputs, masked in snippets (`crate::redact`).
     pub secrets: Vec<String>,
@@ -39,4 +40,27 @@ pub struct AuditSummary {
     pub unavailable: Vec<crate::model::Unavailable>,
     /// SubjectAccessReviews asked (`None`: skipped).
     pub access_reviews: Option<usize>,
+}
+
+/// The texts of the files findings point into, secret-looking values masked: read once after
+/// linting, and only for files that have findings, so reporters do no I/O and no copying.
+#[derive(Clone, Debug, Default)]
+pub struct Texts(HashMap<Arc<str>, Arc<SourceText>>);
+
+impl Texts {
+    pub fn get(&self, path: &str) -> Option<&Arc<SourceText>> {
+        self.0.get(path)
+    }
+
+    pub fn contains(&self, path: &str) -> bool {
+        self.0.contains_key(path)
+    }
+
+    pub fn insert(&mut self, path: Arc<str>, text: SourceText) {
+        self.0.insert(path, Arc::new(text));
+    }
+
+    pub fn extend(&mut self, other: Texts) {
+        self.0.extend(other.0);
+    }
 }

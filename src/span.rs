@@ -116,6 +116,54 @@ impl<'a> LineIndex<'a> {
     }
 }
 
+/// A whole text with the start of every line, shared by everything that shows parts of it (a
+/// file's snippets in every finding): positions become offsets without scanning from byte 0.
+#[derive(Debug)]
+pub struct SourceText {
+    text: Arc<str>,
+    /// Byte offset of the start of each line.
+    starts: Vec<usize>,
+}
+
+impl SourceText {
+    pub fn new(text: impl Into<Arc<str>>) -> SourceText {
+        let text = text.into();
+        let starts = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
+        SourceText { text, starts }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// The number of lines (a final line without a newline counts).
+    pub fn line_count(&self) -> usize {
+        self.starts.len()
+    }
+
+    /// The byte offset where 0-based `line` starts (the text's end past the last line).
+    pub fn line_start(&self, line: usize) -> usize {
+        self.starts.get(line).copied().unwrap_or(self.text.len())
+    }
+
+    /// The 0-based line holding byte `offset`.
+    pub fn line_of(&self, offset: usize) -> usize {
+        self.starts.partition_point(|&s| s <= offset).saturating_sub(1)
+    }
+
+    /// The byte offset of a 1-based (line, character column) position, clamped to the line's
+    /// text (without its line break); past the last line, the text's end.
+    pub fn offset(&self, pos: Pos) -> usize {
+        let Some(line) = (pos.line as usize).checked_sub(1).filter(|&l| l < self.starts.len()) else {
+            return self.text.len();
+        };
+        let start = self.starts[line];
+        let content = self.text[start..self.line_start(line + 1)].trim_end_matches(['\n', '\r']);
+        let within: usize = content.chars().take(pos.col.saturating_sub(1) as usize).map(char::len_utf8).sum();
+        start + within
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -127,6 +175,19 @@ mod tests {
         assert_eq!(idx.pos(3), Pos { line: 2, col: 1 });
         assert_eq!(idx.pos(5), Pos { line: 2, col: 2 });
         assert_eq!(idx.pos(100), Pos { line: 3, col: 1 });
+    }
+
+    #[test]
+    fn source_text_turns_positions_into_offsets() {
+        let t = SourceText::new("ab\r\nçd\nlast");
+        assert_eq!(t.line_count(), 3);
+        assert_eq!(t.offset(Pos { line: 1, col: 1 }), 0);
+        assert_eq!(t.offset(Pos { line: 1, col: 9 }), 2, "clamped before the line break");
+        assert_eq!(t.offset(Pos { line: 2, col: 2 }), 6, "columns count characters");
+        assert_eq!(t.offset(Pos { line: 3, col: 5 }), 12);
+        assert_eq!(t.offset(Pos { line: 9, col: 1 }), 12);
+        assert_eq!((t.line_of(0), t.line_of(4), t.line_of(8), t.line_of(99)), (0, 1, 2, 2));
+        assert_eq!(t.line_start(2), 8);
     }
 
     #[test]

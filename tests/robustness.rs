@@ -170,3 +170,25 @@ fn listing(dir: &Path) -> Vec<String> {
     out.sort();
     out
 }
+
+/// Snippets come from the texts read once after linting: rendering does no I/O, so a file that
+/// is gone by then (or changed) still shows the lines the findings were computed on.
+#[test]
+fn human_output_renders_from_the_texts_read_with_the_findings() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("sa.yaml");
+    std::fs::write(
+        &file,
+        "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: api\n  annotations:\n    \
+         azure.workload.identity/service-account-token-expiration: 3600\n",
+    )
+    .expect("write");
+    let cwd = dir.path().canonicalize().expect("cwd");
+    let opts = iblint::check::CheckOptions { paths: vec!["sa.yaml".into()], ..Default::default() };
+    let outcome = iblint::check::run(&opts, &iblint::config::Config::default(), &cwd).expect("check");
+    std::fs::remove_file(&file).expect("remove");
+    let human =
+        iblint::report::render(iblint::report::Format::Human, &outcome, &iblint::report::RenderOptions::default());
+    assert!(human.contains("[sa.yaml:6:63]"), "{human}");
+    assert!(human.contains("6 │     azure.workload.identity/service-account-token-expiration: 3600"), "{human}");
+}

@@ -1,17 +1,22 @@
 //! Readable diagnostics with source snippets (miette), then notes and a summary line.
 
-use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, NamedSource, Report, Severity};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, Report, Severity};
 
 use super::escape::{human as line, human_text as text_block, human_text_len};
-use super::{byte_offset, Counts, RenderOptions, Sources};
+use super::snippet::Snippet;
+use super::{Counts, RenderOptions};
 use crate::docs;
 use crate::finding::{Finding, Level, Location};
 use crate::outcome::Outcome;
+use crate::span::{Pos, SourceText};
 
 pub fn render(outcome: &Outcome, opts: &RenderOptions) -> String {
     let theme = if opts.color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
     let handler = GraphicalReportHandler::new_themed(theme).with_width(opts.width).with_links(false);
-    let mut sources = Sources::new(outcome);
+    let mut sources = Shown::new(outcome);
     let mut out = String::new();
     let shown = outcome.findings.iter().filter(|f| f.suppression.is_none());
     match &outcome.audit {
@@ -49,7 +54,59 @@ pub fn render(outcome: &Outcome, opts: &RenderOptions) -> String {
     out
 }
 
-fn render_one(handler: &GraphicalReportHandler, sources: &mut Sources, f: &Finding, out: &mut String) {
+/// The texts snippets show, escaped once per file (not once per finding).
+struct Shown<'a> {
+    outcome: &'a Outcome,
+    escaped: HashMap<&'a str, ShownText>,
+}
+
+struct ShownText {
+    original: Arc<SourceText>,
+    /// `original` with hostile characters escaped; the same text when there were none.
+    shown: Arc<SourceText>,
+}
+
+impl<'a> Shown<'a> {
+    fn new(outcome: &'a Outcome) -> Self {
+        Shown { outcome, escaped: HashMap::new() }
+    }
+
+    fn get(&mut self, path: &'a str) -> Option<&ShownText> {
+        if !self.escaped.contains_key(path) {
+            let original = self.outcome.texts.get(path)?.clone();
+            let shown = match text_block(original.as_str()) {
+                std::borrow::Cow::Borrowed(_) => original.clone(),
+                std::borrow::Cow::Owned(escaped) => Arc::new(SourceText::new(escaped)),
+            };
+            self.escaped.insert(path, ShownText { original, shown });
+        }
+        self.escaped.get(path)
+    }
+}
+
+impl ShownText {
+    /// The byte offset in the shown text of a position in the original: escaping lengthens the
+    /// characters it replaces, never the line count.
+    fn offset(&self, pos: Pos) -> usize {
+        if Arc::ptr_eq(&self.original, &self.shown) {
+            return self.shown.offset(pos);
+        }
+        let Some(line) = (pos.line as usize).checked_sub(1).filter(|&l| l < self.original.line_count()) else {
+            return self.shown.as_str().len();
+        };
+        let text = &self.original.as_str()[self.original.line_start(line)..self.original.line_start(line + 1)];
+        let chars: Vec<char> = text.trim_end_matches(['\n', '\r']).chars().collect();
+        let within: usize = chars
+            .iter()
+            .take(pos.col.saturating_sub(1) as usize)
+            .enumerate()
+            .map(|(i, c)| human_text_len(*c, chars.get(i + 1).copied()))
+            .sum();
+        (self.shown.line_start(line) + within).min(self.shown.as_str().len())
+    }
+}
+
+fn render_one<'a>(handler: &GraphicalReportHandler, sources: &mut Shown<'a>, f: &'a Finding, out: &mut String) {
     let name = docs::get(f.rule).map_or("", |d| d.name.as_str());
     let severity = match f.level {
         Level::Error => Severity::Error,
@@ -68,16 +125,17 @@ fn render_one(handler: &GraphicalReportHandler, sources: &mut Sources, f: &Findi
     }
     let report = match &f.location {
         Location::File { path, span } => match sources.get(path) {
-            Some(original) => {
-                let shown = text_block(original);
-                let start = shown_offset(original, &shown, span.start.line, span.start.col);
-                let end =
-                    if span.end.line > 0 { shown_offset(original, &shown, span.end.line, span.end.col) } else { start };
-                let end =
-                    if span.end.line == span.start.line && end > start { end } else { line_token_end(&shown, start) };
+            Some(text) => {
+                let start = text.offset(span.start);
+                let end = if span.end.line > 0 { text.offset(span.end) } else { start };
+                let end = if span.end.line == span.start.line && end > start {
+                    end
+                } else {
+                    line_token_end(text.shown.as_str(), start)
+                };
                 let label = LabeledSpan::new(Some(label_for(f.level).into()), start, end.saturating_sub(start));
-                Report::new(diag.with_labels([label]))
-                    .with_source_code(NamedSource::new(line(path), shown.into_owned()))
+                let name: Arc<str> = Arc::from(line(path));
+                Report::new(diag.with_labels([label])).with_source_code(Snippet::new(&name, &text.shown))
             }
             None => Report::new(diag.with_help(format!("at {}", location_text(&f.location)))),
         },
@@ -88,26 +146,6 @@ fn render_one(handler: &GraphicalReportHandler, sources: &mut Sources, f: &Findi
         s = format!("{}: {} [{}]\n", location_text(&f.location), line(&f.message), f.rule);
     }
     out.push_str(&s);
-}
-
-/// The byte offset in `shown` (the escaped `original`) of a 1-based (line, character column)
-/// position in `original`: escaping lengthens the characters it replaces, never the line count.
-fn shown_offset(original: &str, shown: &str, line: u32, col: u32) -> usize {
-    if original.len() == shown.len() {
-        return byte_offset(shown, line, col);
-    }
-    let line_start = byte_offset(shown, line, 1);
-    let Some(text) = original.split_inclusive('\n').nth(line.saturating_sub(1) as usize) else {
-        return shown.len();
-    };
-    let chars: Vec<char> = text.trim_end_matches(['\n', '\r']).chars().collect();
-    let within: usize = chars
-        .iter()
-        .take(col.saturating_sub(1) as usize)
-        .enumerate()
-        .map(|(i, c)| human_text_len(*c, chars.get(i + 1).copied()))
-        .sum();
-    (line_start + within).min(shown.len())
 }
 
 /// The end of the token starting at `start` (to the end of the line at most), so a label

@@ -6,12 +6,12 @@ pub mod github;
 pub mod human;
 pub mod json;
 pub mod sarif;
+mod snippet;
 
-use std::collections::HashMap;
 use std::str::FromStr;
 
 use crate::finding::Level;
-use crate::outcome::{Outcome, STDIN_NAME};
+use crate::outcome::Outcome;
 
 /// An output format.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -99,55 +99,4 @@ impl Counts {
         }
         c
     }
-}
-
-/// Source texts for snippets, read lazily, masked and cached.
-#[derive(Default)]
-pub struct Sources<'a> {
-    stdin: Option<String>,
-    rendered: &'a [crate::source::render::Rendered],
-    secrets: &'a [String],
-    cache: HashMap<String, Option<String>>,
-}
-
-impl<'a> Sources<'a> {
-    pub fn new(outcome: &'a Outcome) -> Self {
-        let stdin = outcome.stdin_text.as_deref().map(|t| mask(t, &outcome.secrets));
-        Sources { stdin, rendered: &outcome.rendered, secrets: &outcome.secrets, cache: HashMap::new() }
-    }
-
-    pub fn get(&mut self, path: &str) -> Option<&str> {
-        if path == STDIN_NAME {
-            return self.stdin.as_deref();
-        }
-        // Snippets show source lines: secret-looking values are masked before anyone sees them.
-        let (secrets, rendered) = (self.secrets, self.rendered);
-        self.cache
-            .entry(path.to_string())
-            .or_insert_with(|| {
-                // Rendered pieces (`kustomize:…`, `helm:…`) exist only in memory.
-                match rendered.iter().find(|r| r.display == path) {
-                    Some(piece) => Some(mask(&piece.text, secrets)),
-                    None => std::fs::read_to_string(path).ok().map(|t| mask(&t, secrets)),
-                }
-            })
-            .as_deref()
-    }
-}
-
-fn mask(text: &str, secrets: &[String]) -> String {
-    crate::redact::scrub(&crate::redact::mask_lines(text), secrets)
-}
-
-/// Byte offset of a 1-based (line, character column) position in `text`.
-pub fn byte_offset(text: &str, line: u32, col: u32) -> usize {
-    let mut offset = 0;
-    for (i, l) in text.split_inclusive('\n').enumerate() {
-        if i + 1 == line as usize {
-            let within: usize = l.chars().take(col.saturating_sub(1) as usize).map(char::len_utf8).sum();
-            return offset + within.min(l.trim_end_matches(['\n', '\r']).len());
-        }
-        offset += l.len();
-    }
-    text.len()
 }
