@@ -4,7 +4,7 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use globset::{Glob, GlobSet, GlobSetBuilder};
+use globset::GlobSet;
 use rayon::prelude::*;
 
 use crate::config::{Config, RuleSetting};
@@ -159,13 +159,13 @@ pub(crate) fn lint(
     let mut findings = rules::run(enabled, &cx);
     drop(phase);
     let _phase = timings::phase("suppress + sort");
-    apply_levels(&mut findings, config);
     let today = crate::config::today();
     let config_problems = crate::suppress::apply(&mut findings, inventory, config, &today);
     findings.retain(keep);
-    if enabled.iter().any(|r| r.id() == "IB003") {
-        findings.extend(config_problems);
-    }
+    // What is wrong with the config itself concerns every run, whatever paths were given.
+    let config_findings = rules::config_suppression_findings(&config_problems);
+    findings.extend(config_findings.into_iter().filter(|f| enabled.iter().any(|r| r.id() == f.rule)));
+    apply_levels(&mut findings, config);
     let mut secrets = inventory.secret_values.clone();
     crate::redact::normalize(&mut secrets);
     scrub_findings(&mut findings, &secrets);
@@ -301,22 +301,10 @@ fn apply_levels(findings: &mut [Finding], config: &Config) {
     }
 }
 
-/// Globs match display paths; a bare name (`vendor`) matches that directory anywhere, and a
-/// directory glob also matches everything below it.
+/// The `--exclude` and config `exclude:` globs ([`crate::glob`]'s rules).
 pub fn exclude_set<'a>(globs: impl Iterator<Item = &'a String>) -> Result<GlobSet, CheckError> {
-    let mut b = GlobSetBuilder::new();
-    for g in globs {
-        let g = g.trim_end_matches('/');
-        let mut variants = vec![g.to_string(), format!("{g}/**")];
-        if !g.contains('/') {
-            variants.push(format!("**/{g}"));
-            variants.push(format!("**/{g}/**"));
-        }
-        for v in variants {
-            b.add(Glob::new(&v).map_err(|e| CheckError::Glob { glob: g.to_string(), message: e.to_string() })?);
-        }
-    }
-    b.build().map_err(|e| CheckError::Glob { glob: String::new(), message: e.to_string() })
+    crate::glob::path_globs(globs.map(String::as_str))
+        .map_err(|e| CheckError::Glob { glob: e.glob, message: e.message })
 }
 
 /// Files that kustomizations list as patches: partial objects.

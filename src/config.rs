@@ -26,8 +26,10 @@ pub enum RuleSetting {
 pub struct ConfigSuppression {
     /// Rule ids; empty means every rule.
     pub rules: Vec<String>,
-    /// Globs on the finding's path.
+    /// Globs on the finding's path, as written.
     pub paths: Vec<String>,
+    /// `paths`, compiled with the same rules as `--exclude` ([`crate::glob`]).
+    pub path_globs: globset::GlobSet,
     /// Objects as `Kind namespace/name` or `Kind name`.
     pub objects: Vec<String>,
     pub reason: Option<String>,
@@ -92,7 +94,7 @@ pub fn parse(text: &str, display: Arc<str>) -> Result<Config, ConfigError> {
         let key = k.as_str().unwrap_or("");
         match key {
             "rules" => config.rules = parse_rules(v).map_err(|(p, m)| err(p, m))?,
-            "exclude" => config.exclude = strings(v).map_err(|(p, m)| err(p, m))?,
+            "exclude" => config.exclude = globs(v).map_err(|(p, m)| err(p, m))?.0,
             "tenants" => config.tenants = strings(v).map_err(|(p, m)| err(p, m))?,
             "namespace" => config.namespace = Some(scalar(v).map_err(|(p, m)| err(p, m))?),
             "suppressions" => {
@@ -131,6 +133,21 @@ fn strings(v: &Node) -> Result<Vec<String>, Fail> {
     }
 }
 
+/// A list of path globs, each checked where it is written: a glob that does not parse is an
+/// error at its line, never dropped (an empty list of paths would match every path).
+fn globs(v: &Node) -> Result<(Vec<String>, globset::GlobSet), Fail> {
+    let items: Vec<&Node> = match &v.kind {
+        NodeKind::Seq(items) => items.iter().collect(),
+        _ => vec![v],
+    };
+    let written = strings(v)?;
+    for (item, glob) in items.iter().zip(&written) {
+        crate::glob::path_globs([glob.as_str()]).map_err(|e| (item.span.start, e.to_string()))?;
+    }
+    let set = crate::glob::path_globs(written.iter().map(String::as_str)).map_err(|e| (v.span.start, e.to_string()))?;
+    Ok((written, set))
+}
+
 fn parse_rules(v: &Node) -> Result<BTreeMap<String, (RuleSetting, Span)>, Fail> {
     let map =
         v.as_map().ok_or((v.span.start, "`rules` must map rule ids to off, on, error, warning or note".to_string()))?;
@@ -166,7 +183,7 @@ fn parse_suppression(item: &Node) -> Result<ConfigSuppression, Fail> {
                 }
                 s.rules.retain(|r| r != "*");
             }
-            "paths" => s.paths = strings(v)?,
+            "paths" => (s.paths, s.path_globs) = globs(v)?,
             "objects" => s.objects = strings(v)?,
             "reason" => s.reason = Some(scalar(v)?).filter(|r| !r.trim().is_empty()),
             "expires" => {

@@ -14,6 +14,7 @@ pub mod finding;
 pub mod fingerprint;
 #[doc(hidden)]
 pub mod fuzz_targets;
+pub mod glob;
 pub mod model;
 pub mod outcome;
 pub mod redact;

@@ -5,12 +5,9 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use globset::{Glob, GlobMatcher};
-
 use crate::config::Config;
-use crate::finding::{Finding, Level, Location, Suppression};
+use crate::finding::{Finding, Location, Suppression};
 use crate::model::{Inventory, ObjectRef, IGNORE_ANNOTATION};
-use crate::rules::Sink;
 
 /// A parsed `iblint.io/ignore` value: `"IB301,IB305 -- reason"`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -39,10 +36,26 @@ impl IgnoreAnnotation {
     }
 }
 
+/// What is wrong with a config suppression (reported by IB003, `rules/suppression_problem.rs`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ConfigSuppressionProblem {
+    /// No `reason`: not applied.
+    NoReason { at: Location },
+    /// `expires` is past: not applied.
+    Expired { at: Location, expires: String },
+    /// Applied, but matched no finding.
+    MatchedNothing { at: Location },
+}
+
 /// Applies annotation and config suppressions to `findings` (all findings of the scope, so that
-/// "matched nothing" is judged on the whole tree) and returns the IB003 findings about config
-/// suppressions that are expired or matched nothing.
-pub fn apply(findings: &mut [Finding], inventory: &Inventory, config: &Config, today: &str) -> Vec<Finding> {
+/// "matched nothing" is judged on the whole tree) and returns what is wrong with config
+/// suppressions.
+pub fn apply(
+    findings: &mut [Finding],
+    inventory: &Inventory,
+    config: &Config,
+    today: &str,
+) -> Vec<ConfigSuppressionProblem> {
     let mut by_object: HashMap<(Option<Arc<str>>, ObjectRef), IgnoreAnnotation> = HashMap::new();
     for meta in inventory.metas() {
         if let Some(e) = meta.annotations.get(IGNORE_ANNOTATION) {
@@ -61,30 +74,22 @@ pub fn apply(findings: &mut [Finding], inventory: &Inventory, config: &Config, t
         }
     }
 
-    let mut problems = Sink::new("IB003");
+    let mut problems = Vec::new();
     let config_path = config.path.clone().unwrap_or_else(|| Arc::from(".iblint.yaml"));
     for s in &config.suppressions {
         let at = Location::File { path: config_path.clone(), span: s.span };
         let Some(reason) = &s.reason else {
-            problems
-                .emit(at, "A config suppression has no `reason`: it is not applied")
-                .help("Say why the findings are acceptable:\n\n    reason: \"migration tracked in TICKET-123\"");
+            problems.push(ConfigSuppressionProblem::NoReason { at });
             continue;
         };
         if let Some(expires) = s.expires.as_deref().filter(|e| *e <= today) {
-            problems
-                .emit(at, format!("A config suppression expired on {expires}: its findings are reported again"))
-                .level(Level::Warning)
-                .help("Fix the findings, or extend `expires:` if the reason still holds.");
+            problems.push(ConfigSuppressionProblem::Expired { at, expires: expires.to_string() });
             continue;
         }
-        let globs: Vec<GlobMatcher> =
-            s.paths.iter().filter_map(|p| Glob::new(p).ok().map(|g| g.compile_matcher())).collect();
         let mut matched = 0usize;
         for f in findings.iter_mut().filter(|f| f.suppression.is_none()) {
             let rule_ok = s.rules.is_empty() || s.rules.iter().any(|r| r == f.rule);
-            let path_ok =
-                globs.is_empty() || f.location.path().is_some_and(|p| globs.iter().any(|g| g.is_match(p.as_ref())));
+            let path_ok = s.paths.is_empty() || f.location.path().is_some_and(|p| s.path_globs.is_match(p.as_ref()));
             let object_ok = s.objects.is_empty()
                 || f.object.as_ref().is_some_and(|o| {
                     let name = o.to_string();
@@ -96,13 +101,10 @@ pub fn apply(findings: &mut [Finding], inventory: &Inventory, config: &Config, t
             }
         }
         if matched == 0 {
-            problems
-                .emit(at, "A config suppression matched no finding: remove it")
-                .level(Level::Note)
-                .help("Stale suppressions hide future problems; delete the entry.");
+            problems.push(ConfigSuppressionProblem::MatchedNothing { at });
         }
     }
-    problems.into_findings()
+    problems
 }
 
 #[cfg(test)]

@@ -281,3 +281,44 @@ fn notes_concern_only_the_given_paths() {
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
     assert_eq!(v["notes"].as_array().map(Vec::len), Some(1), "{v}");
 }
+
+/// A glob that does not parse is a config error at its line: dropped, it would leave an empty
+/// list of paths that suppresses every finding.
+#[test]
+fn invalid_globs_in_the_config_are_errors_at_their_line() {
+    let suppression = "suppressions:\n  - rules: [IB101]\n    paths:\n      - legacy/**\n      - \"vendor/[oops\"\n    reason: vendored\n";
+    let t = tree(&[(".iblint.yaml", suppression), ("bad.yaml", BROKEN_POD)]);
+    let o = run_in(t.path(), &["check", "."]);
+    assert_eq!(code(&o), 2, "{}", stdout(&o));
+    assert!(stderr(&o).contains(".iblint.yaml:5:9"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("vendor/[oops"), "{}", stderr(&o));
+    let t = tree(&[(".iblint.yaml", "exclude:\n  - ok\n  - \"a/{b\"\n"), ("bad.yaml", BROKEN_POD)]);
+    let o = run_in(t.path(), &["check", "."]);
+    assert_eq!(code(&o), 2, "{}", stdout(&o));
+    assert!(stderr(&o).contains(".iblint.yaml:3:5"), "{}", stderr(&o));
+    // Suppression paths follow --exclude's rules: a bare directory name matches it anywhere.
+    let t = tree(&[
+        (".iblint.yaml", "suppressions:\n  - rules: [IB101]\n    paths: [legacy]\n    reason: migrating\n"),
+        ("apps/legacy/bad.yaml", BROKEN_POD),
+    ]);
+    let o = run_in(t.path(), &["check", ".", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
+    let ib101 = v["findings"].as_array().expect("findings").iter().find(|f| f["rule"] == "IB101").cloned();
+    assert_eq!(ib101.expect("IB101")["suppressed"]["kind"], "external");
+}
+
+/// Configured levels apply to every finding of a rule, IB003's config-file findings included.
+#[test]
+fn configured_levels_apply_to_config_suppression_findings() {
+    let config =
+        "rules:\n  IB003: error\nsuppressions:\n  - rules: [IB101]\n    paths: [\"nothing/**\"]\n    reason: stale\n";
+    let t = tree(&[(".iblint.yaml", config), ("bad.yaml", BROKEN_POD)]);
+    let o = run_in(t.path(), &["check", ".", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
+    let ib003: Vec<_> = v["findings"].as_array().expect("findings").iter().filter(|f| f["rule"] == "IB003").collect();
+    assert_eq!(ib003.len(), 1, "{ib003:?}");
+    assert_eq!(ib003[0]["level"], "error");
+    let t = tree(&[(".iblint.yaml", &config.replace("IB003: error", "IB003: off")), ("bad.yaml", BROKEN_POD)]);
+    let o = run_in(t.path(), &["check", ".", "--format", "json"]);
+    assert!(!stdout(&o).contains("\"IB003\""), "{}", stdout(&o));
+}

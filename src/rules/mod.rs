@@ -66,6 +66,7 @@ mod webhook_too_old;
 mod wildcard_identity_grant;
 
 pub use support::*;
+pub use suppression_problem::config_findings as config_suppression_findings;
 
 /// Where the rules run: some levels differ between a manifest check and a live audit.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

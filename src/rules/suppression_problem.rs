@@ -1,15 +1,19 @@
 use super::{Context, Rule, Sink};
+use crate::finding::{Finding, Level};
 use crate::model::IGNORE_ANNOTATION;
-use crate::suppress::IgnoreAnnotation;
+use crate::suppress::{ConfigSuppressionProblem, IgnoreAnnotation};
 
 /// IB003: an `iblint.io/ignore` annotation without a reason (not applied) or naming unknown
-/// rules. Config-file suppressions that are expired or match nothing are reported under the same
-/// id by the suppression pass, which is the only place that knows the findings.
+/// rules; and config-file suppressions without a reason, expired, or matching nothing — those
+/// are known only once every finding has been through the suppression pass, which hands them to
+/// [`config_findings`].
 pub struct SuppressionProblem;
+
+const ID: &str = "IB003";
 
 impl Rule for SuppressionProblem {
     fn id(&self) -> &'static str {
-        "IB003"
+        ID
     }
 
     fn check(&self, cx: &Context, sink: &mut Sink) {
@@ -55,4 +59,31 @@ fn rule_list(rules: &[String]) -> String {
     let ids: Vec<&str> =
         rules.iter().map(|r| if super::by_id(r).is_some() { r.as_str() } else { "<rule-id>" }).collect();
     ids.join(",")
+}
+
+/// The findings about config suppressions, at the rule's default levels.
+pub fn config_findings(problems: &[ConfigSuppressionProblem]) -> Vec<Finding> {
+    let mut sink = Sink::new(ID);
+    for problem in problems {
+        match problem {
+            ConfigSuppressionProblem::NoReason { at } => {
+                sink.emit(at.clone(), "A config suppression has no `reason`: it is not applied")
+                    .help("Say why the findings are acceptable:\n\n    reason: \"migration tracked in TICKET-123\"");
+            }
+            ConfigSuppressionProblem::Expired { at, expires } => {
+                sink.emit(
+                    at.clone(),
+                    format!("A config suppression expired on {expires}: its findings are reported again"),
+                )
+                .level(Level::Warning)
+                .help("Fix the findings, or extend `expires:` if the reason still holds.");
+            }
+            ConfigSuppressionProblem::MatchedNothing { at } => {
+                sink.emit(at.clone(), "A config suppression matched no finding: remove it")
+                    .level(Level::Note)
+                    .help("Stale suppressions hide future problems; delete the entry.");
+            }
+        }
+    }
+    sink.into_findings()
 }
