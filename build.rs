@@ -2,11 +2,10 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
-fn main() {
+fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("cargo:rerun-if-changed=rules");
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
-    let mut docs: Vec<_> = std::fs::read_dir(&dir)
-        .expect("rules/ directory")
+    let mut docs: Vec<_> = std::fs::read_dir(&dir)?
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.extension().is_some_and(|x| x == "md"))
         .collect();
@@ -14,10 +13,11 @@ fn main() {
     let mut out = String::from("pub static RULE_DOCS: &[(&str, &str)] = &[\n");
     for p in docs {
         println!("cargo:rerun-if-changed={}", p.display());
-        let id = p.file_stem().and_then(|s| s.to_str()).expect("utf-8 file name");
-        writeln!(out, "    ({id:?}, include_str!({:?})),", p.display().to_string()).expect("write");
+        let id = p.file_stem().and_then(|s| s.to_str()).ok_or("a rule document's name is not UTF-8")?;
+        writeln!(out, "    ({id:?}, include_str!({:?})),", p.display().to_string())?;
     }
     out.push_str("];\n");
-    let dest = Path::new(&std::env::var("OUT_DIR").expect("OUT_DIR")).join("rule_docs.rs");
-    std::fs::write(dest, out).expect("write rule_docs.rs");
+    let dest = Path::new(&std::env::var("OUT_DIR")?).join("rule_docs.rs");
+    std::fs::write(dest, out)?;
+    Ok(())
 }

@@ -6,6 +6,8 @@
 //!
 //! Prints `listening on http://127.0.0.1:PORT` on stdout once the kubeconfig is written.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test tool: failing loudly is its job
+
 #[path = "../tests/support/fake_apiserver.rs"]
 mod fake_apiserver;
 

@@ -5,6 +5,8 @@
 //!
 //! Usage: cargo run --release --example parse_only -- [--threads N] PATHS...
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test tool: failing loudly is its job
+
 use std::path::PathBuf;
 
 use iblint::source::files::{self, FileKind, WalkOptions};

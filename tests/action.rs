@@ -6,6 +6,8 @@
 //! its evaluated inputs, not run), annotations rendering in the pull request, and the release
 //! workflow's cross-compilation.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test fails by panicking
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 

@@ -1,6 +1,8 @@
 //! `kubectl iblint audit` end to end against a fake API server: scenario clusters and the findings
 //! they must give (rule id + logical location), forbidden and throttled lists, pagination, output
 //! formats, `--manifests` mapping — and in every test, a request log with only reads.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test fails by panicking
 #![cfg(feature = "live")]
 
 #[path = "support/fake_apiserver.rs"]

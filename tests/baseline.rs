@@ -1,6 +1,8 @@
 //! `--write-baseline` / `--baseline`: a tree with findings adopts iblint (exit 0), then only a new
 //! problem fails, even after edits that shift every recorded finding's line.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test fails by panicking
+
 use std::path::Path;
 use std::process::{Command, Output};
 

@@ -2,6 +2,8 @@
 //! of 200 pods, no checkov) measures every step and writes a complete results file. The figures
 //! themselves are for `bench/run.sh` on a quiet machine, not for a test.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test fails by panicking
+
 use std::path::Path;
 use std::process::Command;
 

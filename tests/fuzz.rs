@@ -8,6 +8,8 @@
 //! Budget: `IBLINT_FUZZ_SECONDS` per target (default 5; CI's nightly-style job uses 60),
 //! `IBLINT_FUZZ_SEED` to change the sequence (default fixed, so a failure reproduces).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test fails by panicking
+
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};

@@ -5,6 +5,8 @@
 //! directory, at test time. Each case runs the real binary on a tree holding the hostile input
 //! next to a manifest with a known IB101 finding, which must still be reported.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test fails by panicking
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};

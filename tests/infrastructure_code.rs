@@ -1,6 +1,8 @@
 //! Infrastructure code and scripts as a user relies on them beyond the fixture markers: the level
 //! of each finding, where the name came from (related locations) and the identity-binding note.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test fails by panicking
+
 use std::path::Path;
 
 use iblint::check::{self, CheckOptions};

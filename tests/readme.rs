@@ -2,6 +2,8 @@
 //! and the real output of the bundled example. Regenerate with
 //! `IBLINT_BLESS=1 cargo test --test readme`.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test fails by panicking
+
 use std::path::Path;
 use std::process::Command;
 

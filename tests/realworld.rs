@@ -2,6 +2,8 @@
 //! workload identity. No crash, no parse error on a file it should skip, and the complete list of
 //! findings is pinned in a snapshot so every change to what it reports there is reviewed.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test fails by panicking
+
 use std::path::PathBuf;
 use std::process::Command;
 

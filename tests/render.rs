@@ -2,6 +2,8 @@
 //! canned `helm template` output (no registry here ships a helm binary) and, when a real helm is
 //! installed, with it; missing tools and failing renders are exit 2 with the tool's message.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test fails by panicking
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 

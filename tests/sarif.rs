@@ -1,6 +1,8 @@
 //! SARIF output: valid SARIF 2.1.0 (checked by a real JSON-schema validator against the schema
 //! shipped in the serde-sarif crate) and meeting GitHub code scanning's extra requirements.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test fails by panicking
+
 use std::path::PathBuf;
 use std::process::Command;
 

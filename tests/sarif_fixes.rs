@@ -1,5 +1,7 @@
 //! IB301's SARIF `fixes`: applied to a copy of the fixture, the re-run is clean.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test fails by panicking
+
 use std::path::Path;
 use std::process::Command;
 

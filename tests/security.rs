@@ -6,6 +6,8 @@
 //! report, the base-branch config) are in `tests/action.rs`; bounded time and memory for hostile
 //! files in `tests/hostile.rs`.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test fails by panicking
+
 use std::path::Path;
 use std::process::{Command, Output};
 

@@ -1,6 +1,8 @@
 //! Levels the fixture markers cannot express: IB201's error / warning / note by situation, IB204's
 //! warning, note and audit error, IB203's warning for upper-case GUIDs and its single note.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test fails by panicking
+
 use std::path::Path;
 use std::sync::Arc;
 

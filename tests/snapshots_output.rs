@@ -1,5 +1,7 @@
 //! Golden output of the human and SARIF reporters on the bundled example (fixed width, no colour).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test fails by panicking
+
 use std::path::PathBuf;
 use std::process::Command;
 
