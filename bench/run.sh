@@ -14,7 +14,9 @@
 # Environment: BENCH_N (default 10000), BENCH_SMALL_N (default 1000), BENCH_RUNS (default 3,
 # the best run counts), BENCH_SKIP_CHECKOV=1 to skip step 3, BENCH_PODS (default 10000: the fake
 # cluster's pods; half as many ServiceAccounts, a fifth as many roles and bindings), BENCH_OUT
-# (default bench/out), BENCH_PROFILE (default release; the test suite's smoke run uses dev).
+# (default bench/out), BENCH_PROFILE (default release; the test suite's smoke run uses dev),
+# BENCH_BIN_DIR (binaries already built — iblint, kubectl-iblint, examples/parse_only,
+# examples/fake_apiserver — as the test suite has them; what is missing there is built).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -28,9 +30,22 @@ mkdir -p "$OUT"
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 
-cargo build --profile "$PROFILE" --quiet --bin iblint --example parse_only
 TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
-BIN=$TARGET/$([[ $PROFILE == dev ]] && echo debug || echo "$PROFILE")
+BIN=${BENCH_BIN_DIR:-$TARGET/$([[ $PROFILE == dev ]] && echo debug || echo "$PROFILE")}
+# Builds what BENCH_BIN_DIR lacks (everything, without it): cargo-build ARGS... -- FILES...
+build_unless_present() {
+  local args=() files=() seen=0
+  for a in "$@"; do
+    if [[ $a == -- ]]; then seen=1; elif [[ $seen == 0 ]]; then args+=("$a"); else files+=("$a"); fi
+  done
+  if [[ -n ${BENCH_BIN_DIR:-} ]]; then
+    local f missing=0
+    for f in "${files[@]}"; do [[ -x $BIN/$f ]] || missing=1; done
+    [[ $missing == 0 ]] && return 0
+  fi
+  cargo build --profile "$PROFILE" --quiet "${args[@]}"
+}
+build_unless_present --bin iblint --example parse_only -- iblint examples/parse_only
 IBLINT=$BIN/iblint
 PARSE_ONLY=$BIN/examples/parse_only
 THREADS=$(nproc)
@@ -114,7 +129,7 @@ measure_ms precommit_one_file "$WORK/small" "$IBLINT" check "$ONE" --fail-on nev
 echo "== 6. audit against the fake API server"
 AUDIT=skipped
 if [[ -f examples/fake_apiserver.rs ]]; then
-  cargo build --profile "$PROFILE" --quiet --features live --example fake_apiserver --bin kubectl-iblint
+  build_unless_present --features live --example fake_apiserver --bin kubectl-iblint -- examples/fake_apiserver kubectl-iblint
   "$BIN/examples/fake_apiserver" --pods "$PODS" --service-accounts $((PODS / 2)) --rbac $((PODS / 5)) \
     --kubeconfig "$WORK/kubeconfig" >"$WORK/fake.log" 2>&1 &
   FAKE=$!

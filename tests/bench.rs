@@ -1,6 +1,7 @@
 //! `bench/run.sh` keeps working: a small run (debug build, 40 and 20 applications, a fake cluster
 //! of 200 pods, no checkov) measures every step and writes a complete results file. The figures
-//! themselves are for `bench/run.sh` on a quiet machine, not for a test.
+//! themselves are for `bench/run.sh` on a quiet machine, not for a test. It runs the binaries this
+//! test run built (`BENCH_BIN_DIR`): no second cargo build with other features.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test fails by panicking
 
@@ -21,6 +22,7 @@ fn the_benchmark_measures_every_step_and_writes_its_results() {
             ("BENCH_PROFILE", "dev"),
         ])
         .env("BENCH_OUT", out.path())
+        .env("BENCH_BIN_DIR", Path::new(env!("CARGO_BIN_EXE_iblint")).parent().expect("target dir"))
         .output()
         .expect("run bench/run.sh");
     let stdout = String::from_utf8_lossy(&run.stdout);
