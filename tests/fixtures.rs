@@ -110,7 +110,10 @@ fn config_of(case: &Path) -> Config {
     if !file.is_file() {
         return Config::default();
     }
-    iblint::config::load(&file, file.display().to_string().into()).expect("fixture config parses")
+    // Shown relative to `testdata/` like the files linted, so findings on the config (IB003) are
+    // checked against its markers too.
+    let display = file.strip_prefix(testdata()).unwrap_or(&file).to_string_lossy().replace('\\', "/");
+    iblint::config::load(&file, display.into()).expect("fixture config parses")
 }
 
 fn files_of(case: &Path) -> Vec<PathBuf> {
