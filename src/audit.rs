@@ -4,17 +4,20 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use crate::check::{self, AuditSummary, CheckOptions, Outcome};
+use crate::check::{self, CheckOptions};
 use crate::config::Config;
 use crate::finding::{Finding, Location, Related};
 use crate::model::ObjectRef;
+use crate::outcome::{AuditSummary, Fleet, FleetMember, Outcome};
 use crate::rules::{Mode, Rule};
-use crate::source::cluster::{self, AuditRequest, ClusterError};
+use crate::source::cluster::{self, AuditRequest, ClusterError, Snapshot};
 
 /// Everything `audit` needs besides the config file.
 #[derive(Clone, Debug)]
 pub struct AuditOptions {
     pub request: AuditRequest,
+    /// `--contexts` / `--all-contexts`: one report over several clusters.
+    pub fleet: bool,
     /// Map live findings onto the files in this directory that declare the objects.
     pub manifests: Option<PathBuf>,
     pub enable: Vec<String>,
@@ -45,21 +48,48 @@ pub fn release_memory_promptly() {
     unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 0) };
 }
 
-/// Audits the cluster; `cwd` is where `--manifests` paths are shown from.
+/// Audits the cluster, or every cluster of a fleet; `cwd` is where `--manifests` paths are shown
+/// from.
 pub fn run(opts: &AuditOptions, config: &Config, cwd: &Path) -> Result<Outcome, AuditError> {
     let rule_opts =
         CheckOptions { enable: opts.enable.clone(), disable: opts.disable.clone(), ..CheckOptions::default() };
-    let mut enabled = check::enabled_rules(&rule_opts, config)?;
-    if let Some(dir) = &opts.manifests {
-        if !dir.is_dir() {
-            return Err(AuditError::Manifests(dir.display().to_string()));
-        }
+    let enabled = check::enabled_rules(&rule_opts, config)?;
+    let manifests = match &opts.manifests {
+        Some(dir) if !dir.is_dir() => return Err(AuditError::Manifests(dir.display().to_string())),
+        Some(dir) => Some(check::run(
+            &CheckOptions { paths: vec![dir.clone()], scope: Some(dir.clone()), ..rule_opts.clone() },
+            config,
+            cwd,
+        )?),
+        None => None,
+    };
+    let results = cluster::snapshots(&opts.request)?;
+    let audit = |snapshot| audit_snapshot(snapshot, &enabled, config, manifests.as_ref(), cwd);
+    if !opts.fleet {
+        let (_, result) =
+            results.into_iter().next().ok_or_else(|| ClusterError::Config("no context to audit".into()))?;
+        return Ok(audit(result?));
     }
-    let snapshot = cluster::snapshot(&opts.request)?;
+    let members = results
+        .into_iter()
+        .map(|(context, result)| FleetMember { context, outcome: result.map(audit).map_err(|e| e.to_string()) })
+        .collect();
+    Ok(Outcome { fleet: Some(Fleet { members }), ..Outcome::default() })
+}
+
+/// The rules over one cluster's model, findings mapped onto `manifests` when given.
+fn audit_snapshot(
+    snapshot: Snapshot,
+    enabled: &[&'static dyn Rule],
+    config: &Config,
+    manifests: Option<&Outcome>,
+    cwd: &Path,
+) -> Outcome {
     let inventory = snapshot.inventory;
     let live = inventory.live.as_ref();
     let unavailable = live.map(|l| l.unavailable.clone()).unwrap_or_default();
     // Rules whose inputs could not be read are skipped, not guessed.
+    let mut enabled = enabled.to_vec();
     enabled.retain(|r: &&'static dyn Rule| !unavailable.iter().any(|u| u.rules.contains(&r.id())));
     let summary = AuditSummary {
         context: snapshot.context,
@@ -68,24 +98,20 @@ pub fn run(opts: &AuditOptions, config: &Config, cwd: &Path) -> Result<Outcome, 
         pods: live.map_or(0, |l| l.pods.len()),
         access_reviews: live.filter(|l| !l.reviews_skipped).map(|l| l.access_reviews.len()),
         unavailable,
+        hint: snapshot.hint,
     };
     let (mut findings, mut secrets) = check::lint(&inventory, &enabled, config, Mode::Audit, |_| true);
     let mut files_read = 0;
     let mut texts = crate::outcome::Texts::default();
-    if let Some(dir) = &opts.manifests {
-        let manifests = check::run(
-            &CheckOptions { paths: vec![dir.clone()], scope: Some(dir.clone()), ..rule_opts.clone() },
-            config,
-            cwd,
-        )?;
-        map_onto_manifests(&mut findings, &manifests);
+    if let Some(manifests) = manifests {
+        map_onto_manifests(&mut findings, manifests);
         findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-        secrets.extend(manifests.secrets);
+        secrets.extend(manifests.secrets.iter().cloned());
         crate::redact::normalize(&mut secrets);
         files_read = manifests.files_read;
         texts = check::snippet_texts(&findings, &secrets, &[], |display| cwd.join(display));
     }
-    Ok(Outcome { findings, secrets, inventory, files_read, texts, audit: Some(summary), ..Outcome::default() })
+    Outcome { findings, secrets, inventory, files_read, texts, audit: Some(summary), ..Outcome::default() }
 }
 
 /// Moves each live finding onto the file and line that declare its object: the line the same

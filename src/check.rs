@@ -140,6 +140,7 @@ pub fn run(opts: &CheckOptions, config: &Config, cwd: &Path) -> Result<Outcome, 
         secrets,
         inventory,
         audit: None,
+        fleet: None,
     })
 }
 

@@ -22,6 +22,9 @@ pub const EXIT_OK: u8 = 0;
 pub const EXIT_FINDINGS: u8 = 1;
 /// Exit code: usage, config or I/O error.
 pub const EXIT_ERROR: u8 = 2;
+/// Exit code: the audit could not read everything its rules need (`--allow-incomplete` turns
+/// it back into 0 or 1).
+pub const EXIT_INCOMPLETE: u8 = 3;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -152,9 +155,18 @@ impl RenderArgs {
 #[derive(Args, Debug)]
 pub struct AuditArgs {
     /// kubeconfig context (default: the current one)
-    #[arg(long)]
+    #[arg(long, conflicts_with_all = ["contexts", "all_contexts"])]
     pub context: Option<String>,
-    /// kubeconfig file (default: $KUBECONFIG or ~/.kube/config)
+    /// Audit these contexts as a fleet: one report, cross-cluster findings (comma-separated)
+    #[arg(long, value_name = "A,B,...", value_delimiter = ',', conflicts_with = "all_contexts")]
+    pub contexts: Vec<String>,
+    /// Audit every context of the kubeconfig as a fleet
+    #[arg(long)]
+    pub all_contexts: bool,
+    /// Clusters of a fleet audited at once
+    #[arg(long, value_name = "N", default_value_t = 4)]
+    pub concurrent_clusters: usize,
+    /// kubeconfig file (default: every file of $KUBECONFIG, merged, or ~/.kube/config)
     #[arg(long)]
     pub kubeconfig: Option<PathBuf>,
     /// Audit one namespace
@@ -169,9 +181,50 @@ pub struct AuditArgs {
     /// Skip SubjectAccessReview cross-checks
     #[arg(long)]
     pub no_sar: bool,
-    /// Give up on the API server after this many seconds
-    #[arg(long, value_name = "SECONDS", default_value_t = 30)]
-    pub timeout: u64,
+    /// The most one request may take, like kubectl's --request-timeout (30, 30s, 2m; 0: no limit)
+    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_duration)]
+    pub timeout: TimeLimit,
+    /// The most the audit of a cluster may take (default: no limit)
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub deadline: Option<TimeLimit>,
+    /// Exit 0/1 by the findings even when some lists could not be read (default: exit 3)
+    #[arg(long)]
+    pub allow_incomplete: bool,
+}
+
+/// A time limit; `None` means none.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct TimeLimit(pub Option<std::time::Duration>);
+
+/// A duration as kubectl's `--request-timeout` takes it: seconds (`30`), or numbers with units
+/// (`500ms`, `30s`, `2m`, `1h30m`); `0` means no limit.
+pub fn parse_duration(text: &str) -> Result<TimeLimit, String> {
+    let text = text.trim();
+    let bad = || format!("`{text}` is not a duration (30, 30s, 2m, 1h30m; 0 for no limit)");
+    if let Ok(seconds) = text.parse::<u64>() {
+        return Ok(TimeLimit((seconds > 0).then(|| std::time::Duration::from_secs(seconds))));
+    }
+    let mut total = 0.0_f64;
+    let mut rest = text;
+    while !rest.is_empty() {
+        let number_end = rest.find(|c: char| !(c.is_ascii_digit() || c == '.')).ok_or_else(bad)?;
+        let number: f64 = rest[..number_end].parse().map_err(|_| bad())?;
+        rest = &rest[number_end..];
+        let unit_end = rest.find(|c: char| c.is_ascii_digit() || c == '.').unwrap_or(rest.len());
+        let scale = match &rest[..unit_end] {
+            "ms" => 0.001,
+            "s" => 1.0,
+            "m" => 60.0,
+            "h" => 3600.0,
+            _ => return Err(bad()),
+        };
+        total += number * scale;
+        rest = &rest[unit_end..];
+    }
+    if !total.is_finite() || total > 1e9 {
+        return Err(bad());
+    }
+    Ok(TimeLimit((total > 0.0).then(|| std::time::Duration::from_secs_f64(total))))
 }
 
 /// Runs the command line of binary `bin` and returns its exit code.
@@ -368,7 +421,7 @@ fn run_audit(_common: &Common, _args: &AuditArgs, _outputs: &[(Format, Option<St
 #[cfg(feature = "live")]
 fn run_audit(common: &Common, args: &AuditArgs, outputs: &[(Format, Option<String>)]) -> ExitCode {
     use crate::audit::{self, AuditOptions};
-    use crate::source::cluster::AuditRequest;
+    use crate::source::cluster::{AuditRequest, Contexts};
     audit::release_memory_promptly();
     let cwd = match std::env::current_dir() {
         Ok(c) => c,
@@ -378,22 +431,35 @@ fn run_audit(common: &Common, args: &AuditArgs, outputs: &[(Format, Option<Strin
         Ok(c) => c,
         Err(e) => return fail(&e),
     };
+    let contexts = match (&args.context, args.contexts.as_slice(), args.all_contexts) {
+        (_, _, true) => Contexts::All,
+        (_, [_, ..], false) => Contexts::Named(args.contexts.clone()),
+        (Some(name), [], false) => Contexts::Named(vec![name.clone()]),
+        (None, [], false) => Contexts::Current,
+    };
     let opts = AuditOptions {
         request: AuditRequest {
-            context: args.context.clone(),
+            contexts,
             kubeconfig: args.kubeconfig.clone(),
             namespace: args.namespace.clone(),
-            timeout: std::time::Duration::from_secs(args.timeout.max(1)),
+            timeout: args.timeout.0,
+            deadline: args.deadline.and_then(|d| d.0),
             access_reviews: !args.no_sar,
             progress: !common.quiet,
+            concurrency: args.concurrent_clusters.max(1),
         },
+        fleet: args.all_contexts || !args.contexts.is_empty(),
         manifests: args.manifests.clone(),
         enable: common.enable.clone(),
         disable: common.disable.clone(),
     };
     match audit::run(&opts, &config, &cwd) {
         Ok(outcome) => {
-            let code = finish(common, outputs, &outcome, "iblint/audit/");
+            let code = match write_outputs(common, outputs, &outcome, "iblint/audit/") {
+                Err(e) => fail(&e),
+                Ok(()) if outcome.is_incomplete() && !args.allow_incomplete => ExitCode::from(EXIT_INCOMPLETE),
+                Ok(()) => ExitCode::from(exit_code(&outcome, &common.fail_on)),
+            };
             std::mem::forget(outcome);
             code
         }
@@ -408,6 +474,19 @@ pub fn finish(
     outcome: &Outcome,
     automation_id: &str,
 ) -> ExitCode {
+    match write_outputs(common, outputs, outcome, automation_id) {
+        Ok(()) => ExitCode::from(exit_code(outcome, &common.fail_on)),
+        Err(e) => fail(&e),
+    }
+}
+
+/// Renders every requested output to standard output or its file.
+fn write_outputs(
+    common: &Common,
+    outputs: &[(Format, Option<String>)],
+    outcome: &Outcome,
+    automation_id: &str,
+) -> Result<(), String> {
     let color = !common.no_color && std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal();
     let width = std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()).unwrap_or(100);
     let opts = RenderOptions { color, width, automation_id: automation_id.to_string(), quiet: common.quiet };
@@ -419,18 +498,14 @@ pub fn finish(
                 let mut out = std::io::stdout().lock();
                 if let Err(e) = out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
                     if e.kind() != std::io::ErrorKind::BrokenPipe {
-                        return fail(&format!("writing standard output: {e}"));
+                        return Err(format!("writing standard output: {e}"));
                     }
                 }
             }
-            Some(path) => {
-                if let Err(e) = write_atomically(Path::new(path), text.as_bytes()) {
-                    return fail(&format!("{path}: {e}"));
-                }
-            }
+            Some(path) => write_atomically(Path::new(path), text.as_bytes()).map_err(|e| format!("{path}: {e}"))?,
         }
     }
-    ExitCode::from(exit_code(outcome, &common.fail_on))
+    Ok(())
 }
 
 /// 1 when an unsuppressed finding is at or above `fail_on`, else 0.
@@ -439,8 +514,9 @@ pub fn exit_code(outcome: &Outcome, fail_on: &str) -> u8 {
         Some(l) => l,
         None => return EXIT_OK,
     };
-    let failing = outcome.findings.iter().any(|f| f.suppression.is_none() && f.level >= threshold);
-    if failing {
+    let failing = |o: &Outcome| o.findings.iter().any(|f| f.suppression.is_none() && f.level >= threshold);
+    let fleet_failing = outcome.fleet.iter().flat_map(|f| &f.members).any(|m| m.outcome.as_ref().is_ok_and(failing));
+    if failing(outcome) || fleet_failing {
         EXIT_FINDINGS
     } else {
         EXIT_OK

@@ -25,6 +25,35 @@ pub struct Outcome {
     pub inventory: Inventory,
     /// Set by `audit`: what was audited and what could not be checked.
     pub audit: Option<AuditSummary>,
+    /// Set by a fleet audit (`--contexts`, `--all-contexts`): one outcome per cluster; the
+    /// outcome holding it has no findings of its own.
+    pub fleet: Option<Fleet>,
+}
+
+impl Outcome {
+    /// The audit could not read everything its rules need (exit 3 unless `--allow-incomplete`):
+    /// a list was refused or failed, or a cluster of the fleet could not be audited at all.
+    pub fn is_incomplete(&self) -> bool {
+        self.audit.as_ref().is_some_and(AuditSummary::is_incomplete)
+            || self
+                .fleet
+                .as_ref()
+                .is_some_and(|f| f.members.iter().any(|m| m.outcome.as_ref().map_or(true, Outcome::is_incomplete)))
+    }
+}
+
+/// The clusters of a fleet audit, in the order asked.
+#[derive(Debug, Default)]
+pub struct Fleet {
+    pub members: Vec<FleetMember>,
+}
+
+/// One cluster of a fleet: its outcome, or why it could not be audited (unreachable, bad
+/// credentials).
+#[derive(Debug)]
+pub struct FleetMember {
+    pub context: String,
+    pub outcome: Result<Outcome, String>,
 }
 
 /// What an audit read, and what it could not.
@@ -40,6 +69,15 @@ pub struct AuditSummary {
     pub unavailable: Vec<crate::model::Unavailable>,
     /// SubjectAccessReviews asked (`None`: skipped).
     pub access_reviews: Option<usize>,
+    /// What to try when nothing could be read cluster-wide (`-n NAMESPACE`).
+    pub hint: Option<String>,
+}
+
+impl AuditSummary {
+    /// Some list the rules need was refused or failed.
+    pub fn is_incomplete(&self) -> bool {
+        self.unavailable.iter().any(crate::model::Unavailable::makes_incomplete)
+    }
 }
 
 /// The texts of the files findings point into, secret-looking values masked: read once after

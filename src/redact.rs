@@ -85,6 +85,25 @@ fn url_with_password(lower: &str) -> bool {
     authority.split_once('@').is_some_and(|(user, _)| user.contains(':'))
 }
 
+/// `text` with the `user:password@` (or `token@`) part of every URL in it removed: a server or
+/// proxy URL in an error message or a report names the host, never a credential.
+pub fn url_credentials(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find("://") {
+        let (head, tail) = rest.split_at(at + 3);
+        out.push_str(head);
+        let authority_end =
+            tail.find(|c: char| matches!(c, '/' | '?' | '#') || c.is_whitespace()).unwrap_or(tail.len());
+        match tail[..authority_end].rfind('@') {
+            Some(userinfo_end) => rest = &tail[userinfo_end + 1..],
+            None => rest = tail,
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 /// Adds the secret-looking values of one document to `out`.
 pub fn collect(root: &Node, out: &mut Vec<String>) {
     let is_secret_kind = root.get("kind").and_then(Node::as_str) == Some("Secret");
@@ -223,6 +242,14 @@ fn split_documents(text: &str) -> Vec<&str> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn url_credentials_are_removed_and_hosts_kept() {
+        assert_eq!(url_credentials("https://admin:s3cret@aks.example:443/api"), "https://aks.example:443/api");
+        assert_eq!(url_credentials("see http://tok@h and https://h2/x?a=b@c"), "see http://h and https://h2/x?a=b@c");
+        assert_eq!(url_credentials("no url here"), "no url here");
+    }
+
     #[test]
     fn the_shortest_part_is_what_the_fast_path_assumes() {
         assert_eq!(super::SECRET_NAME_PARTS.iter().map(|p| p.len()).min(), Some(super::SHORTEST_PART));

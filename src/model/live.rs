@@ -35,6 +35,8 @@ pub struct LiveState {
     pub unavailable: Vec<Unavailable>,
     /// `--no-sar`, or the reviews themselves were forbidden.
     pub reviews_skipped: bool,
+    /// The one namespace read (`-n`); `None`: every namespace.
+    pub namespace: Option<String>,
 }
 
 impl LiveState {
@@ -160,4 +162,24 @@ pub struct Unavailable {
     pub reason: String,
     /// Rule ids that were skipped.
     pub rules: Vec<&'static str>,
+    pub cause: UnavailableCause,
+}
+
+impl Unavailable {
+    /// Whether the audit's answer is incomplete because of it: a list that was refused or failed,
+    /// as opposed to one left out on purpose (`-n`).
+    pub fn makes_incomplete(&self) -> bool {
+        self.cause != UnavailableCause::OutOfScope
+    }
+}
+
+/// Why a list was not read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UnavailableCause {
+    /// 403: the audit's identity may not read it.
+    Forbidden,
+    /// The server or the network failed, or the answer was not the list asked for.
+    Failed,
+    /// Outside what the audit was asked to read (`-n NAMESPACE`).
+    OutOfScope,
 }

@@ -16,8 +16,8 @@ pub use authz::{rule_allows, rule_allows_any_resource, Decision, Grant, Request}
 pub use fic::{identity_key, same_identity, FederatedCredential, FicAction, IdentityBindingResource, MANAGED_FIC_NAME};
 pub use legacy::LegacyPodIdentity;
 pub use live::{
-    AccessReview, LiveContainer, LivePod, LiveState, TokenVolume, Unavailable, WebhookConfiguration, WebhookDeployment,
-    ADDON_NAMESPACE, AKS_SYSTEM_LABEL, IDENTITY_BINDING_AUDIENCE, OSS_NAMESPACE, TOKEN_PROXY_ENV,
+    AccessReview, LiveContainer, LivePod, LiveState, TokenVolume, Unavailable, UnavailableCause, WebhookConfiguration,
+    WebhookDeployment, ADDON_NAMESPACE, AKS_SYSTEM_LABEL, IDENTITY_BINDING_AUDIENCE, OSS_NAMESPACE, TOKEN_PROXY_ENV,
     WEBHOOK_CONFIGURATION,
 };
 pub use rbac::{Binding, LabelSelector, PolicyRule, Role, RoleRef, SelectorRequirement, Subject};

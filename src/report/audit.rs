@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use super::escape::human as line;
 use crate::docs;
 use crate::finding::{Finding, Level};
+use crate::model::UnavailableCause;
 use crate::outcome::{AuditSummary, Outcome};
 
 /// The heading of findings about cluster-scoped objects (ClusterRoles, the webhook configuration).
@@ -52,18 +53,56 @@ pub fn summary_table(outcome: &Outcome, audit: &AuditSummary) -> String {
         }
     }
     if !audit.unavailable.is_empty() {
-        out.push_str("\nnot checked (the audit's identity could not read everything):\n");
+        out.push_str("\nnot checked:\n");
         for u in &audit.unavailable {
             let skipped = if u.rules.is_empty() {
                 "nothing skipped".to_string()
             } else {
                 format!("skipped {}", u.rules.join(", "))
             };
-            out.push_str(&format!("  {}: {} — {skipped}\n", line(&u.resource), line(&u.reason)));
+            out.push_str(&format!(
+                "  {} ({}): {} — {skipped}\n",
+                line(&u.resource),
+                cause_text(u.cause),
+                line(&u.reason)
+            ));
         }
     }
     out.push('\n');
     out
+}
+
+/// How a cause reads in reports.
+pub fn cause_text(cause: UnavailableCause) -> &'static str {
+    match cause {
+        UnavailableCause::Forbidden => "forbidden",
+        UnavailableCause::Failed => "failed",
+        UnavailableCause::OutOfScope => "not asked for",
+    }
+}
+
+/// The warning an incomplete audit ends with, in every format: what could not be read, what to
+/// try, and the exit code.
+pub fn incomplete_message(audit: &AuditSummary) -> Option<String> {
+    let missing: Vec<String> = audit
+        .unavailable
+        .iter()
+        .filter(|u| u.makes_incomplete())
+        .map(|u| format!("{} ({})", u.resource, cause_text(u.cause)))
+        .collect();
+    if missing.is_empty() {
+        return None;
+    }
+    let mut text = format!(
+        "the audit of context {} is incomplete: could not read {}; the rules that need them were skipped \
+         (exit code 3 unless --allow-incomplete)",
+        audit.context,
+        missing.join(", ")
+    );
+    if let Some(hint) = &audit.hint {
+        text.push_str(&format!(". Hint: {hint}"));
+    }
+    Some(text)
 }
 
 fn plural(n: usize, word: &str) -> String {

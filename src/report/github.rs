@@ -38,5 +38,12 @@ pub fn render(outcome: &Outcome) -> String {
         }
         out.push_str(&format!("::{command} {}::{}\n", props.join(","), github_data(&message)));
     }
+    if let Some(message) = outcome.audit.as_ref().and_then(super::audit::incomplete_message) {
+        out.push_str(&format!(
+            "::warning title={}::{}\n",
+            github_property("iblint audit incomplete"),
+            github_data(&message)
+        ));
+    }
     out
 }

@@ -28,9 +28,18 @@ pub fn render(outcome: &Outcome, opts: &RenderOptions) -> String {
             }
         }
     }
-    if opts.quiet {
-        return out;
+    if !opts.quiet {
+        summary(outcome, &mut out);
     }
+    // Said even with -q: a quiet pass must not hide that the audit could not check everything.
+    if let Some(message) = outcome.audit.as_ref().and_then(super::audit::incomplete_message) {
+        out.push_str(&format!("warning: {}\n", line(&message)));
+    }
+    out
+}
+
+/// Notes, the audit's tables and the count line.
+fn summary(outcome: &Outcome, out: &mut String) {
     for n in &outcome.notes {
         out.push_str(&format!("note: {}: {}\n", line(&n.path), line(&n.message)));
     }
@@ -51,7 +60,6 @@ pub fn render(outcome: &Outcome, opts: &RenderOptions) -> String {
         if c.suppressed > 0 { format!(" ({} suppressed)", c.suppressed) } else { String::new() },
         scope,
     ));
-    out
 }
 
 /// The texts snippets show, escaped once per file (not once per finding).

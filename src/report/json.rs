@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 use super::Counts;
 use crate::docs;
 use crate::finding::Location;
-use crate::outcome::Outcome;
+use crate::outcome::{AuditSummary, Outcome};
 
 pub fn render(outcome: &Outcome) -> String {
     let findings: Vec<Value> = outcome
@@ -41,18 +41,30 @@ pub fn render(outcome: &Outcome) -> String {
         "summary": {"error": c.error, "warning": c.warning, "note": c.note, "suppressed": c.suppressed, "files": outcome.files_read},
     });
     if let Some(a) = &outcome.audit {
-        doc["audit"] = json!({
-            "context": a.context,
-            "server": a.server,
-            "objects": a.objects,
-            "pods": a.pods,
-            "accessReviews": a.access_reviews,
-            "unavailable": a.unavailable.iter().map(|u| json!({"resource": u.resource, "reason": u.reason, "skippedRules": u.rules})).collect::<Vec<_>>(),
-        });
+        doc["audit"] = audit(a);
     }
     let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
     s.push('\n');
     s
+}
+
+/// What an audit read and could not read.
+fn audit(a: &AuditSummary) -> Value {
+    json!({
+        "context": a.context,
+        "server": a.server,
+        "objects": a.objects,
+        "pods": a.pods,
+        "accessReviews": a.access_reviews,
+        "incomplete": a.is_incomplete(),
+        "hint": a.hint,
+        "unavailable": a.unavailable.iter().map(|u| json!({
+            "resource": u.resource,
+            "reason": u.reason,
+            "cause": super::audit::cause_text(u.cause),
+            "skippedRules": u.rules,
+        })).collect::<Vec<_>>(),
+    })
 }
 
 fn location(l: &Location) -> Value {

@@ -13,7 +13,7 @@ use serde_json::{json, Map, Value};
 use super::RenderOptions;
 use crate::docs::{self, RuleDoc};
 use crate::finding::{Finding, Level, Location};
-use crate::outcome::Outcome;
+use crate::outcome::{AuditSummary, Outcome};
 use crate::rules::RULES;
 
 pub const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
@@ -38,11 +38,21 @@ pub fn render(outcome: &Outcome, opts: &RenderOptions) -> String {
     // What an audit could not read: the rules listed were skipped, so the run is incomplete.
     for u in outcome.audit.iter().flat_map(|a| &a.unavailable) {
         notifications.push(json!({
-            "message": {"text": format!("could not list {}: {}; skipped {}", u.resource, u.reason, u.rules.join(", "))},
-            "level": "warning",
+            "message": {"text": format!(
+                "could not list {} ({}): {}; skipped {}",
+                u.resource,
+                super::audit::cause_text(u.cause),
+                u.reason,
+                u.rules.join(", ")
+            )},
+            "level": if u.makes_incomplete() { "warning" } else { "note" },
             "descriptor": {"id": "unavailable"},
         }));
     }
+    if let Some(message) = outcome.audit.as_ref().and_then(super::audit::incomplete_message) {
+        notifications.push(json!({"message": {"text": message}, "level": "error", "descriptor": {"id": "incomplete"}}));
+    }
+    let complete = !outcome.audit.as_ref().is_some_and(AuditSummary::is_incomplete);
     let driver = json!({
         "name": "iblint",
         "version": env!("CARGO_PKG_VERSION"),
@@ -55,7 +65,7 @@ pub fn render(outcome: &Outcome, opts: &RenderOptions) -> String {
         "results": [],
         "columnKind": "unicodeCodePoints",
         "automationDetails": {"id": opts.automation_id},
-        "invocations": [{"executionSuccessful": true, "toolExecutionNotifications": notifications}],
+        "invocations": [{"executionSuccessful": complete, "toolExecutionNotifications": notifications}],
     });
     if let Some(a) = &outcome.audit {
         run["properties"] = json!({"context": a.context, "server": a.server, "objects": a.objects, "pods": a.pods});

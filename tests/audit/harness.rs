@@ -1,3 +1,4 @@
+#![allow(dead_code)]
 //! Running the audit against the fake API server: through the plugin binary directly, or
 //! through real kubectl (`kubectl iblint audit`), with a private kubeconfig and HOME.
 
@@ -44,6 +45,11 @@ impl Fake {
 
     /// `kubectl-iblint audit ARGS` with `--kubeconfig`.
     pub fn plugin(&self, args: &[&str]) -> Output {
+        self.plugin_env(args, &[])
+    }
+
+    /// `kubectl-iblint audit ARGS` with `--kubeconfig` and extra environment variables.
+    pub fn plugin_env(&self, args: &[&str], env: &[(&str, &str)]) -> Output {
         Command::new(env!("CARGO_BIN_EXE_kubectl-iblint"))
             .arg("audit")
             .arg("--kubeconfig")
@@ -52,8 +58,20 @@ impl Fake {
             .current_dir(repo())
             .env("HOME", self.dir.path())
             .env_remove("KUBECONFIG")
+            .envs(env.iter().copied())
             .output()
             .expect("run kubectl-iblint")
+    }
+
+    /// `kubectl-iblint audit --format json --fail-on never ARGS`: the exit code, the report and
+    /// standard error.
+    pub fn json(&self, args: &[&str]) -> (Option<i32>, Value, String) {
+        let mut all = vec!["--format", "json", "--fail-on", "never"];
+        all.extend_from_slice(args);
+        let out = self.plugin(&all);
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        let json = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+        (out.status.code(), json, stderr)
     }
 
     /// `kubectl iblint audit ARGS` through real kubectl, which finds the plugin on PATH and

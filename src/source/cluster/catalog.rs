@@ -13,6 +13,8 @@ pub struct Resource {
     /// API group; empty for the core group.
     pub group: Cow<'static, str>,
     pub version: Cow<'static, str>,
+    /// The kind of its objects: a list of them is a `<kind>List`.
+    pub kind: Cow<'static, str>,
     pub namespaced: bool,
     /// Rules whose findings would be guesses without this list: skipped when it is forbidden.
     pub needed_by: &'static [&'static str],
@@ -20,7 +22,7 @@ pub struct Resource {
 
 /// A built-in resource type.
 const fn builtin(
-    plural: &'static str,
+    (plural, kind): (&'static str, &'static str),
     group: &'static str,
     version: &'static str,
     namespaced: bool,
@@ -30,6 +32,7 @@ const fn builtin(
         plural: Cow::Borrowed(plural),
         group: Cow::Borrowed(group),
         version: Cow::Borrowed(version),
+        kind: Cow::Borrowed(kind),
         namespaced,
         needed_by,
     }
@@ -55,26 +58,34 @@ const SA_RULES: &[&str] = &[
 ];
 const RBAC_RULES: &[&str] = &["IB301", "IB302", "IB303", "IB304", "IB305", "IB306", "IB307", "IB308", "IB607"];
 
-pub const PODS: Resource = builtin("pods", "", "v1", true, &["IB603", "IB604", "IB605"]);
-pub const SERVICE_ACCOUNTS: Resource = builtin("serviceaccounts", "", "v1", true, SA_RULES);
-pub const NAMESPACES: Resource = builtin("namespaces", "", "v1", false, &[]);
-pub const CONFIG_MAPS: Resource = builtin("configmaps", "", "v1", true, &["IB113"]);
-pub const CLUSTER_ROLES: Resource = builtin("clusterroles", "rbac.authorization.k8s.io", "v1", false, RBAC_RULES);
+pub const PODS: Resource = builtin(("pods", "Pod"), "", "v1", true, &["IB603", "IB604", "IB605"]);
+pub const SERVICE_ACCOUNTS: Resource = builtin(("serviceaccounts", "ServiceAccount"), "", "v1", true, SA_RULES);
+pub const NAMESPACES: Resource = builtin(("namespaces", "Namespace"), "", "v1", false, &[]);
+pub const CONFIG_MAPS: Resource = builtin(("configmaps", "ConfigMap"), "", "v1", true, &["IB113"]);
+pub const CLUSTER_ROLES: Resource =
+    builtin(("clusterroles", "ClusterRole"), "rbac.authorization.k8s.io", "v1", false, RBAC_RULES);
 pub const CLUSTER_ROLE_BINDINGS: Resource =
-    builtin("clusterrolebindings", "rbac.authorization.k8s.io", "v1", false, RBAC_RULES);
-pub const ROLES: Resource = builtin("roles", "rbac.authorization.k8s.io", "v1", true, RBAC_RULES);
-pub const ROLE_BINDINGS: Resource = builtin("rolebindings", "rbac.authorization.k8s.io", "v1", true, RBAC_RULES);
-pub const WEBHOOK_CONFIGURATIONS: Resource =
-    builtin("mutatingwebhookconfigurations", "admissionregistration.k8s.io", "v1", false, &["IB601"]);
+    builtin(("clusterrolebindings", "ClusterRoleBinding"), "rbac.authorization.k8s.io", "v1", false, RBAC_RULES);
+pub const ROLES: Resource = builtin(("roles", "Role"), "rbac.authorization.k8s.io", "v1", true, RBAC_RULES);
+pub const ROLE_BINDINGS: Resource =
+    builtin(("rolebindings", "RoleBinding"), "rbac.authorization.k8s.io", "v1", true, RBAC_RULES);
+pub const WEBHOOK_CONFIGURATIONS: Resource = builtin(
+    ("mutatingwebhookconfigurations", "MutatingWebhookConfiguration"),
+    "admissionregistration.k8s.io",
+    "v1",
+    false,
+    &["IB601"],
+);
 /// Deployments: the webhook's (in its two namespaces) and every workload's pod template.
-pub const DEPLOYMENTS: Resource = builtin("deployments", "apps", "v1", true, &["IB601", "IB602", "IB606"]);
+pub const DEPLOYMENTS: Resource =
+    builtin(("deployments", "Deployment"), "apps", "v1", true, &["IB601", "IB602", "IB606"]);
 /// Workload controllers whose pod templates the manifest rules read. When one cannot be listed,
 /// the pods it owns stand in for it (one per owner and template), so no rule is skipped.
 pub const CONTROLLERS: &[Resource] = &[
-    builtin("statefulsets", "apps", "v1", true, &[]),
-    builtin("daemonsets", "apps", "v1", true, &[]),
-    builtin("jobs", "batch", "v1", true, &[]),
-    builtin("cronjobs", "batch", "v1", true, &[]),
+    builtin(("statefulsets", "StatefulSet"), "apps", "v1", true, &[]),
+    builtin(("daemonsets", "DaemonSet"), "apps", "v1", true, &[]),
+    builtin(("jobs", "Job"), "batch", "v1", true, &[]),
+    builtin(("cronjobs", "CronJob"), "batch", "v1", true, &[]),
 ];
 
 /// The resources listed on every audit (custom resources come from discovery).

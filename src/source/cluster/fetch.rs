@@ -1,78 +1,86 @@
-//! Requests to the API server: GET lists page by page and the SubjectAccessReview POST, with
-//! retries on throttling and server errors. Nothing here can change the cluster.
+//! The audit's requests: GET list pages (bounded in size) and the SubjectAccessReview POST.
+//! Nothing here can change the cluster.
 
-use std::time::Duration;
-
-use kube::core::params::{ListParams, PostParams};
-use kube::core::Request;
-use kube::Client;
-
-use super::ClusterError;
+use super::transport::{Reply, RequestError, Transport};
 
 /// Objects per list page: large enough to keep round trips few on big clusters, small enough to
 /// keep a page's parse tree small.
 pub const PAGE_SIZE: u32 = 500;
-/// Attempts per request when the API server throttles (429) or fails (5xx).
-const ATTEMPTS: u32 = 6;
+/// Objects per page when a full page was too large (a namespace of 1 MiB ConfigMaps).
+pub const SMALL_PAGE_SIZE: u32 = 50;
+/// The largest list page read: 500 pods take a few MB; a server that sends more is refused
+/// rather than given the audit's memory.
+pub const MAX_PAGE_BYTES: usize = 64 * 1024 * 1024;
+/// A SubjectAccessReview answer is a few hundred bytes.
+const MAX_REVIEW_BYTES: usize = 1024 * 1024;
 
-/// Why one request did not produce a body.
-#[derive(Debug)]
-pub enum RequestError {
-    /// 403: the audit's identity may not read this; the rules that need it are skipped.
-    Forbidden(String),
-    /// 404: the resource does not exist on this server (an uninstalled CRD, an old API).
-    NotFound(String),
-    /// Anything that makes the whole audit meaningless: 401, unreachable, persistent 5xx.
-    Fatal(ClusterError),
-}
-
-/// A GET of one list page.
-pub async fn list_page(client: &Client, path: &str, continue_token: Option<&str>) -> Result<String, RequestError> {
-    let params =
-        ListParams { limit: Some(PAGE_SIZE), continue_token: continue_token.map(String::from), ..Default::default() };
-    send(client, path, || Request::new(path).list(&params)).await
+/// A GET of one list page of at most `limit` objects.
+pub async fn list_page(
+    transport: &Transport,
+    path: &str,
+    limit: u32,
+    continue_token: Option<&str>,
+) -> Result<String, RequestError> {
+    let mut url = format!("{path}?limit={limit}");
+    if let Some(token) = continue_token {
+        url.push_str("&continue=");
+        url.push_str(&percent_encode(token));
+    }
+    let reply = transport.get(&url, "application/json", MAX_PAGE_BYTES).await?;
+    text_of(reply, path)
 }
 
 /// A POST creating one SubjectAccessReview (a question, not a change: nothing is stored).
-pub async fn create_access_review(client: &Client, body: Vec<u8>) -> Result<String, RequestError> {
+pub async fn create_access_review(transport: &Transport, body: &[u8]) -> Result<String, RequestError> {
     const PATH: &str = "/apis/authorization.k8s.io/v1/subjectaccessreviews";
-    send(client, PATH, || Request::new(PATH).create(&PostParams::default(), body.clone())).await
+    let reply = transport.post_json(PATH, body, MAX_REVIEW_BYTES).await?;
+    text_of(reply, PATH)
 }
 
-/// Sends a request built by `build`, retrying 429 and 5xx answers with growing pauses.
-async fn send<F>(client: &Client, path: &str, build: F) -> Result<String, RequestError>
-where
-    F: Fn() -> Result<http::Request<Vec<u8>>, kube::core::request::Error>,
-{
-    let mut pause = Duration::from_millis(200);
-    for attempt in 1..=ATTEMPTS {
-        let request = build().map_err(|e| RequestError::Fatal(ClusterError::Request(format!("{path}: {e}"))))?;
-        match client.request_text(request).await {
-            Ok(text) => return Ok(text),
-            Err(kube::Error::Api(status)) => {
-                let code = status.code;
-                let retryable = code == 429 || (500..600).contains(&code);
-                if retryable && attempt < ATTEMPTS {
-                    let hinted = status.details.as_ref().map_or(0, |d| d.retry_after_seconds);
-                    let wait = if hinted > 0 { Duration::from_secs(u64::from(hinted).min(10)) } else { pause };
-                    tokio::time::sleep(wait).await;
-                    pause = (pause * 2).min(Duration::from_secs(5));
-                    continue;
-                }
-                return Err(classify(path, code, &status.message, &status.reason));
-            }
-            Err(e) => return Err(RequestError::Fatal(ClusterError::Unreachable(e.to_string()))),
+/// The answer as JSON text: anything else (an HTML login page of a proxy, a binary body) is an
+/// error, not an empty list.
+pub fn text_of(reply: Reply, path: &str) -> Result<String, RequestError> {
+    let media_type = reply.content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    if !media_type.is_empty() && media_type != "application/json" {
+        return Err(RequestError::Failed(format!(
+            "{path}: the answer is not JSON (Content-Type {})",
+            printable(&media_type)
+        )));
+    }
+    String::from_utf8(reply.body).map_err(|_| RequestError::Failed(format!("{path}: the answer is not UTF-8 text")))
+}
+
+/// A media type as received, reduced to the characters media types are made of.
+fn printable(media_type: &str) -> String {
+    media_type.chars().filter(|c| c.is_ascii_alphanumeric() || "/+.-_=".contains(*c)).take(80).collect()
+}
+
+/// Query-string encoding of a continue token (base64 text: `+`, `/` and `=` need it).
+fn percent_encode(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for b in value.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(b as char),
+            _ => out.push_str(&format!("%{b:02X}")),
         }
     }
-    Err(RequestError::Fatal(ClusterError::Request(format!("{path}: no answer after {ATTEMPTS} attempts"))))
+    out
 }
 
-fn classify(path: &str, code: u16, message: &str, reason: &str) -> RequestError {
-    let said = if message.is_empty() { reason.to_string() } else { message.to_string() };
-    match code {
-        401 => RequestError::Fatal(ClusterError::Unauthorized(said)),
-        403 => RequestError::Forbidden(said),
-        404 => RequestError::NotFound(said),
-        _ => RequestError::Fatal(ClusterError::Request(format!("{path}: HTTP {code}: {said}"))),
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn continue_tokens_are_encoded_for_the_query() {
+        assert_eq!(percent_encode("eyJ2Ijo+/x=="), "eyJ2Ijo%2B%2Fx%3D%3D");
+    }
+
+    #[test]
+    fn only_json_answers_are_read() {
+        let html = Reply { content_type: "text/html; charset=utf-8".into(), body: b"<html>".to_vec() };
+        assert!(matches!(text_of(html, "/api/v1/pods"), Err(RequestError::Failed(m)) if m.contains("text/html")));
+        let json = Reply { content_type: "application/json".into(), body: b"{}".to_vec() };
+        assert_eq!(text_of(json, "/api/v1/pods").ok().as_deref(), Some("{}"));
     }
 }

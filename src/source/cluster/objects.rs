@@ -69,19 +69,34 @@ pub struct Page {
     pub continue_token: Option<String>,
 }
 
-/// Turns one list page (JSON text) into model objects of the cluster `context`.
+/// Turns one list page (JSON text) into model objects of the cluster `context`. Anything but a
+/// list of the resource's kind (`{}`, an empty body, another kind, a `Status`) is an error: an
+/// empty list would claim the cluster has none of them.
 pub fn absorb_page(text: &str, resource: &Resource, context: &Arc<str>) -> Result<Page, String> {
     let mut fragment = Fragment::default();
     let mut continue_token = None;
+    let mut not_a_list = None;
     let cx =
         DocContext { origin: Origin::Live { context: context.clone() }, default_namespace: "default", is_patch: false };
+    let expected = format!("{}List", resource.kind);
+    let mut documents = 0;
     // A page is machine-written JSON: the alias budget cannot be hit, the depth limit still applies.
     let outcome = parse_stream(text, &Limits::default(), |root| {
+        documents += 1;
+        let kind = root.get("kind").and_then(Node::as_str).unwrap_or("").to_string();
+        let items_present =
+            matches!(&root.kind, NodeKind::Map(entries) if entries.iter().any(|(k, _)| k.as_str() == Some("items")));
+        if kind != expected && kind != "List" || !items_present {
+            not_a_list =
+                Some(if kind.is_empty() { "an object without a kind".to_string() } else { format!("a {kind}") });
+            return;
+        }
         continue_token =
             root.path(&["metadata", "continue"]).and_then(Node::as_str).filter(|t| !t.is_empty()).map(String::from);
         let (api_version, item_kind) = list_identity(&root);
         let NodeKind::Map(entries) = root.kind else { return };
         let Some((_, items)) = entries.into_iter().rev().find(|(k, _)| k.as_str() == Some("items")) else { return };
+        // `"items": null` is how Go writes an empty list.
         let NodeKind::Seq(items) = items.kind else { return };
         for mut item in items {
             fill_identity(&mut item, &api_version, &item_kind);
@@ -90,10 +105,22 @@ pub fn absorb_page(text: &str, resource: &Resource, context: &Arc<str>) -> Resul
             absorb_item(&item, resource, &cx, &mut fragment);
         }
     });
-    match outcome.fatal {
-        Some(e) => Err(format!("unreadable {} list: {} at {}:{}", resource.plural, e.message, e.pos.line, e.pos.col)),
-        None => Ok(Page { fragment, continue_token }),
+    if let Some(e) = outcome.fatal {
+        return Err(format!("unreadable {} list: {} at {}:{}", resource.plural, e.message, e.pos.line, e.pos.col));
     }
+    match (documents, not_a_list) {
+        (0, _) => Err(format!("the answer is empty, not a {expected}")),
+        (_, Some(what)) => Err(format!("the answer is {what}, not a {expected}")),
+        (1, None) => Ok(Page { fragment, continue_token }),
+        _ => Err(format!("the answer holds several documents, not one {expected}")),
+    }
+}
+
+/// Whether a page holds objects, read without parsing it (`"items":[]` or `null` do not).
+pub fn peek_has_items(text: &str) -> bool {
+    let Some(at) = text.find("\"items\":") else { return true };
+    let rest = text[at + "\"items\":".len()..].trim_start();
+    !(rest.starts_with("null") || rest.strip_prefix('[').is_some_and(|r| r.trim_start().starts_with(']')))
 }
 
 /// The next page's token, read from the list's `metadata` without parsing the page: `Some(None)`

@@ -4,7 +4,8 @@
 use serde_json::json;
 use tokio::task::JoinSet;
 
-use super::fetch::{self, RequestError};
+use super::fetch;
+use super::transport::{RequestError, Transport};
 use super::ClusterError;
 use crate::model::{is_guid, is_ib_pod};
 use crate::model::{AccessReview, Inventory, IDENTITY_API_GROUP, USE_MANAGED_IDENTITY};
@@ -32,19 +33,20 @@ pub fn questions(inventory: &Inventory) -> Vec<(String, String, String)> {
 pub enum Reviews {
     Answered(Vec<AccessReview>),
     Forbidden(String),
+    Failed(String),
 }
 
-pub async fn ask(client: &kube::Client, questions: Vec<(String, String, String)>) -> Result<Reviews, ClusterError> {
+pub async fn ask(transport: &Transport, questions: Vec<(String, String, String)>) -> Result<Reviews, ClusterError> {
     let mut answers = Vec::new();
     let mut pending = questions.into_iter();
     let mut running = JoinSet::new();
     loop {
         while running.len() < CONCURRENT {
             let Some((namespace, service_account, client_id)) = pending.next() else { break };
-            let client = client.clone();
+            let transport = transport.clone();
             running.spawn(async move {
                 let body = request_body(&namespace, &service_account, &client_id);
-                let answer = fetch::create_access_review(&client, body).await;
+                let answer = fetch::create_access_review(&transport, &body).await;
                 (namespace, service_account, client_id, answer)
             });
         }
@@ -54,8 +56,10 @@ pub async fn ask(client: &kube::Client, questions: Vec<(String, String, String)>
         match answer {
             Ok(text) => answers.push(parse_answer(namespace, service_account, client_id, &text)),
             Err(RequestError::Forbidden(reason)) => return Ok(Reviews::Forbidden(reason)),
-            Err(RequestError::NotFound(reason)) => return Ok(Reviews::Forbidden(format!("not served: {reason}"))),
-            Err(RequestError::Fatal(e)) => return Err(e),
+            Err(RequestError::NotFound(reason)) => return Ok(Reviews::Failed(format!("not served: {reason}"))),
+            Err(RequestError::Unauthorized(reason)) => return Err(ClusterError::Unauthorized(reason)),
+            Err(RequestError::Failed(reason) | RequestError::Expired(reason)) => return Ok(Reviews::Failed(reason)),
+            Err(RequestError::TooLarge(_)) => return Ok(Reviews::Failed("an answer was too large".into())),
         }
     }
     answers.sort_by(|a, b| {

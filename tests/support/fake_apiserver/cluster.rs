@@ -31,6 +31,9 @@ pub struct Cluster {
     pub faults: Vec<Fault>,
     /// `gitVersion` of `/version`, e.g. `v1.32.4`.
     pub version: String,
+    /// Whether discovery answers in the aggregated format when asked (Kubernetes 1.26+); legacy
+    /// discovery is always served.
+    pub aggregated_discovery: bool,
 }
 
 impl Default for Cluster {
@@ -41,6 +44,7 @@ impl Default for Cluster {
             sar: SarTable::default(),
             faults: Vec::new(),
             version: DEFAULT_VERSION.to_string(),
+            aggregated_discovery: true,
         }
     }
 }

@@ -6,9 +6,15 @@
 //! Fault::path("/apis/apps").error(1)            // the first request under /apis/apps gets 500
 //! Fault::resource("pods").delay(Duration::from_millis(200))
 //! Fault::all().unauthorized()                   // 401 on everything
+//! Fault::resource("pods").reset(1)              // the first pod request: connection closed unanswered
+//! Fault::resource("pods").expire(1)             // the first page after the first: 410 Expired
+//! Fault::resource("pods").respond(Response::json(200, &json!({})))   // this answer, every time
+//! Fault::resource("configmaps").oversized(70 << 20)                  // a 70 MiB answer
 //! ```
 
 use std::time::Duration;
+
+use super::http::Response;
 
 /// Which requests a fault applies to.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -34,6 +40,14 @@ pub enum FaultKind {
     Delay(Duration),
     /// 401 on every matching request.
     Unauthorized,
+    /// The connection closed without an answer, for the next `remaining` matching requests.
+    Reset { remaining: usize },
+    /// 410 Expired for the next `remaining` list requests that carry a `continue` token.
+    Expire { remaining: usize },
+    /// This answer to every matching request (HTML, `{}`, a redirect, a repeating token, …).
+    Respond(Box<Response>),
+    /// A 200 answer of this many bytes (a list that never ends), streamed.
+    Oversized(u64),
 }
 
 /// A fault: a target and what happens to it.
@@ -72,12 +86,22 @@ impl Fault {
 
     /// A counted fault that has fired its last time.
     pub fn spent(&self) -> bool {
-        matches!(self.kind, FaultKind::Throttle { remaining: 0 } | FaultKind::Error { remaining: 0 })
+        matches!(
+            self.kind,
+            FaultKind::Throttle { remaining: 0 }
+                | FaultKind::Error { remaining: 0 }
+                | FaultKind::Reset { remaining: 0 }
+                | FaultKind::Expire { remaining: 0 }
+        )
     }
 
     /// Counts one firing of a counted fault.
     pub fn fire(&mut self) {
-        if let FaultKind::Throttle { remaining } | FaultKind::Error { remaining } = &mut self.kind {
+        if let FaultKind::Throttle { remaining }
+        | FaultKind::Error { remaining }
+        | FaultKind::Reset { remaining }
+        | FaultKind::Expire { remaining } = &mut self.kind
+        {
             *remaining = remaining.saturating_sub(1);
         }
     }
@@ -106,5 +130,21 @@ impl FaultTarget {
 
     pub fn unauthorized(self) -> Fault {
         self.with(FaultKind::Unauthorized)
+    }
+
+    pub fn reset(self, times: usize) -> Fault {
+        self.with(FaultKind::Reset { remaining: times })
+    }
+
+    pub fn expire(self, times: usize) -> Fault {
+        self.with(FaultKind::Expire { remaining: times })
+    }
+
+    pub fn respond(self, response: Response) -> Fault {
+        self.with(FaultKind::Respond(Box::new(response)))
+    }
+
+    pub fn oversized(self, bytes: u64) -> Fault {
+        self.with(FaultKind::Oversized(bytes))
     }
 }

@@ -117,22 +117,43 @@ pub fn percent_decode(text: &str) -> String {
 }
 
 /// One response, before it is written.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Response {
     pub status: u16,
     pub content_type: String,
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
+    /// Close the connection instead of answering (a reset, as a load balancer does it).
+    pub unanswered: bool,
+    /// Stream a body of this many bytes (a list opening that never ends) instead of `body`.
+    pub streamed: Option<u64>,
 }
 
 impl Response {
     pub fn json(status: u16, value: &Value) -> Response {
+        Response::raw(status, "application/json", value.to_string().into_bytes())
+    }
+
+    /// Any body, as given.
+    pub fn raw(status: u16, content_type: &str, body: Vec<u8>) -> Response {
         Response {
             status,
-            content_type: "application/json".to_string(),
+            content_type: content_type.to_string(),
             headers: Vec::new(),
-            body: value.to_string().into_bytes(),
+            body,
+            unanswered: false,
+            streamed: None,
         }
+    }
+
+    /// No answer: the connection is closed.
+    pub fn unanswered() -> Response {
+        Response { unanswered: true, ..Response::raw(0, "", Vec::new()) }
+    }
+
+    /// A 200 JSON answer of `len` bytes that opens a list and never closes it.
+    pub fn streamed(len: u64) -> Response {
+        Response { streamed: Some(len), ..Response::raw(200, "application/json", Vec::new()) }
     }
 
     pub fn with_content_type(mut self, content_type: &str) -> Response {
@@ -146,12 +167,13 @@ impl Response {
     }
 
     pub fn write_to(&self, out: &mut impl Write, close: bool) -> io::Result<()> {
+        let length = self.streamed.unwrap_or(self.body.len() as u64);
         let mut head = format!(
             "HTTP/1.1 {} {}\r\nContent-Type: {}\r\nContent-Length: {}\r\nCache-Control: no-cache, private\r\n",
             self.status,
             reason_phrase(self.status),
             self.content_type,
-            self.body.len()
+            length
         );
         for (name, value) in &self.headers {
             head.push_str(&format!("{name}: {value}\r\n"));
@@ -161,14 +183,32 @@ impl Response {
         }
         head.push_str("\r\n");
         out.write_all(head.as_bytes())?;
-        out.write_all(&self.body)?;
+        match self.streamed {
+            Some(len) => write_endless_list(out, len)?,
+            None => out.write_all(&self.body)?,
+        }
         out.flush()
     }
+}
+
+/// `len` bytes of a list that opens and never ends: `{"kind":"ConfigMapList","items":[` and spaces.
+fn write_endless_list(out: &mut impl Write, len: u64) -> io::Result<()> {
+    let opening = br#"{"kind":"ConfigMapList","apiVersion":"v1","metadata":{},"items":["#;
+    out.write_all(opening)?;
+    let chunk = [b' '; 64 * 1024];
+    let mut left = len.saturating_sub(opening.len() as u64);
+    while left > 0 {
+        let n = left.min(chunk.len() as u64) as usize;
+        out.write_all(&chunk[..n])?;
+        left -= n as u64;
+    }
+    Ok(())
 }
 
 fn reason_phrase(status: u16) -> &'static str {
     match status {
         200 => "OK",
+        302 => "Found",
         201 => "Created",
         400 => "Bad Request",
         401 => "Unauthorized",

@@ -93,6 +93,10 @@ fn injected_fault(
                 delay = Some(by);
                 continue;
             }
+            // Only a page after the first can have an expired token.
+            if matches!(fault.kind, FaultKind::Expire { .. }) && request.param("continue").is_none() {
+                continue;
+            }
             fault.fire();
             outcome = Some(fault.kind.clone());
             break;
@@ -116,6 +120,12 @@ fn injected_fault(
             }),
             None => status::forbidden_path(user(cluster, request), &request.path),
         },
+        FaultKind::Reset { .. } => Response::unanswered(),
+        FaultKind::Expire { .. } => {
+            status::gone("The provided continue parameter is too old to display a consistent list result.")
+        }
+        FaultKind::Respond(response) => *response,
+        FaultKind::Oversized(bytes) => Response::streamed(bytes),
         FaultKind::Delay(_) => return None,
     };
     Some(response)
@@ -154,7 +164,8 @@ fn access_review(cluster: &Cluster, request: &Request, resource: &ResourceType) 
 }
 
 fn discovery_request(cluster: &Cluster, request: &Request, server_address: &str) -> Response {
-    let accept = request.header("accept").unwrap_or("");
+    // A server older than Kubernetes 1.26 ignores the aggregated media type and answers in JSON.
+    let accept = if cluster.aggregated_discovery { request.header("accept").unwrap_or("") } else { "" };
     let path = request.path.trim_end_matches('/');
     if let (Some(media_type), "/api" | "/apis") = (discovery::aggregated_media_type(accept), path) {
         let body = discovery::aggregated(cluster, path == "/api", media_type);

@@ -2,7 +2,7 @@
 //! handle that stops everything when dropped.
 
 use std::collections::HashMap;
-use std::io::{self, BufReader};
+use std::io::{self, BufReader, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -27,7 +27,9 @@ pub struct LoggedRequest {
     pub query: String,
     /// The `Accept` header (empty when absent).
     pub accept: String,
-    /// The status code answered.
+    /// The `User-Agent` header (empty when absent).
+    pub user_agent: String,
+    /// The status code answered (0: the connection was closed unanswered).
     pub status: u16,
 }
 
@@ -113,9 +115,24 @@ fn serve_connection(stream: TcpStream, shared: &Shared) -> io::Result<()> {
     let mut writer = stream.try_clone()?;
     let mut reader = BufReader::new(stream);
     let address = shared.address.to_string();
-    while let Some(request) = http::read_request(&mut reader)? {
+    loop {
+        let request = match http::read_request(&mut reader) {
+            Ok(Some(request)) => request,
+            Ok(None) => break,
+            // What Go's server answers to bytes that are not HTTP (a TLS handshake, say).
+            Err(e) if e.kind() == io::ErrorKind::InvalidData => {
+                let _ = writer.write_all(b"HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n400 Bad Request");
+                break;
+            }
+            Err(e) => return Err(e),
+        };
         let response = routes::respond(&shared.cluster, &shared.faults, &request, &address);
         log(shared, &request, response.status);
+        if response.unanswered {
+            // Closed unanswered: the client sees a reset (or an end of file).
+            let _ = writer.shutdown(Shutdown::Both);
+            break;
+        }
         let close = request.wants_close() || shared.stopping.load(Ordering::SeqCst);
         response.write_to(&mut writer, close)?;
         if close {
@@ -131,6 +148,7 @@ fn log(shared: &Shared, request: &Request, status: u16) {
         path: request.path.clone(),
         query: request.query.clone(),
         accept: request.header("accept").unwrap_or("").to_string(),
+        user_agent: request.header("user-agent").unwrap_or("").to_string(),
         status,
     });
 }
