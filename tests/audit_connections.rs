@@ -3,6 +3,8 @@
 //! name the cause and the host (never a credential), `KUBECONFIG` merged as kubectl merges it,
 //! malformed kubeconfigs reported without their contents, exec credential plugins run once, a
 //! `User-Agent`, and custom resources found through legacy discovery too.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test fails by panicking
 #![cfg(feature = "live")]
 
 #[path = "support/fake_apiserver.rs"]

@@ -2,6 +2,8 @@
 //! and exits 3 (unless `--allow-incomplete`); an answer that is not the list asked for — HTML, an
 //! empty object, an empty body, a redirect, a `continue` token that comes back, a page over the
 //! size limit — is an error for that list, not an empty list.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test fails by panicking
 #![cfg(feature = "live")]
 
 #[path = "support/fake_apiserver.rs"]
