@@ -1,0 +1,166 @@
+//! What users read, pinned per rule (like ruff's per-rule snapshots): for every rule, each case of
+//! `testdata/<ID>/` is linted and the rule's findings are rendered as the human format shows them
+//! (message, snippet, related locations, help; 100 columns, no colour, paths relative to the
+//! repository) followed by the `fixes` of their SARIF results. One file per rule,
+//! `tests/snapshots/rules/<ID>.snap`, so a changed sentence or fix is a diff a reviewer sees.
+//!
+//! The `# expect:` markers of `tests/fixtures.rs` pin positions and the absence of false alarms;
+//! these snapshots pin the words.
+//!
+//! Updating after an intended change (no cargo-insta needed):
+//!
+//! ```sh
+//! INSTA_UPDATE=always cargo test --test rule_snapshots   # rewrite the .snap files
+//! git diff tests/snapshots/rules/                         # review every changed sentence
+//! ```
+//!
+//! With cargo-insta installed, `cargo insta test --review` (or `cargo insta review` after a
+//! failing run left `.snap.new` files) shows each change for acceptance. A failing run names
+//! every rule whose snapshot differs, not only the first.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test fails by panicking
+
+use std::path::{Path, PathBuf};
+
+use iblint::check::{self, CheckOptions, Outcome};
+use iblint::config::Config;
+use iblint::report::{human, sarif, RenderOptions};
+use iblint::rules::RULES;
+use serde_json::Value;
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The `pass.*` and `fail.*` cases (files or directories) of `testdata/<id>/`, in order.
+fn cases(id: &str) -> Vec<PathBuf> {
+    let Ok(entries) = std::fs::read_dir(repo().join("testdata").join(id)) else { return Vec::new() };
+    let mut out: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            (name.starts_with("pass.") || name.starts_with("fail.")) && !name.ends_with(".expect")
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// `path` as the repository-relative, `/`-separated name a user sees.
+fn shown(path: &Path) -> String {
+    path.strip_prefix(repo()).unwrap_or(path).to_string_lossy().replace('\\', "/")
+}
+
+/// A case directory's own `.iblint.yaml`, else the default config.
+fn config_of(case: &Path) -> Config {
+    let file = case.join(".iblint.yaml");
+    if !file.is_file() {
+        return Config::default();
+    }
+    iblint::config::load(&file, shown(&file).into()).expect("fixture config parses")
+}
+
+/// Lints one case from the repository root, keeping only `id`'s unsuppressed findings.
+fn lint(id: &str, case: &Path) -> Outcome {
+    let opts =
+        CheckOptions { paths: vec![case.to_path_buf()], scope: Some(case.to_path_buf()), ..CheckOptions::default() };
+    let mut outcome = check::run(&opts, &config_of(case), &repo()).expect("check runs");
+    outcome.findings.retain(|f| f.rule == id && f.suppression.is_none());
+    outcome
+}
+
+/// The `fixes` of the SARIF results, each under the result's location, with inserted text shown
+/// as its lines rather than as one escaped JSON string.
+fn sarif_fixes(outcome: &Outcome) -> String {
+    let sarif: Value = serde_json::from_str(&sarif::render(outcome, &RenderOptions::default())).expect("SARIF");
+    let mut out = String::new();
+    for result in sarif["runs"][0]["results"].as_array().into_iter().flatten() {
+        let location = &result["locations"][0]["physicalLocation"];
+        for fix in result.get("fixes").and_then(Value::as_array).into_iter().flatten() {
+            only_keys(fix, &["description", "artifactChanges"]);
+            out.push_str(&format!(
+                "SARIF fix of the result at {}: {}\n",
+                region_start(location["artifactLocation"]["uri"].as_str().unwrap_or("?"), &location["region"]),
+                fix["description"]["text"].as_str().unwrap_or("(no description)")
+            ));
+            for change in fix["artifactChanges"].as_array().into_iter().flatten() {
+                only_keys(change, &["artifactLocation", "replacements"]);
+                let uri = change["artifactLocation"]["uri"].as_str().unwrap_or("?");
+                for replacement in change["replacements"].as_array().into_iter().flatten() {
+                    only_keys(replacement, &["deletedRegion", "insertedContent"]);
+                    let deleted = &replacement["deletedRegion"];
+                    out.push_str(&format!(
+                        "  {uri}: replace {}:{}..{}:{} with\n",
+                        deleted["startLine"], deleted["startColumn"], deleted["endLine"], deleted["endColumn"]
+                    ));
+                    let inserted = replacement["insertedContent"]["text"].as_str().unwrap_or("");
+                    out.extend(inserted.split_inclusive('\n').map(|l| format!("    | {l}")));
+                    if !inserted.ends_with('\n') {
+                        out.push_str("\n    (no newline at the end)\n");
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+fn region_start(uri: &str, region: &Value) -> String {
+    format!("{uri}:{}:{}", region["startLine"], region["startColumn"])
+}
+
+/// The readable form above shows these keys only: a new one must be added to it, not dropped.
+fn only_keys(value: &Value, known: &[&str]) {
+    for key in value.as_object().into_iter().flat_map(|o| o.keys()) {
+        assert!(known.contains(&key.as_str()), "SARIF fix field `{key}` is not shown in the snapshot: add it");
+    }
+}
+
+/// Everything a user reads about `id`'s findings in its fixtures.
+fn rule_snapshot(id: &str) -> String {
+    let opts = RenderOptions { color: false, width: 100, quiet: true, ..RenderOptions::default() };
+    let mut out = String::new();
+    for case in cases(id) {
+        let outcome = lint(id, &case);
+        if outcome.findings.is_empty() {
+            continue;
+        }
+        out.push_str(&format!("══ {}\n", shown(&case)));
+        out.push_str(&human::render(&outcome, &opts));
+        out.push_str(&sarif_fixes(&outcome));
+    }
+    out
+}
+
+#[test]
+fn every_rule_reads_as_its_snapshot_says() {
+    let mut differing = Vec::new();
+    for rule in RULES.iter().filter(|r| !is_live(r.id())) {
+        let id = rule.id();
+        let text = rule_snapshot(id);
+        assert!(!text.is_empty(), "{id}: no finding in testdata/{id}/ to show");
+        let compared = std::panic::catch_unwind(|| {
+            insta::with_settings!({
+                snapshot_path => "snapshots/rules",
+                prepend_module_to_snapshot => false,
+                omit_expression => true,
+                description => format!("What iblint says about {id} in testdata/{id}/ (tests/rule_snapshots.rs)"),
+            }, {
+                insta::assert_snapshot!(id, text);
+            });
+        });
+        if compared.is_err() {
+            differing.push(id);
+        }
+    }
+    assert!(
+        differing.is_empty(),
+        "snapshots differ for {differing:?}: review, then INSTA_UPDATE=always cargo test --test rule_snapshots \
+         (or cargo insta review)"
+    );
+}
+
+/// Live rules (IB6xx) run only in `audit`; `tests/audit_rules.rs` snapshots them.
+fn is_live(id: &str) -> bool {
+    iblint::docs::get(id).is_some_and(|d| d.tags.iter().any(|t| t == "live"))
+}
