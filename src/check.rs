@@ -13,6 +13,7 @@ use crate::model::{Inventory, Objects, SkipNote};
 pub use crate::outcome::{AuditSummary, Outcome, Texts, STDIN_NAME};
 use crate::rules::{self, Context, Mode, Rule, Settings};
 use crate::source::files::{self, FileKind, WalkOptions};
+use crate::source::loader::FsLoader;
 use crate::source::render::Rendered;
 use crate::source::{self, Input, LoadOptions};
 use crate::timings;
@@ -76,8 +77,10 @@ pub fn run(opts: &CheckOptions, config: &Config, cwd: &Path) -> Result<Outcome, 
     let max = if opts.max_file_size == 0 { DEFAULT_MAX_FILE_SIZE } else { opts.max_file_size };
 
     let load = timings::phase("load");
-    let loaded: Vec<Objects> =
-        walked.files.par_iter().map(|f| load_file(f, patches.contains(&f.path), max, &load_opts)).collect();
+    let loader = FsLoader::new(&cwd, max);
+    let loaded: Vec<Objects> = source::stage::load_all(&walked.files, &loader, &load_opts, |f| {
+        load_file(f, patches.contains(&f.path), max, &load_opts)
+    });
     drop(load);
     let merge = timings::phase("merge + index");
     let mut objects = Objects::default();

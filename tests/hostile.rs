@@ -263,3 +263,41 @@ fn one_line_json_with_many_non_ascii_strings() {
     // The scanner once queued every token of a document opening with `{` (~400 MB here).
     assert!(run.peak_kb <= 250 * 1024, "one-line JSON: peak RSS {} KB", run.peak_kb);
 }
+
+/// Bicep evaluation: nesting, interpolation depth, loops over large ranges, module cycles and an
+/// exponential module fan-out all end in a finding or a note.
+#[test]
+fn hostile_bicep_is_bounded() {
+    let fic = "'Microsoft.ManagedIdentity/userAssignedIdentities/federatedIdentityCredentials@2023-01-31'";
+    let dir = tree(|d| {
+        let write = |name: &str, text: String| std::fs::write(d.join(name), text).expect("write");
+        write("deep.bicep", format!("var x = {}", "[".repeat(100_000)));
+        write("brackets.bicep", "[".repeat(100_000));
+        write("interpolation.bicep", format!("var x = {}", "'${".repeat(30_000)));
+        write(
+            "loops.bicep",
+            format!(
+                "var big = range(0, 10000)\nresource f {fic} = [for i in big: {{\n  name: 'id/${{length([for j in big: \
+                 [for k in big: big]])}}'\n}}]\n"
+            ),
+        );
+        write("cycle-a.bicep", "module b 'cycle-b.bicep' = {\n  name: 'b'\n}\n".into());
+        write("cycle-b.bicep", "module a 'cycle-a.bicep' = {\n  name: 'a'\n}\n".into());
+        std::fs::create_dir(d.join("fan")).expect("mkdir");
+        for level in 0..24 {
+            let next = format!("level{}.bicep", level + 1);
+            let text = format!(
+                "param n string = 'x'\nmodule a '{next}' = {{\n  name: 'a'\n  params: {{ n: '${{n}}a' }}\n}}\nmodule b \
+                 '{next}' = {{\n  name: 'b'\n  params: {{ n: '${{n}}b' }}\n}}\nresource f {fic} = {{\n  name: 'id/${{n}}'\n}}\n"
+            );
+            write(&format!("fan/level{level}.bicep"), text);
+        }
+    });
+    let run = lint("hostile Bicep", dir.path());
+    assert_eq!(findings_for(&run, "deep.bicep"), ["IB001"]);
+    assert_eq!(findings_for(&run, "interpolation.bicep"), ["IB001"]);
+    assert!(findings_for(&run, "brackets.bicep").is_empty());
+    assert_eq!(notes_for(&run, "loops.bicep"), 1, "{}", run.stdout);
+    assert!(notes_for(&run, "cycle-a.bicep") + notes_for(&run, "cycle-b.bicep") >= 1, "{}", run.stdout);
+    assert!(run.stdout.contains("make more than"), "no note on the module fan-out\n{}", run.stdout);
+}

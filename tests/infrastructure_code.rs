@@ -58,3 +58,54 @@ fn unresolved_name_on_a_bound_identity_is_a_note_pointing_at_the_binding() {
     assert_eq!(note.related.len(), 1);
     assert_eq!(at(&note.related[0].location), "bind.sh:1:1");
 }
+
+/// The findings of `rule` for a fixture under `testdata/` (a file or a case directory).
+fn fixture_findings(fixture: &str, rule: &str) -> Vec<Finding> {
+    let testdata = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata");
+    let case = testdata.join(fixture);
+    let opts = CheckOptions { paths: vec![case.clone()], scope: Some(case), ..CheckOptions::default() };
+    let outcome = check::run(&opts, &Config::default(), &testdata).expect("check runs");
+    outcome.findings.into_iter().filter(|f| f.rule == rule).collect()
+}
+
+/// The one finding, with its related locations as `path:line:col`.
+fn one(found: &[Finding]) -> (&Finding, Vec<String>) {
+    assert_eq!(found.len(), 1, "{found:#?}");
+    (&found[0], found[0].related.iter().map(|r| at(&r.location)).collect())
+}
+
+#[test]
+fn a_module_parameter_is_the_source_of_the_name_two_levels_up() {
+    let found = fixture_findings("IB401/fail.bicep-module-params", "IB401");
+    let (f, related) = one(&found);
+    assert_eq!(f.level, Level::Error);
+    assert_eq!(at(&f.location), "IB401/fail.bicep-module-params/modules/credential.bicep:10:9");
+    assert_eq!(related, ["IB401/fail.bicep-module-params/main.bicep:7:21"]);
+    assert!(f.message.starts_with("Bicep resource fic declares the federated credential `aks-identity-binding`"));
+}
+
+#[test]
+fn a_bicepparam_value_is_the_source_of_the_name() {
+    let found = fixture_findings("IB401/fail.bicepparam", "IB401");
+    let (f, related) = one(&found);
+    assert_eq!(at(&f.location), "IB401/fail.bicepparam/main.bicep:11:11");
+    assert_eq!(related, ["IB401/fail.bicepparam/prod.bicepparam:3:14"]);
+}
+
+#[test]
+fn a_parameter_default_and_a_loop_item_are_sources_in_the_same_file() {
+    let (_, related) = one(&fixture_findings("IB401/fail.bicep-param-default.bicep", "IB401"));
+    assert_eq!(related, ["IB401/fail.bicep-param-default.bicep:3:31"]);
+    let found = fixture_findings("IB401/fail.bicep-loop.bicep", "IB401");
+    let related: Vec<Vec<String>> = found.iter().map(|f| f.related.iter().map(|r| at(&r.location)).collect()).collect();
+    assert_eq!(related, [vec!["IB401/fail.bicep-loop.bicep:5:3".to_string()], vec![]]);
+}
+
+#[test]
+fn an_unevaluated_bicep_name_on_a_bound_identity_is_a_note() {
+    let found = fixture_findings("IB401/fail.bicep-identity-binding.bicep", "IB401");
+    let (f, related) = one(&found);
+    assert_eq!(f.level, Level::Note);
+    assert!(f.message.contains("`orders-identity`, which Bicep resource binding binds to a cluster"), "{}", f.message);
+    assert_eq!(related, ["IB401/fail.bicep-identity-binding.bicep:13:3"]);
+}

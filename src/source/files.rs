@@ -16,6 +16,8 @@ pub enum FileKind {
     Manifest,
     Terraform,
     Bicep,
+    /// `.bicepparam`: parameter values for a Bicep file (evaluated with the file it `using`s).
+    BicepParams,
     /// `.sh`, `.bash`, `.ps1`, `.psm1`.
     Script,
 }
@@ -27,6 +29,7 @@ impl FileKind {
             "yaml" | "yml" | "json" => FileKind::Manifest,
             "tf" => FileKind::Terraform,
             "bicep" => FileKind::Bicep,
+            "bicepparam" => FileKind::BicepParams,
             "sh" | "bash" | "ps1" | "psm1" => FileKind::Script,
             _ => return None,
         })

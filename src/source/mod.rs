@@ -10,6 +10,7 @@ pub mod loader;
 pub mod manifest;
 pub mod rbac;
 pub mod render;
+pub mod stage;
 
 use std::sync::Arc;
 
@@ -56,15 +57,10 @@ pub fn load(input: &Input, opts: &LoadOptions) -> Objects {
             Ok(fics) => inv.federated_credentials.extend(fics),
             Err(failure) => inv.parse_failures.push(failure),
         },
-        FileKind::Bicep => match iac::bicep::scan(text, input.display) {
-            Ok(scanned) => {
-                inv.federated_credentials.extend(scanned.credentials);
-                inv.notes.extend(
-                    scanned.notes.into_iter().map(|message| SkipNote { path: input.display.to_string(), message }),
-                );
-            }
-            Err(failure) => inv.parse_failures.push(failure),
-        },
+        // A run evaluates Bicep files together (`stage`); one file alone is a root with its
+        // defaults, and a parameter file alone deploys nothing.
+        FileKind::Bicep => inv.merge(iac::bicep::evaluate_text(text, input.display)),
+        FileKind::BicepParams => {}
         FileKind::Script => iac::script::scan(text, input.display, iac::script::Offset::default(), &mut inv),
     }
     inv

@@ -1,0 +1,74 @@
+//! The load stage of a run: evaluators claim the files they evaluate together (a Bicep
+//! deployment with its modules and parameter files, …) and turn them into objects; every file no
+//! evaluator claims is loaded on its own. Both happen side by side.
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use rayon::prelude::*;
+
+use super::files::FileEntry;
+use super::loader::Loader;
+use super::LoadOptions;
+use crate::model::Objects;
+
+/// Every file of a run, for evaluators that look for a file's companions (parameter files).
+pub struct Scope<'a> {
+    pub files: &'a [FileEntry],
+    paths: HashSet<&'a Path>,
+}
+
+impl<'a> Scope<'a> {
+    pub fn new(files: &'a [FileEntry]) -> Scope<'a> {
+        Scope { files, paths: files.iter().map(|f| f.path.as_path()).collect() }
+    }
+
+    /// Whether the run reads the file at `path` (absolute).
+    pub fn contains(&self, path: &Path) -> bool {
+        self.paths.contains(path)
+    }
+}
+
+/// Evaluates a group of files together.
+pub trait Evaluator: Sync {
+    /// Whether this evaluator takes `file` (decided from names, without reading).
+    fn claims(&self, file: &FileEntry, scope: &Scope) -> bool;
+    /// The objects of the claimed files (reading them, and the files they refer to, through
+    /// `loader`).
+    fn evaluate(&self, claimed: &[&FileEntry], scope: &Scope, loader: &dyn Loader, opts: &LoadOptions) -> Vec<Objects>;
+}
+
+/// The evaluators of a run, in order: the first that claims a file takes it.
+static EVALUATORS: &[&dyn Evaluator] = &[&super::iac::bicep::Deployments];
+
+/// Loads every file of a run: claimed files through their evaluator, the others with
+/// `load_one`, all in parallel.
+pub fn load_all(
+    files: &[FileEntry],
+    loader: &dyn Loader,
+    opts: &LoadOptions,
+    load_one: impl Fn(&FileEntry) -> Objects + Sync,
+) -> Vec<Objects> {
+    let scope = Scope::new(files);
+    let mut claims: Vec<Vec<&FileEntry>> = vec![Vec::new(); EVALUATORS.len()];
+    let mut unclaimed = Vec::new();
+    for f in files {
+        match EVALUATORS.iter().position(|e| e.claims(f, &scope)) {
+            Some(i) => claims[i].push(f),
+            None => unclaimed.push(f),
+        }
+    }
+    let (mut evaluated, loaded) = rayon::join(
+        || {
+            EVALUATORS
+                .par_iter()
+                .zip(claims.par_iter())
+                .filter(|(_, claimed)| !claimed.is_empty())
+                .flat_map_iter(|(e, claimed)| e.evaluate(claimed, &scope, loader, opts))
+                .collect::<Vec<Objects>>()
+        },
+        || unclaimed.par_iter().map(|f| load_one(f)).collect::<Vec<Objects>>(),
+    );
+    evaluated.extend(loaded);
+    evaluated
+}

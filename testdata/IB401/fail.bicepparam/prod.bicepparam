@@ -1,0 +1,4 @@
+using './main.bicep'
+
+var prefix = 'aks-identity'
+param credentialName = '${prefix}-binding'
