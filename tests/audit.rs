@@ -502,3 +502,67 @@ fn a_progress_line_shows_on_a_terminal_only() {
     assert!(shown.contains("iblint: listed"), "no progress line on a terminal: {shown}");
     assert!(shown.contains("\u{1b}[K"), "the line is cleared at the end");
 }
+
+/// A cluster of several namespaces whose grants serve accounts across all of them.
+fn many_namespaces() -> fake_apiserver::Cluster {
+    synthetic::cluster(400, 40, 40)
+}
+
+#[test]
+fn one_namespace_read_concludes_nothing_about_the_others() {
+    const ABSENCE_RULES: [&str; 3] = ["IB204", "IB301", "IB308"];
+    let concluded_from_absence = |findings: &[(String, String)]| {
+        findings.iter().filter(|(r, _)| ABSENCE_RULES.contains(&r.as_str())).cloned().collect::<Vec<_>>()
+    };
+    let fake = Fake::start(many_namespaces());
+    // Every namespace: every grant serves an account, every account exists.
+    let (all, _) = fake.findings(&[]);
+    assert!(concluded_from_absence(&all).is_empty(), "{all:?}");
+    // One namespace: the grants for the other namespaces' accounts are not "unused" (IB308), and
+    // nothing is missing (IB204, IB301) — the data read does not support it. What is found there
+    // is what the whole audit finds there.
+    let (one, json) = fake.findings(&["-n", "team-001"]);
+    assert!(concluded_from_absence(&one).is_empty(), "{one:?}");
+    assert!(one.iter().all(|f| all.contains(f)), "{one:?}");
+    assert_eq!(json["audit"]["incomplete"], false);
+    // Accounts that cannot be listed: the rules that would conclude from their absence are skipped.
+    let mut cluster = many_namespaces();
+    cluster.faults.push(Fault::resource("serviceaccounts").forbidden());
+    let fake = Fake::start(cluster);
+    let (code, json, _) = fake.json(&[]);
+    assert_eq!(code, Some(3));
+    let rules: Vec<&str> =
+        json["findings"].as_array().expect("findings").iter().filter_map(|f| f["rule"].as_str()).collect();
+    assert!(!rules.iter().any(|r| ["IB204", "IB301", "IB308"].contains(r)), "{rules:?}");
+    assert_read_only(&fake.requests());
+}
+
+#[test]
+fn a_grant_still_used_by_running_pods_is_not_unused() {
+    const NEW_ID: &str = "0f9e8d7c-6b5a-4c3d-8e2f-1a0b9c8d7e6f";
+    let mut cluster = healthy();
+    let sa = object_mut(&mut cluster, "ServiceAccount", "api");
+    let old =
+        sa["metadata"]["annotations"]["azure.workload.identity/client-id"].as_str().expect("client id").to_string();
+    sa["metadata"]["annotations"]["azure.workload.identity/client-id"] = json!(NEW_ID);
+    // A grant for the new id was added; the old one stays while the old pods run with it.
+    cluster
+        .add(json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole", "metadata": {"name": "use-mi-new"},
+            "rules": [{"apiGroups": ["cid.wi.aks.azure.com"], "resources": [NEW_ID], "verbs": ["use-managed-identity"]}]}))
+        .expect("role");
+    cluster
+        .add(json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding", "metadata": {"name": "use-mi-new"},
+            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "use-mi-new"},
+            "subjects": [{"kind": "ServiceAccount", "name": "api", "namespace": "team-a"}]}))
+        .expect("binding");
+    cluster.sar.rules.push(SarRule::allow(
+        "system:serviceaccount:team-a:api",
+        "use-managed-identity",
+        "cid.wi.aks.azure.com",
+        NEW_ID,
+        "RBAC: allowed",
+    ));
+    let findings = audit(cluster);
+    assert!(has(&findings, "IB605", DEPLOYMENT), "the pods still run with {old}: {findings:?}");
+    assert!(!rules(&findings).contains(&"IB308"), "the old grant is in use: {findings:?}");
+}

@@ -3,10 +3,11 @@
 //! only in their own namespace, aggregated ClusterRoles. A decision says why: which rule of which
 //! role, through which binding, for which subject.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use super::inventory::Inventory;
 use super::meta::Text;
+use super::privilege::{subject_key, SubjectKey};
 use super::rbac::{Binding, PolicyRule, Role, Subject};
 
 /// An access question about a ServiceAccount.
@@ -59,6 +60,8 @@ pub(super) struct RbacIndex {
     groups: HashMap<String, Vec<(usize, usize)>>,
     /// Aggregated ClusterRole → ClusterRoles whose rules it collects.
     aggregated: HashMap<usize, Vec<usize>>,
+    /// Subjects a ClusterRoleBinding gives every permission (`super::privilege`).
+    pub(super) superusers: HashSet<SubjectKey>,
 }
 
 impl RbacIndex {
@@ -117,12 +120,66 @@ impl RbacIndex {
                 .collect();
             idx.aggregated.insert(i, members);
         }
+        for b in inv.bindings.iter().filter(|b| b.is_cluster_binding()) {
+            let Some(i) = idx.role_index(b) else { continue };
+            if effective_rules(&inv.roles, &idx.aggregated, i).iter().any(|(_, r)| r.grants_everything()) {
+                idx.superusers.extend(b.subjects.iter().map(|s| subject_key(b, s)));
+            }
+        }
         idx
+    }
+
+    /// The role a binding names, if it is in scope.
+    fn role_index(&self, b: &Binding) -> Option<usize> {
+        let r = b.role_ref.as_ref()?;
+        let ns = if r.kind == "Role" { b.meta.namespace.as_str() } else { "" };
+        self.roles.get(r.kind.as_str())?.get(ns)?.get(r.name.value.as_str())?.first().copied()
     }
 
     fn add_account(&mut self, namespace: &str, name: &str, at: (usize, usize)) {
         self.accounts.entry(namespace.to_string()).or_default().entry(name.to_string()).or_default().push(at);
     }
+}
+
+/// The rules role `i` grants: those of the ClusterRoles it aggregates (with the member that
+/// holds each), then its own rules that are not copies of theirs.
+pub(super) fn effective_rules<'a>(
+    roles: &'a [Role],
+    aggregated: &HashMap<usize, Vec<usize>>,
+    i: usize,
+) -> Vec<(&'a Role, &'a PolicyRule)> {
+    let role = &roles[i];
+    let mut out = member_rules(roles, aggregated, i);
+    let own: Vec<_> =
+        role.rules.iter().filter(|r| !out.iter().any(|(_, m)| m.same_permissions(r))).map(|r| (role, r)).collect();
+    out.splice(0..0, own);
+    out
+}
+
+/// The rules of the ClusterRoles that role `i` aggregates, directly or through other aggregated
+/// roles, each with the member that holds it; an aggregating member's copies of its own
+/// members' rules are left to those members.
+fn member_rules<'a>(
+    roles: &'a [Role],
+    aggregated: &HashMap<usize, Vec<usize>>,
+    i: usize,
+) -> Vec<(&'a Role, &'a PolicyRule)> {
+    let mut out = Vec::new();
+    let Some(direct) = aggregated.get(&i) else { return out };
+    let mut stack: Vec<usize> = direct.clone();
+    let mut seen = vec![i];
+    while let Some(j) = stack.pop() {
+        if seen.contains(&j) {
+            continue;
+        }
+        seen.push(j);
+        let member = &roles[j];
+        let nested = aggregated.get(&j).map(Vec::as_slice).unwrap_or_default();
+        stack.extend(nested.iter().copied());
+        let copied = |r: &PolicyRule| nested.iter().any(|&k| roles[k].rules.iter().any(|m| m.same_permissions(r)));
+        out.extend(member.rules.iter().filter(|r| !copied(r)).map(|r| (member, r)));
+    }
+    out
 }
 
 /// Does `rule` allow `verb` on `resource` of `api_group` (a request that names no object)?
@@ -148,9 +205,7 @@ impl Inventory {
     }
 
     fn role_index_of(&self, b: &Binding) -> Option<usize> {
-        let r = b.role_ref.as_ref()?;
-        let ns = if r.kind == "Role" { b.meta.namespace.as_str() } else { "" };
-        self.rbac.roles.get(r.kind.as_str())?.get(ns)?.get(r.name.value.as_str())?.first().copied()
+        self.rbac.role_index(b)
     }
 
     /// The rules a binding grants: its role's, with the rules of the ClusterRoles that role
@@ -160,20 +215,20 @@ impl Inventory {
     }
 
     fn effective_rules(&self, i: usize) -> Vec<(&Role, &PolicyRule)> {
-        let role = &self.roles[i];
-        let mut out: Vec<(&Role, &PolicyRule)> = role.rules.iter().map(|r| (role, r)).collect();
-        let mut stack: Vec<usize> = self.rbac.aggregated.get(&i).cloned().unwrap_or_default();
-        let mut seen = vec![i];
-        while let Some(j) = stack.pop() {
-            if seen.contains(&j) {
-                continue;
-            }
-            seen.push(j);
-            let member = &self.roles[j];
-            out.extend(member.rules.iter().map(|r| (member, r)));
-            stack.extend(self.rbac.aggregated.get(&j).cloned().unwrap_or_default());
-        }
-        out
+        effective_rules(&self.roles, &self.rbac.aggregated, i)
+    }
+
+    /// Every role's rules as their authors wrote them: an aggregated ClusterRole's copies of
+    /// its members' rules (the aggregation controller writes them in a live cluster) are left
+    /// to the members, so a grant is found once, where it was written.
+    pub fn authored_rules(&self) -> impl Iterator<Item = (&Role, &PolicyRule)> {
+        self.roles.iter().enumerate().flat_map(move |(i, role)| {
+            let members = member_rules(&self.roles, &self.rbac.aggregated, i);
+            role.rules
+                .iter()
+                .filter(move |r| !members.iter().any(|(_, m)| m.same_permissions(r)))
+                .map(move |r| (role, r))
+        })
     }
 
     /// The bindings (with the matching subject) that apply to a ServiceAccount: by name, as the

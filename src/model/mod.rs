@@ -8,6 +8,7 @@ mod inventory;
 mod legacy;
 mod live;
 mod meta;
+mod privilege;
 mod rbac;
 mod values;
 mod workload;
@@ -20,6 +21,7 @@ pub use live::{
     WebhookDeployment, ADDON_NAMESPACE, AKS_SYSTEM_LABEL, IDENTITY_BINDING_AUDIENCE, OSS_NAMESPACE, TOKEN_PROXY_ENV,
     WEBHOOK_CONFIGURATION,
 };
+pub use privilege::{ADDON_MANAGER_LABEL, AKS_MANAGED_BY_LABEL, BOOTSTRAPPING_LABEL, MASTERS_GROUP};
 pub use rbac::{Binding, LabelSelector, PolicyRule, Role, RoleRef, SelectorRequirement, Subject};
 
 pub use inventory::{HasMeta, Inventory, Objects, ParseFailure, SkipNote};

@@ -15,6 +15,24 @@ pub struct PolicyRule {
     pub span: Span,
 }
 
+impl PolicyRule {
+    /// The same verbs, API groups, resources and resource names (wherever it is written).
+    pub fn same_permissions(&self, other: &PolicyRule) -> bool {
+        let same = |a: &[Str], b: &[Str]| a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.value == y.value);
+        same(&self.verbs, &other.verbs)
+            && same(&self.api_groups, &other.api_groups)
+            && same(&self.resources, &other.resources)
+            && same(&self.resource_names, &other.resource_names)
+    }
+
+    /// Every verb on every resource of every API group: `cluster-admin`'s rule. Its subjects hold
+    /// every permission there is (in the binding's scope).
+    pub fn grants_everything(&self) -> bool {
+        let star = |list: &[Str]| list.iter().any(|s| s.value == "*");
+        star(&self.verbs) && star(&self.api_groups) && star(&self.resources) && self.resource_names.is_empty()
+    }
+}
+
 /// A ClusterRole (`meta.cluster_scoped`) or a Role.
 #[derive(Clone, Debug)]
 pub struct Role {

@@ -1,7 +1,7 @@
 use super::rbac_support::{describe_exposed, exposed_ids, grants_identity_use};
 use super::{Context, Rule, Sink};
 use crate::finding::Level;
-use crate::model::USE_MANAGED_IDENTITY;
+use crate::model::{Binding, Inventory, USE_MANAGED_IDENTITY};
 
 /// Groups that hold (nearly) everyone.
 const EVERYONE: &[&str] = &["system:authenticated", "system:unauthenticated", "system:serviceaccounts"];
@@ -11,6 +11,11 @@ const NAMESPACE_GROUP_PREFIX: &str = "system:serviceaccounts:";
 /// whole namespace: warning).
 pub struct BroadIdentityGrant;
 
+/// Made by the platform (bootstrap policy, AKS, its addon manager): not the user's to change.
+fn platform_managed(inv: &Inventory, b: &Binding) -> bool {
+    b.meta.is_platform_managed() || inv.role_of(b).is_some_and(|r| r.meta.is_platform_managed())
+}
+
 impl Rule for BroadIdentityGrant {
     fn id(&self) -> &'static str {
         "IB305"
@@ -18,10 +23,11 @@ impl Rule for BroadIdentityGrant {
 
     fn check(&self, cx: &Context, sink: &mut Sink) {
         let inv = cx.inventory;
-        for binding in &inv.bindings {
+        for binding in inv.bindings.iter().filter(|b| !platform_managed(inv, b)) {
             let rules: Vec<_> =
                 inv.rules_of_binding(binding).into_iter().filter(|(_, r)| grants_identity_use(r)).collect();
             let Some((owner, rule)) = rules.first() else { continue };
+            let superuser_grant = inv.grants_everything(binding);
             for s in binding.subjects.iter().filter(|s| s.kind == "Group") {
                 let group = s.name.value.as_str();
                 let level = if EVERYONE.contains(&group) {
@@ -31,6 +37,12 @@ impl Rule for BroadIdentityGrant {
                 } else {
                     continue;
                 };
+                // A namespace's accounts given every permission (a GitOps tenant), or holding it
+                // through another binding, gain nothing from an identity rule. Everyone made a
+                // superuser is still reported: no platform does that.
+                if level == Level::Warning && (superuser_grant || inv.holds_everything(binding, s)) {
+                    continue;
+                }
                 let ids = exposed_ids(inv, rule);
                 let all = rule.resources.iter().any(|r| r.value == "*");
                 sink.emit_on(

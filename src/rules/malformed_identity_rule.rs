@@ -21,10 +21,8 @@ impl Rule for MalformedIdentityRule {
     }
 
     fn check(&self, cx: &Context, sink: &mut Sink) {
-        for role in &cx.inventory.roles {
-            for rule in &role.rules {
-                check_rule(sink, role, rule);
-            }
+        for (role, rule) in cx.inventory.authored_rules() {
+            check_rule(sink, role, rule);
         }
     }
 }

@@ -18,33 +18,39 @@ impl Rule for UnusedIdentityGrant {
         let inv = cx.inventory;
         let mut ids: HashSet<&str> = HashSet::with_capacity(inv.service_accounts.len());
         ids.extend(inv.service_accounts.iter().filter_map(|sa| sa.client_id()).map(|e| e.value.as_str()));
+        // Running pods may still use an id their ServiceAccount no longer carries (IB605's case):
+        // the grant is not unused while they run.
+        let running = inv.live.iter().flat_map(|l| &l.pods).filter(|p| p.is_running());
+        ids.extend(running.filter_map(|p| p.env("AZURE_CLIENT_ID")));
         // Only grants that match no id need it (few, usually none).
         let near = OnceCell::new();
-        for role in &inv.roles {
-            for rule in &role.rules {
-                for r in rule.resources.iter().filter(|r| is_guid(&r.value)) {
-                    if !rule_allows(rule, USE_MANAGED_IDENTITY, IDENTITY_API_GROUP, &r.value)
-                        || ids.contains(r.value.as_str())
-                    {
-                        continue;
-                    }
-                    // A near match is IB302's finding, not an unused grant.
-                    if near.get_or_init(|| NearIds::new(&ids)).has_near(&r.value) {
-                        continue;
-                    }
-                    let f = sink.emit_on(
-                        &role.meta,
-                        r.span,
-                        format!(
-                            "{} grants `{USE_MANAGED_IDENTITY}` for `{}`, which no ServiceAccount in scope carries",
-                            role.meta.object_ref(),
-                            r.value
-                        ),
-                    );
-                    f.help("Remove the grant if the identity is gone, or check that the ServiceAccount using it is part of the scope.");
-                    if cx.mode == Mode::Audit {
-                        f.level(Level::Warning);
-                    }
+        for (role, rule) in inv.authored_rules() {
+            for r in rule.resources.iter().filter(|r| is_guid(&r.value)) {
+                if !rule_allows(rule, USE_MANAGED_IDENTITY, IDENTITY_API_GROUP, &r.value)
+                    || ids.contains(r.value.as_str())
+                {
+                    continue;
+                }
+                // A near match is IB302's finding, not an unused grant.
+                if near.get_or_init(|| NearIds::new(&ids)).has_near(&r.value) {
+                    continue;
+                }
+                let f = sink.emit_on(
+                    &role.meta,
+                    r.span,
+                    format!(
+                        "{} grants `{USE_MANAGED_IDENTITY}` for `{}`, which {}",
+                        role.meta.object_ref(),
+                        r.value,
+                        match cx.mode {
+                            Mode::Check => "no ServiceAccount in scope carries",
+                            Mode::Audit => "no ServiceAccount of the cluster carries and no running pod uses",
+                        }
+                    ),
+                );
+                f.help("Remove the grant if the identity is gone, or check that the ServiceAccount using it is part of the scope.");
+                if cx.mode == Mode::Audit {
+                    f.level(Level::Warning);
                 }
             }
         }

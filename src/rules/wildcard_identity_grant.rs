@@ -2,11 +2,20 @@ use std::collections::HashSet;
 
 use super::rbac_support::{describe_exposed, exposed_ids, grants_identity_use, wildcard};
 use super::{Context, Rule, Sink};
-use crate::model::USE_MANAGED_IDENTITY;
+use crate::model::{Binding, Inventory, USE_MANAGED_IDENTITY};
 
 /// IB304: a bound role grants `use-managed-identity` through a `*` verb, API group or resource:
 /// its subjects may use every identity bound to the cluster.
 pub struct WildcardIdentityGrant;
+
+/// Bindings whose wildcards are no identity grant: made by the platform (bootstrap policy, AKS),
+/// or giving every permission there is (`cluster-admin`, a GitOps controller's `*`/`*`/`*`).
+fn exempt(inv: &Inventory, b: &Binding) -> bool {
+    b.subjects.is_empty()
+        || b.meta.is_platform_managed()
+        || inv.role_of(b).is_some_and(|r| r.meta.is_platform_managed())
+        || inv.grants_everything(b)
+}
 
 impl Rule for WildcardIdentityGrant {
     fn id(&self) -> &'static str {
@@ -16,15 +25,16 @@ impl Rule for WildcardIdentityGrant {
     fn check(&self, cx: &Context, sink: &mut Sink) {
         let inv = cx.inventory;
         let mut seen = HashSet::new();
-        for binding in inv.bindings.iter().filter(|b| !b.subjects.is_empty()) {
+        for binding in inv.bindings.iter().filter(|b| !exempt(inv, b)) {
+            // Subjects that hold every permission anyway gain nothing from this grant.
+            let Some(subject) = binding.subjects.iter().find(|s| !inv.holds_everything(binding, s)) else { continue };
             for (owner, rule) in inv.rules_of_binding(binding) {
                 let Some((list, star)) = wildcard(rule).filter(|_| grants_identity_use(rule)) else { continue };
-                if !seen.insert(std::ptr::from_ref(rule)) {
+                if owner.meta.is_platform_managed() || !seen.insert(std::ptr::from_ref(rule)) {
                     continue;
                 }
                 let ids = exposed_ids(inv, rule);
                 let all = rule.resources.iter().any(|r| r.value == "*");
-                let subject = &binding.subjects[0];
                 sink.emit_on(
                     &owner.meta,
                     star.span,

@@ -58,7 +58,7 @@ const SA_RULES: &[&str] = &[
 ];
 const RBAC_RULES: &[&str] = &["IB301", "IB302", "IB303", "IB304", "IB305", "IB306", "IB307", "IB308", "IB607"];
 
-pub const PODS: Resource = builtin(("pods", "Pod"), "", "v1", true, &["IB603", "IB604", "IB605"]);
+pub const PODS: Resource = builtin(("pods", "Pod"), "", "v1", true, &["IB308", "IB603", "IB604", "IB605"]);
 pub const SERVICE_ACCOUNTS: Resource = builtin(("serviceaccounts", "ServiceAccount"), "", "v1", true, SA_RULES);
 pub const NAMESPACES: Resource = builtin(("namespaces", "Namespace"), "", "v1", false, &[]);
 pub const CONFIG_MAPS: Resource = builtin(("configmaps", "ConfigMap"), "", "v1", true, &["IB113"]);
