@@ -1,4 +1,4 @@
-use super::rbac_support::{describe_exposed, exposed_ids, grants_identity_use};
+use super::rbac_support::{grants_identity_use, Exposure};
 use super::{Context, Rule, Sink};
 use crate::finding::Level;
 use crate::model::{Binding, Inventory, USE_MANAGED_IDENTITY};
@@ -23,6 +23,7 @@ impl Rule for BroadIdentityGrant {
 
     fn check(&self, cx: &Context, sink: &mut Sink) {
         let inv = cx.inventory;
+        let mut exposure = Exposure::new(inv);
         for binding in inv.bindings.iter().filter(|b| !platform_managed(inv, b)) {
             let rules: Vec<_> =
                 inv.rules_of_binding(binding).into_iter().filter(|(_, r)| grants_identity_use(r)).collect();
@@ -43,8 +44,7 @@ impl Rule for BroadIdentityGrant {
                 if level == Level::Warning && (superuser_grant || inv.holds_everything(binding, s)) {
                     continue;
                 }
-                let ids = exposed_ids(inv, rule);
-                let all = rule.resources.iter().any(|r| r.value == "*");
+                let exposed = exposure.describe(rule);
                 sink.emit_on(
                     &binding.meta,
                     s.name.span,
@@ -53,7 +53,7 @@ impl Rule for BroadIdentityGrant {
                          use {}",
                         binding.meta.object_ref(),
                         owner.meta.object_ref(),
-                        describe_exposed(&ids, all)
+                        exposed
                     ),
                 )
                 .level(level)

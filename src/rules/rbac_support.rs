@@ -1,6 +1,6 @@
 //! Questions the identity-binding authorization rules (IB301–IB308) share.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use rayon::prelude::*;
 
@@ -63,27 +63,61 @@ pub fn wildcard(rule: &PolicyRule) -> Option<(&'static str, &Str)> {
         .find_map(|(what, list)| list.iter().find(|s| s.value == "*").map(|s| (what, s)))
 }
 
-/// The client ids a rule exposes: its resources, or — for `*` — every client id in scope.
-pub fn exposed_ids(inv: &Inventory, rule: &PolicyRule) -> Vec<String> {
-    let ids: BTreeSet<String> = if rule.resources.iter().any(|r| r.value == "*") {
-        inv.service_accounts
-            .iter()
-            .filter_map(|sa| sa.client_id())
-            .map(|e| e.value.to_string())
-            .filter(|v| !v.is_empty())
-            .collect()
-    } else {
-        rule.resources.iter().map(|r| r.value.to_string()).collect()
-    };
-    ids.into_iter().collect()
+/// How many ids a message names before "and N more": a message names a few, never all of a
+/// cluster's identities (a hostile tree could otherwise make every finding as large as the tree).
+const LISTED_IDS: usize = 5;
+
+/// What identity rules expose, described for messages once per rule, however many bindings and
+/// subjects name it (IB304, IB305).
+pub struct Exposure<'a> {
+    inv: &'a Inventory,
+    /// Every client id in scope, sorted: what a `*` resource exposes. Computed on first use.
+    in_scope: Option<Vec<&'a str>>,
+    described: HashMap<*const PolicyRule, String>,
 }
 
-/// "identities a, b" or "every identity bound to the cluster" for messages.
-pub fn describe_exposed(ids: &[String], all: bool) -> String {
-    match (all, ids.len()) {
-        (true, 0) => "every managed identity bound to the cluster".to_string(),
-        (true, _) => format!("every managed identity bound to the cluster (in scope: {})", ids.join(", ")),
-        (false, _) => format!("the managed identities {}", ids.join(", ")),
+impl<'a> Exposure<'a> {
+    pub fn new(inv: &'a Inventory) -> Self {
+        Exposure { inv, in_scope: None, described: HashMap::new() }
+    }
+
+    /// "the managed identities a, b" or "every managed identity bound to the cluster (in scope:
+    /// a, b, … and N more)".
+    pub fn describe(&mut self, rule: &PolicyRule) -> String {
+        if let Some(text) = self.described.get(&std::ptr::from_ref(rule)) {
+            return text.clone();
+        }
+        let text = if rule.resources.iter().any(|r| r.value == "*") {
+            let inv = self.inv;
+            let ids = self.in_scope.get_or_insert_with(|| {
+                let ids: BTreeSet<&str> = inv
+                    .service_accounts
+                    .iter()
+                    .filter_map(|sa| sa.client_id())
+                    .map(|e| e.value.as_str())
+                    .filter(|v| !v.is_empty())
+                    .collect();
+                ids.into_iter().collect()
+            });
+            match ids.len() {
+                0 => "every managed identity bound to the cluster".to_string(),
+                _ => format!("every managed identity bound to the cluster (in scope: {})", bounded_list(ids)),
+            }
+        } else {
+            let ids: BTreeSet<&str> = rule.resources.iter().map(|r| r.value.as_str()).collect();
+            format!("the managed identities {}", bounded_list(&ids.into_iter().collect::<Vec<_>>()))
+        };
+        self.described.insert(std::ptr::from_ref(rule), text.clone());
+        text
+    }
+}
+
+/// `a, b, c, d, e and 7 more`.
+fn bounded_list(ids: &[&str]) -> String {
+    let shown = ids.iter().take(LISTED_IDS).copied().collect::<Vec<_>>().join(", ");
+    match ids.len().saturating_sub(LISTED_IDS) {
+        0 => shown,
+        more => format!("{shown} and {more} more"),
     }
 }
 

@@ -1,6 +1,6 @@
 use std::collections::HashSet;
 
-use super::rbac_support::{describe_exposed, exposed_ids, grants_identity_use, wildcard};
+use super::rbac_support::{grants_identity_use, wildcard, Exposure};
 use super::{Context, Rule, Sink};
 use crate::model::{Binding, Inventory, USE_MANAGED_IDENTITY};
 
@@ -24,6 +24,7 @@ impl Rule for WildcardIdentityGrant {
 
     fn check(&self, cx: &Context, sink: &mut Sink) {
         let inv = cx.inventory;
+        let mut exposure = Exposure::new(inv);
         let mut seen = HashSet::new();
         for binding in inv.bindings.iter().filter(|b| !exempt(inv, b)) {
             // Subjects that hold every permission anyway gain nothing from this grant.
@@ -33,8 +34,7 @@ impl Rule for WildcardIdentityGrant {
                 if owner.meta.is_platform_managed() || !seen.insert(std::ptr::from_ref(rule)) {
                     continue;
                 }
-                let ids = exposed_ids(inv, rule);
-                let all = rule.resources.iter().any(|r| r.value == "*");
+                let exposed = exposure.describe(rule);
                 sink.emit_on(
                     &owner.meta,
                     star.span,
@@ -45,7 +45,7 @@ impl Rule for WildcardIdentityGrant {
                         binding.meta.object_ref(),
                         subject.kind,
                         subject.name.value,
-                        describe_exposed(&ids, all)
+                        exposed
                     ),
                 )
                 .help("Grant one identity per rule, without wildcards:\n\n    - verbs: [\"use-managed-identity\"]\n      \
