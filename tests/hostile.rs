@@ -301,3 +301,104 @@ fn hostile_bicep_is_bounded() {
     assert!(notes_for(&run, "cycle-a.bicep") + notes_for(&run, "cycle-b.bicep") >= 1, "{}", run.stdout);
     assert!(run.stdout.contains("make more than"), "no note on the module fan-out\n{}", run.stdout);
 }
+
+/// `<<: {100,000 keys}`: merge keys resolve in linear time (each merged key was once compared with
+/// every key taken before it: minutes).
+#[test]
+fn merge_key_with_a_hundred_thousand_entries() {
+    let dir = tree(|d| {
+        let keys: Vec<String> = (0..100_000).map(|i| format!("k{i}: v")).collect();
+        let text = format!(
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: merged\ndata:\n  own: x\n  <<: [{{{}}}, {{{}}}]\n",
+            keys.join(", "),
+            keys.join(", ")
+        );
+        std::fs::write(d.join("merge.yaml"), text).expect("write");
+    });
+    let run = lint("merge key with 100,000 entries", dir.path());
+    assert!(findings_for(&run, "merge.yaml").is_empty(), "{}", run.stdout);
+}
+
+/// A role exposing every identity (`resources: ["*"]`) bound to everyone by 1,000 bindings, with
+/// 10,000 identities in scope: each finding names a few ids and says how many more, instead of
+/// copying all 10,000 into each of 1,000 messages (~370 MB of output).
+#[test]
+fn exposed_identity_lists_are_bounded() {
+    let dir = tree(|d| {
+        let mut text = String::from(
+            "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: all-ids}\nrules:\n  - verbs: \
+             [use-managed-identity]\n    apiGroups: [cid.wi.aks.azure.com]\n    resources: [\"*\"]\n",
+        );
+        for i in 0..1_000 {
+            text.push_str(&format!(
+                "---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata: {{name: b{i}}}\nroleRef: \
+                 {{apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: all-ids}}\nsubjects: [{{kind: Group, name: \
+                 system:authenticated}}]\n"
+            ));
+        }
+        std::fs::write(d.join("grants.yaml"), text).expect("write");
+        let accounts: Vec<String> = (0..10_000)
+            .map(|i| {
+                format!(
+                    "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: sa{i}\n  namespace: ns\n  annotations:\n    \
+                     azure.workload.identity/client-id: \"3f2c1a9e-8b7d-4c6e-9f0a-{i:012}\"\n"
+                )
+            })
+            .collect();
+        std::fs::write(d.join("accounts.yaml"), accounts.join("---\n")).expect("write");
+    });
+    let run = lint("1,000 bindings exposing 10,000 identities", dir.path());
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).expect("JSON");
+    let ib305: Vec<&str> = json["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|f| f["rule"] == "IB305")
+        .filter_map(|f| f["message"].as_str())
+        .collect();
+    assert_eq!(ib305.len(), 1_000);
+    assert!(ib305.iter().all(|m| m.len() < 1_000 && m.ends_with(" and 9995 more)")), "{}", ib305[0]);
+    assert!(run.stdout.len() < 10 << 20, "output of {} bytes", run.stdout.len());
+}
+
+/// Peak memory per input file is at most `MEMORY_PER_BYTE` times its size above the process's own
+/// (docs/security.md), for the shapes that cost the most per byte: the shortest tokens, each a
+/// node of the document's tree (~80 bytes, plus the growth of the list that holds it).
+const MEMORY_PER_BYTE: u64 = 80;
+
+#[test]
+fn memory_is_a_small_constant_times_the_file_size() {
+    let base = lint("baseline", tree(|_| {}).path()).peak_kb;
+    let n = 250_000;
+    let shapes: Vec<(&str, String)> = vec![
+        ("one-character scalars", format!("a: [{}]\n", vec!["a"; n].join(","))),
+        ("empty lists", format!("a: [{}]\n", vec!["[]"; n].join(","))),
+        ("block list", "- a\n".repeat(n)),
+        ("block mapping", (0..n).map(|i| format!("k{i}: v\n")).collect()),
+        ("duplicate keys", format!("a: {{{}}}\n", vec!["a: 1"; n].join(", "))),
+        ("merged mappings", {
+            let keys: Vec<String> = (0..n / 2).map(|i| format!("k{i}: v")).collect();
+            format!("m:\n  <<: [{{{}}}, {{{}}}]\n", keys.join(", "), keys.join(", "))
+        }),
+        // A flow collection where a key may start is queued by the scanner until it is known
+        // not to be a key (vendor/saphyr-parser/PATCHED.md): once 200 times its size.
+        ("list in a list", format!("a: [[{}]]\n", vec!["a"; n].join(","))),
+        ("mapping in a list", {
+            let keys: Vec<String> = (0..n / 2).map(|i| format!("k{i}: v")).collect();
+            format!("a: [{{{}}}]\n", keys.join(", "))
+        }),
+    ];
+    for (case, text) in shapes {
+        let dir = tree(|d| std::fs::write(d.join("shape.yaml"), &text).expect("write"));
+        let run = lint(case, dir.path());
+        let grown = run.peak_kb.saturating_sub(base) * 1024;
+        let ratio = grown as f64 / text.len() as f64;
+        eprintln!("{case}: {} bytes, +{} KB, {ratio:.1} x its size", text.len(), grown / 1024);
+        assert!(grown <= MEMORY_PER_BYTE * text.len() as u64, "{case}: {ratio:.1} x its size");
+    }
+    // Aliases copy within a budget of their own (200,000 nodes, 32 MB of text), whatever the size.
+    let aliases = format!("a: &a [x, y]\nb: [{}]\n", vec!["*a"; 60_000].join(","));
+    let dir = tree(|d| std::fs::write(d.join("aliases.yaml"), &aliases).expect("write"));
+    let run = lint("aliases", dir.path());
+    assert!(run.peak_kb.saturating_sub(base) <= 64 * 1024, "aliases: +{} KB", run.peak_kb - base);
+}

@@ -20,8 +20,9 @@ pub struct Scalar {
     pub value: String,
     /// Quoted or block scalars, and plain scalars tagged `!!str`, are always strings.
     pub quoted: bool,
-    /// An explicit tag such as `!!int`, if any.
-    pub tag: Option<String>,
+    /// An explicit tag such as `!!int`, if any (boxed: most scalars have none, and every node of
+    /// a document is in memory at once).
+    pub tag: Option<Box<str>>,
 }
 
 /// What a scalar becomes once the Kubernetes toolchain decodes it.
@@ -39,7 +40,7 @@ impl Scalar {
     /// `kubectl apply` uses, so an unquoted `yes` or `on` is a boolean there.
     pub fn resolved_type(&self) -> ScalarType {
         if let Some(tag) = &self.tag {
-            return match tag.as_str() {
+            return match &**tag {
                 "str" => ScalarType::String,
                 "bool" => ScalarType::Bool,
                 "int" => ScalarType::Int,

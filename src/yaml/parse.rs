@@ -10,13 +10,27 @@ use crate::span::{Pos, Span};
 pub struct Limits {
     /// Nodes that alias expansion may create in one file ("billion laughs" guard).
     pub max_alias_nodes: usize,
+    /// Bytes of scalar text that alias expansion may copy in one file: a few aliases of one long
+    /// scalar cost as much as many nodes.
+    pub max_alias_bytes: usize,
     /// Maximum nesting of sequences and mappings.
     pub max_depth: usize,
+    /// Nodes one document may hold (anchored and aliased copies included). A document's tree is
+    /// in memory while it is linted (~80 bytes a node): this bounds it, whatever the file size.
+    pub max_nodes: usize,
+    /// Non-fatal problems (duplicate keys) reported per file; the rest are counted in one more.
+    pub max_problems: usize,
 }
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { max_alias_nodes: 200_000, max_depth: 512 }
+        Limits {
+            max_alias_nodes: 200_000,
+            max_alias_bytes: 32 << 20,
+            max_depth: 512,
+            max_nodes: 2_500_000,
+            max_problems: 100,
+        }
     }
 }
 
@@ -73,6 +87,13 @@ pub fn parse_stream(text: &str, limits: &Limits, mut on_doc: impl FnMut(Node)) -
         }
     }
     outcome.problems = builder.problems;
+    if builder.unlisted_problems > 0 {
+        let pos = outcome.problems.last().map_or(Pos { line: 1, col: 1 }, |p| p.pos);
+        outcome.problems.push(ParseError {
+            message: format!("{} more problems like these in this file are not listed", builder.unlisted_problems),
+            pos,
+        });
+    }
     outcome
 }
 
@@ -107,8 +128,8 @@ fn place_end_of_input_error(text: &str, builder: &Builder, mut error: ParseError
 }
 
 enum Frame {
-    Seq { start: Span, anchor: usize, items: Vec<Node> },
-    Map { start: Span, anchor: usize, entries: Vec<(Node, Node)>, key: Option<Node> },
+    Seq { start: Span, anchor: usize, items: Vec<Node>, cost: Cost },
+    Map { start: Span, anchor: usize, entries: Vec<(Node, Node)>, key: Option<Node>, cost: Cost },
 }
 
 /// The text being parsed: turns the parser's markers into positions, and mends the few positions
@@ -205,17 +226,31 @@ struct Builder<'a> {
     source: Source<'a>,
     limits: Limits,
     stack: Vec<Frame>,
-    anchors: HashMap<usize, (Node, usize)>,
-    alias_nodes: usize,
+    anchors: HashMap<usize, (Node, Cost)>,
+    /// What alias expansion has copied in this file.
+    aliased: Cost,
+    /// Nodes of the current document.
+    nodes: usize,
     problems: Vec<ParseError>,
+    /// Problems past `max_problems`, counted only.
+    unlisted_problems: usize,
     root: Option<Node>,
 }
 
-fn count_nodes(node: &Node) -> usize {
-    match &node.kind {
-        NodeKind::Scalar(_) => 1,
-        NodeKind::Seq(items) => 1 + items.iter().map(count_nodes).sum::<usize>(),
-        NodeKind::Map(entries) => 1 + entries.iter().map(|(k, v)| count_nodes(k) + count_nodes(v)).sum::<usize>(),
+/// What copying a node costs: its nodes and the bytes of its scalars. Summed as the tree is
+/// built (each collection adds up its children), so no subtree is walked twice.
+#[derive(Clone, Copy, Debug, Default)]
+struct Cost {
+    nodes: usize,
+    bytes: usize,
+}
+
+impl Cost {
+    const ONE: Cost = Cost { nodes: 1, bytes: 0 };
+
+    fn add(&mut self, other: Cost) {
+        self.nodes += other.nodes;
+        self.bytes += other.bytes;
     }
 }
 
@@ -226,8 +261,10 @@ impl<'a> Builder<'a> {
             limits,
             stack: Vec::new(),
             anchors: HashMap::new(),
-            alias_nodes: 0,
+            aliased: Cost::default(),
+            nodes: 0,
             problems: Vec::new(),
+            unlisted_problems: 0,
             root: None,
         }
     }
@@ -238,65 +275,75 @@ impl<'a> Builder<'a> {
             Event::DocumentStart(_) => {
                 self.anchors.clear();
                 self.root = None;
+                self.nodes = 0;
             }
             Event::DocumentEnd => return Ok(self.root.take()),
             Event::Scalar(value, style, anchor, tag) => {
                 let tag = tag.map(|t| {
-                    if t.is_yaml_core_schema() {
-                        t.suffix.clone()
-                    } else {
-                        format!("{}{}", t.handle, t.suffix)
-                    }
+                    let tag =
+                        if t.is_yaml_core_schema() { t.suffix.clone() } else { format!("{}{}", t.handle, t.suffix) };
+                    tag.into_boxed_str()
                 });
                 if matches!(style, ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted) {
                     sp.end = self.source.quoted_end(sp.start).unwrap_or(sp.end);
                 }
-                let scalar = Scalar { value: value.into_owned(), quoted: !matches!(style, ScalarStyle::Plain), tag };
-                self.complete(Node { span: sp, kind: NodeKind::Scalar(scalar) }, anchor)?;
+                // The scanner's buffer has room to spare (32 bytes for every plain scalar): the
+                // tree keeps only the text, or a file of short scalars costs 100 times its size.
+                let mut value = value.into_owned();
+                value.shrink_to_fit();
+                let scalar = Scalar { value, quoted: !matches!(style, ScalarStyle::Plain), tag };
+                let cost = Cost { nodes: 1, bytes: scalar.value.len() };
+                self.complete(Node { span: sp, kind: NodeKind::Scalar(scalar) }, cost, anchor, 1)?;
             }
             Event::SequenceStart(anchor, _) => {
-                self.open(Frame::Seq { start: sp, anchor, items: Vec::new() })?;
+                self.open(Frame::Seq { start: sp, anchor, items: Vec::new(), cost: Cost::ONE })?;
             }
             Event::MappingStart(anchor, _) => {
-                self.open(Frame::Map { start: sp, anchor, entries: Vec::new(), key: None })?;
+                self.open(Frame::Map { start: sp, anchor, entries: Vec::new(), key: None, cost: Cost::ONE })?;
             }
             Event::SequenceEnd | Event::MappingEnd => {
                 // A flow collection ends at its `]`/`}`; the event's own end runs on over comments.
                 if self.source.char_at(sp.start).is_some_and(|c| matches!(c, ']' | '}')) {
                     sp.end = Pos { line: sp.start.line, col: sp.start.col + 1 };
                 }
-                let (node, anchor) = match self.stack.pop() {
-                    Some(Frame::Seq { start, anchor, items }) => {
+                let (node, cost, anchor) = match self.stack.pop() {
+                    Some(Frame::Seq { start, anchor, items, cost }) => {
                         let end = items.last().map_or(sp.end, |n| n.span.end.max(sp.end));
-                        (Node { span: Span::new(start.start, end), kind: NodeKind::Seq(items) }, anchor)
+                        let items = tight(items);
+                        (Node { span: Span::new(start.start, end), kind: NodeKind::Seq(items) }, cost, anchor)
                     }
-                    Some(Frame::Map { start, anchor, entries, .. }) => {
+                    Some(Frame::Map { start, anchor, entries, cost, .. }) => {
                         self.check_duplicates(&entries);
-                        let entries = self.resolve_merge_keys(entries);
+                        let entries = tight(self.resolve_merge_keys(entries));
                         let end = entries.last().map_or(sp.end, |(_, v)| v.span.end.max(sp.end));
-                        (Node { span: Span::new(start.start, end), kind: NodeKind::Map(entries) }, anchor)
+                        (Node { span: Span::new(start.start, end), kind: NodeKind::Map(entries) }, cost, anchor)
                     }
                     None => return Ok(None),
                 };
-                self.complete(node, anchor)?;
+                self.complete(node, cost, anchor, 1)?;
             }
             Event::Alias(id) => {
-                let Some((node, count)) = self.anchors.get(&id) else {
+                let Some((node, copied)) = self.anchors.get(&id) else {
                     return Err(ParseError { message: "alias to an unknown anchor".into(), pos: sp.start });
                 };
-                self.alias_nodes += count;
-                if self.alias_nodes > self.limits.max_alias_nodes {
+                let copied = *copied;
+                self.aliased.add(copied);
+                let over = if self.aliased.nodes > self.limits.max_alias_nodes {
+                    Some(format!("{} nodes", self.limits.max_alias_nodes))
+                } else if self.aliased.bytes > self.limits.max_alias_bytes {
+                    Some(format!("{} bytes of text", self.limits.max_alias_bytes))
+                } else {
+                    None
+                };
+                if let Some(budget) = over {
                     return Err(ParseError {
-                        message: format!(
-                            "alias expansion exceeds the budget of {} nodes (an alias bomb?)",
-                            self.limits.max_alias_nodes
-                        ),
+                        message: format!("alias expansion exceeds the budget of {budget} (an alias bomb?)"),
                         pos: sp.start,
                     });
                 }
                 let mut node = node.clone();
                 node.span = sp;
-                self.complete(node, 0)?;
+                self.complete(node, copied, 0, copied.nodes)?;
             }
             Event::StreamStart | Event::StreamEnd | Event::Nothing => {}
         }
@@ -317,50 +364,81 @@ impl<'a> Builder<'a> {
         Ok(())
     }
 
-    fn complete(&mut self, node: Node, anchor: usize) -> Result<(), ParseError> {
+    /// Places a finished node (whose subtree costs `cost`) in its parent, and keeps a copy of
+    /// anchored nodes for their aliases. `new_nodes` of it were not in the document before (a
+    /// scalar or a collection itself: one; an alias: its whole copy).
+    fn complete(&mut self, node: Node, cost: Cost, anchor: usize, new_nodes: usize) -> Result<(), ParseError> {
+        self.nodes += new_nodes;
         if anchor > 0 {
-            let count = count_nodes(&node);
-            self.anchors.insert(anchor, (node.clone(), count));
+            self.nodes += cost.nodes; // the anchor table keeps a copy
+            self.anchors.insert(anchor, (node.clone(), cost));
+        }
+        if self.nodes > self.limits.max_nodes {
+            return Err(ParseError {
+                message: format!(
+                    "this document has more than {} nodes: too large to lint (split it into several documents)",
+                    self.limits.max_nodes
+                ),
+                pos: node.span.start,
+            });
         }
         match self.stack.last_mut() {
             None => self.root = Some(node),
-            Some(Frame::Seq { items, .. }) => items.push(node),
-            Some(Frame::Map { entries, key, .. }) => match key.take() {
-                None => *key = Some(node),
-                Some(k) => entries.push((k, node)),
-            },
+            Some(Frame::Seq { items, cost: total, .. }) => {
+                total.add(cost);
+                items.push(node);
+            }
+            Some(Frame::Map { entries, key, cost: total, .. }) => {
+                total.add(cost);
+                match key.take() {
+                    None => *key = Some(node),
+                    Some(k) => entries.push((k, node)),
+                }
+            }
         }
         Ok(())
     }
 
     /// Applies YAML merge keys (`<<: *base`, `<<: [*a, *b]`) as the Kubernetes decoders do:
     /// keys written in the mapping win, then earlier merged mappings over later ones. Merged
-    /// entries keep the spans of the text they came from.
+    /// entries keep the spans of the text they came from. Linear in the entries: a merge of
+    /// 100,000 keys must not compare each with every key taken before it.
     fn resolve_merge_keys(&mut self, entries: Vec<(Node, Node)>) -> Vec<(Node, Node)> {
         if !entries.iter().any(|(k, _)| is_merge_key(k)) {
             return entries;
         }
         let (merges, mut out): (Vec<_>, Vec<_>) = entries.into_iter().partition(|(k, _)| is_merge_key(k));
+        let mut taken: HashSet<String> = out.iter().filter_map(|(k, _)| k.as_str().map(str::to_owned)).collect();
         for (key, value) in merges {
-            let sources: Vec<&Node> = match &value.kind {
-                NodeKind::Map(_) => vec![&value],
-                NodeKind::Seq(items) => items.iter().collect(),
+            let sources: Vec<Node> = match value.kind {
+                NodeKind::Map(_) => vec![value],
+                NodeKind::Seq(items) => items,
                 NodeKind::Scalar(_) => Vec::new(),
             };
             if sources.is_empty() || sources.iter().any(|n| n.as_map().is_none()) {
-                self.problems.push(ParseError {
-                    message: "the merge key `<<` needs a mapping or a list of mappings".into(),
-                    pos: key.span.start,
-                });
+                self.problem(key.span.start, || "the merge key `<<` needs a mapping or a list of mappings".into());
             }
-            for (k, v) in sources.iter().filter_map(|n| n.as_map()).flatten() {
-                let taken = out.iter().any(|(have, _)| have.as_str().is_some() && have.as_str() == k.as_str());
-                if !taken {
-                    out.push((k.clone(), v.clone()));
+            for source in sources {
+                let NodeKind::Map(merged) = source.kind else { continue };
+                for (k, v) in merged {
+                    match k.as_str() {
+                        Some(name) if !taken.insert(name.to_owned()) => {}
+                        _ => out.push((k, v)),
+                    }
                 }
             }
         }
         out
+    }
+
+    /// Records a non-fatal problem; past the budget, only counts it (a file of a million
+    /// duplicate keys is one finding's worth of news, not a million).
+    fn problem(&mut self, pos: Pos, message: impl FnOnce() -> String) {
+        if self.problems.len() < self.limits.max_problems {
+            self.problems.push(ParseError { message: message(), pos });
+        } else {
+            self.unlisted_problems += 1;
+        }
     }
 
     fn check_duplicates(&mut self, entries: &[(Node, Node)]) {
@@ -370,15 +448,30 @@ impl<'a> Builder<'a> {
             let Some(name) = k.as_str().filter(|n| *n != "<<") else { continue };
             if !seen.insert(name) {
                 // No line number in the message: findings' fingerprints hash it.
-                self.problems.push(ParseError {
-                    message: format!(
-                        "duplicate key `{name}` in this mapping: strict decoding rejects it, lenient tools keep \
-                         the last value"
-                    ),
-                    pos: k.span.start,
+                self.problem(k.span.start, || {
+                    format!(
+                        "duplicate key `{}` in this mapping: strict decoding rejects it, lenient tools keep the \
+                         last value",
+                        shortened(name)
+                    )
                 });
             }
         }
+    }
+}
+
+/// A finished collection's list without the room its growth left (up to half of it): the tree of
+/// a whole document is in memory at once.
+fn tight<T>(mut items: Vec<T>) -> Vec<T> {
+    items.shrink_to_fit();
+    items
+}
+
+/// A key as a message quotes it: the first 60 characters of a long one.
+fn shortened(name: &str) -> String {
+    match name.char_indices().nth(60) {
+        Some((cut, _)) => format!("{}…", &name[..cut]),
+        None => name.to_string(),
     }
 }
 
@@ -465,6 +558,49 @@ mod tests {
         }
         let (_, o) = docs(&text);
         assert!(o.fatal.unwrap().message.contains("alias expansion"));
+    }
+
+    #[test]
+    fn aliases_of_one_long_scalar_are_bounded_by_bytes() {
+        let text = format!("a: &a \"{}\"\nb: [{}]\n", "x".repeat(1 << 20), vec!["*a"; 40].join(", "));
+        let (_, o) = docs(&text);
+        let fatal = o.fatal.map(|e| e.message).unwrap_or_default();
+        assert!(fatal.contains("alias expansion exceeds the budget of 33554432 bytes"), "{fatal}");
+    }
+
+    #[test]
+    fn documents_have_a_node_budget_counting_copies() {
+        let limits = Limits { max_nodes: 1_000, ..Limits::default() };
+        let parse = |text: &str| {
+            let mut n = 0;
+            let o = parse_stream(text, &limits, |_| n += 1);
+            (n, o.fatal.map(|e| (e.message, e.pos.line)))
+        };
+        let big = format!("a: [{}]\n", vec!["x"; 1_000].join(","));
+        let (n, fatal) = parse(&format!("ok: 1\n---\n{big}"));
+        assert_eq!(n, 1, "the document before is still delivered");
+        assert!(fatal.is_some_and(|(m, line)| m.contains("more than 1000 nodes") && line == 3));
+        // 600 nodes anchored and aliased once: 1,800 nodes in memory.
+        let (_, fatal) = parse(&format!("a: &a [{}]\nb: *a\n", vec!["x"; 600].join(",")));
+        assert!(fatal.is_some());
+        // The budget is per document.
+        let small = format!("a: [{}]\n", vec!["x"; 600].join(","));
+        assert_eq!(parse(&format!("{small}---\n{small}---\n{small}")), (3, None));
+    }
+
+    #[test]
+    fn problems_past_the_budget_are_counted_in_one() {
+        let text = format!("a: {{{}}}\n", vec!["k: 1"; 500].join(", "));
+        let (_, o) = docs(&text);
+        assert_eq!(o.problems.len(), 101);
+        assert_eq!(o.problems[100].message, "399 more problems like these in this file are not listed");
+    }
+
+    #[test]
+    fn duplicate_keys_are_quoted_shortened() {
+        let key = "k".repeat(1000);
+        let (_, o) = docs(&format!("{key}: 1\n{key}: 2\n"));
+        assert!(o.problems[0].message.starts_with(&format!("duplicate key `{}…`", "k".repeat(60))));
     }
 
     #[test]
