@@ -402,3 +402,28 @@ fn memory_is_a_small_constant_times_the_file_size() {
     let run = lint("aliases", dir.path());
     assert!(run.peak_kb.saturating_sub(base) <= 64 * 1024, "aliases: +{} KB", run.peak_kb - base);
 }
+
+/// Forty aliases of one 1 MB scalar: 40 MB of copies from a 1 MB file (the node budget alone
+/// counted them as 40 nodes).
+#[test]
+fn aliases_of_a_long_scalar_are_a_finding() {
+    let dir = tree(|d| {
+        let text = format!("a: &a \"{}\"\nb: [{}]\n", "x".repeat(1 << 20), vec!["*a"; 40].join(", "));
+        std::fs::write(d.join("alias-text.yaml"), text).expect("write");
+    });
+    let run = lint("aliases of a 1 MB scalar", dir.path());
+    assert_eq!(findings_for(&run, "alias-text.yaml"), ["IB001"]);
+    assert!(run.stdout.contains("alias expansion exceeds the budget of 33554432 bytes of text"), "{}", run.stdout);
+}
+
+/// 200,000 duplicate keys: 101 findings (100 and one that counts the rest), not 200,000 (a 6 MB
+/// file of them once took 7 minutes and 7.8 GB).
+#[test]
+fn duplicate_keys_are_reported_a_hundred_times_at_most() {
+    let dir = tree(|d| {
+        std::fs::write(d.join("dups.yaml"), format!("a: {{{}}}\n", vec!["k: 1"; 200_000].join(", "))).expect("write");
+    });
+    let run = lint("200,000 duplicate keys", dir.path());
+    assert_eq!(findings_for(&run, "dups.yaml").len(), 101);
+    assert!(run.stdout.contains("199899 more problems like these in this file are not listed"), "{}", run.stdout);
+}
