@@ -1,5 +1,6 @@
-//! The README shows generated content that must stay true: the rule table (from the rule docs)
-//! and the real output of the bundled example. Regenerate with
+//! The README shows generated content that must stay true: the rule table (from the rule docs),
+//! the kinds whose pod templates are read (from the model's table) and the real output of the
+//! bundled example. Regenerate with
 //! `IBLINT_BLESS=1 cargo test --test readme`.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test fails by panicking
@@ -42,6 +43,7 @@ fn readme_generated_blocks_are_current() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md");
     let readme = std::fs::read_to_string(&path).expect("README.md");
     let expected = with_block(&with_block(&readme, "rules", &rule_table()), "example", &example_output());
+    let expected = with_block(&expected, "pod-kinds", &iblint::model::pod_kinds_table());
     if std::env::var_os("IBLINT_BLESS").is_some() {
         std::fs::write(&path, &expected).expect("write README.md");
         return;

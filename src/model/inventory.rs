@@ -115,7 +115,14 @@ macro_rules! has_meta_field {
         })*
     };
 }
-has_meta_field!(Workload, ServiceAccount, ConfigMap, Role, Binding, LegacyPodIdentity);
+has_meta_field!(ServiceAccount, ConfigMap, Role, Binding, LegacyPodIdentity);
+
+impl HasMeta for Workload {
+    /// The object's metadata once, however many pod templates it holds.
+    fn meta(&self) -> Option<&Meta> {
+        (!self.shares_meta).then_some(&self.meta)
+    }
+}
 
 impl HasMeta for IdentityBindingResource {
     fn meta(&self) -> Option<&Meta> {

@@ -8,6 +8,7 @@ mod inventory;
 mod legacy;
 mod live;
 mod meta;
+mod pod_kinds;
 mod privilege;
 mod rbac;
 mod values;
@@ -26,9 +27,11 @@ pub use rbac::{Binding, LabelSelector, PolicyRule, Role, RoleRef, SelectorRequir
 
 pub use inventory::{HasMeta, Inventory, Objects, ParseFailure, SkipNote};
 pub use meta::{ConfigMap, Entries, Entry, Meta, ObjectRef, Origin, ServiceAccount, Str, Text, ValueType};
+pub use pod_kinds::{markdown_table as pod_kinds_table, pod_kind, AccountDefault, PodKind, PodLayout, POD_KINDS};
 pub use values::{is_dns1123_label, is_dns1123_subdomain, is_guid, is_placeholder, is_qualified_name};
 pub use workload::{
-    identity_binding_enabled, is_ib_pod, is_wi_pod, wants_proxy_sidecar, Container, EnvVar, PodTemplate, Workload,
+    identity_binding_enabled, is_ib_pod, is_wi_pod, wants_proxy_sidecar, Container, EnvVar, OuterMetadata, PodTemplate,
+    ProjectedToken, VolumeMount, Workload, WorkloadRef,
 };
 
 /// The annotation/label prefix the workload identity webhook reads.

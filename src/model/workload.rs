@@ -1,8 +1,14 @@
-use super::meta::{Entries, Meta, Str};
+use std::fmt;
+
+use super::meta::{Entries, Meta, ObjectRef, Str, Text};
+use super::pod_kinds::AccountDefault;
 use super::{INJECT_PROXY_SIDECAR, USE_IDENTITY_BINDING, USE_LABEL, WI_PREFIX};
 use crate::span::Span;
 
-/// Any pod-bearing object (Pod, Deployment, CronJob, …), seen through its pod template.
+/// Any pod-bearing object (Pod, Deployment, CronJob, SparkApplication, …), seen through one of its
+/// pod templates. An object with several pod templates (a Spark driver and its executors, the
+/// templates of an Argo Workflow) is one workload per template, the later ones marked
+/// [`Workload::shares_meta`].
 #[derive(Clone, Debug)]
 pub struct Workload {
     /// The object's own metadata (for a Pod, the pod's).
@@ -11,7 +17,57 @@ pub struct Workload {
     pub has_controller_meta: bool,
     /// `spec.selector.matchLabels` (or `spec.selector` of a ReplicationController).
     pub selector: Entries,
+    /// Metadata between the object and its pods that labels something else, such as a CronJob's
+    /// Job template.
+    pub outer: Option<OuterMetadata>,
     pub pod: PodTemplate,
+    /// Which of the object's pod templates this is, when it has several (`driver`, `template main`).
+    pub part: Option<Text>,
+    /// A later pod template of an object already in the model: checks of the object's own
+    /// metadata run on the first one only.
+    pub shares_meta: bool,
+    /// The namespace the pods run in, when it is not the object's (Crossplane package runtimes).
+    pub pod_namespace: Option<Text>,
+}
+
+/// Labels and annotations on an intermediate template that do not reach the pods.
+#[derive(Clone, Debug)]
+pub struct OuterMetadata {
+    /// What the template is called ("Job template").
+    pub name: &'static str,
+    /// What the metadata labels instead ("the Job template's metadata, which labels the Jobs, …").
+    pub what: &'static str,
+    pub labels: Entries,
+    pub annotations: Entries,
+}
+
+impl Workload {
+    /// The namespace the pods run in, where their ServiceAccount must be.
+    pub fn namespace(&self) -> &str {
+        self.pod_namespace.as_deref().unwrap_or(&self.meta.namespace)
+    }
+
+    /// The object as messages name it, with the pod template when it has several:
+    /// `SparkApplication team-a/etl (executor)`.
+    pub fn object(&self) -> WorkloadRef {
+        WorkloadRef { object: self.meta.object_ref(), part: self.part.clone() }
+    }
+}
+
+/// A workload as messages name it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WorkloadRef {
+    pub object: ObjectRef,
+    pub part: Option<Text>,
+}
+
+impl fmt::Display for WorkloadRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.part {
+            Some(part) => write!(f, "{} ({part})", self.object),
+            None => write!(f, "{}", self.object),
+        }
+    }
 }
 
 /// The pod template of a workload, with every field the rules point at.
@@ -30,6 +86,28 @@ pub struct PodTemplate {
     pub containers: Vec<Container>,
     /// The `driver` of every CSI volume (e.g. `secrets-store.csi.k8s.io`).
     pub csi_drivers: Vec<String>,
+    /// Projected ServiceAccount token volumes the template declares itself.
+    pub projected_tokens: Vec<ProjectedToken>,
+    /// Who picks the ServiceAccount when the template names none.
+    pub account_default: AccountDefault,
+    /// Containers the controller adds to every pod (Argo's `wait`).
+    pub added_containers: &'static [&'static str],
+    /// The template is merged into one the controller owns and may leave containers out.
+    pub partial_containers: bool,
+    /// Where the pod's labels and annotations go, as key paths from the object's root (for help texts).
+    pub labels_path: Vec<&'static str>,
+    pub annotations_path: Vec<&'static str>,
+}
+
+/// A `projected` volume source `serviceAccountToken` the pod template declares itself.
+#[derive(Clone, Debug)]
+pub struct ProjectedToken {
+    /// The volume's name.
+    pub volume: Str,
+    /// `audience`; `None` means the API server's audience.
+    pub audience: Option<Str>,
+    /// `path` of the token inside the volume.
+    pub path: Str,
 }
 
 impl PodTemplate {
@@ -51,9 +129,22 @@ impl PodTemplate {
             .or(self.service_account.as_ref().filter(|s| !s.value.is_empty()))
     }
 
-    /// The effective ServiceAccount name.
-    pub fn service_account_name(&self) -> &str {
-        self.service_account_ref().map_or("default", |s| s.value.as_str())
+    /// The effective ServiceAccount name; `None` when the template names none and the controller
+    /// or whoever submits the object picks it.
+    pub fn service_account_name(&self) -> Option<&str> {
+        match (self.service_account_ref(), self.account_default) {
+            (Some(s), _) => Some(s.value.as_str()),
+            (None, AccountDefault::Default) => Some("default"),
+            (None, AccountDefault::ChosenElsewhere(_)) => None,
+        }
+    }
+
+    /// Whether the pod has a container of that name, counting the ones its controller adds; a
+    /// template merged into the controller's may name none of them.
+    pub fn has_container(&self, name: &str) -> bool {
+        self.partial_containers
+            || self.added_containers.contains(&name)
+            || self.containers.iter().any(|c| c.name.value == name)
     }
 
     /// All containers, init containers included.
@@ -66,12 +157,21 @@ impl PodTemplate {
 pub struct Container {
     pub name: Str,
     pub init: bool,
+    pub image: Option<Str>,
+    pub mounts: Vec<VolumeMount>,
     pub env: Vec<EnvVar>,
     /// The span of each `envFrom` entry.
     pub env_from: Vec<Span>,
     pub command: Vec<Str>,
     pub args: Vec<Str>,
     pub span: Span,
+}
+
+/// A container's `volumeMounts` entry.
+#[derive(Clone, Debug)]
+pub struct VolumeMount {
+    pub name: Str,
+    pub mount_path: Str,
 }
 
 #[derive(Clone, Debug)]

@@ -23,12 +23,12 @@ impl Rule for AadPodIdentityLabel {
                 if migrating {
                     format!(
                         "{} still carries `{LEGACY_LABEL}` next to the workload identity label: finish the migration",
-                        w.meta.object_ref()
+                        w.object()
                     )
                 } else {
                     format!(
                         "{} uses aad-pod-identity (`{LEGACY_LABEL}: {}`), which is no longer supported on AKS",
-                        w.meta.object_ref(),
+                        w.object(),
                         e.value
                     )
                 },

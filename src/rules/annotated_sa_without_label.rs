@@ -32,14 +32,14 @@ impl Rule for AnnotatedSaWithoutLabel {
                 format!(
                     "{} runs as {}, which is annotated with a client id, but its pod template lacks the label \
                      `{USE_LABEL}: \"true\"`: the webhook never injects the token",
-                    w.meta.object_ref(),
+                    w.object(),
                     sa.meta.object_ref()
                 ),
             )
             .help(format!(
                 "If the pods should use the identity, label the pod template:\n\n{}\n\nOtherwise nothing is \
                  needed here (suppress with a reason, or drop the annotation from the ServiceAccount).",
-                pod_label_yaml(w.has_controller_meta)
+                pod_label_yaml(&w.pod)
             ))
             .related(sa.meta.at(id.key_span), format!("`{CLIENT_ID}` on the ServiceAccount"));
         }

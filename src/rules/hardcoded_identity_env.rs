@@ -57,7 +57,7 @@ fn check_container(
             format!(
                 "Container `{}` of {} sets `{name}` itself, so the value the webhook injects is not used",
                 c.name.value,
-                w.meta.object_ref()
+                w.object()
             ),
         );
         f.help(format!("Remove `{name}` from the container's env and let the webhook set it."));
@@ -70,7 +70,7 @@ fn check_container(
                 f.level(Level::Error).message = format!(
                     "Container `{}` of {} sets `{name}` to `{v}`, contradicting `{}` on {}: the pod uses the wrong identity",
                     c.name.value,
-                    w.meta.object_ref(),
+                    w.object(),
                     e.key,
                     sa.meta.object_ref()
                 );

@@ -22,7 +22,7 @@ impl Rule for IdentityBindingValueIgnored {
                 format!(
                     "The annotation `{USE_IDENTITY_BINDING}` of {} is `{}`: only \"true\" turns identity binding on, \
                      so its pods silently get a plain workload identity token",
-                    w.meta.object_ref(),
+                    w.object(),
                     e.value
                 ),
             )

@@ -1,3 +1,5 @@
+use std::borrow::Cow;
+
 use super::fix_values;
 use super::{Context, Rule, Sink};
 use crate::model::{Entries, Meta, CLIENT_ID, TENANT_ID, USE_IDENTITY_BINDING};
@@ -13,12 +15,19 @@ impl Rule for MisplacedIdentityKey {
 
     fn check(&self, cx: &Context, sink: &mut Sink) {
         for w in &cx.inventory.workloads {
-            let whose = w.meta.object_ref();
-            let mut places: Vec<(&Entries, &str)> =
-                vec![(&w.pod.labels, "pod template labels"), (&w.pod.annotations, "pod template annotations")];
-            if w.has_controller_meta {
-                places.push((&w.meta.labels, "own labels"));
-                places.push((&w.meta.annotations, "own annotations"));
+            let whose = w.object();
+            let mut places: Vec<(&Entries, Cow<str>)> = vec![
+                (&w.pod.labels, "pod template labels".into()),
+                (&w.pod.annotations, "pod template annotations".into()),
+            ];
+            // An object with several pod templates has its own metadata once.
+            if w.has_controller_meta && !w.shares_meta {
+                places.push((&w.meta.labels, "own labels".into()));
+                places.push((&w.meta.annotations, "own annotations".into()));
+                if let Some(outer) = &w.outer {
+                    places.push((&outer.labels, format!("{} labels", outer.name).into()));
+                    places.push((&outer.annotations, format!("{} annotations", outer.name).into()));
+                }
             }
             for (entries, place) in places {
                 for key in [CLIENT_ID, TENANT_ID] {
@@ -51,7 +60,7 @@ impl Rule for MisplacedIdentityKey {
                              it: pods fall back to plain workload identity"
                         ),
                     )
-                    .help(ib_annotation_help(w.has_controller_meta));
+                    .help(ib_annotation_help(&w.pod.annotations_path));
                 }
             }
         }
@@ -74,14 +83,9 @@ fn report_on_account(sink: &mut Sink, meta: &Meta, span: crate::span::Span, plac
             meta.object_ref()
         ),
     )
-    .help(ib_annotation_help(true));
+    .help(ib_annotation_help(&["spec", "template", "metadata", "annotations"]));
 }
 
-fn ib_annotation_help(template: bool) -> String {
-    let indent = if template {
-        "    spec:\n      template:\n        metadata:\n          annotations:\n            "
-    } else {
-        "    metadata:\n      annotations:\n        "
-    };
-    format!("Annotate the pod template instead:\n\n{indent}{USE_IDENTITY_BINDING}: \"true\"")
+fn ib_annotation_help(annotations_path: &[&str]) -> String {
+    format!("Annotate the pod template instead:\n\n{}", super::yaml_at(annotations_path, USE_IDENTITY_BINDING, "true"))
 }

@@ -1,4 +1,6 @@
-use super::{missing_use_label::pod_label_yaml, use_label_elsewhere, Context, Rule, Sink, UseLabelElsewhere};
+use super::{
+    missing_use_label::pod_label_yaml, use_label_elsewhere, Context, Misplaced, Rule, Sink, UseLabelElsewhere,
+};
 use crate::model::USE_LABEL;
 
 /// IB102: the `use` label sits where the webhook does not look (the controller's metadata, only
@@ -15,17 +17,19 @@ impl Rule for MisplacedUseLabel {
             let fix = format!(
                 "Put the label on the pod template (a Deployment's selector is immutable, so do not add it \
                  there):\n\n{}",
-                pod_label_yaml(w.has_controller_meta)
+                pod_label_yaml(&w.pod)
             );
             match use_label_elsewhere(cx.inventory, w) {
-                Some(UseLabelElsewhere::OnWorkload(place, entry)) => {
+                // An object with several pod templates has its own metadata once.
+                Some(UseLabelElsewhere::OnWorkload(m)) if m.on_object && w.shares_meta => {}
+                Some(UseLabelElsewhere::OnWorkload(Misplaced { place, entry, on_object })) => {
+                    let whose = if on_object { w.meta.object_ref().to_string() } else { w.object().to_string() };
                     sink.emit_on(
                         &w.meta,
                         entry.key_span,
                         format!(
-                            "{} has `{USE_LABEL}` {place} but not as a pod template label: the webhook never sees \
-                             its pods",
-                            w.meta.object_ref()
+                            "{whose} has `{USE_LABEL}` {place} but not as a pod template label: the webhook never sees \
+                             its pods"
                         ),
                     )
                     .help(fix);
@@ -38,7 +42,7 @@ impl Rule for MisplacedUseLabel {
                         format!(
                             "{} relies on the label `{USE_LABEL}` of {}, which the webhook ignores since v1.0: its \
                              pod template lacks the label",
-                            w.meta.object_ref(),
+                            w.object(),
                             sa.meta.object_ref()
                         ),
                     )

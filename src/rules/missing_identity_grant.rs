@@ -41,14 +41,14 @@ impl Rule for MissingIdentityGrant {
                     "No role in scope lets {} `{USE_MANAGED_IDENTITY}` on `{IDENTITY_API_GROUP}` for its client id \
                      `{id}`: the identity-binding pods of {}{} get no token",
                     b.sa.meta.object_ref(),
-                    b.pods[0].meta.object_ref(),
+                    b.pods[0].object(),
                     and_others(b.pods.len())
                 ),
             );
             f.help(format!("Add a ClusterRole and a ClusterRoleBinding:\n\n{yaml}"));
             for w in &b.pods {
                 let at = w.pod.service_account_ref().map_or(w.pod.anchor, |s| s.span);
-                f.related(w.meta.at(at), format!("{} runs as this ServiceAccount", w.meta.object_ref()));
+                f.related(w.meta.at(at), format!("{} runs as this ServiceAccount", w.object()));
             }
             // A fix a tool applies carries no placeholder: values that are not valid there get none.
             if let Origin::File(path) = &b.sa.meta.origin {

@@ -1,6 +1,6 @@
 use super::{use_label_elsewhere, Context, Rule, Sink};
 use crate::model::is_ib_pod;
-use crate::model::{USE_LABEL, WI_PREFIX};
+use crate::model::{PodTemplate, USE_LABEL, WI_PREFIX};
 
 /// IB101: a pod template that asks for workload identity but lacks the `use` label, so the
 /// webhook's object selector never matches and the pod runs without a token.
@@ -25,20 +25,16 @@ impl Rule for MissingUseLabel {
                 format!(
                     "{} asks for {what} (annotation `{}`) but its pod template lacks the label `{USE_LABEL}: \"true\"`: \
                      the webhook never sees the pod",
-                    w.meta.object_ref(),
+                    w.object(),
                     asked.key
                 ),
             )
-            .help(format!("Add the label to the pod template:\n\n{}", pod_label_yaml(w.has_controller_meta)));
+            .help(format!("Add the label to the pod template:\n\n{}", pod_label_yaml(pod)));
         }
     }
 }
 
-/// The YAML that puts the `use` label on a pod template (or a bare Pod).
-pub fn pod_label_yaml(has_controller_meta: bool) -> String {
-    if has_controller_meta {
-        format!("    spec:\n      template:\n        metadata:\n          labels:\n            {USE_LABEL}: \"true\"")
-    } else {
-        format!("    metadata:\n      labels:\n        {USE_LABEL}: \"true\"")
-    }
+/// The YAML that puts the `use` label on a pod template (or a bare Pod), wherever its kind keeps it.
+pub fn pod_label_yaml(pod: &PodTemplate) -> String {
+    super::yaml_at(&pod.labels_path, USE_LABEL, "true")
 }

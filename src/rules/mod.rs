@@ -145,9 +145,48 @@ impl Sink {
         f
     }
 
+    /// The findings, each once. An object with several pod templates yields the same finding
+    /// from each template that shares a field (an Argo Workflow's `podMetadata` or
+    /// `serviceAccountName`, merged into every template): those become one finding that names
+    /// the object rather than one of its templates.
     pub fn into_findings(self) -> Vec<Finding> {
-        self.findings
+        let mut first: std::collections::HashMap<(Location, String), usize> = std::collections::HashMap::new();
+        let mut out: Vec<Finding> = Vec::with_capacity(self.findings.len());
+        for f in self.findings {
+            let whole = without_parts(&f);
+            match first.entry((f.location.clone(), whole.clone())) {
+                std::collections::hash_map::Entry::Occupied(at) => {
+                    let kept = &mut out[*at.get()];
+                    if kept.message != f.message {
+                        kept.message = whole;
+                    }
+                }
+                std::collections::hash_map::Entry::Vacant(slot) => {
+                    slot.insert(out.len());
+                    out.push(f);
+                }
+            }
+        }
+        out
     }
+}
+
+/// The finding's message with the pod template it names removed: `Workflow argo/x (template a)`
+/// becomes `Workflow argo/x`.
+fn without_parts(f: &Finding) -> String {
+    let Some(object) = &f.object else { return f.message.clone() };
+    let named = format!("{object} (");
+    let mut out = String::with_capacity(f.message.len());
+    let mut rest = f.message.as_str();
+    while let Some(at) = rest.find(&named) {
+        let after = &rest[at + named.len()..];
+        let Some(close) = after.find(')') else { break };
+        out.push_str(&rest[..at]);
+        out.push_str(&object.to_string());
+        rest = &after[close + 1..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Every rule, in id order. Adding a rule: one file, one line here, one `rules/<ID>.md`.

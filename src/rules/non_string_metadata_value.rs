@@ -20,6 +20,11 @@ impl Rule for NonStringMetadataValue {
                 check_entries(sink, &w.meta, &w.pod.labels, "label", "pod template ");
                 check_entries(sink, &w.meta, &w.pod.annotations, "annotation", "pod template ");
             }
+            if let Some(outer) = w.outer.as_ref().filter(|_| !w.shares_meta) {
+                let whose = format!("{} ", outer.name);
+                check_entries(sink, &w.meta, &outer.labels, "label", &whose);
+                check_entries(sink, &w.meta, &outer.annotations, "annotation", &whose);
+            }
         }
     }
 }

@@ -21,7 +21,7 @@ impl Rule for ProtectedNamespace {
     }
 
     fn check(&self, cx: &Context, sink: &mut Sink) {
-        let in_protected = |w: &&Workload| w.meta.namespace == PROTECTED && is_wi_pod(&w.pod);
+        let in_protected = |w: &&Workload| w.namespace() == PROTECTED && is_wi_pod(&w.pod);
         for w in cx.inventory.workloads.iter().filter(in_protected).filter(|w| !mutated_live(cx, w)) {
             let at = w.meta.namespace_span.unwrap_or(w.meta.kind_span);
             sink.emit_on(
@@ -30,7 +30,7 @@ impl Rule for ProtectedNamespace {
                 format!(
                     "{} asks for workload identity in `{PROTECTED}`, where AKS's admissions enforcer keeps the webhook \
                      away: its pods get no token",
-                    w.meta.object_ref()
+                    w.object()
                 ),
             )
             .help("Run the workload in its own namespace.");

@@ -14,7 +14,7 @@ impl Rule for ProxySidecarMisuse {
     fn check(&self, cx: &Context, sink: &mut Sink) {
         for w in &cx.inventory.workloads {
             let Some(inject) = w.pod.annotations.get(INJECT_PROXY_SIDECAR) else { continue };
-            let whose = w.meta.object_ref();
+            let whose = w.object();
             if let Some((true, host_network)) = w.pod.host_network {
                 sink.emit_on(
                     &w.meta,

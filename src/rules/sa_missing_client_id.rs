@@ -83,7 +83,7 @@ fn report(sink: &mut Sink, sa: &ServiceAccount, pods: &[&Workload], problem: &Pr
         problem.span,
         format!(
             "{account}, used by {}{others}, has {} `{CLIENT_ID}` annotation: {}",
-            w.meta.object_ref(),
+            w.object(),
             problem.what,
             need.consequence
         ),
@@ -98,10 +98,7 @@ fn report(sink: &mut Sink, sa: &ServiceAccount, pods: &[&Workload], problem: &Pr
          id itself, suppress this finding on the ServiceAccount with `iblint.io/ignore: \"IB201 -- reason\"`."
     ));
     for pod in pods {
-        finding.related(
-            pod.meta.at(service_account_field(pod)),
-            format!("{} runs as {account} here", pod.meta.object_ref()),
-        );
+        finding.related(pod.meta.at(service_account_field(pod)), format!("{} runs as {account} here", pod.object()));
     }
     match need.hand_set {
         Some(HandSet::Env(span)) => finding.related(w.meta.at(span), "AZURE_CLIENT_ID is set here"),

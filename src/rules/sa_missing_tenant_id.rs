@@ -38,7 +38,7 @@ fn report_missing(sink: &mut Sink, sa: &ServiceAccount, pods: &[&Workload]) {
             sa.meta.anchor_for(&sa.meta.annotations),
             format!(
                 "{account}, used by the identity-binding pod of {}{others}, has no `{TENANT_ID}` annotation",
-                first.meta.object_ref()
+                first.object()
             ),
         )
         .help(format!(
@@ -47,7 +47,7 @@ fn report_missing(sink: &mut Sink, sa: &ServiceAccount, pods: &[&Workload]) {
              {TENANT_ID}: \"<tenant-id>\""
         ));
     for w in pods {
-        finding.related(w.meta.at(service_account_field(w)), format!("{} runs as {account} here", w.meta.object_ref()));
+        finding.related(w.meta.at(service_account_field(w)), format!("{} runs as {account} here", w.object()));
     }
 }
 

@@ -33,7 +33,7 @@ pub fn account_users(inv: &Inventory) -> Vec<AccountUsers<'_>> {
         .par_iter()
         .map(|w| {
             is_complete_wi_workload(w)
-                .then(|| inv.service_account_index(&w.meta.namespace, w.pod.service_account_name(), &w.meta))?
+                .then(|| inv.service_account_index(w.namespace(), w.pod.service_account_name()?, &w.meta))?
         })
         .collect();
     let mut group_of = vec![usize::MAX; inv.service_accounts.len()];

@@ -25,7 +25,7 @@ impl Rule for ServiceAccountFieldConflict {
                         format!(
                             "{} sets `serviceAccount: {}` but `serviceAccountName: {}`: the pod runs as `{}`, and \
                              readers of the manifest may expect the other identity",
-                            w.meta.object_ref(),
+                            w.object(),
                             alias.value,
                             name.value,
                             name.value
@@ -40,10 +40,7 @@ impl Rule for ServiceAccountFieldConflict {
                     sink.emit_on(
                         &w.meta,
                         alias.span,
-                        format!(
-                            "{} names its ServiceAccount with the deprecated field `serviceAccount`",
-                            w.meta.object_ref()
-                        ),
+                        format!("{} names its ServiceAccount with the deprecated field `serviceAccount`", w.object()),
                     )
                     .level(Level::Note)
                     .help(format!(

@@ -18,10 +18,7 @@ impl Rule for ServiceAccountNotFound {
         for (w, sa) in wi_workloads(cx.inventory) {
             // `default` exists in every namespace (IB107 judges using it); placeholders name nothing yet.
             let Some(field) = w.pod.service_account_ref() else { continue };
-            if sa.is_some()
-                || field.value == "default"
-                || is_placeholder(&field.value)
-                || is_placeholder(&w.meta.namespace)
+            if sa.is_some() || field.value == "default" || is_placeholder(&field.value) || is_placeholder(w.namespace())
             {
                 continue;
             }
@@ -31,7 +28,7 @@ impl Rule for ServiceAccountNotFound {
 }
 
 fn report(cx: &Context, sink: &mut Sink, w: &Workload, field: &Str) {
-    let (pod, name, ns) = (w.meta.object_ref(), &field.value, &w.meta.namespace);
+    let (pod, name, ns) = (w.object(), &field.value, w.namespace());
     let near = near_misses(cx.inventory, w, name);
     let missing = match cx.mode {
         Mode::Check => "is not declared in the scope",
@@ -72,7 +69,7 @@ fn near_misses<'a>(inv: &'a Inventory, w: &Workload, name: &str) -> Vec<&'a Meta
         .iter()
         .map(|sa| &sa.meta)
         .filter(|m| {
-            if m.namespace == w.meta.namespace {
+            if m.namespace == w.namespace() {
                 let budget = if name.len() < 6 { 1 } else { 2 };
                 m.name != name && edit_distance(&m.name, name) <= budget
             } else {

@@ -13,7 +13,7 @@ impl Rule for SkipContainersMismatch {
     fn check(&self, cx: &Context, sink: &mut Sink) {
         for w in &cx.inventory.workloads {
             let Some(e) = w.pod.annotations.get(SKIP_CONTAINERS) else { continue };
-            let whose = w.meta.object_ref();
+            let whose = w.object();
             if e.value.contains(',') && !e.value.contains(';') {
                 sink.emit_on(
                     &w.meta,
@@ -33,7 +33,7 @@ impl Rule for SkipContainersMismatch {
                 continue; // a patch may not list every container
             }
             for name in e.value.split(';').map(str::trim).filter(|n| !n.is_empty()) {
-                if w.pod.containers.iter().any(|c| c.name.value == name) {
+                if w.pod.has_container(name) {
                     continue;
                 }
                 let known: Vec<&str> = w.pod.containers.iter().map(|c| c.name.value.as_str()).collect();

@@ -1,10 +1,12 @@
 //! Questions several rules ask of the model, answered once.
 
+use std::borrow::Cow;
+
 use crate::model::{Inventory, ServiceAccount, Workload, USE_LABEL};
 
 /// The ServiceAccount a workload runs as, if it is in scope.
 pub fn service_account_of<'a>(inv: &'a Inventory, w: &Workload) -> Option<&'a ServiceAccount> {
-    inv.service_account(&w.meta.namespace, w.pod.service_account_name(), &w.meta)
+    inv.service_account(w.namespace(), w.pod.service_account_name()?, &w.meta)
 }
 
 /// Exactly one edit (substitution, insertion or deletion) apart: `edit_distance(a, b) == 1` in
@@ -49,16 +51,27 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
 
 /// Where the `use` label went instead of the pod template.
 pub enum UseLabelElsewhere<'a> {
-    /// On the workload itself: its own metadata, only its selector, or an annotation.
-    OnWorkload(&'static str, &'a crate::model::Entry),
+    /// On the workload itself: its own metadata, only its selector, an intermediate template's
+    /// metadata, or an annotation.
+    OnWorkload(Misplaced<'a>),
     /// On the ServiceAccount the pod runs as (the pre-v1.0 way, ignored since v1.0).
     OnServiceAccount(&'a ServiceAccount, &'a crate::model::Entry),
 }
 
+/// The `use` label where the webhook does not look.
+pub struct Misplaced<'a> {
+    /// Where, as a message says it ("on the controller's own metadata").
+    pub place: Cow<'static, str>,
+    pub entry: &'a crate::model::Entry,
+    /// On the object rather than on one of its pod templates: an object with several pod
+    /// templates reports it once.
+    pub on_object: bool,
+}
+
 /// The `use` label is missing from the pod template but present somewhere it does nothing.
 pub fn use_label_elsewhere<'a>(inv: &'a Inventory, w: &'a Workload) -> Option<UseLabelElsewhere<'a>> {
-    if let Some((place, e)) = misplaced_use_label(w) {
-        return Some(UseLabelElsewhere::OnWorkload(place, e));
+    if let Some(m) = misplaced_use_label(w) {
+        return Some(UseLabelElsewhere::OnWorkload(m));
     }
     if w.pod.labels.contains(USE_LABEL) {
         return None;
@@ -68,26 +81,47 @@ pub fn use_label_elsewhere<'a>(inv: &'a Inventory, w: &'a Workload) -> Option<Us
 }
 
 /// Where the `use` label was put instead of the pod template, if it is not on the template:
-/// the controller's own labels, only the selector, or an annotation.
-pub fn misplaced_use_label(w: &Workload) -> Option<(&'static str, &crate::model::Entry)> {
+/// the controller's own labels, an intermediate template's (a CronJob's Job template), only the
+/// selector, or an annotation.
+pub fn misplaced_use_label(w: &Workload) -> Option<Misplaced<'_>> {
     if w.pod.labels.contains(USE_LABEL) {
         return None;
     }
+    let found = |place: Cow<'static, str>, entry, on_object| Some(Misplaced { place, entry, on_object });
     if let Some(e) = w.pod.annotations.get(USE_LABEL) {
-        return Some(("as a pod template annotation", e));
+        return found("as a pod template annotation".into(), e, false);
     }
-    if w.has_controller_meta {
-        if let Some(e) = w.meta.labels.get(USE_LABEL) {
-            return Some(("on the controller's own metadata", e));
-        }
-        if let Some(e) = w.selector.get(USE_LABEL) {
-            return Some(("only in spec.selector", e));
-        }
-        if let Some(e) = w.meta.annotations.get(USE_LABEL) {
-            return Some(("as an annotation on the controller", e));
-        }
+    if !w.has_controller_meta {
+        return None;
+    }
+    let outer = w.outer.as_ref();
+    if let Some((o, e)) = outer.and_then(|o| o.labels.get(USE_LABEL).map(|e| (o, e))) {
+        return found(format!("on {}", o.what).into(), e, true);
+    }
+    if let Some(e) = w.meta.labels.get(USE_LABEL) {
+        return found("on the controller's own metadata".into(), e, true);
+    }
+    if let Some(e) = w.selector.get(USE_LABEL) {
+        return found("only in spec.selector".into(), e, true);
+    }
+    if let Some((o, e)) = outer.and_then(|o| o.annotations.get(USE_LABEL).map(|e| (o, e))) {
+        return found(format!("as an annotation on {}", o.what).into(), e, true);
+    }
+    if let Some(e) = w.meta.annotations.get(USE_LABEL) {
+        return found("as an annotation on the controller".into(), e, true);
     }
     None
+}
+
+/// YAML that sets `key: "value"` at `path` (a key path from the object's root), indented for a
+/// help text.
+pub fn yaml_at(path: &[&str], key: &str, value: &str) -> String {
+    let mut out = String::new();
+    for (depth, segment) in path.iter().enumerate() {
+        out.push_str(&format!("{}{segment}:\n", " ".repeat(4 + 2 * depth)));
+    }
+    out.push_str(&format!("{}{key}: \"{value}\"", " ".repeat(4 + 2 * path.len())));
+    out
 }
 
 #[cfg(test)]

@@ -17,6 +17,10 @@ impl Rule for UnknownIdentityKey {
         for w in cx.inventory.workloads.iter().filter(|w| w.has_controller_meta) {
             check(sink, &w.meta, &w.pod.labels);
             check(sink, &w.meta, &w.pod.annotations);
+            if let Some(outer) = w.outer.as_ref().filter(|_| !w.shares_meta) {
+                check(sink, &w.meta, &outer.labels);
+                check(sink, &w.meta, &outer.annotations);
+            }
         }
     }
 }

@@ -22,7 +22,7 @@ impl Rule for UseLabelNotTrue {
                 format!(
                     "The pod template label `{USE_LABEL}` of {} is `{}`, not `true`: the webhook selects only the \
                      exact string \"true\", so its pods get no token",
-                    w.meta.object_ref(),
+                    w.object(),
                     e.value
                 ),
             )

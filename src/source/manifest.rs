@@ -1,8 +1,7 @@
 //! Kubernetes manifests: a parsed YAML/JSON document becomes typed model objects.
 
 use crate::model::{
-    ConfigMap, Container, Entries, Entry, EnvVar, Meta, Objects, Origin, PodTemplate, ServiceAccount, Str, Text,
-    ValueType, Workload,
+    pod_kind, ConfigMap, Entries, Entry, Meta, Objects, Origin, PodKind, ServiceAccount, Str, Text, ValueType,
 };
 use crate::span::Span;
 use crate::yaml::{Node, NodeKind, ScalarType};
@@ -34,34 +33,67 @@ pub fn load_document(root: &Node, cx: &DocContext, inv: &mut Objects) {
         return;
     }
     let meta = read_meta(root, api_version, kind, kind_node.span, cx);
-    match pod_template_node(root, kind, api_version) {
-        Some((template, anchor)) => {
-            let has_controller_meta = kind != "Pod";
-            let selector = read_selector(root, kind);
-            let pod = read_pod_template(template, anchor);
-            inv.workloads.push(Workload { meta, has_controller_meta, selector, pod });
+    if let Some(pod_kind) = pod_kind(api_version, kind) {
+        if let Some(account) = account_template(root, &meta, pod_kind) {
+            inv.service_accounts.push(account);
         }
-        None => match kind {
-            "ServiceAccount" => inv.service_accounts.push(ServiceAccount { meta }),
-            "ClusterRole" | "Role" if is_rbac(api_version) => inv.roles.push(super::rbac::role(root, meta)),
-            "ClusterRoleBinding" | "RoleBinding" if is_rbac(api_version) => {
-                inv.bindings.push(super::rbac::binding(root, meta))
-            }
-            "ConfigMap" => {
-                let data = root.get("data").map(|d| entries_where(d, mentions_azure_identity)).unwrap_or_default();
-                inv.config_maps.push(ConfigMap { meta, data });
-            }
-            _ => {
-                if let Some(fic) = super::fic_yaml::kubernetes_fic(root, &meta) {
-                    inv.federated_credentials.push(fic);
-                } else if let Some(legacy) = super::fic_yaml::legacy(root, &meta) {
-                    inv.legacy.push(legacy);
-                } else {
-                    inv.others.push(meta);
-                }
-            }
-        },
+        let workloads = super::pod_template::workloads(root, &meta, pod_kind);
+        if workloads.is_empty() {
+            inv.others.push(meta); // no pod template to read: its metadata is still checked
+        } else {
+            inv.workloads.extend(workloads);
+        }
+        return;
     }
+    match kind {
+        "ServiceAccount" => inv.service_accounts.push(ServiceAccount { meta }),
+        "ClusterRole" | "Role" if is_rbac(api_version) => inv.roles.push(super::rbac::role(root, meta)),
+        "ClusterRoleBinding" | "RoleBinding" if is_rbac(api_version) => {
+            inv.bindings.push(super::rbac::binding(root, meta))
+        }
+        "ConfigMap" => {
+            let data = root.get("data").map(|d| entries_where(d, mentions_azure_identity)).unwrap_or_default();
+            inv.config_maps.push(ConfigMap { meta, data });
+        }
+        _ => {
+            if let Some(fic) = super::fic_yaml::kubernetes_fic(root, &meta) {
+                inv.federated_credentials.push(fic);
+            } else if let Some(legacy) = super::fic_yaml::legacy(root, &meta) {
+                inv.legacy.push(legacy);
+            } else {
+                inv.others.push(meta);
+            }
+        }
+    }
+}
+
+/// The ServiceAccount a kind declares inside itself (Crossplane's
+/// `spec.serviceAccountTemplate`): its metadata becomes the account's, in the pods' namespace.
+fn account_template(root: &Node, meta: &Meta, kind: &PodKind) -> Option<ServiceAccount> {
+    let (last, parents) = kind.account_template?.split_last()?;
+    let (key, template) = root.path(parents)?.entry(last)?;
+    let md = template.get("metadata");
+    let name = md.and_then(|m| m.get("name"));
+    let account = Meta {
+        kind: "ServiceAccount".into(),
+        name: name.and_then(Node::as_str).map_or_else(|| revision_account(meta), Text::from),
+        name_span: name.map(|n| n.span),
+        namespace: kind.pod_namespace.map_or_else(|| meta.namespace.clone(), Text::from),
+        namespace_span: None,
+        metadata_span: template.entry("metadata").map(|(k, _)| k.span).or(Some(key.span)),
+        labels: md.map(|m| keyed_entries(m, "labels")).unwrap_or_default(),
+        annotations: md.map(|m| keyed_entries(m, "annotations")).unwrap_or_default(),
+        cluster_scoped: false,
+        api_version: "v1".into(),
+        ..meta.clone()
+    };
+    Some(ServiceAccount { meta: account })
+}
+
+/// The name Crossplane gives an account template without a name: the provider revision's,
+/// unknown here, so a placeholder that names the runtime config and matches no declared account.
+pub fn revision_account(meta: &Meta) -> Text {
+    Text::from(format!("<provider revision of {}>", meta.name))
 }
 
 /// ConfigMap entries worth keeping: rules look in ConfigMaps only for Azure identity settings
@@ -73,34 +105,6 @@ fn mentions_azure_identity(key: &str, value: &Node) -> bool {
     };
     let value = value.as_scalar().map_or("", |s| s.value.as_str());
     has(key, "azure") || has(value, "azure") || value.contains("/var/run/secrets")
-}
-
-/// The pod template of a pod-bearing kind, and the span of the key that holds it.
-fn pod_template_node<'a>(root: &'a Node, kind: &str, api_version: &str) -> Option<(&'a Node, Span)> {
-    let path: &[&str] = match kind {
-        "Pod" => return Some((root, root.entry("kind").map_or(root.span, |(k, _)| k.span))),
-        "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet" | "ReplicationController" | "Job" => {
-            &["spec", "template"]
-        }
-        "Rollout" if api_version.starts_with("argoproj.io/") => &["spec", "template"],
-        "CronJob" => &["spec", "jobTemplate", "spec", "template"],
-        "PodTemplate" => &["template"],
-        _ => return None,
-    };
-    let (last, parents) = path.split_last()?;
-    let parent = root.path(parents)?;
-    let (key, value) = parent.entry(last)?;
-    value.as_map()?;
-    Some((value, key.span))
-}
-
-fn read_selector(root: &Node, kind: &str) -> Entries {
-    let selector = match kind {
-        "ReplicationController" => root.path(&["spec", "selector"]),
-        "CronJob" => root.path(&["spec", "jobTemplate", "spec", "selector", "matchLabels"]),
-        _ => root.path(&["spec", "selector", "matchLabels"]),
-    };
-    selector.map(entries_of).unwrap_or_default()
 }
 
 fn read_meta(root: &Node, api_version: &str, kind: &str, kind_span: Span, cx: &DocContext) -> Meta {
@@ -147,11 +151,15 @@ pub fn is_cluster_scoped(api_version: &str, kind: &str) -> bool {
             | "ValidatingWebhookConfiguration"
             | "APIService"
             | "ClusterIssuer"
+            | "ClusterSecretStore"
+            | "ClusterTriggerAuthentication"
+            | "ClusterWorkflowTemplate"
     ) || (group == "managedidentity.azure.upbound.io")
+        || (group == "pkg.crossplane.io" && matches!(kind, "DeploymentRuntimeConfig" | "ControllerConfig"))
 }
 
 /// The entries of the mapping under `key` of `parent`, keeping the key's span.
-fn keyed_entries(parent: &Node, key: &str) -> Entries {
+pub(super) fn keyed_entries(parent: &Node, key: &str) -> Entries {
     match parent.entry(key) {
         Some((k, v)) => Entries { key_span: Some(k.span), ..entries_of(v) },
         None => Entries::default(),
@@ -195,71 +203,6 @@ fn value_type(t: ScalarType) -> ValueType {
     }
 }
 
-fn str_of(node: &Node) -> Option<Str> {
+pub(super) fn str_of(node: &Node) -> Option<Str> {
     node.as_str().map(|v| Str { value: v.into(), span: node.span })
-}
-
-/// Reads a pod template (for a bare Pod, the Pod itself: its metadata is the pod's).
-fn read_pod_template(template: &Node, anchor: Span) -> PodTemplate {
-    let metadata = template.entry("metadata");
-    let spec = template.entry("spec");
-    let md = metadata.map(|(_, v)| v);
-    let sp = spec.map(|(_, v)| v);
-    let field = |name: &str| sp.and_then(|s| s.get(name)).and_then(str_of);
-    let mut containers = Vec::new();
-    for (key, init) in [("initContainers", true), ("containers", false)] {
-        for c in sp.and_then(|s| s.get(key)).and_then(Node::as_seq).unwrap_or_default() {
-            containers.push(read_container(c, init));
-        }
-    }
-    PodTemplate {
-        anchor,
-        metadata_span: metadata.map(|(k, _)| k.span),
-        labels: md.map(|m| keyed_entries(m, "labels")).unwrap_or_default(),
-        annotations: md.map(|m| keyed_entries(m, "annotations")).unwrap_or_default(),
-        spec_span: spec.map(|(k, _)| k.span),
-        service_account_name: field("serviceAccountName"),
-        service_account: field("serviceAccount"),
-        host_network: sp.and_then(|s| s.get("hostNetwork")).and_then(|n| {
-            let s = n.as_scalar()?;
-            (s.resolved_type() == ScalarType::Bool)
-                .then_some((matches!(s.value.as_str(), "true" | "True" | "TRUE"), n.span))
-        }),
-        containers,
-        csi_drivers: sp
-            .and_then(|s| s.get("volumes"))
-            .and_then(Node::as_seq)
-            .unwrap_or_default()
-            .iter()
-            .filter_map(|v| v.path(&["csi", "driver"]).and_then(Node::as_str).map(str::to_string))
-            .collect(),
-    }
-}
-
-fn read_container(c: &Node, init: bool) -> Container {
-    let strings = |key: &str| -> Vec<Str> {
-        c.get(key).and_then(Node::as_seq).unwrap_or_default().iter().filter_map(str_of).collect()
-    };
-    let env = c
-        .get("env")
-        .and_then(Node::as_seq)
-        .unwrap_or_default()
-        .iter()
-        .filter_map(|e| {
-            Some(EnvVar {
-                name: e.get("name").and_then(str_of)?,
-                value: e.get("value").and_then(str_of),
-                value_from: e.get("valueFrom").is_some(),
-            })
-        })
-        .collect();
-    Container {
-        name: c.get("name").and_then(str_of).unwrap_or(Str { value: Text::default(), span: c.span }),
-        init,
-        env,
-        env_from: c.get("envFrom").and_then(Node::as_seq).unwrap_or_default().iter().map(|n| n.span).collect(),
-        command: strings("command"),
-        args: strings("args"),
-        span: c.span,
-    }
 }

@@ -8,6 +8,7 @@ pub mod files;
 pub mod iac;
 pub mod loader;
 pub mod manifest;
+pub mod pod_template;
 pub mod rbac;
 pub mod render;
 pub mod stage;

@@ -213,7 +213,7 @@ fn pod_record(item: &Node, mut workload: Workload) -> PodRecord {
         meta: workload.meta.clone(),
         owner: None,
         phase: str_at(item, &["status", "phase"]).unwrap_or("Unknown").to_string(),
-        service_account: workload.pod.service_account_name().to_string(),
+        service_account: workload.pod.service_account_name().unwrap_or("default").to_string(),
         token_volume: token_volume(item),
         containers: live_containers(item),
     };

@@ -17,7 +17,8 @@ const CONCURRENT: usize = 8;
 pub fn questions(inventory: &Inventory) -> Vec<(String, String, String)> {
     let mut out: Vec<(String, String, String)> = Vec::new();
     for w in inventory.workloads.iter().filter(|w| is_ib_pod(&w.pod)) {
-        let (ns, name) = (&w.meta.namespace, w.pod.service_account_name());
+        let Some(name) = w.pod.service_account_name() else { continue };
+        let ns = w.namespace();
         for sa in inventory.service_accounts_named(ns, name) {
             if let Some(id) = sa.client_id().map(|e| e.value.trim()).filter(|v| is_guid(v)) {
                 out.push((ns.to_string(), name.to_string(), id.to_string()));
