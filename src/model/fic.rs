@@ -59,8 +59,12 @@ pub struct FederatedCredential {
     pub audiences: Vec<Str>,
     /// ASO `serviceoperator.azure.com/reconcile-policy: skip`: never written to Azure.
     pub reconcile_skip: bool,
-    /// Declared in a loop (`for_each`, `count`, Bicep `for`): stands for several credentials.
+    /// Declared in a loop (`for_each`, `count`, Bicep `for`) whose instances are not known:
+    /// stands for several credentials.
     pub repeated: bool,
+    /// What carried the declaration here, outermost first (the module calls of an evaluated
+    /// module instance): shown as related locations.
+    pub trail: Vec<(Span, String)>,
 }
 
 impl FederatedCredential {

@@ -47,6 +47,9 @@ fn managed_name(fic: &FederatedCredential, sink: &mut Sink) {
     if let Some(source) = fic.name_source {
         f.related(fic.at(source), format!("the name `{}` comes from here", name.value));
     }
+    for (span, what) in &fic.trail {
+        f.related(fic.at(*span), what.clone());
+    }
     if fic.reconcile_skip {
         f.level(Level::Warning);
         f.message.push_str(" (ASO's reconcile-policy is `skip`, so it is not written today)");
@@ -71,6 +74,9 @@ fn unresolved_name_on_bound_identity(fic: &FederatedCredential, binding: &Identi
          cluster), or write the name as a literal so iblint can check it."
     ));
     f.related(binding.at(binding.anchor), format!("{} binds `{identity}` to a cluster here", binding.display));
+    for (span, what) in &fic.trail {
+        f.related(fic.at(*span), what.clone());
+    }
 }
 
 fn help(fic: &FederatedCredential) -> String {

@@ -47,6 +47,7 @@ pub fn kubernetes_fic(root: &Node, meta: &Meta) -> Option<FederatedCredential> {
                     .value(RECONCILE_POLICY)
                     .is_some_and(|v| v.eq_ignore_ascii_case("skip")),
                 repeated: false,
+                trail: Vec::new(),
             })
         }
         "managedidentity.azure.upbound.io" | "managedidentity.azure.m.upbound.io" => {
@@ -77,6 +78,7 @@ pub fn kubernetes_fic(root: &Node, meta: &Meta) -> Option<FederatedCredential> {
                 audiences: list(p.and_then(|p| p.get("audience").or_else(|| p.get("audiences")))),
                 reconcile_skip: false,
                 repeated: false,
+                trail: Vec::new(),
             })
         }
         _ => None,
@@ -165,6 +167,7 @@ fn arm_resources(node: &Node, parent: Option<&str>, origin: &Origin, out: &mut V
                 audiences: list(props.and_then(|p| p.get("audiences"))),
                 reconcile_skip: false,
                 repeated: r.get("copy").is_some(),
+                trail: Vec::new(),
             });
         }
         let own = name.as_ref().map(|n| n.value.clone());

@@ -14,6 +14,7 @@ use crate::model::SkipNote;
 pub enum FileKind {
     /// `.yaml`, `.yml`, `.json`: Kubernetes manifests (and ARM templates, workflow YAML).
     Manifest,
+    /// `.tf`, `.tfvars`, `.tfvars.json`: evaluated a module (directory) at a time.
     Terraform,
     Bicep,
     /// `.bicepparam`: parameter values for a Bicep file (evaluated with the file it `using`s).
@@ -24,10 +25,12 @@ pub enum FileKind {
 
 impl FileKind {
     pub fn of(path: &Path) -> Option<FileKind> {
+        if crate::source::iac::terraform::is_terraform_file(path) {
+            return Some(FileKind::Terraform);
+        }
         let ext = path.extension()?.to_str()?.to_ascii_lowercase();
         Some(match ext.as_str() {
             "yaml" | "yml" | "json" => FileKind::Manifest,
-            "tf" => FileKind::Terraform,
             "bicep" => FileKind::Bicep,
             "bicepparam" => FileKind::BicepParams,
             "sh" | "bash" | "ps1" | "psm1" => FileKind::Script,

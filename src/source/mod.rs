@@ -54,10 +54,8 @@ pub fn load(input: &Input, opts: &LoadOptions) -> Objects {
     };
     match input.kind {
         FileKind::Manifest => load_manifest(input, text, opts, &mut inv),
-        FileKind::Terraform => match iac::terraform::scan(text, input.display) {
-            Ok(fics) => inv.federated_credentials.extend(fics),
-            Err(failure) => inv.parse_failures.push(failure),
-        },
+        // A Terraform file given alone (standard input, tests) is a module of one file.
+        FileKind::Terraform => inv.merge(iac::terraform::evaluate_file(input.display, text, opts)),
         // A run evaluates Bicep files together (`stage`); one file alone is a root with its
         // defaults, and a parameter file alone deploys nothing.
         FileKind::Bicep => inv.merge(iac::bicep::evaluate_text(text, input.display)),

@@ -39,7 +39,7 @@ pub trait Evaluator: Sync {
 }
 
 /// The evaluators of a run, in order: the first that claims a file takes it.
-static EVALUATORS: &[&dyn Evaluator] = &[&super::iac::bicep::Deployments];
+static EVALUATORS: &[&dyn Evaluator] = &[&super::iac::bicep::Deployments, &super::iac::terraform::MODULES];
 
 /// Loads every file of a run: claimed files through their evaluator, the others with
 /// `load_one`, all in parallel.

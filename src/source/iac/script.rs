@@ -252,6 +252,7 @@ fn blank(display: String, action: FicAction, path: &Arc<str>, pos: Pos) -> Feder
         audiences: Vec::new(),
         reconcile_skip: false,
         repeated: false,
+        trail: Vec::new(),
     }
 }
 

@@ -1,0 +1,1 @@
+credential_name = "orders-westeurope"

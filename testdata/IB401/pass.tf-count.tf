@@ -1,0 +1,13 @@
+# count over a literal list that stops before the AKS-managed name.
+locals {
+  names = ["orders-westeurope", "orders-northeurope", "aks-identity-binding"]
+}
+
+resource "azurerm_federated_identity_credential" "orders" {
+  count     = 2
+  name      = local.names[count.index]
+  parent_id = azurerm_user_assigned_identity.orders.id
+  audience  = ["api://AzureADTokenExchange"]
+  issuer    = "https://westeurope.oic.prod-aks.azure.com/72f988bf-86f1-41af-91ab-2d7cd011db47/0b5d7c1e-2f3a-4b6c-8d9e-0f1a2b3c4d5e/"
+  subject   = "system:serviceaccount:team-a:orders"
+}
