@@ -7,6 +7,9 @@ use std::collections::BTreeSet;
 use iblint::docs;
 use iblint::rules::RULES;
 
+#[path = "support/rule_cases.rs"]
+mod rule_cases;
+
 #[test]
 fn every_rule_has_a_doc_and_every_doc_a_rule() {
     let rules: BTreeSet<&str> = RULES.iter().map(|r| r.id()).collect();
@@ -125,4 +128,23 @@ fn rule_metadata_agree() {
         }
     }
     assert!(problems.is_empty(), "rule metadata disagree:\n{}", problems.join("\n"));
+}
+
+/// Every rule is shown to work by fixtures: `testdata/<ID>/` holds at least one `fail.*` case that
+/// must produce it and one `pass.*` case that must not (`tests/fixtures.rs`; fake clusters for the
+/// live rules, `tests/live_fixtures.rs`).
+#[test]
+fn every_rule_has_pass_and_fail_fixtures() {
+    let mut missing = Vec::new();
+    for id in RULES.iter().map(|r| r.id()) {
+        let cases = rule_cases::cases(id);
+        let fails = cases.iter().filter(|c| rule_cases::is_fail(c)).count();
+        if fails == 0 {
+            missing.push(format!("testdata/{id}/: no fail.* case"));
+        }
+        if fails == cases.len() {
+            missing.push(format!("testdata/{id}/: no pass.* case"));
+        }
+    }
+    assert!(missing.is_empty(), "rules without fixtures:\n{}", missing.join("\n"));
 }

@@ -14,8 +14,13 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use iblint::check::{self, CheckOptions};
-use iblint::config::Config;
 use iblint::finding::Location;
+
+#[path = "support/rule_cases.rs"]
+mod rule_cases;
+
+// Live rules (IB6xx) have fake-cluster fixtures, audited by `tests/live_fixtures.rs`.
+use rule_cases::{cases, config_of, is_live};
 
 type Expect = BTreeSet<(String, u32, Option<u32>)>;
 
@@ -27,23 +32,12 @@ fn rule_dirs() -> Vec<PathBuf> {
     let mut dirs: Vec<PathBuf> = std::fs::read_dir(testdata())
         .expect("testdata/")
         .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.is_dir() && p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with("IB")))
+        .filter(|p| {
+            p.is_dir() && p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with("IB") && !is_live(n))
+        })
         .collect();
     dirs.sort();
     dirs
-}
-
-fn cases(dir: &Path) -> Vec<PathBuf> {
-    let mut out: Vec<PathBuf> = std::fs::read_dir(dir)
-        .expect("rule dir")
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| {
-            let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
-            (name.starts_with("pass.") || name.starts_with("fail.")) && !name.ends_with(".expect")
-        })
-        .collect();
-    out.sort();
-    out
 }
 
 fn parse_marker_list(text: &str, line: u32, out: &mut Expect) {
@@ -90,7 +84,7 @@ fn markers(file: &Path) -> Expect {
 fn findings(case: &Path) -> Vec<(String, String, u32, u32)> {
     let opts =
         CheckOptions { paths: vec![case.to_path_buf()], scope: Some(case.to_path_buf()), ..CheckOptions::default() };
-    let outcome = check::run(&opts, &config_of(case), &testdata()).expect("check runs");
+    let outcome = check::run(&opts, &config_of(case, &testdata()), &testdata()).expect("check runs");
     outcome
         .findings
         .iter()
@@ -102,18 +96,6 @@ fn findings(case: &Path) -> Vec<(String, String, u32, u32)> {
             Location::Logical { .. } => None,
         })
         .collect()
-}
-
-/// The case directory's own `.iblint.yaml`, else the default config.
-fn config_of(case: &Path) -> Config {
-    let file = case.join(".iblint.yaml");
-    if !file.is_file() {
-        return Config::default();
-    }
-    // Shown relative to `testdata/` like the files linted, so findings on the config (IB003) are
-    // checked against its markers too.
-    let display = file.strip_prefix(testdata()).unwrap_or(&file).to_string_lossy().replace('\\', "/");
-    iblint::config::load(&file, display.into()).expect("fixture config parses")
 }
 
 fn files_of(case: &Path) -> Vec<PathBuf> {
@@ -142,7 +124,7 @@ fn every_fixture_yields_exactly_its_markers() {
     let mut count = 0;
     for dir in rule_dirs() {
         let rule = dir.file_name().and_then(|n| n.to_str()).unwrap_or("").to_string();
-        let dir_cases = cases(&dir);
+        let dir_cases = cases(&rule);
         assert!(
             dir_cases.iter().any(|c| c.file_name().unwrap().to_string_lossy().starts_with("fail.")),
             "{rule}: no fail fixture"

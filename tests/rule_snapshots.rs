@@ -1,7 +1,8 @@
 //! What users read, pinned per rule (like ruff's per-rule snapshots): for every rule, each case of
 //! `testdata/<ID>/` is linted and the rule's findings are rendered as the human format shows them
 //! (message, snippet, related locations, help; 100 columns, no colour, paths relative to the
-//! repository) followed by the `fixes` of their SARIF results. One file per rule,
+//! repository) followed by the `fixes` of their SARIF results; for the live rules (IB6xx), as
+//! `kubectl iblint audit` shows them on the fake clusters of their fixtures. One file per rule,
 //! `tests/snapshots/rules/<ID>.snap`, so a changed sentence or fix is a diff a reviewer sees.
 //!
 //! The `# expect:` markers of `tests/fixtures.rs` pin positions and the absence of false alarms;
@@ -20,59 +21,38 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test fails by panicking
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use iblint::check::{self, CheckOptions, Outcome};
-use iblint::config::Config;
 use iblint::report::{human, sarif, RenderOptions};
 use iblint::rules::RULES;
 use serde_json::Value;
 
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+#[path = "support/rule_cases.rs"]
+mod rule_cases;
 
-/// The `pass.*` and `fail.*` cases (files or directories) of `testdata/<id>/`, in order.
-fn cases(id: &str) -> Vec<PathBuf> {
-    let Ok(entries) = std::fs::read_dir(repo().join("testdata").join(id)) else { return Vec::new() };
-    let mut out: Vec<PathBuf> = entries
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| {
-            let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
-            (name.starts_with("pass.") || name.starts_with("fail.")) && !name.ends_with(".expect")
-        })
-        .collect();
-    out.sort();
-    out
-}
+#[cfg(feature = "live")]
+#[path = "support/fake_apiserver.rs"]
+mod fake_apiserver;
 
-/// `path` as the repository-relative, `/`-separated name a user sees.
-fn shown(path: &Path) -> String {
-    path.strip_prefix(repo()).unwrap_or(path).to_string_lossy().replace('\\', "/")
-}
+#[cfg(feature = "live")]
+#[path = "audit/harness.rs"]
+mod harness;
 
-/// A case directory's own `.iblint.yaml`, else the default config.
-fn config_of(case: &Path) -> Config {
-    let file = case.join(".iblint.yaml");
-    if !file.is_file() {
-        return Config::default();
-    }
-    iblint::config::load(&file, shown(&file).into()).expect("fixture config parses")
-}
+use rule_cases::{cases, config_of, is_live, repo, shown};
 
 /// Lints one case from the repository root, keeping only `id`'s unsuppressed findings.
 fn lint(id: &str, case: &Path) -> Outcome {
     let opts =
         CheckOptions { paths: vec![case.to_path_buf()], scope: Some(case.to_path_buf()), ..CheckOptions::default() };
-    let mut outcome = check::run(&opts, &config_of(case), &repo()).expect("check runs");
+    let mut outcome = check::run(&opts, &config_of(case, &repo()), &repo()).expect("check runs");
     outcome.findings.retain(|f| f.rule == id && f.suppression.is_none());
     outcome
 }
 
 /// The `fixes` of the SARIF results, each under the result's location, with inserted text shown
 /// as its lines rather than as one escaped JSON string.
-fn sarif_fixes(outcome: &Outcome) -> String {
-    let sarif: Value = serde_json::from_str(&sarif::render(outcome, &RenderOptions::default())).expect("SARIF");
+fn sarif_fixes(sarif: &Value) -> String {
     let mut out = String::new();
     for result in sarif["runs"][0]["results"].as_array().into_iter().flatten() {
         let location = &result["locations"][0]["physicalLocation"];
@@ -127,17 +107,52 @@ fn rule_snapshot(id: &str) -> String {
         }
         out.push_str(&format!("══ {}\n", shown(&case)));
         out.push_str(&human::render(&outcome, &opts));
-        out.push_str(&sarif_fixes(&outcome));
+        let sarif: Value = serde_json::from_str(&sarif::render(&outcome, &RenderOptions::default())).expect("SARIF");
+        out.push_str(&sarif_fixes(&sarif));
     }
     out
+}
+
+/// The same for a live rule: each case is a fake cluster (`tests/support/live_fixture.rs`),
+/// audited by `kubectl-iblint` with every other rule disabled.
+#[cfg(feature = "live")]
+fn live_rule_snapshot(id: &str) -> String {
+    let others: Vec<&str> = RULES.iter().map(|r| r.id()).filter(|other| *other != id).collect();
+    let disable = others.join(",");
+    let mut out = String::new();
+    for case in cases(id) {
+        let fake = harness::Fake::start(fake_apiserver::Cluster::load(&case).expect("the fixture loads"));
+        let run = |format: &str| {
+            let args = ["--format", format, "--no-color", "-q", "--fail-on", "never", "--disable", &disable];
+            let output = fake.plugin_env(&args, &[("COLUMNS", "100")]);
+            assert_eq!(output.status.code(), Some(0), "{}: {}", shown(&case), String::from_utf8_lossy(&output.stderr));
+            String::from_utf8(output.stdout).expect("UTF-8")
+        };
+        let human = run("human");
+        if human.trim().is_empty() {
+            continue;
+        }
+        out.push_str(&format!("══ {}\n", shown(&case)));
+        out.push_str(&human);
+        out.push_str(&sarif_fixes(&serde_json::from_str(&run("sarif")).expect("SARIF")));
+    }
+    out
+}
+
+#[cfg(not(feature = "live"))]
+fn live_rule_snapshot(_id: &str) -> String {
+    String::new()
 }
 
 #[test]
 fn every_rule_reads_as_its_snapshot_says() {
     let mut differing = Vec::new();
-    for rule in RULES.iter().filter(|r| !is_live(r.id())) {
+    for rule in RULES {
         let id = rule.id();
-        let text = rule_snapshot(id);
+        if is_live(id) && cfg!(not(feature = "live")) {
+            continue; // the live audit is not built
+        }
+        let text = if is_live(id) { live_rule_snapshot(id) } else { rule_snapshot(id) };
         assert!(!text.is_empty(), "{id}: no finding in testdata/{id}/ to show");
         let compared = std::panic::catch_unwind(|| {
             insta::with_settings!({
@@ -158,9 +173,4 @@ fn every_rule_reads_as_its_snapshot_says() {
         "snapshots differ for {differing:?}: review, then INSTA_UPDATE=always cargo test --test rule_snapshots \
          (or cargo insta review)"
     );
-}
-
-/// Live rules (IB6xx) run only in `audit`; `tests/audit_rules.rs` snapshots them.
-fn is_live(id: &str) -> bool {
-    iblint::docs::get(id).is_some_and(|d| d.tags.iter().any(|t| t == "live"))
 }

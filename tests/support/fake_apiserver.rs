@@ -17,7 +17,8 @@
 //! assert!(server.requests().iter().all(|r| r.method == "GET" || r.path.ends_with("accessreviews")));
 //! ```
 //!
-//! Standard library and serde_json only, so every test target and the benchmark binary can include it.
+//! Standard library, serde_json and the crate's own YAML reader only, so every test target and the
+//! benchmark binary can include it.
 #![allow(dead_code, unused_imports)]
 
 #[path = "fake_apiserver/cluster.rs"]
@@ -46,6 +47,8 @@ mod status;
 pub mod synthetic;
 #[path = "fake_apiserver/table.rs"]
 mod table;
+#[path = "fake_apiserver/yaml.rs"]
+pub mod yaml;
 
 pub use cluster::{Cluster, DEFAULT_VERSION, SAR_FILE};
 pub use faults::{Fault, FaultKind, FaultTarget, Target};

@@ -2,7 +2,10 @@
 //! and its faults.
 //!
 //! Fixture directory (`testdata/live/<scenario>/`): every `*.json` file is one object or a
-//! `{"kind": "List", "items": [..]}`, except `sar.json`, which is the [`SarTable`]. Objects need
+//! `{"kind": "List", "items": [..]}`, except `sar.json`, which is the [`SarTable`]; every `*.yaml`
+//! file is a stream of such objects. A `SubjectAccessReview` among the objects (spec and status,
+//! as the API server returns one) is not stored: it is how the server answers that question
+//! ([`SarRule::from_review`]). A fixture may also be a single file. Objects need
 //! `apiVersion`, `kind` and `metadata.name`; objects of unknown groups register a custom resource type
 //! (plural derived from the kind — `AzureIdentity` → `azureidentities` — and namespaced when
 //! the object has a namespace; [`Cluster::with_resource`] registers any other shape).
@@ -13,7 +16,8 @@ use serde_json::{json, Value};
 
 use super::faults::Fault;
 use super::resources::{self, ResourceType};
-use super::sar::SarTable;
+use super::sar::{SarRule, SarTable};
+use super::yaml;
 
 /// The Kubernetes version `/version` reports unless changed.
 pub const DEFAULT_VERSION: &str = "v1.32.4";
@@ -67,9 +71,16 @@ impl Cluster {
             let entries = std::fs::read_dir(path).map_err(|e| format!("{}: {e}", path.display()))?;
             let mut files: Vec<_> = entries.filter_map(Result::ok).map(|e| e.path()).collect();
             files.sort();
-            return files.iter().filter(|f| f.is_dir() || is_json(f)).try_for_each(|f| self.load_path(f));
+            return files.iter().filter(|f| f.is_dir() || is_json(f) || is_yaml(f)).try_for_each(|f| self.load_path(f));
         }
         let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        if is_yaml(path) {
+            let documents = yaml::documents(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+            return documents
+                .into_iter()
+                .try_for_each(|d| self.add_all(d.value))
+                .map_err(|e| format!("{}: {e}", path.display()));
+        }
         let value: Value = serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
         if path.file_name().is_some_and(|name| name == SAR_FILE) {
             self.sar = SarTable::from_json(&value).map_err(|e| format!("{}: {e}", path.display()))?;
@@ -91,6 +102,10 @@ impl Cluster {
     /// metadata a real server always sets (`uid`, `resourceVersion`, `creationTimestamp`).
     pub fn add(&mut self, mut object: Value) -> Result<(), String> {
         let (api_version, kind) = type_of(&object).ok_or("an object needs apiVersion and kind")?;
+        if api_version == "authorization.k8s.io/v1" && kind == "SubjectAccessReview" {
+            self.sar.rules.push(SarRule::from_review(&object)?);
+            return Ok(());
+        }
         let name = object.pointer("/metadata/name").and_then(Value::as_str).ok_or("an object needs metadata.name")?;
         let namespaced = object.pointer("/metadata/namespace").is_some();
         let (group, version) = api_version.rsplit_once('/').unwrap_or(("", api_version.as_str()));
@@ -181,6 +196,10 @@ pub fn type_of(object: &Value) -> Option<(String, String)> {
 
 fn is_json(path: &Path) -> bool {
     path.extension().is_some_and(|ext| ext == "json")
+}
+
+fn is_yaml(path: &Path) -> bool {
+    path.extension().is_some_and(|ext| ext == "yaml" || ext == "yml")
 }
 
 /// FNV-1a: stable made-up identifiers (uids, hashes) without a hashing crate.

@@ -57,6 +57,26 @@ impl SarRule {
         self
     }
 
+    /// The answer a `SubjectAccessReview` object of a fixture gives: its `spec` is the question
+    /// (user and resource attributes; no namespace: any), its `status` the answer.
+    pub fn from_review(review: &Value) -> Result<SarRule, String> {
+        let question = SarQuestion::from_spec(&review["spec"], "");
+        let status = &review["status"];
+        let allowed =
+            status.get("allowed").and_then(Value::as_bool).ok_or("a SubjectAccessReview needs status.allowed")?;
+        let namespace = review.pointer("/spec/resourceAttributes/namespace").and_then(Value::as_str);
+        Ok(SarRule {
+            user: question.user,
+            verb: question.verb,
+            group: question.group,
+            resource: question.resource,
+            namespace: namespace.map(str::to_string),
+            allowed,
+            denied: status.get("denied").and_then(Value::as_bool).unwrap_or(false),
+            reason: status.get("reason").and_then(Value::as_str).unwrap_or("").to_string(),
+        })
+    }
+
     fn matches(&self, question: &SarQuestion) -> bool {
         let field = |pattern: &str, value: &str| pattern == "*" || pattern == value;
         field(&self.user, &question.user)
