@@ -21,7 +21,7 @@ use iblint::docs;
 #[path = "support/rule_docs.rs"]
 mod rule_docs;
 
-use rule_docs::{blocks, section, Block, CONFIG_MARKER};
+use rule_docs::{blocks, doc_line, section, verdict, Block, CONFIG_MARKER};
 
 /// What linting one block gave: its unsuppressed findings (rule, line, message) and whether it
 /// declared anything iblint models (a Fix must be a complete input, not a fragment that iblint
@@ -61,17 +61,9 @@ fn config_of(id: &str, section: &[Block]) -> Config {
         .unwrap_or_else(|e| panic!("rules/{id}.md: the {CONFIG_MARKER} block does not parse: {e}"))
 }
 
-/// The number of lines before a document's body (its front matter), so blocks are named by their
-/// line in `rules/<ID>.md`.
-fn front_matter_lines(id: &str, body: &str) -> usize {
-    let (_, text) = docs::RULE_DOCS.iter().find(|(doc, _)| *doc == id).expect("the rule's document");
-    text.strip_suffix(body).map_or(0, |front| front.matches('\n').count())
-}
-
 /// The problems of one section: its blocks linted, each compared with what it must produce.
 fn section_problems(id: &str, heading: &str, body: &str, must_produce: Option<&str>) -> Vec<String> {
-    let (text, first_line) = section(body, heading);
-    let all = blocks((text, first_line + front_matter_lines(id, body)));
+    let all = blocks(section(body, heading));
     let config = config_of(id, &all);
     let linted: Vec<&Block> = all.iter().filter(|b| !b.is_config()).collect();
     if linted.is_empty() {
@@ -79,21 +71,16 @@ fn section_problems(id: &str, heading: &str, body: &str, must_produce: Option<&s
     }
     let mut problems = Vec::new();
     for block in linted {
-        let at = format!("rules/{id}.md line {} ({heading}, ```{})", block.line, block.lang);
+        let at = format!("rules/{id}.md line {} ({heading}, ```{})", doc_line(id, body, block.line), block.lang);
         if block.extension().is_none() {
             problems.push(format!("{at}: the fence language does not name a file type iblint reads"));
             continue;
         }
         let Linted { findings: found, models_something } = lint(block, &config);
-        let ok = match must_produce {
-            Some(rule) => !found.is_empty() && found.iter().all(|f| f.starts_with(&format!("{rule} "))),
-            None => found.is_empty(),
-        };
         if must_produce.is_none() && !models_something {
             problems.push(format!("{at}: declares nothing iblint reads (a fragment?): show the whole fixed input"));
-        } else if !ok {
-            let wanted = must_produce.map_or("nothing".to_string(), |r| format!("only {r}"));
-            problems.push(format!("{at}: must produce {wanted}, found:\n      {}", found.join("\n      ")));
+        } else if let Some(wrong) = verdict(&found, must_produce) {
+            problems.push(format!("{at}: {wrong}"));
         }
     }
     problems

@@ -1,3 +1,4 @@
+#![allow(dead_code)] // each test crate uses what it needs
 //! The fenced blocks of a rule document's sections (`## Example`, `## Fix`), for the tests that
 //! lint them.
 
@@ -75,4 +76,22 @@ pub fn blocks((text, first_line): (&str, usize)) -> Vec<Block> {
         }
     }
     out
+}
+
+/// The line in `rules/<id>.md` of line `body_line` of the document's body (after the front matter).
+pub fn doc_line(id: &str, body: &str, body_line: usize) -> usize {
+    let Some((_, text)) = iblint::docs::RULE_DOCS.iter().find(|(doc, _)| *doc == id) else { return body_line };
+    body_line + text.strip_suffix(body).map_or(0, |front| front.matches('\n').count())
+}
+
+/// What is wrong with the findings of a block, if anything: an Example block (`must_produce` its
+/// rule) must produce that rule and nothing else, a Fix block (`None`) nothing at all. `found`
+/// holds one line per finding, starting with its rule id and a space.
+pub fn verdict(found: &[String], must_produce: Option<&str>) -> Option<String> {
+    let ok = match must_produce {
+        Some(rule) => !found.is_empty() && found.iter().all(|f| f.starts_with(&format!("{rule} "))),
+        None => found.is_empty(),
+    };
+    let wanted = must_produce.map_or("nothing".to_string(), |r| format!("only {r}"));
+    (!ok).then(|| format!("must produce {wanted}, found:\n      {}", found.join("\n      ")))
 }
