@@ -427,3 +427,45 @@ fn duplicate_keys_are_reported_a_hundred_times_at_most() {
     assert_eq!(findings_for(&run, "dups.yaml").len(), 101);
     assert!(run.stdout.contains("199899 more problems like these in this file are not listed"), "{}", run.stdout);
 }
+
+/// ARM templates: deeply nested expressions and deployments, a copy count of a billion,
+/// variables that refer to each other and a `concat` that doubles a string forty times.
+#[test]
+fn hostile_arm_templates_are_bounded() {
+    let head = r#""$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#", "contentVersion": "1.0.0.0""#;
+    let fic = r#""type": "Microsoft.ManagedIdentity/userAssignedIdentities/federatedIdentityCredentials""#;
+    let dir = tree(|d| {
+        let write = |name: &str, text: String| std::fs::write(d.join(name), text).expect("write");
+        let deep = format!("[{}'x'{}]", "concat(".repeat(20_000), ")".repeat(20_000));
+        write("expression.json", format!(r#"{{{head}, "resources": [{{{fic}, "name": "{deep}"}}]}}"#));
+        let mut nested = format!(r#"{{"resources": [{{{fic}, "name": "id/leaf"}}]}}"#);
+        // 20 deployments deep: within the YAML reader's nesting limit, past the evaluator's.
+        for _ in 0..20 {
+            nested = format!(
+                r#"{{"resources": [{{"type": "Microsoft.Resources/deployments", "name": "d", "properties": {{"template": {nested}}}}}]}}"#
+            );
+        }
+        write(
+            "deployments.json",
+            format!(
+                r#"{{{head}, "resources": [{{"type": "Microsoft.Resources/deployments", "name": "d", "properties": {{"template": {nested}}}}}]}}"#
+            ),
+        );
+        let doubling: Vec<String> =
+            (0..40).map(|i| format!(r#""v{}": "[concat(variables('v{i}'), variables('v{i}'))]""#, i + 1)).collect();
+        write(
+            "variables.json",
+            format!(
+                r#"{{{head}, "variables": {{"v0": "ab", "a": "[variables('b')]", "b": "[variables('a')]", {}}},
+"resources": [{{{fic}, "name": "[concat('id/', variables('v40'), variables('a'))]",
+  "copy": {{"name": "many", "count": 1000000000}}}}]}}"#,
+                doubling.join(", ")
+            ),
+        );
+    });
+    let run = lint("hostile ARM", dir.path());
+    for file in ["expression.json", "deployments.json", "variables.json"] {
+        assert!(findings_for(&run, file).iter().all(|r| r != "IB401"), "{file}: {}", run.stdout);
+    }
+    assert!(notes_for(&run, "deployments.json") >= 1, "{}", run.stdout);
+}

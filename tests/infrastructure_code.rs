@@ -69,15 +69,16 @@ fn fixture_findings(fixture: &str, rule: &str) -> Vec<Finding> {
 }
 
 /// The one finding, with its related locations as `path:line:col`.
-fn one(found: &[Finding]) -> (&Finding, Vec<String>) {
+fn one(mut found: Vec<Finding>) -> (Finding, Vec<String>) {
     assert_eq!(found.len(), 1, "{found:#?}");
-    (&found[0], found[0].related.iter().map(|r| at(&r.location)).collect())
+    let f = found.remove(0);
+    let related = f.related.iter().map(|r| at(&r.location)).collect();
+    (f, related)
 }
 
 #[test]
 fn a_module_parameter_is_the_source_of_the_name_two_levels_up() {
-    let found = fixture_findings("IB401/fail.bicep-module-params", "IB401");
-    let (f, related) = one(&found);
+    let (f, related) = one(fixture_findings("IB401/fail.bicep-module-params", "IB401"));
     assert_eq!(f.level, Level::Error);
     assert_eq!(at(&f.location), "IB401/fail.bicep-module-params/modules/credential.bicep:10:9");
     assert_eq!(related, ["IB401/fail.bicep-module-params/main.bicep:7:21"]);
@@ -86,15 +87,14 @@ fn a_module_parameter_is_the_source_of_the_name_two_levels_up() {
 
 #[test]
 fn a_bicepparam_value_is_the_source_of_the_name() {
-    let found = fixture_findings("IB401/fail.bicepparam", "IB401");
-    let (f, related) = one(&found);
+    let (f, related) = one(fixture_findings("IB401/fail.bicepparam", "IB401"));
     assert_eq!(at(&f.location), "IB401/fail.bicepparam/main.bicep:11:11");
     assert_eq!(related, ["IB401/fail.bicepparam/prod.bicepparam:3:14"]);
 }
 
 #[test]
 fn a_parameter_default_and_a_loop_item_are_sources_in_the_same_file() {
-    let (_, related) = one(&fixture_findings("IB401/fail.bicep-param-default.bicep", "IB401"));
+    let (_, related) = one(fixture_findings("IB401/fail.bicep-param-default.bicep", "IB401"));
     assert_eq!(related, ["IB401/fail.bicep-param-default.bicep:3:31"]);
     let found = fixture_findings("IB401/fail.bicep-loop.bicep", "IB401");
     let related: Vec<Vec<String>> = found.iter().map(|f| f.related.iter().map(|r| at(&r.location)).collect()).collect();
@@ -103,9 +103,20 @@ fn a_parameter_default_and_a_loop_item_are_sources_in_the_same_file() {
 
 #[test]
 fn an_unevaluated_bicep_name_on_a_bound_identity_is_a_note() {
-    let found = fixture_findings("IB401/fail.bicep-identity-binding.bicep", "IB401");
-    let (f, related) = one(&found);
+    let (f, related) = one(fixture_findings("IB401/fail.bicep-identity-binding.bicep", "IB401"));
     assert_eq!(f.level, Level::Note);
     assert!(f.message.contains("`orders-identity`, which Bicep resource binding binds to a cluster"), "{}", f.message);
     assert_eq!(related, ["IB401/fail.bicep-identity-binding.bicep:13:3"]);
+}
+
+#[test]
+fn arm_nested_deployments_and_parameter_files_name_their_sources() {
+    let (f, related) = one(fixture_findings("IB401/fail.arm-nested-deployment.json", "IB401"));
+    assert_eq!(at(&f.location), "IB401/fail.arm-nested-deployment.json:33:23");
+    assert_eq!(related, ["IB401/fail.arm-nested-deployment.json:8:59"]);
+    let (f, related) = one(fixture_findings("IB401/fail.arm-parameter-file", "IB401"));
+    assert_eq!(at(&f.location), "IB401/fail.arm-parameter-file/azuredeploy.json:15:15");
+    assert_eq!(related, ["IB401/fail.arm-parameter-file/azuredeploy.parameters.json:6:34"]);
+    let (_, related) = one(fixture_findings("IB401/fail.arm-copy.json", "IB401"));
+    assert_eq!(related, ["IB401/fail.arm-copy.json:5:77"]);
 }

@@ -9,7 +9,7 @@ use std::process::Command;
 fn mixed_repository_sarif() {
     let out = Command::new(env!("CARGO_BIN_EXE_iblint"))
         .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .args(["check", "testdata/mixed-repo", "--format", "sarif"])
+        .args(["check", "testdata/mixed-repo", "--scope", "testdata/mixed-repo", "--format", "sarif"])
         .output()
         .expect("run iblint");
     assert_eq!(out.status.code(), Some(1));

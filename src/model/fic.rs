@@ -65,6 +65,10 @@ pub struct FederatedCredential {
     /// What carried the declaration here, outermost first (the module calls of an evaluated
     /// module instance): shown as related locations.
     pub trail: Vec<(Span, String)>,
+    /// The parameter file (`.bicepparam`, `*.parameters.json`) the declaring template was
+    /// evaluated with. Each parameter file is a deployment of its own (an environment):
+    /// credentials of different parameter files are never counted together.
+    pub deployment: Option<std::sync::Arc<str>>,
 }
 
 impl FederatedCredential {

@@ -1,8 +1,8 @@
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use super::{Context, Rule, Sink};
 use crate::finding::Level;
-use crate::model::FederatedCredential;
+use crate::model::{identity_key, FederatedCredential};
 
 /// Azure's limit of federated credentials per managed identity, and where to start warning.
 const LIMIT: usize = 20;
@@ -10,8 +10,9 @@ const WARN_FROM: usize = 18;
 
 /// IB402: more than 20 federated credentials in scope target one managed identity (warning
 /// from 18). Credentials are grouped by the identity their source names (ASO owner, Crossplane
-/// parent, Terraform parent expression, Bicep parent, `--identity-name`); commands that delete
-/// do not count, and a loop counts once.
+/// parent, Terraform parent expression, Bicep parent, `--identity-name`, compared by name) and by
+/// the parameter file a template was deployed with; a name counts once per identity; commands
+/// that delete do not count, and a loop over an unknown collection counts once.
 pub struct FicLimit;
 
 impl Rule for FicLimit {
@@ -20,13 +21,26 @@ impl Rule for FicLimit {
     }
 
     fn check(&self, cx: &Context, sink: &mut Sink) {
-        let mut by_identity: BTreeMap<&str, Vec<&FederatedCredential>> = BTreeMap::new();
+        // One group per identity and deployment (parameter file): environments deployed from one
+        // template with different parameter files hold different identities.
+        let mut by_identity: BTreeMap<(String, Option<&str>), Vec<&FederatedCredential>> = BTreeMap::new();
+        let mut names: HashSet<(String, Option<&str>, String)> = HashSet::new();
         for fic in &cx.inventory.federated_credentials {
-            if let Some(id) = fic.identity.as_deref().filter(|_| fic.action != crate::model::FicAction::Delete) {
-                by_identity.entry(id).or_default().push(fic);
+            let Some(id) = fic.identity.as_deref().filter(|_| fic.action != crate::model::FicAction::Delete) else {
+                continue;
+            };
+            let key = (identity_key(id), fic.deployment.as_deref());
+            // Azure names credentials uniquely per identity: one name written twice (a Bicep file
+            // and the template built from it, two scripts) is one credential.
+            if let Some(name) = &fic.name {
+                if !names.insert((key.0.clone(), key.1, name.value.to_ascii_lowercase().to_string())) {
+                    continue;
+                }
             }
+            by_identity.entry(key).or_default().push(fic);
         }
-        for (identity, fics) in by_identity {
+        for (_, fics) in by_identity {
+            let identity = fics[0].identity.as_deref().unwrap_or_default();
             let count = fics.len();
             if count < WARN_FROM {
                 continue;

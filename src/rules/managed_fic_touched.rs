@@ -1,6 +1,9 @@
+use std::collections::HashSet;
+
 use super::{Context, Rule, Sink};
 use crate::finding::Level;
 use crate::model::{FederatedCredential, IdentityBindingResource, MANAGED_FIC_NAME};
+use crate::span::Span;
 
 /// IB401: anything that creates, updates or deletes the federated credential AKS owns for
 /// identity bindings (`aks-identity-binding`). ASO with `reconcile-policy: skip` never writes it:
@@ -14,13 +17,21 @@ impl Rule for ManagedFicTouched {
     }
 
     fn check(&self, cx: &Context, sink: &mut Sink) {
+        // One write evaluated for several deployments (parameter files) is reported once.
+        let mut reported = HashSet::new();
+        let mut first =
+            |fic: &FederatedCredential, at: Span| reported.insert((fic.at(at), fic.name_source.map(|s| fic.at(s))));
         for fic in &cx.inventory.federated_credentials {
             match &fic.name {
-                Some(_) if fic.is_managed_name() => managed_name(fic, sink),
+                Some(name) if fic.is_managed_name() => {
+                    if first(fic, name.span) {
+                        managed_name(fic, sink);
+                    }
+                }
                 Some(_) => {}
                 None => {
                     let bound = fic.identity.as_deref().and_then(|i| cx.inventory.identity_binding_for(i));
-                    if let Some(binding) = bound {
+                    if let Some(binding) = bound.filter(|_| first(fic, fic.unresolved_name.unwrap_or(fic.anchor))) {
                         unresolved_name_on_bound_identity(fic, binding, sink);
                     }
                 }

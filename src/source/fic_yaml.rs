@@ -1,12 +1,11 @@
 //! Federated credentials and legacy pod identity declared as Kubernetes objects (ASO v2,
-//! Crossplane, aad-pod-identity), and in ARM templates (JSON, parsed by the same YAML reader).
+//! Crossplane, aad-pod-identity).
 
-use crate::model::{FederatedCredential, FicAction, LegacyPodIdentity, Meta, Origin, Str};
+use crate::model::{FederatedCredential, FicAction, LegacyPodIdentity, Meta, Str};
 use crate::yaml::Node;
 
 const RECONCILE_POLICY: &str = "serviceoperator.azure.com/reconcile-policy";
 const EXTERNAL_NAME: &str = "crossplane.io/external-name";
-const FIC_TYPE: &str = "federatedidentitycredentials";
 
 fn str_of(node: &Node) -> Option<Str> {
     node.as_str().map(|v| Str { value: v.into(), span: node.span })
@@ -48,6 +47,7 @@ pub fn kubernetes_fic(root: &Node, meta: &Meta) -> Option<FederatedCredential> {
                     .is_some_and(|v| v.eq_ignore_ascii_case("skip")),
                 repeated: false,
                 trail: Vec::new(),
+                deployment: None,
             })
         }
         "managedidentity.azure.upbound.io" | "managedidentity.azure.m.upbound.io" => {
@@ -79,6 +79,7 @@ pub fn kubernetes_fic(root: &Node, meta: &Meta) -> Option<FederatedCredential> {
                 reconcile_skip: false,
                 repeated: false,
                 trail: Vec::new(),
+                deployment: None,
             })
         }
         _ => None,
@@ -127,69 +128,4 @@ pub fn legacy(root: &Node, meta: &Meta) -> Option<LegacyPodIdentity> {
         tenant_id: field("tenantID"),
         selector: field("selector"),
     })
-}
-
-/// Is this JSON/YAML root an ARM deployment template?
-pub fn is_arm_template(root: &Node) -> bool {
-    root.get("$schema").and_then(Node::as_str).is_some_and(|s| s.contains("deploymentTemplate"))
-        || (root.get("apiVersion").is_none()
-            && root.get("resources").and_then(Node::as_seq).is_some()
-            && root.get("contentVersion").is_some())
-}
-
-/// Every federated credential resource of an ARM template, nested resources included.
-pub fn arm_fics(root: &Node, origin: &Origin, out: &mut Vec<FederatedCredential>) {
-    arm_resources(root, None, origin, out);
-}
-
-fn arm_resources(node: &Node, parent: Option<&str>, origin: &Origin, out: &mut Vec<FederatedCredential>) {
-    for r in node.get("resources").and_then(Node::as_seq).unwrap_or_default() {
-        let ty = r.get("type").and_then(Node::as_str).unwrap_or("");
-        let name = r.get("name").and_then(str_of);
-        if ty.to_ascii_lowercase().ends_with(FIC_TYPE) {
-            let props = r.get("properties");
-            let (identity, effective) = match &name {
-                Some(n) => split_parent(n, parent),
-                None => (parent.map(str::to_string), None),
-            };
-            out.push(FederatedCredential {
-                display: format!("ARM resource {}", name.as_ref().map_or("(unnamed)", |n| n.value.as_str())),
-                origin: origin.clone(),
-                meta: None,
-                action: FicAction::Declare,
-                name: effective,
-                name_source: None,
-                unresolved_name: None,
-                anchor: r.span,
-                identity,
-                issuer: props.and_then(|p| p.get("issuer")).and_then(str_of),
-                subject: props.and_then(|p| p.get("subject")).and_then(str_of),
-                audiences: list(props.and_then(|p| p.get("audiences"))),
-                reconcile_skip: false,
-                repeated: r.get("copy").is_some(),
-                trail: Vec::new(),
-            });
-        }
-        let own = name.as_ref().map(|n| n.value.clone());
-        arm_resources(r, own.as_deref().or(parent), origin, out);
-    }
-}
-
-/// `'<identity>/<name>'` → (identity, name); ARM expressions (`[...]`) are not evaluated, except a
-/// literal last segment such as `[concat(parameters('id'), '/aks-identity-binding')]`.
-fn split_parent(name: &Str, parent: Option<&str>) -> (Option<String>, Option<Str>) {
-    let v = name.value.trim();
-    if let Some(expr) = v.strip_prefix('[') {
-        let last =
-            expr.rsplit('\'').nth(1).and_then(|s| s.rsplit('/').next()).filter(|s| !s.is_empty() && !s.contains('('));
-        let literal_tail = expr.trim_end_matches(']').trim_end_matches(')').trim_end().ends_with('\'');
-        return (
-            parent.map(str::to_string),
-            last.filter(|_| literal_tail).map(|l| Str { value: l.into(), span: name.span }),
-        );
-    }
-    match v.rsplit_once('/') {
-        Some((identity, n)) => (Some(identity.to_string()), Some(Str { value: n.into(), span: name.span })),
-        None => (parent.map(str::to_string), Some(name.clone())),
-    }
 }

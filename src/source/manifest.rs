@@ -17,8 +17,10 @@ pub struct DocContext<'a> {
 /// Loads the objects of one document into `inv`. Documents without `apiVersion` and `kind` are
 /// not manifests and are ignored.
 pub fn load_document(root: &Node, cx: &DocContext, inv: &mut Objects) {
-    if super::fic_yaml::is_arm_template(root) {
-        super::fic_yaml::arm_fics(root, &cx.origin, &mut inv.federated_credentials);
+    if super::iac::arm::is_template(root) {
+        // On its own, a template deploys with its parameters' defaults (with parameter files
+        // beside it, the `ParameterFiles` evaluator takes it instead).
+        super::iac::arm::evaluate(root, &cx.origin, Default::default(), inv);
         return;
     }
     let (Some(api_version), Some((kind_node, kind))) =

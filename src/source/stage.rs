@@ -2,7 +2,7 @@
 //! deployment with its modules and parameter files, …) and turn them into objects; every file no
 //! evaluator claims is loaded on its own. Both happen side by side.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use rayon::prelude::*;
@@ -16,16 +16,26 @@ use crate::model::Objects;
 pub struct Scope<'a> {
     pub files: &'a [FileEntry],
     paths: HashSet<&'a Path>,
+    by_dir: HashMap<&'a Path, Vec<&'a FileEntry>>,
 }
 
 impl<'a> Scope<'a> {
     pub fn new(files: &'a [FileEntry]) -> Scope<'a> {
-        Scope { files, paths: files.iter().map(|f| f.path.as_path()).collect() }
+        let mut by_dir: HashMap<&Path, Vec<&FileEntry>> = HashMap::new();
+        for f in files {
+            by_dir.entry(f.path.parent().unwrap_or(Path::new(""))).or_default().push(f);
+        }
+        Scope { files, paths: files.iter().map(|f| f.path.as_path()).collect(), by_dir }
     }
 
     /// Whether the run reads the file at `path` (absolute).
     pub fn contains(&self, path: &Path) -> bool {
         self.paths.contains(path)
+    }
+
+    /// The files of the run in the same directory as `path` (itself included).
+    pub fn siblings(&self, path: &Path) -> &[&'a FileEntry] {
+        self.by_dir.get(path.parent().unwrap_or(Path::new(""))).map_or(&[], Vec::as_slice)
     }
 }
 
@@ -39,7 +49,8 @@ pub trait Evaluator: Sync {
 }
 
 /// The evaluators of a run, in order: the first that claims a file takes it.
-static EVALUATORS: &[&dyn Evaluator] = &[&super::iac::bicep::Deployments, &super::iac::terraform::MODULES];
+static EVALUATORS: &[&dyn Evaluator] =
+    &[&super::iac::bicep::Deployments, &super::iac::arm::ParameterFiles, &super::iac::terraform::MODULES];
 
 /// Loads every file of a run: claimed files through their evaluator, the others with
 /// `load_one`, all in parallel.

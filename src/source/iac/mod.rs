@@ -2,6 +2,7 @@
 //! Bicep and ARM templates (evaluated with their parameters and modules), and shell/PowerShell
 //! scripts (also the `run:` steps of GitHub workflows).
 
+pub mod arm;
 pub mod bicep;
 pub mod functions;
 pub mod params;

@@ -253,6 +253,7 @@ fn blank(display: String, action: FicAction, path: &Arc<str>, pos: Pos) -> Feder
         reconcile_skip: false,
         repeated: false,
         trail: Vec::new(),
+        deployment: None,
     }
 }
 

@@ -93,6 +93,7 @@ fn credential(ev: &mut Eval, s: SymbolRef, object: &Object, it: &Iteration) -> F
         reconcile_skip: false,
         repeated: it.repeated,
         trail: Vec::new(),
+        deployment: None,
     }
 }
 

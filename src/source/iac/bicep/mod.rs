@@ -87,15 +87,20 @@ fn evaluate_files(
     for root in roots(bicep, &units) {
         let Some(unit) = units.bicep(&root) else { continue };
         let files = configs.get(&root).cloned().unwrap_or_default();
-        let bindings: Vec<HashMap<String, Value>> = if files.is_empty() {
-            vec![HashMap::new()]
+        let deployments: Vec<(Option<Arc<str>>, params::Bound)> = if files.is_empty() {
+            vec![(None, HashMap::new())]
         } else {
-            files.iter().filter_map(|f| parameter_values(f, &units)).collect()
+            files.iter().filter_map(|f| Some((Some(units.display(f)), parameter_values(f, &units)?))).collect()
         };
-        for bound in bindings {
+        for (deployment, bound) in deployments {
             let mut ev = Eval::new(&units);
             let inst = ev.root(unit.clone(), bound);
-            eval_root(&mut ev, inst, &mut out);
+            let mut objects = Objects::default();
+            eval_root(&mut ev, inst, &mut objects);
+            for c in &mut objects.federated_credentials {
+                c.deployment = deployment.clone();
+            }
+            out.merge(objects);
             notes.append(&mut ev.notes);
             if ev.budget.exhausted() {
                 notes.push((unit.display.clone(), "evaluation budget spent: later values are unknown".into()));
@@ -170,7 +175,8 @@ fn dedup<T, K: std::hash::Hash + Eq>(items: &mut Vec<T>, key: impl Fn(&T) -> K) 
     items.retain(|item| seen.insert(key(item)));
 }
 
-type CredentialKey = (Option<Arc<str>>, crate::span::Span, Option<String>, Option<crate::span::Span>, Option<String>);
+type CredentialKey =
+    (Option<Arc<str>>, crate::span::Span, Option<String>, Option<crate::span::Span>, Option<String>, Option<Arc<str>>);
 
 fn credential_key(f: &FederatedCredential) -> CredentialKey {
     (
@@ -179,6 +185,7 @@ fn credential_key(f: &FederatedCredential) -> CredentialKey {
         f.name.as_ref().map(|n| n.value.to_string()),
         f.name_source,
         f.identity.clone(),
+        f.deployment.clone(),
     )
 }
 

@@ -133,6 +133,7 @@ pub fn credential(at: &At) -> Option<FederatedCredential> {
         name_source,
         unresolved_name,
         trail: at.trail(),
+        deployment: None,
     })
 }
 
