@@ -62,6 +62,14 @@ pub struct Entry {
     pub value_type: ValueType,
 }
 
+impl Entry {
+    /// The value is a string (or null, which the API server reads as empty). Only then do rules
+    /// judge what it says: any other type is IB002's alone (see `rules` on which rule owns a value).
+    pub fn is_string(&self) -> bool {
+        matches!(self.value_type, ValueType::String | ValueType::Null)
+    }
+}
+
 /// Labels or annotations, in source order, with the span of the `labels:`/`annotations:` key.
 #[derive(Clone, Debug, Default)]
 pub struct Entries {

@@ -1,16 +1,34 @@
 //! Questions about single values that sources, rules and reporters all ask.
 
 /// A value that is a template placeholder filled in later (`${VAR}`, `$(VAR)`, `__NAME__`,
-/// `<client-id>`, `{{ … }}`, `#{…}#`): not checked, not malformed.
+/// `<client-id>`, `{{ … }}`, `#{…}#`) or an id masked in documentation
+/// (`7d8cdf74-xxxx-xxxx-xxxx-274d963d358b`, `********`): not checked, not malformed. A GUID is
+/// never a placeholder, the nil GUID included.
 pub fn is_placeholder(v: &str) -> bool {
     let v = v.trim();
-    v.contains("${")
+    is_masked(v)
+        || v.contains("${")
         || v.contains("$(")
         || v.contains("{{")
         || (v.contains("#{") && v.contains("}#"))
         || (v.starts_with('<') && v.ends_with('>'))
         || (v.len() > 4 && v.starts_with("__") && v.ends_with("__"))
         || (v.starts_with('$') && v[1..].chars().all(|c| c.is_ascii_alphanumeric() || c == '_') && v.len() > 1)
+}
+
+/// An id masked as documentation writes it: a GUID whose groups are partly or wholly `x`s or
+/// `*`s (`7d8cdf74-xxxx-xxxx-xxxx-xxxxxxxxxxxx`), or nothing but `*`s (`****`).
+fn is_masked(v: &str) -> bool {
+    let masked_group =
+        |g: &str| !g.is_empty() && (g.bytes().all(|c| c == b'x' || c == b'X') || g.bytes().all(|c| c == b'*'));
+    if v.len() >= 3 && v.bytes().all(|c| c == b'*') {
+        return true;
+    }
+    let groups: Vec<&str> = v.split('-').collect();
+    groups.len() == 5
+        && groups.iter().zip([8, 4, 4, 4, 12]).all(|(g, len)| g.len() == len)
+        && groups.iter().all(|g| masked_group(g) || g.bytes().all(|c| c.is_ascii_hexdigit()))
+        && groups.iter().any(|g| masked_group(g))
 }
 
 /// A canonical GUID: 8-4-4-4-12 hex digits.
@@ -78,10 +96,24 @@ mod tests {
             "{{ .Values.id }}",
             "#{clientId}#",
             "$CLIENT_ID",
+            "7d8cdf74-xxxx-xxxx-xxxx-274d963d358b",
+            "7d8cdf74-xxxx-xxxx-xxxx-xxxxxxxxxxxx",
+            "XXXXXXXX-XXXX-XXXX-XXXX-XXXXXXXXXXXX",
+            "********-****-****-****-************",
+            "****",
         ] {
             assert!(is_placeholder(p), "{p}");
         }
-        for v in ["00000000-0000-0000-0000-000000000000", "my-client", "__", "<>x"] {
+        for v in [
+            "00000000-0000-0000-0000-000000000000",
+            "3f2c1a9e-8b7d-4c6e-9f0a-1b2c3d4e5f60",
+            "my-client",
+            "__",
+            "<>x",
+            "**",
+            "7d8cdf74-xxxx-xxxx-xxxx-274d963d358",
+            "7d8cdf74-xyxx-xxxx-xxxx-274d963d358b",
+        ] {
             assert!(!is_placeholder(v), "{v}");
         }
     }

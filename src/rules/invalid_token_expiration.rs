@@ -1,6 +1,6 @@
 use super::{Context, Rule, Sink};
 use crate::model::is_placeholder;
-use crate::model::{Entry, Meta, ValueType, TOKEN_EXPIRATION};
+use crate::model::{Entry, Meta, TOKEN_EXPIRATION};
 
 /// The webhook's bounds for `service-account-token-expiration`, in seconds.
 const MIN_SECONDS: i64 = 3600;
@@ -30,7 +30,7 @@ impl Rule for InvalidTokenExpiration {
 }
 
 fn check(sink: &mut Sink, meta: &Meta, e: &Entry, what: &str) {
-    if e.value_type == ValueType::Sequence || e.value_type == ValueType::Mapping || is_placeholder(&e.value) {
+    if !e.is_string() || is_placeholder(&e.value) {
         return;
     }
     let problem = match e.value.parse::<i64>() {

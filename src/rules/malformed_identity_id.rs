@@ -17,7 +17,7 @@ impl Rule for MalformedIdentityId {
     fn check(&self, cx: &Context, sink: &mut Sink) {
         let mut unchecked: Vec<(&ServiceAccount, &Entry)> = Vec::new();
         for sa in &cx.inventory.service_accounts {
-            for entry in [sa.client_id(), sa.tenant_id()].into_iter().flatten() {
+            for entry in [sa.client_id(), sa.tenant_id()].into_iter().flatten().filter(|e| e.is_string()) {
                 // Blank values are IB201/IB202's business.
                 if entry.value.trim().is_empty() {
                     continue;
@@ -81,6 +81,7 @@ fn report_unchecked(sink: &mut Sink, unchecked: &[(&ServiceAccount, &Entry)]) {
     };
     sink.emit_on(&sa.meta, entry.value_span, message).level(Level::Note).help(format!(
         "`{CLIENT_ID}` and `{TENANT_ID}` values such as `${{VAR}}`, `__NAME__` or `<client-id>` are \
-         substituted at deploy time. Lint the rendered manifests to check the real ids."
+         substituted at deploy time, and ids masked in documentation (`7d8cdf74-xxxx-…`, `****`) must be \
+         replaced by the real ones. Lint the rendered manifests to check the real ids."
     ));
 }

@@ -3,6 +3,29 @@
 //! A rule reads the [`Context`] and emits findings through a [`Sink`]; it never touches the file
 //! system, the network or the terminal. Its id, name, default level and documentation come from
 //! `rules/<ID>.md`.
+//!
+//! # Which rule owns a value
+//!
+//! One problem, one finding. Where several rules could speak about the same label or annotation,
+//! the first question that fails owns it and the later rules stay silent:
+//!
+//! 1. **Its type.** A value that is not a string (unquoted `true`, `3600`, a list) makes the API
+//!    server reject the object: IB002 alone reports it. Every other rule reads a value only when
+//!    [`crate::model::Entry::is_string`] holds, so an unquoted `azure.workload.identity/proxy-sidecar-port:
+//!    70000` is IB002's, not IB111's too.
+//! 2. **Its key.** An unknown key under the webhook's prefix is IB114's; a known key in the wrong
+//!    place (a ServiceAccount key on a pod, the `use` label as an annotation or on a controller)
+//!    is IB103's or IB102's. Value rules judge a key only where the webhook reads it.
+//! 3. **What it says.** Each key has one value rule: `use` IB104, `use-identity-binding` IB105,
+//!    `service-account-token-expiration` IB109, `skip-containers` IB110, the proxy keys IB111,
+//!    the format of `client-id`/`tenant-id` IB203 and the allowed tenants IB205. A placeholder
+//!    filled in later (`${VAR}`, a masked GUID) is judged by none of them: IB203 counts it in its
+//!    one note.
+//! 4. **Its absence.** A missing or empty id is IB201's or IB202's; the rules that need the id
+//!    (IB301–IB303, IB206) skip the account until it has one.
+//!
+//! A rule that finds a problem another rule owns does not report it again, and the fixtures pin
+//! it: every finding in a fixture must be marked.
 
 use std::sync::OnceLock;
 

@@ -27,7 +27,7 @@ impl Rule for ProxySidecarMisuse {
                 )
                 .related(w.meta.at(host_network), "hostNetwork");
             }
-            if inject.value.eq_ignore_ascii_case("false") {
+            if inject.is_string() && inject.value.eq_ignore_ascii_case("false") {
                 sink.emit_on(
                     &w.meta,
                     inject.value_span,
@@ -36,7 +36,7 @@ impl Rule for ProxySidecarMisuse {
                 .level(Level::Warning)
                 .help("Remove the annotation to go without the proxy sidecar.");
             }
-            let Some(port) = w.pod.annotations.get(PROXY_SIDECAR_PORT) else { continue };
+            let Some(port) = w.pod.annotations.get(PROXY_SIDECAR_PORT).filter(|e| e.is_string()) else { continue };
             match port.value.parse::<i64>() {
                 Err(_) => {
                     sink.emit_on(

@@ -27,7 +27,9 @@ pub struct BoundAccount<'a> {
 pub fn bound_accounts<'a>(inv: &'a Inventory, users: &[AccountUsers<'a>]) -> Vec<BoundAccount<'a>> {
     let mut out: Vec<BoundAccount> = Vec::new();
     for u in users {
-        let Some(id) = u.sa.client_id().filter(|e| !e.value.trim().is_empty() && !is_placeholder(&e.value)) else {
+        let Some(id) =
+            u.sa.client_id().filter(|e| e.is_string() && !e.value.trim().is_empty() && !is_placeholder(&e.value))
+        else {
             continue;
         };
         let pods: Vec<&Workload> = u.pods.iter().copied().filter(|w| identity_binding_enabled(&w.pod)).collect();

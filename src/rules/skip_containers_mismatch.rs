@@ -12,7 +12,7 @@ impl Rule for SkipContainersMismatch {
 
     fn check(&self, cx: &Context, sink: &mut Sink) {
         for w in &cx.inventory.workloads {
-            let Some(e) = w.pod.annotations.get(SKIP_CONTAINERS) else { continue };
+            let Some(e) = w.pod.annotations.get(SKIP_CONTAINERS).filter(|e| e.is_string()) else { continue };
             let whose = w.object();
             if e.value.contains(',') && !e.value.contains(';') {
                 sink.emit_on(

@@ -15,7 +15,7 @@ impl Rule for UnexpectedTenant {
             return;
         }
         for sa in &cx.inventory.service_accounts {
-            let Some(entry) = sa.tenant_id() else { continue };
+            let Some(entry) = sa.tenant_id().filter(|e| e.is_string()) else { continue };
             let value = entry.value.trim();
             // Blank values are IB202's; placeholders cannot be judged until rendered (a live value is).
             if value.is_empty() || (cx.mode == Mode::Check && is_unchecked_value(value)) {
