@@ -204,6 +204,11 @@ impl Inventory {
         self.identity_bindings.iter().find(|b| b.identity.as_deref().is_some_and(|i| same_identity(i, identity)))
     }
 
+    /// The Namespace object named `name`, when the scope declares it.
+    pub fn namespace(&self, name: &str) -> Option<&Meta> {
+        self.others.iter().find(|m| m.kind == "Namespace" && m.name == name && m.api_version == "v1")
+    }
+
     /// Every ServiceAccount named `namespace/name`.
     pub fn service_accounts_named(&self, namespace: &str, name: &str) -> impl Iterator<Item = &ServiceAccount> {
         self.sa_index

@@ -11,6 +11,7 @@ mod meta;
 mod pod_kinds;
 mod privilege;
 mod rbac;
+mod sidecars;
 mod values;
 mod workload;
 
@@ -24,6 +25,7 @@ pub use live::{
 };
 pub use privilege::{ADDON_MANAGER_LABEL, AKS_MANAGED_BY_LABEL, BOOTSTRAPPING_LABEL, MASTERS_GROUP};
 pub use rbac::{Binding, LabelSelector, PolicyRule, Role, RoleRef, SelectorRequirement, Subject};
+pub use sidecars::{injector_of, Injection, Injector, INJECTORS};
 
 pub use inventory::{HasMeta, Inventory, Objects, ParseFailure, SkipNote};
 pub use meta::{ConfigMap, Entries, Entry, Meta, ObjectRef, Origin, ServiceAccount, Str, Text, ValueType};

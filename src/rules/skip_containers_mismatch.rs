@@ -1,8 +1,10 @@
 use super::{Context, Rule, Sink};
-use crate::model::{is_dns1123_label, SKIP_CONTAINERS};
+use crate::model::{injector_of, is_dns1123_label, Injection, SKIP_CONTAINERS};
 
 /// IB110: `skip-containers` written with commas (one name that skips nothing) or naming a
-/// container the pod does not have (ignored silently by the webhook).
+/// container the pod does not have (ignored silently by the webhook). A sidecar another webhook
+/// injects (Istio's `istio-proxy`, …) counts as the pod's when the pod or its namespace asks for
+/// it, or when its namespace is not in scope to tell.
 pub struct SkipContainersMismatch;
 
 impl Rule for SkipContainersMismatch {
@@ -32,17 +34,39 @@ impl Rule for SkipContainersMismatch {
             if w.meta.is_patch {
                 continue; // a patch may not list every container
             }
+            let namespace = cx.inventory.namespace(w.namespace());
             for name in e.value.split(';').map(str::trim).filter(|n| !n.is_empty()) {
                 if w.pod.has_container(name) {
                     continue;
                 }
                 let known: Vec<&str> = w.pod.containers.iter().map(|c| c.name.value.as_str()).collect();
-                sink.emit_on(
+                let known = format!("The pod's containers (init containers included) are: {}.", known.join(", "));
+                // The webhook runs again after other webhooks add their sidecars.
+                let Some(injector) = injector_of(name) else {
+                    sink.emit_on(
+                        &w.meta,
+                        e.value_span,
+                        format!("The annotation `{SKIP_CONTAINERS}` of {whose} names container `{name}`, which the pod does not have"),
+                    )
+                    .help(known);
+                    continue;
+                };
+                let Injection::No(why) = injector.injection(&w.pod, namespace) else { continue };
+                let f = sink.emit_on(
                     &w.meta,
                     e.value_span,
-                    format!("The annotation `{SKIP_CONTAINERS}` of {whose} names container `{name}`, which the pod does not have"),
-                )
-                .help(format!("The pod's containers (init containers included) are: {}.", known.join(", ")));
+                    format!(
+                        "The annotation `{SKIP_CONTAINERS}` of {whose} names `{name}`, the sidecar {} injects, but {why}",
+                        injector.name
+                    ),
+                );
+                f.help(format!(
+                    "Opt the pod or its namespace into {} injection, or drop `{name}` from the list. {known}",
+                    injector.name
+                ));
+                if let Some(ns) = namespace {
+                    f.related(ns.at(ns.name_span.unwrap_or(ns.kind_span)), format!("Namespace {}", ns.name));
+                }
             }
         }
     }
