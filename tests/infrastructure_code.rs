@@ -81,8 +81,37 @@ fn a_module_parameter_is_the_source_of_the_name_two_levels_up() {
     let (f, related) = one(fixture_findings("IB401/fail.bicep-module-params", "IB401"));
     assert_eq!(f.level, Level::Error);
     assert_eq!(at(&f.location), "IB401/fail.bicep-module-params/modules/credential.bicep:10:9");
-    assert_eq!(related, ["IB401/fail.bicep-module-params/main.bicep:7:21"]);
+    assert_eq!(
+        related,
+        [
+            "IB401/fail.bicep-module-params/main.bicep:7:21",
+            "IB401/fail.bicep-module-params/main.bicep:3:1",
+            "IB401/fail.bicep-module-params/modules/identity.bicep:9:1"
+        ]
+    );
+    assert_eq!(
+        f.related[1].message,
+        "declared through the module call `identity` of IB401/fail.bicep-module-params/main.bicep"
+    );
     assert!(f.message.starts_with("Bicep resource fic declares the federated credential `aks-identity-binding`"));
+}
+
+/// Pre-commit hands over only the staged files, the scope being the repository: a staged module
+/// is evaluated from its callers in the scope, with the same finding as a full run.
+#[test]
+fn a_staged_module_alone_gets_the_findings_of_a_full_run() {
+    let testdata = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata");
+    let case = testdata.join("IB401/fail.bicep-module-params");
+    let staged = case.join("modules/credential.bicep");
+    let opts = CheckOptions { paths: vec![staged], scope: Some(case), ..CheckOptions::default() };
+    let outcome = check::run(&opts, &Config::default(), &testdata).expect("check runs");
+    let alone: Vec<String> = outcome.findings.iter().map(|f| format!("{} {}", f.rule, at(&f.location))).collect();
+    let full: Vec<String> = fixture_findings("IB401/fail.bicep-module-params", "IB401")
+        .iter()
+        .map(|f| format!("{} {}", f.rule, at(&f.location)))
+        .collect();
+    assert_eq!(alone, full);
+    assert_eq!(alone, ["IB401 IB401/fail.bicep-module-params/modules/credential.bicep:10:9"]);
 }
 
 #[test]

@@ -25,11 +25,12 @@ pub enum Decl {
         value: Expr,
     },
     Resource(Resource),
-    /// `module symbol 'path' = body`.
+    /// `module symbol 'path' = body`; `span` is the `module` keyword's.
     Module {
         symbol: String,
         path: String,
         body: Expr,
+        span: Span,
     },
     Output {
         name: String,

@@ -92,7 +92,7 @@ fn credential(ev: &mut Eval, s: SymbolRef, object: &Object, it: &Iteration) -> F
         audiences,
         reconcile_skip: false,
         repeated: it.repeated,
-        trail: Vec::new(),
+        trail: ev.instances[s.instance].trail.clone(),
         deployment: None,
     }
 }

@@ -33,6 +33,8 @@ pub struct Instance {
     modules: HashMap<(usize, Option<usize>), Option<usize>>,
     /// The files from the root down to this one (cycle detection).
     pub chain: Vec<std::path::PathBuf>,
+    /// The module calls that made this instance, outermost first: where, and what.
+    pub trail: Vec<(crate::span::Span, String)>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -71,7 +73,7 @@ impl<'a> Eval<'a> {
     /// Adds the root instance of `unit` with `bound` parameter values.
     pub fn root(&mut self, unit: Rc<Unit>, bound: HashMap<String, Value>) -> usize {
         let chain = vec![unit.path.clone()];
-        self.push_instance(unit, Some(bound), chain)
+        self.push_instance(unit, Some(bound), chain, Vec::new())
     }
 
     fn push_instance(
@@ -79,6 +81,7 @@ impl<'a> Eval<'a> {
         unit: Rc<Unit>,
         bound: Option<HashMap<String, Value>>,
         chain: Vec<std::path::PathBuf>,
+        trail: Vec<(crate::span::Span, String)>,
     ) -> usize {
         self.instances.push(Instance {
             unit,
@@ -87,6 +90,7 @@ impl<'a> Eval<'a> {
             visiting: HashSet::new(),
             modules: HashMap::new(),
             chain,
+            trail,
         });
         self.instances.len() - 1
     }
@@ -442,7 +446,10 @@ impl<'a> Eval<'a> {
         };
         let mut chain = self.instances[inst].chain.clone();
         chain.push(path);
-        Some(self.push_instance(child_unit, bound, chain))
+        let mut trail = self.instances[inst].trail.clone();
+        let index = index.map_or(String::new(), |i| format!("[{i}]"));
+        trail.push((m.span, format!("declared through the module call `{}{index}` of {}", m.symbol, unit.display)));
+        Some(self.push_instance(child_unit, bound, chain, trail))
     }
 }
 

@@ -200,12 +200,13 @@ impl<'a> Parser<'a> {
                 file.decls.push(Decl::Resource(resource));
             }
             "module" => {
+                let span = self.span();
                 self.i += 1;
                 let symbol = self.ident()?;
                 let (path, _) = self.plain_string()?;
                 self.expect_punct("=")?;
                 let body = self.expr()?;
-                file.decls.push(Decl::Module { symbol, path, body });
+                file.decls.push(Decl::Module { symbol, path, body, span });
             }
             "using" => {
                 self.i += 1;

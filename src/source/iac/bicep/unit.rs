@@ -23,6 +23,8 @@ pub struct ModuleDecl {
     pub symbol: String,
     pub path: String,
     pub body: Expr,
+    /// The `module` keyword.
+    pub span: Span,
 }
 
 /// What a name in a file refers to.
@@ -87,9 +89,9 @@ impl Unit {
                     let at = unit.flatten(res, None);
                     unit.symbols.insert(unit.resources[at].res.symbol.clone(), Symbol::Resource(at));
                 }
-                Decl::Module { symbol, path, body } => {
+                Decl::Module { symbol, path, body, span } => {
                     unit.symbols.insert(symbol.clone(), Symbol::Module(unit.modules.len()));
-                    unit.modules.push(ModuleDecl { symbol, path, body });
+                    unit.modules.push(ModuleDecl { symbol, path, body, span });
                 }
                 Decl::Output { name, value } => unit.outputs.push((name, value)),
             }
