@@ -249,14 +249,17 @@ fn load_file(f: &files::FileEntry, is_patch: bool, max: u64, opts: &LoadOptions)
     };
     let size = file.metadata().map(|m| m.len()).unwrap_or(0);
     if size > max {
-        inv.notes.push(SkipNote {
-            path: f.display.to_string(),
-            message: format!("larger than {} bytes (--max-file-size): skipped", max),
-        });
+        inv.notes.push(too_large(f, max));
         return inv;
     }
     let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0).saturating_add(1));
-    match std::io::Read::read_to_end(&mut file, &mut bytes) {
+    // The size was read before the file: one that grows meanwhile (or reports no size, like
+    // `/proc` files) is still read no further than the limit.
+    match std::io::Read::read_to_end(&mut std::io::Read::take(&mut file, max.saturating_add(1)), &mut bytes) {
+        Ok(_) if bytes.len() as u64 > max => {
+            inv.notes.push(too_large(f, max));
+            inv
+        }
         Ok(_) => {
             let mut inv = source::load(&Input { display: &f.display, kind: f.kind, bytes: &bytes, is_patch }, opts);
             inv.shrink_to_fit();
@@ -267,6 +270,10 @@ fn load_file(f: &files::FileEntry, is_patch: bool, max: u64, opts: &LoadOptions)
             inv
         }
     }
+}
+
+fn too_large(f: &files::FileEntry, max: u64) -> SkipNote {
+    SkipNote { path: f.display.to_string(), message: format!("larger than {max} bytes (--max-file-size): skipped") }
 }
 
 /// The rules that run: all, minus config `off` and `--disable`, plus `--enable`.

@@ -133,6 +133,9 @@ pub struct RenderArgs {
     /// Release name for --helm (default: helm's own)
     #[arg(long, value_name = "NAME", requires = "helm")]
     pub release: Option<String>,
+    /// Let --kustomize and --helm fetch remote bases, charts and values files (refused by default)
+    #[arg(long)]
+    pub allow_remote: bool,
 }
 
 impl RenderArgs {
@@ -347,9 +350,11 @@ fn run_check(common: &Common, args: &CheckArgs, outputs: &[(Format, Option<Strin
         Err(e) => return fail(&e),
     };
     let requests = args.render.requests(&args.namespace);
+    let max_size = if args.max_file_size == 0 { check::DEFAULT_MAX_FILE_SIZE } else { args.max_file_size };
+    let limits = render::RenderLimits { max_output: max_size, allow_remote: args.render.allow_remote };
     let mut rendered: Vec<Rendered> = Vec::new();
     for request in &requests {
-        match render::render(request, &cwd) {
+        match render::render(request, &cwd, limits) {
             Ok(pieces) => rendered.extend(pieces),
             Err(e) => return fail(&e.to_string()),
         }
@@ -360,8 +365,12 @@ fn run_check(common: &Common, args: &CheckArgs, outputs: &[(Format, Option<Strin
     }
     let stdin = if paths.iter().any(|p| p.as_os_str() == "-") {
         let mut buf = Vec::new();
-        if let Err(e) = std::io::stdin().read_to_end(&mut buf) {
+        // Read no more than the limit (and one byte to tell): an endless stream must not fill memory.
+        if let Err(e) = std::io::stdin().lock().take(max_size.saturating_add(1)).read_to_end(&mut buf) {
             return fail(&format!("reading standard input: {e}"));
+        }
+        if buf.len() as u64 > max_size {
+            return fail(&format!("standard input is larger than {max_size} bytes (--max-file-size): not linted"));
         }
         Some(String::from_utf8_lossy(&buf).into_owned())
     } else {

@@ -9,7 +9,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test fails by panicking
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
 
 fn iblint(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_iblint")).args(args).current_dir(dir).output().expect("run iblint")
@@ -309,4 +309,128 @@ fn help_texts_never_carry_input_yaml() {
         assert!(help.contains(expected), "{rule}: `{expected}` not in\n{help}");
         assert!(!help.contains("PWNED") && !help.contains("kube-system"), "{rule}: input in the fix:\n{help}");
     }
+}
+
+// ─── Bounded cost: standard input and rendered output obey --max-file-size ───────────────────
+
+/// An endless standard input is read no further than the limit, then refused (exit 2).
+#[test]
+fn standard_input_obeys_the_file_size_limit() {
+    let dir = tree(&[]);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_iblint"))
+        .args(["check", "-", "--max-file-size", "100000"])
+        .current_dir(dir.path())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let mut stdin = child.stdin.take().expect("stdin");
+    // Writes until iblint stops reading: it never would if it read to the end.
+    let writer = std::thread::spawn(move || {
+        let chunk = "a: b\n".repeat(1000);
+        let mut written = 0usize;
+        while std::io::Write::write_all(&mut stdin, chunk.as_bytes()).is_ok() {
+            written += chunk.len();
+            if written > 1 << 30 {
+                break;
+            }
+        }
+        written
+    });
+    let out = child.wait_with_output().expect("wait");
+    let written = writer.join().expect("writer");
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("standard input is larger than 100000 bytes"), "{}", text(&out.stderr));
+    assert!(written < 1 << 30, "standard input was read to the end");
+}
+
+/// A stand-in for `kubectl` / `helm` that records its arguments and proxy settings, and prints
+/// `output` (a manifest) `times` times.
+fn fake_tool(dir: &Path, name: &str, output: &str, times: usize) -> std::path::PathBuf {
+    let bin = dir.join("bin");
+    std::fs::create_dir_all(&bin).expect("mkdir");
+    let log = dir.join(format!("{name}.log"));
+    let script = format!(
+        "#!/bin/sh\necho \"$@ HTTPS_PROXY=$HTTPS_PROXY GIT_ALLOW_PROTOCOL=$GIT_ALLOW_PROTOCOL\" >> '{}'\ni=0\nwhile [ $i -lt {times} ]; \
+         do printf '%s\\n' '{output}'; i=$((i+1)); done\n",
+        log.display()
+    );
+    let path = bin.join(name);
+    std::fs::write(&path, script).expect("write tool");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    }
+    log
+}
+
+fn with_tools(dir: &Path, args: &[&str]) -> Output {
+    let path = format!("{}:{}", dir.join("bin").display(), std::env::var("PATH").unwrap_or_default());
+    Command::new(env!("CARGO_BIN_EXE_iblint")).args(args).current_dir(dir).env("PATH", path).output().expect("run")
+}
+
+#[cfg(unix)]
+#[test]
+fn rendered_output_obeys_the_file_size_limit() {
+    let dir = tree(&[("deploy/kustomization.yaml", "resources: [cm.yaml]\n"), ("deploy/cm.yaml", "kind: ConfigMap\n")]);
+    fake_tool(dir.path(), "kubectl", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n---", 100_000);
+    let out = with_tools(dir.path(), &["check", "--kustomize", "deploy", "--max-file-size", "100000"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("printed more than 100000 bytes (--max-file-size)"), "{}", text(&out.stderr));
+}
+
+// ─── Files and paths: remote bases, charts and values are refused by default ─────────────────
+
+#[cfg(unix)]
+#[test]
+fn kustomize_remote_resources_are_refused_unless_allowed() {
+    let dir = tree(&[
+        ("base/kustomization.yaml", "resources:\n  - https://github.com/org/repo//deploy?ref=main\n"),
+        ("overlay/kustomization.yaml", "resources: [../base]\n"),
+    ]);
+    let log = fake_tool(dir.path(), "kubectl", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}", 1);
+    let out = with_tools(dir.path(), &["check", "--kustomize", "overlay"]);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("--kustomize would fetch from the network"), "{stderr}");
+    assert!(stderr.contains("kustomization.yaml: https://github.com/org/repo//deploy?ref=main"), "{stderr}");
+    assert!(!log.exists(), "the tool ran although a remote base was refused");
+
+    // A local tree renders, with the tool's network turned off.
+    std::fs::write(dir.path().join("base/kustomization.yaml"), "resources: []\n").expect("write");
+    let out = with_tools(dir.path(), &["check", "--kustomize", "overlay"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let seen = std::fs::read_to_string(&log).expect("the tool ran");
+    assert!(seen.contains("kustomize overlay HTTPS_PROXY=http://127.0.0.1:9 GIT_ALLOW_PROTOCOL=file"), "{seen}");
+
+    // --allow-remote: not scanned, the tool's environment untouched.
+    std::fs::write(dir.path().join("base/kustomization.yaml"), "resources: [github.com/org/repo//x?ref=v1]\n")
+        .expect("write");
+    std::fs::remove_file(&log).expect("rm");
+    let out = with_tools(dir.path(), &["check", "--kustomize", "overlay", "--allow-remote"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let seen = std::fs::read_to_string(&log).expect("the tool ran");
+    assert!(!seen.contains("127.0.0.1:9"), "{seen}");
+}
+
+#[cfg(unix)]
+#[test]
+fn helm_remote_charts_and_values_are_refused_unless_allowed() {
+    let dir = tree(&[("chart/Chart.yaml", "apiVersion: v2\nname: app\nversion: 0.1.0\n")]);
+    let log = fake_tool(dir.path(), "helm", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}", 1);
+    for args in [
+        vec!["check", "--helm", "oci://registry.example.com/charts/app"],
+        vec!["check", "--helm", "bitnami/nginx"],
+        vec!["check", "--helm", "chart", "-f", "https://example.com/values.yaml"],
+    ] {
+        let out = with_tools(dir.path(), &args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", text(&out.stderr));
+        assert!(text(&out.stderr).contains("--helm would fetch from the network"), "{}", text(&out.stderr));
+    }
+    assert!(!log.exists(), "helm ran although the chart or values were remote");
+    let out = with_tools(dir.path(), &["check", "--helm", "chart"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(std::fs::read_to_string(&log).expect("helm ran").contains("HTTPS_PROXY=http://127.0.0.1:9"));
 }

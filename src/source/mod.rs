@@ -10,6 +10,7 @@ pub mod loader;
 pub mod manifest;
 pub mod pod_template;
 pub mod rbac;
+pub mod remote;
 pub mod render;
 pub mod stage;
 

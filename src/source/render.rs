@@ -8,8 +8,11 @@
 //!   those of that template's rendered output as `helm template --show-only templates/<file>`
 //!   prints it: the name says which template, the line is in its rendered document.
 
+use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
+
+use super::remote::{self, RemoteRef};
 
 /// Rendered text with the name findings on it are reported under.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -35,8 +38,25 @@ pub struct HelmRequest {
     pub namespace: Option<String>,
 }
 
+/// What a render may do.
+#[derive(Clone, Copy, Debug)]
+pub struct RenderLimits {
+    /// Output beyond this many bytes stops the tool and is an error (`--max-file-size`).
+    pub max_output: u64,
+    /// `--allow-remote`: let the tools fetch remote bases, charts and values.
+    pub allow_remote: bool,
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum RenderError {
+    #[error(
+        "{what} would fetch from the network, which iblint does not allow by default (a pull request could point \
+         it anywhere):\n{}\nVendor these into the repository, or pass --allow-remote to let the tool fetch them",
+        list(refs)
+    )]
+    Remote { what: &'static str, refs: Vec<RemoteRef> },
+    #[error("`{command}` printed more than {max} bytes (--max-file-size): stopped, nothing linted")]
+    TooLarge { command: String, max: u64 },
     #[error("{what} needs {tools} on PATH, and none was found: install it, or render yourself and pipe the output to `iblint check -`")]
     ToolMissing { what: &'static str, tools: &'static str },
     #[error("`{command}` failed ({status}):\n{stderr}")]
@@ -45,15 +65,33 @@ pub enum RenderError {
     Spawn { command: String, source: std::io::Error },
 }
 
+fn list(refs: &[RemoteRef]) -> String {
+    refs.iter().map(|r| format!("  {r}")).collect::<Vec<_>>().join("\n")
+}
+
 /// Runs the tool for `request` and returns the named pieces of its output.
-pub fn render(request: &RenderRequest, cwd: &Path) -> Result<Vec<Rendered>, RenderError> {
+pub fn render(request: &RenderRequest, cwd: &Path, limits: RenderLimits) -> Result<Vec<Rendered>, RenderError> {
     match request {
         RenderRequest::Kustomize { dir } => {
-            let text = run_kustomize(dir, cwd)?;
+            let cmd = kustomize_command(dir)?;
+            if !limits.allow_remote {
+                let refs = remote::kustomize_remote_refs(&cwd.join(dir));
+                if !refs.is_empty() {
+                    return Err(RenderError::Remote { what: "--kustomize", refs });
+                }
+            }
+            let text = run(cmd, cwd, limits)?;
             Ok(vec![Rendered { display: format!("kustomize:{}", shown(dir)), text }])
         }
         RenderRequest::Helm(helm) => {
-            let text = run(helm_command(helm)?, cwd)?;
+            let cmd = helm_command(helm)?;
+            if !limits.allow_remote {
+                let refs = remote::helm_remote_refs(&helm.chart, &helm.values, cwd);
+                if !refs.is_empty() {
+                    return Err(RenderError::Remote { what: "--helm", refs });
+                }
+            }
+            let text = run(cmd, cwd, limits)?;
             Ok(split_helm_output(&text, &chart_dir_prefix(&helm.chart, cwd)))
         }
     }
@@ -64,16 +102,16 @@ fn shown(path: &Path) -> String {
 }
 
 /// `kubectl kustomize DIR` when kubectl is installed, else `kustomize build DIR`.
-fn run_kustomize(dir: &Path, cwd: &Path) -> Result<String, RenderError> {
+fn kustomize_command(dir: &Path) -> Result<Command, RenderError> {
     if let Some(kubectl) = find_on_path("kubectl") {
         let mut cmd = Command::new(kubectl);
         cmd.arg("kustomize").arg(dir);
-        return run(cmd, cwd);
+        return Ok(cmd);
     }
     if let Some(kustomize) = find_on_path("kustomize") {
         let mut cmd = Command::new(kustomize);
         cmd.arg("build").arg(dir);
-        return run(cmd, cwd);
+        return Ok(cmd);
     }
     Err(RenderError::ToolMissing { what: "--kustomize", tools: "`kubectl` or `kustomize`" })
 }
@@ -98,19 +136,55 @@ fn helm_command(helm: &HelmRequest) -> Result<Command, RenderError> {
     Ok(cmd)
 }
 
-/// Runs `cmd` in `cwd`; a non-zero exit is an error carrying the tool's own message.
-fn run(mut cmd: Command, cwd: &Path) -> Result<String, RenderError> {
+/// How much of a failing tool's error output is kept for the message.
+const MAX_STDERR: u64 = 64 * 1024;
+
+/// Runs `cmd` in `cwd`, reading at most `limits.max_output` bytes of its output (a larger output
+/// stops the tool); a non-zero exit is an error carrying the tool's own message. Without
+/// `--allow-remote`, the tool runs with no way out to the network.
+fn run(mut cmd: Command, cwd: &Path, limits: RenderLimits) -> Result<String, RenderError> {
     let command = describe(&cmd);
-    let output =
-        cmd.current_dir(cwd).output().map_err(|source| RenderError::Spawn { command: command.clone(), source })?;
-    if !output.status.success() {
+    if !limits.allow_remote {
+        cmd.envs(remote::offline_environment());
+    }
+    let spawn_error = |source| RenderError::Spawn { command: command.clone(), source };
+    let mut child = cmd
+        .current_dir(cwd)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(spawn_error)?;
+    let stderr = child.stderr.take().map(|pipe| {
+        std::thread::spawn(move || {
+            let mut kept = Vec::new();
+            let mut pipe = pipe;
+            let _ = pipe.by_ref().take(MAX_STDERR).read_to_end(&mut kept);
+            let _ = std::io::copy(&mut pipe, &mut std::io::sink()); // the rest is drained, not kept
+            kept
+        })
+    });
+    let mut stdout = Vec::new();
+    let read = match child.stdout.take() {
+        Some(pipe) => pipe.take(limits.max_output.saturating_add(1)).read_to_end(&mut stdout).map(|_| ()),
+        None => Ok(()),
+    };
+    if read.is_ok() && stdout.len() as u64 > limits.max_output {
+        let _ = child.kill();
+        let _ = child.wait();
+        return Err(RenderError::TooLarge { command, max: limits.max_output });
+    }
+    let status = child.wait().map_err(spawn_error)?;
+    let stderr = stderr.and_then(|t| t.join().ok()).unwrap_or_default();
+    read.map_err(spawn_error)?;
+    if !status.success() {
         return Err(RenderError::Failed {
             command,
-            status: output.status.to_string(),
-            stderr: String::from_utf8_lossy(&output.stderr).trim_end().to_string(),
+            status: status.to_string(),
+            stderr: String::from_utf8_lossy(&stderr).trim_end().to_string(),
         });
     }
-    Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+    Ok(String::from_utf8_lossy(&stdout).into_owned())
 }
 
 fn describe(cmd: &Command) -> String {
