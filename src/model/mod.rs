@@ -33,7 +33,7 @@ pub use pod_kinds::{markdown_table as pod_kinds_table, pod_kind, AccountDefault,
 pub use values::{is_dns1123_label, is_dns1123_subdomain, is_guid, is_placeholder, is_qualified_name};
 pub use workload::{
     identity_binding_enabled, is_ib_pod, is_wi_pod, wants_proxy_sidecar, Container, EnvVar, OuterMetadata, PodTemplate,
-    ProjectedToken, VolumeMount, Workload, WorkloadRef,
+    ProjectedToken, VolumeMount, Workload, WorkloadRef, FEDERATED_TOKEN_FILE,
 };
 
 /// The annotation/label prefix the workload identity webhook reads.

@@ -147,6 +147,35 @@ impl PodTemplate {
             || self.containers.iter().any(|c| c.name.value == name)
     }
 
+    /// The token files a container can read from the projected ServiceAccount tokens the pod
+    /// declares itself, with the token each one holds.
+    pub fn own_token_files<'a>(&'a self, c: &'a Container) -> Vec<(String, &'a ProjectedToken)> {
+        let mut out = Vec::new();
+        for m in &c.mounts {
+            for t in self.projected_tokens.iter().filter(|t| t.volume.value == m.name.value) {
+                let dir = m.mount_path.value.trim_end_matches('/');
+                let file = t.path.value.trim_start_matches("./");
+                match &m.sub_path {
+                    Some(sub) if sub.value.trim_end_matches('/') == file => out.push((dir.to_string(), t)),
+                    Some(sub) => {
+                        if let Some(rest) = file.strip_prefix(sub.value.trim_end_matches('/')) {
+                            out.push((format!("{dir}{rest}"), t));
+                        }
+                    }
+                    None => out.push((format!("{dir}/{file}"), t)),
+                }
+            }
+        }
+        out
+    }
+
+    /// The pod brings its own federated token: it projects a ServiceAccount token itself and a
+    /// container sets `AZURE_FEDERATED_TOKEN_FILE`, so it works without the webhook.
+    pub fn brings_own_token(&self) -> bool {
+        !self.projected_tokens.is_empty()
+            && self.containers.iter().any(|c| c.env.iter().any(|e| e.name.value == FEDERATED_TOKEN_FILE))
+    }
+
     /// All containers, init containers included.
     pub fn all_containers(&self) -> impl Iterator<Item = &Container> {
         self.containers.iter()
@@ -172,6 +201,8 @@ pub struct Container {
 pub struct VolumeMount {
     pub name: Str,
     pub mount_path: Str,
+    /// `subPath`: one file or directory of the volume mounted at `mount_path`.
+    pub sub_path: Option<Str>,
 }
 
 #[derive(Clone, Debug)]
@@ -181,6 +212,9 @@ pub struct EnvVar {
     pub value: Option<Str>,
     pub value_from: bool,
 }
+
+/// The variable that tells Azure SDKs where the federated token is.
+pub const FEDERATED_TOKEN_FILE: &str = "AZURE_FEDERATED_TOKEN_FILE";
 
 /// The pod template asks for identity binding (any value of the annotation: IB105 judges it).
 pub fn is_ib_pod(pod: &PodTemplate) -> bool {

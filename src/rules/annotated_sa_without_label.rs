@@ -24,6 +24,11 @@ impl Rule for AnnotatedSaWithoutLabel {
             if pod.csi_drivers.iter().any(|d| d == SECRETS_STORE_CSI) {
                 continue;
             }
+            // A pod that projects its own token and sets AZURE_FEDERATED_TOKEN_FILE needs no
+            // webhook; IB116 checks that its path and audience agree.
+            if pod.brings_own_token() {
+                continue;
+            }
             let Some(sa) = service_account_of(cx.inventory, w) else { continue };
             let Some(id) = sa.client_id().filter(|e| !e.value.trim().is_empty()) else { continue };
             sink.emit_on(

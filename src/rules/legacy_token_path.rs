@@ -1,5 +1,5 @@
 use super::{Context, Rule, Sink};
-use crate::model::{Meta, Str};
+use crate::model::{Meta, Str, FEDERATED_TOKEN_FILE};
 
 /// The token file of webhook versions before v1.6.
 const LEGACY_TOKEN_PATH: &str = "/var/run/secrets/azure/tokens/azure-identity-token";
@@ -15,8 +15,15 @@ impl Rule for LegacyTokenPath {
     fn check(&self, cx: &Context, sink: &mut Sink) {
         for w in &cx.inventory.workloads {
             for c in &w.pod.containers {
-                let strings = c.env.iter().filter_map(|e| e.value.as_ref()).chain(&c.args).chain(&c.command);
-                for s in strings.filter(|s| s.value.contains(LEGACY_TOKEN_PATH)) {
+                // The pod's own projected token at that path exists whatever the webhook's version,
+                // and where a pod brings its own token, IB116 judges its AZURE_FEDERATED_TOKEN_FILE.
+                let own = w.pod.own_token_files(c);
+                let legacy =
+                    |s: &&Str| s.value.contains(LEGACY_TOKEN_PATH) && !own.iter().any(|(f, _)| f == LEGACY_TOKEN_PATH);
+                let own_token = w.pod.brings_own_token();
+                let env = c.env.iter().filter(|e| !(own_token && e.name.value == FEDERATED_TOKEN_FILE));
+                let strings = env.filter_map(|e| e.value.as_ref()).chain(&c.args).chain(&c.command);
+                for s in strings.filter(legacy) {
                     report(sink, &w.meta, s, &format!("container `{}`", c.name.value));
                 }
             }

@@ -68,6 +68,7 @@ mod missing_identity_grant;
 mod missing_use_label;
 mod namespaced_identity_grant;
 mod non_string_metadata_value;
+mod own_token_mismatch;
 mod pod_not_mutated;
 mod protected_namespace;
 mod proxy_sidecar_misuse;
@@ -232,6 +233,7 @@ pub static RULES: &[&dyn Rule] = &[
     &legacy_token_path::LegacyTokenPath,
     &unknown_identity_key::UnknownIdentityKey,
     &protected_namespace::ProtectedNamespace,
+    &own_token_mismatch::OwnTokenMismatch,
     &sa_missing_client_id::SaMissingClientId,
     &sa_missing_tenant_id::SaMissingTenantId,
     &malformed_identity_id::MalformedIdentityId,

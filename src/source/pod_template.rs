@@ -296,6 +296,7 @@ pub fn read_container(c: &Node, init: bool) -> Container {
             Some(VolumeMount {
                 name: m.get("name").and_then(str_of)?,
                 mount_path: m.get("mountPath").and_then(str_of)?,
+                sub_path: m.get("subPath").and_then(str_of),
             })
         })
         .collect();
