@@ -469,3 +469,65 @@ fn hostile_arm_templates_are_bounded() {
     }
     assert!(notes_for(&run, "deployments.json") >= 1, "{}", run.stdout);
 }
+
+/// The Terraform notes of a run (budget, cycle and nesting notes are about module directories).
+fn terraform_notes(run: &Run) -> Vec<String> {
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap_or_default();
+    json["notes"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|n| n["message"].as_str().filter(|m| m.starts_with("Terraform:")).map(str::to_string))
+        .collect()
+}
+
+#[test]
+fn terraform_evaluation_is_bounded() {
+    // Each committed case is a module on its own: a cycle, a budget or a limit is a note.
+    for (file, expected) in [
+        ("recursive-module.tf", "a cycle"),
+        ("self-referencing-locals.tf", "refers to itself"),
+        ("exponential-locals.tf", "longer than"),
+        ("huge-count.tf", "makes more than 1000 instances"),
+    ] {
+        let dir = tree(|d| {
+            std::fs::create_dir(d.join("infra")).expect("mkdir");
+            std::fs::copy(hostile_dir().join(file), d.join("infra").join(file)).expect("copy");
+        });
+        let run = lint(file, dir.path());
+        let notes = terraform_notes(&run);
+        assert!(notes.iter().any(|n| n.contains(expected)), "{file}: no note saying `{expected}`: {notes:?}");
+    }
+}
+
+#[test]
+fn terraform_chains_and_nesting_are_bounded() {
+    let dir = tree(|d| {
+        // 20,000 locals, each referring to the next.
+        let mut chain = String::from("locals {\n");
+        for i in 0..20_000 {
+            chain.push_str(&format!("  a{i} = local.a{}\n", i + 1));
+        }
+        chain.push_str("  a20000 = \"x\"\n}\nresource \"azurerm_federated_identity_credential\" \"x\" {\n  name = local.a0\n  parent_id = \"p\"\n}\n");
+        std::fs::create_dir(d.join("chain")).expect("mkdir");
+        std::fs::write(d.join("chain/main.tf"), chain).expect("write");
+        // 100 KB of `[`.
+        std::fs::create_dir(d.join("brackets")).expect("mkdir");
+        std::fs::write(d.join("brackets/main.tf"), format!("x = {}", "[".repeat(100_000))).expect("write");
+        // Module calls 40 directories deep.
+        let mut path = d.join("deep");
+        for i in 0..40 {
+            std::fs::create_dir_all(&path).expect("mkdir");
+            let text = format!(
+                "variable \"n\" {{\n  default = \"x\"\n}}\nmodule \"m\" {{\n  source = \"./m\"\n  n = \"${{var.n}}-{i}\"\n}}\n"
+            );
+            std::fs::write(path.join("main.tf"), text).expect("write");
+            path = path.join("m");
+        }
+    });
+    let run = lint("Terraform chains and nesting", dir.path());
+    assert_eq!(findings_for(&run, "brackets/main.tf"), ["IB001"]);
+    let notes = terraform_notes(&run);
+    assert!(notes.iter().any(|n| n.contains("nest deeper than")), "{notes:?}");
+    assert!(notes.iter().any(|n| n.contains("module calls nest deeper than")), "{notes:?}");
+}

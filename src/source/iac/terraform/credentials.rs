@@ -10,11 +10,12 @@ use hcl_edit::Span as _;
 use super::eval::{Bindings, Instance, Run, Scope};
 use super::module::Resource;
 use super::value::{Kind, Value};
-use crate::model::{FederatedCredential, FicAction, Origin, Str};
+use crate::model::{FederatedCredential, FicAction, IdentityBindingResource, Origin, Str};
 use crate::span::Span;
 
 const AZURERM_FIC: &str = "azurerm_federated_identity_credential";
 const FIC_TYPE: &str = "microsoft.managedidentity/userassignedidentities/federatedidentitycredentials";
+const BINDING_TYPE: &str = "microsoft.containerservice/managedclusters/identitybindings";
 
 /// One instance of a resource, and how it was reached.
 pub struct At<'a, 'm> {
@@ -134,6 +135,33 @@ pub fn credential(at: &At) -> Option<FederatedCredential> {
         unresolved_name,
         trail: at.trail(),
         deployment: None,
+    })
+}
+
+/// The AKS identity binding an instance declares (`azapi_resource` of type
+/// `Microsoft.ContainerService/managedClusters/identityBindings`), if it is one.
+pub fn identity_binding(at: &At) -> Option<IdentityBindingResource> {
+    if at.resource.kind != "azapi_resource" {
+        return None;
+    }
+    let (_, ty) = at.attr("type")?;
+    if !ty.as_str()?.to_ascii_lowercase().starts_with(BINDING_TYPE) {
+        return None;
+    }
+    let sc = at.scope();
+    let body = azapi_body(at);
+    let resource_id =
+        ["properties", "managedIdentity", "resourceId"].iter().try_fold(body.as_ref()?, |v, k| v.get(k)).cloned();
+    let anchor = sc.src.span(at.resource.decl.item.span());
+    Some(IdentityBindingResource {
+        display: at.display(),
+        origin: Origin::File(at.file()),
+        anchor: Span { end: anchor.start, ..anchor },
+        name: at
+            .attr("name")
+            .and_then(|(expr, v)| Some(Str { value: v.as_str()?.into(), span: sc.src.span(expr.span()) })),
+        identity: resource_id.and_then(|v| identity(&v, at.root)),
+        cluster: at.attr("parent_id").and_then(|(_, v)| identity(&v, at.root)),
     })
 }
 

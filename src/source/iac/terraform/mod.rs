@@ -222,6 +222,9 @@ fn collect<'m>(
             if let Some(fic) = credentials::credential(&at) {
                 out.federated_credentials.push(fic);
             }
+            if let Some(binding) = credentials::identity_binding(&at) {
+                out.identity_bindings.push(binding);
+            }
             kubernetes::object(&at, &opts.default_namespace, env.in_scope, out);
         }
     }
