@@ -145,6 +145,9 @@ pub struct Run<'m> {
     /// The root module's directory: `file()` paths are relative to it, as in Terraform.
     pub root_dir: PathBuf,
     pub limits: Limits,
+    /// Whether the run lints a file on its own: only then do values read from it point into it
+    /// (a finding in a file outside the run would not be shown).
+    pub in_scope: &'m (dyn Fn(&Path) -> bool + Sync),
     budget: Cell<u64>,
     depth: Cell<u32>,
     pub notes: RefCell<Vec<String>>,
@@ -157,12 +160,19 @@ pub const META_ARGUMENTS: &[&str] =
     &["count", "for_each", "depends_on", "provider", "lifecycle", "provisioner", "connection", "source", "version"];
 
 impl<'m> Run<'m> {
-    pub fn new(modules: &'m [Module<'m>], loader: &'m dyn Loader, root_dir: PathBuf, limits: Limits) -> Run<'m> {
+    pub fn new(
+        modules: &'m [Module<'m>],
+        loader: &'m dyn Loader,
+        in_scope: &'m (dyn Fn(&Path) -> bool + Sync),
+        root_dir: PathBuf,
+        limits: Limits,
+    ) -> Run<'m> {
         Run {
             modules,
             loader,
             root_dir,
             limits,
+            in_scope,
             budget: Cell::new(limits.budget),
             depth: Cell::new(0),
             notes: RefCell::default(),

@@ -421,7 +421,7 @@ fn file_function<'m>(run: &Run<'m>, name: &str, args: &[Value], sc: Scope<'_, 'm
             let (p, text) = run.read_file(path.as_str()?)?;
             let display = run.loader.display(&p);
             let mut v = Value::string(text.as_ref(), origin);
-            v.read_from = Some(display);
+            v.read_from = (run.in_scope)(&p).then_some(display);
             Some(v)
         }
         ("templatefile", [path, vars]) => {
@@ -436,7 +436,7 @@ fn file_function<'m>(run: &Run<'m>, name: &str, args: &[Value], sc: Scope<'_, 'm
             let rendered = run.template(&template, Scope { inst: sc.inst, src: &src, bindings: &bindings }, origin);
             let mut v = rendered.with_origin(origin);
             // Lines are kept when the template adds none: then `yamldecode` can point into it.
-            if v.as_str().is_some_and(|r| r.lines().count() == text.lines().count()) {
+            if (run.in_scope)(&p) && v.as_str().is_some_and(|r| r.lines().count() == text.lines().count()) {
                 v.read_from = Some(display);
             }
             Some(v)

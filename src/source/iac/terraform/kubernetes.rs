@@ -81,6 +81,7 @@ pub fn object(at: &At, default_namespace: &str, in_scope: &dyn Fn(&Path) -> bool
     let root = if kind == "kubernetes_manifest" {
         let Some(attr) = block.body.get_attribute("manifest") else { return };
         let manifest = at.run.eval(&attr.value, sc);
+
         if !matches!(manifest.kind, Kind::Map(_)) {
             return; // unknown: nothing to say about it
         }

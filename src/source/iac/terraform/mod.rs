@@ -153,7 +153,7 @@ pub fn evaluate_root(dir: &Path, env: &Env, opts: &LoadOptions, limits: Limits) 
         .iter()
         .map(|d: &ModuleDir| index_module(d, &|target| index_of(target).map_or(Target::Remote, Target::Local)))
         .collect();
-    let run = Run::new(&modules, env.loader, dir.to_path_buf(), limits);
+    let run = Run::new(&modules, env.loader, env.in_scope, dir.to_path_buf(), limits);
     for n in tree_notes {
         run.note(n);
     }

@@ -263,6 +263,20 @@ impl<'m> Run<'m> {
         let (bindings, rest) = match self.expand(inst, body, resource.decl.file) {
             Expansion::Single => (Bindings::default(), ops),
             Expansion::Unknown(_) => return None,
+            // The whole resource of a `for_each`: its instance keys are known at plan time, their
+            // attributes are not (`for_each = azurerm_x.y` is common).
+            Expansion::Keys(keys) if ops.is_empty() && body.has_attribute("for_each") => {
+                let entries = keys
+                    .iter()
+                    .filter_map(|(suffix, b)| {
+                        let key = b.get("each")?.get("key")?;
+                        let reference = format!("{}{kind}.{name}{suffix}", inst.address);
+                        let value = Value::unknown(format!("${{{reference}}}"), Some(reference.into()), origin);
+                        Some((Key { text: key.as_str()?.into(), span: key.origin }, value))
+                    })
+                    .collect();
+                return Some(Value::map(entries, origin));
+            }
             Expansion::Keys(keys) => {
                 let key = match ops.first()? {
                     TraversalOperator::Index(e) => self.eval(e, sc),

@@ -23,3 +23,25 @@ fn syntax_errors_have_positions() {
     let objects = eval(&[("x.tf", "resource \"a\" \"b\" {\n  name = \n")]);
     assert!(objects.parse_failures[0].pos.line >= 2, "{:?}", objects.parse_failures);
 }
+
+#[test]
+fn manifests_from_templates_outside_the_run_point_at_the_call() {
+    let main = "variable \"use\" {\n  default = \"True\"\n}\nresource \"kubernetes_manifest\" \"api\" {\n  manifest = yamldecode(templatefile(\"${path.module}/d.tftpl\", { use = var.use }))\n}\n";
+    let template = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\nspec:\n  template:\n    metadata:\n      labels:\n        azure.workload.identity/use: \"${use}\"\n";
+    let loader = crate::source::loader::MemLoader::new([("main.tf", main), ("d.tftpl", template)]);
+    let entries = vec![FileEntry {
+        path: Path::new("/main.tf").to_path_buf(),
+        display: Arc::from("main.tf"),
+        kind: FileKind::Terraform,
+        reported: true,
+    }];
+    let scope = stage::Scope::new(&entries);
+    let claimed: Vec<&FileEntry> = entries.iter().collect();
+    let mut objects = Objects::default();
+    objects.merge_all(MODULES.evaluate(&claimed, &scope, &loader, &LoadOptions::default()));
+    assert_eq!(objects.workloads.len(), 1, "{:?}", objects.notes);
+    let label = objects.workloads[0].pod.labels.get("azure.workload.identity/use").unwrap();
+    assert_eq!(label.value, "True");
+    assert_eq!((label.value_span.start.line, label.value_span.start.col), (5, 14));
+    assert_eq!(label.value_span.file.path().as_deref(), Some("main.tf"));
+}
