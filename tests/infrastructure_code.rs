@@ -149,3 +149,66 @@ fn arm_nested_deployments_and_parameter_files_name_their_sources() {
     let (_, related) = one(fixture_findings("IB401/fail.arm-copy.json", "IB401"));
     assert_eq!(related, ["IB401/fail.arm-copy.json:5:77"]);
 }
+
+#[test]
+fn terraform_module_arguments_are_the_source_of_the_name_two_levels_up() {
+    let (f, related) = one(fixture_findings("IB401/fail.tf-local-modules-two-levels", "IB401"));
+    assert_eq!(f.level, Level::Error);
+    assert_eq!(
+        at(&f.location),
+        "IB401/fail.tf-local-modules-two-levels/modules/workload/modules/credential/main.tf:14:15"
+    );
+    assert_eq!(
+        related,
+        [
+            "IB401/fail.tf-local-modules-two-levels/main.tf:6:21",
+            "IB401/fail.tf-local-modules-two-levels/main.tf:2:1",
+            "IB401/fail.tf-local-modules-two-levels/modules/workload/main.tf:17:1"
+        ]
+    );
+    assert_eq!(f.related[2].message, "declared through the module call `module.orders.module.credential`");
+    assert!(f.message.starts_with(
+        "Terraform resource module.orders.module.credential.azurerm_federated_identity_credential.this declares"
+    ));
+}
+
+/// A staged child module is evaluated through its callers in the scope.
+#[test]
+fn a_staged_terraform_module_alone_gets_the_findings_of_a_full_run() {
+    let testdata = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata");
+    let case = testdata.join("IB401/fail.tf-local-modules-two-levels");
+    let staged = case.join("modules/workload/modules/credential/main.tf");
+    let opts = CheckOptions { paths: vec![staged], scope: Some(case), ..CheckOptions::default() };
+    let outcome = check::run(&opts, &Config::default(), &testdata).expect("check runs");
+    let alone: Vec<String> = outcome.findings.iter().map(|f| format!("{} {}", f.rule, at(&f.location))).collect();
+    let full: Vec<String> = fixture_findings("IB401/fail.tf-local-modules-two-levels", "IB401")
+        .iter()
+        .map(|f| format!("{} {}", f.rule, at(&f.location)))
+        .collect();
+    assert_eq!(alone, full);
+}
+
+#[test]
+fn terraform_tfvars_and_for_each_keys_are_sources_of_the_name() {
+    let (_, related) = one(fixture_findings("IB401/fail.tf-tfvars", "IB401"));
+    assert_eq!(related, ["IB401/fail.tf-tfvars/terraform.tfvars:1:19"]);
+    let (f, related) = one(fixture_findings("IB401/fail.tf-for-each-key.tf", "IB401"));
+    assert_eq!(at(&f.location), "IB401/fail.tf-for-each-key.tf:11:15");
+    assert_eq!(related, ["IB401/fail.tf-for-each-key.tf:5:5"]);
+    assert!(f.message.contains("azurerm_federated_identity_credential.orders[\"aks-identity-binding\"]"));
+}
+
+#[test]
+fn an_unevaluated_terraform_name_on_a_bound_identity_is_a_note() {
+    let (f, related) = one(fixture_findings("IB401/fail.tf-unresolved-name-bound-identity.tf", "IB401"));
+    assert_eq!(f.level, Level::Note);
+    assert_eq!(at(&f.location), "IB401/fail.tf-unresolved-name-bound-identity.tf:17:15");
+    assert_eq!(related, ["IB401/fail.tf-unresolved-name-bound-identity.tf:3:1"]);
+}
+
+/// IB402 counts every instance of a for_each over a known map.
+#[test]
+fn terraform_for_each_instances_count_against_the_limit() {
+    let (f, _) = one(fixture_findings("IB402/fail.tf-for-each-22.tf", "IB402"));
+    assert!(f.message.starts_with("22 federated credentials"), "{}", f.message);
+}
