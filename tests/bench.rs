@@ -8,8 +8,15 @@
 use std::path::Path;
 use std::process::Command;
 
+#[path = "support/tools.rs"]
+mod tools;
+
 #[test]
 fn the_benchmark_measures_every_step_and_writes_its_results() {
+    // Peak memory comes from GNU time (Debian package `time`; .ci/run installs it).
+    if !tools::require("/usr/bin/time", &["--version"], "the benchmark smoke test", "GNU time: apt-get install time") {
+        return;
+    }
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let out = tempfile::tempdir().expect("temp dir");
     let run = Command::new(root.join("bench/run.sh"))

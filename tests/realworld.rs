@@ -1,52 +1,39 @@
-//! iblint over `../shared/realworld/`: unmodified public files from 21 repositories that use
-//! workload identity. No crash, no parse error on a file it should skip, and the complete list of
-//! findings is pinned in a snapshot so every change to what it reports there is reviewed. The
-//! findings come from linting each repository on its own, as its users do: a ServiceAccount of
-//! one repository is no answer to a Pod of another.
+//! iblint over the real-world corpus (`IBLINT_REALWORLD`, default `../shared/realworld/`):
+//! unmodified public files from 21 repositories that use workload identity. No crash, no parse
+//! error on a file it should skip, and the complete list of findings is pinned in a snapshot so
+//! every change to what it reports there is reviewed. The findings come from linting each
+//! repository on its own, as its users do: a ServiceAccount of one repository is no answer to a
+//! Pod of another.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test fails by panicking
 
-use std::path::PathBuf;
-use std::process::Command;
+use std::path::Path;
 
 use serde_json::Value;
 
-fn corpus() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..").join("shared").join("realworld")
+#[path = "support/listing.rs"]
+mod listing;
+#[path = "support/realworld.rs"]
+mod realworld;
+
+fn main() -> std::process::ExitCode {
+    realworld::run(vec![
+        ("realworld_corpus_is_linted_without_parse_errors", realworld_corpus_is_linted_without_parse_errors),
+        ("realworld_findings_are_the_reviewed_ones", realworld_findings_are_the_reviewed_ones),
+        ("realworld_sources_list_the_corpus", realworld_sources_list_the_corpus),
+    ])
 }
 
-fn run() -> Value {
-    run_on(".")
-}
-
-/// `iblint check <dir> --scope <dir>` in the corpus.
-fn run_on(dir: &str) -> Value {
-    let out = Command::new(env!("CARGO_BIN_EXE_iblint"))
-        .current_dir(corpus())
-        .args(["check", dir, "--scope", dir, "--format", "json", "--fail-on", "never"])
-        .output()
-        .expect("run iblint");
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(0), "{stderr}");
-    assert!(!stderr.contains("panicked"), "{stderr}");
-    serde_json::from_slice(&out.stdout).expect("json")
-}
-
-#[test]
-fn realworld_corpus_is_linted_without_parse_errors() {
-    if !corpus().is_dir() {
-        panic!("{} is missing: the shared corpus must sit beside the repository", corpus().display());
-    }
-    let v = run();
+fn realworld_corpus_is_linted_without_parse_errors(corpus: &Path) {
+    let v = listing::check_json(corpus, &[".", "--scope", "."]);
     let findings = v["findings"].as_array().expect("findings");
     let ib001: Vec<&Value> = findings.iter().filter(|f| f["rule"] == "IB001").collect();
     assert!(ib001.is_empty(), "parse errors on files that should be read or skipped: {ib001:#?}");
     assert!(v["summary"]["files"].as_u64().unwrap_or(0) > 100, "the corpus was not walked");
 }
 
-#[test]
-fn realworld_findings_are_the_reviewed_ones() {
-    let mut repositories: Vec<String> = std::fs::read_dir(corpus())
+fn realworld_findings_are_the_reviewed_ones(corpus: &Path) {
+    let mut repositories: Vec<String> = std::fs::read_dir(corpus)
         .expect("corpus")
         .filter_map(|e| e.ok())
         .filter(|e| e.path().is_dir())
@@ -56,20 +43,43 @@ fn realworld_findings_are_the_reviewed_ones() {
     let mut lines: Vec<String> = Vec::new();
     let mut notes: Vec<String> = Vec::new();
     for repository in &repositories {
-        let v = run_on(repository);
-        lines.extend(v["findings"].as_array().expect("findings").iter().map(|f| {
-            format!(
-                "{} {}:{} {}",
-                f["rule"].as_str().unwrap_or(""),
-                f["location"]["path"].as_str().unwrap_or(""),
-                f["location"]["line"],
-                f["message"].as_str().unwrap_or("")
-            )
-        }));
-        notes.extend(
-            v["notes"].as_array().expect("notes").iter().map(|n| format!("note {}", n["path"].as_str().unwrap_or(""))),
-        );
+        let (findings, repository_notes) =
+            listing::findings_then_notes(&listing::check_json(corpus, &[repository, "--scope", repository]));
+        lines.extend(findings);
+        notes.extend(repository_notes);
     }
     lines.extend(notes);
-    insta::assert_snapshot!(lines.join("\n"));
+    insta::assert_snapshot!("realworld_findings_are_the_reviewed_ones", lines.join("\n"));
+}
+
+/// tests/realworld-sources.tsv (what scripts/realworld-fetch rebuilds the corpus from where it is
+/// not given) names exactly the corpus's files.
+fn realworld_sources_list_the_corpus(corpus: &Path) {
+    let list = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/realworld-sources.tsv"))
+        .expect("tests/realworld-sources.tsv");
+    let mut listed: Vec<String> = list
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .map(|l| {
+            let fields: Vec<&str> = l.split('\t').collect();
+            assert_eq!(fields.len(), 4, "folder, repository, commit, path: {l}");
+            assert_eq!(fields[2].len(), 40, "a full commit id: {l}");
+            format!("{}/{}", fields[0], fields[3])
+        })
+        .collect();
+    listed.sort();
+    let mut present = Vec::new();
+    let mut stack = vec![corpus.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).expect("corpus dir").flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.file_name().is_some_and(|n| n != "SOURCES.md") {
+                present.push(path.strip_prefix(corpus).expect("under corpus").to_string_lossy().replace('\\', "/"));
+            }
+        }
+    }
+    present.sort();
+    assert_eq!(listed, present, "tests/realworld-sources.tsv and the corpus differ");
 }
