@@ -59,8 +59,8 @@ pub enum Command {
 #[derive(Args, Debug, Clone)]
 pub struct Common {
     /// Output format; repeat with --output FILE to write several formats in one run
-    #[arg(long, global = true, value_name = "FORMAT", value_parser = ["human", "sarif", "json", "github"])]
-    pub format: Vec<String>,
+    #[arg(long, global = true, value_name = "FORMAT", value_enum)]
+    pub format: Vec<Format>,
     /// Write the preceding --format to FILE (atomically) instead of standard output
     #[arg(long, short = 'o', global = true, value_name = "FILE")]
     pub output: Vec<String>,
@@ -284,14 +284,14 @@ fn emit_stdout(text: &str) -> ExitCode {
 /// formats without a file go to standard output, at most one of them.
 pub fn output_plan(matches: &ArgMatches) -> Result<Vec<(Format, Option<String>)>, String> {
     let sub = matches.subcommand().map_or(matches, |(_, m)| m);
-    let indexed = |name: &str| -> Vec<(usize, String)> {
-        match (sub.indices_of(name), sub.get_many::<String>(name)) {
+    fn indexed<T: Clone + Send + Sync + 'static>(sub: &ArgMatches, name: &str) -> Vec<(usize, T)> {
+        match (sub.indices_of(name), sub.get_many::<T>(name)) {
             (Some(i), Some(v)) => i.zip(v.cloned()).collect(),
             _ => Vec::new(),
         }
-    };
-    let formats = indexed("format");
-    let outputs = indexed("output");
+    }
+    let formats: Vec<(usize, Format)> = indexed(sub, "format");
+    let outputs: Vec<(usize, String)> = indexed(sub, "output");
     let mut plan: Vec<(Format, Option<String>)> = Vec::new();
     let mut used = vec![false; formats.len()];
     for (oi, path) in &outputs {
@@ -299,7 +299,7 @@ pub fn output_plan(matches: &ArgMatches) -> Result<Vec<(Format, Option<String>)>
         let format = match claim {
             Some((i, (_, f))) => {
                 used[i] = true;
-                f.parse::<Format>()?
+                *f
             }
             None => Format::from_extension(path).unwrap_or(Format::Human),
         };
@@ -307,7 +307,7 @@ pub fn output_plan(matches: &ArgMatches) -> Result<Vec<(Format, Option<String>)>
     }
     for (i, (_, f)) in formats.iter().enumerate() {
         if !used[i] {
-            plan.push((f.parse::<Format>()?, None));
+            plan.push((*f, None));
         }
     }
     if plan.iter().filter(|(_, o)| o.is_none()).count() > 1 {

@@ -4,8 +4,7 @@
 use std::collections::BTreeMap;
 
 use super::escape::human as line;
-use crate::docs;
-use crate::finding::{Finding, Level};
+use crate::finding::Finding;
 use crate::model::UnavailableCause;
 use crate::outcome::{AuditSummary, Outcome};
 
@@ -28,12 +27,6 @@ pub fn by_namespace<'a>(findings: impl Iterator<Item = &'a Finding>) -> Vec<(Str
 
 /// Findings per rule, then the lists that could not be read and the rules skipped for them.
 pub fn summary_table(outcome: &Outcome, audit: &AuditSummary) -> String {
-    let mut per_rule: BTreeMap<&str, (Level, usize)> = BTreeMap::new();
-    for f in outcome.findings.iter().filter(|f| f.suppression.is_none()) {
-        let entry = per_rule.entry(f.rule).or_insert((f.level, 0));
-        entry.0 = entry.0.max(f.level);
-        entry.1 += 1;
-    }
     let mut out = format!(
         "\naudit of context {} ({}): {}, {}",
         line(&audit.context),
@@ -45,12 +38,10 @@ pub fn summary_table(outcome: &Outcome, audit: &AuditSummary) -> String {
         Some(n) => out.push_str(&format!(", {}\n", plural(n, "access review"))),
         None => out.push_str(", access reviews skipped\n"),
     }
-    if !per_rule.is_empty() {
-        out.push_str(&format!("\n{:<6}  {:<30}  {:<7}  {:>8}\n", "rule", "name", "level", "findings"));
-        for (rule, (level, count)) in &per_rule {
-            let name = docs::get(rule).map_or("", |d| d.name.as_str());
-            out.push_str(&format!("{rule:<6}  {name:<30}  {:<7}  {count:>8}\n", level.as_str()));
-        }
+    let table = super::summary::rule_table(outcome);
+    if !table.is_empty() {
+        out.push('\n');
+        out.push_str(&table);
     }
     if !audit.unavailable.is_empty() {
         out.push_str("\nnot checked:\n");

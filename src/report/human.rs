@@ -1,4 +1,10 @@
-//! Readable diagnostics with source snippets (miette), then notes and a summary line.
+//! Readable diagnostics with source snippets (miette), then notes, a table of findings per rule
+//! and a summary line.
+//!
+//! Each finding starts with its level in words, its rule id and name (`error IB301
+//! missing-identity-grant`) besides miette's symbol. Prose is wrapped to the terminal by
+//! [`super::wrap`], never a path, an identifier or a line of the YAML to add: miette's own
+//! wrapping (which breaks words and hyphenated names) is off.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -15,16 +21,17 @@ use crate::span::{Pos, SourceText};
 
 pub fn render(outcome: &Outcome, opts: &RenderOptions) -> String {
     let theme = if opts.color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
-    let handler = GraphicalReportHandler::new_themed(theme).with_width(opts.width).with_links(false);
+    let handler =
+        GraphicalReportHandler::new_themed(theme).with_width(opts.width).with_links(false).with_wrap_lines(false);
     let mut sources = Shown::new(outcome);
     let mut out = String::new();
     let shown = outcome.findings.iter().filter(|f| f.suppression.is_none());
     match &outcome.audit {
-        None => shown.for_each(|f| render_one(&handler, &mut sources, f, &mut out)),
+        None => shown.for_each(|f| render_one(&handler, opts.width, &mut sources, f, &mut out)),
         Some(_) => {
             for (namespace, findings) in super::audit::by_namespace(shown) {
                 out.push_str(&format!("── {} ──\n", line(&namespace)));
-                findings.into_iter().for_each(|f| render_one(&handler, &mut sources, f, &mut out));
+                findings.into_iter().for_each(|f| render_one(&handler, opts.width, &mut sources, f, &mut out));
             }
         }
     }
@@ -43,8 +50,16 @@ fn summary(outcome: &Outcome, out: &mut String) {
     for n in &outcome.notes {
         out.push_str(&format!("note: {}: {}\n", line(&n.path), line(&n.message)));
     }
-    if let Some(audit) = &outcome.audit {
-        out.push_str(&super::audit::summary_table(outcome, audit));
+    match &outcome.audit {
+        Some(audit) => out.push_str(&super::audit::summary_table(outcome, audit)),
+        None => {
+            let table = super::summary::rule_table(outcome);
+            if !table.is_empty() {
+                out.push('\n');
+                out.push_str(&table);
+                out.push('\n');
+            }
+        }
     }
     let c = Counts::of(outcome);
     let plural = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
@@ -114,7 +129,17 @@ impl ShownText {
     }
 }
 
-fn render_one<'a>(handler: &GraphicalReportHandler, sources: &mut Shown<'a>, f: &'a Finding, out: &mut String) {
+/// miette's margins: `  × ` before a message, `  help: ` before a help text.
+const MESSAGE_MARGIN: usize = 4;
+const HELP_MARGIN: usize = 8;
+
+fn render_one<'a>(
+    handler: &GraphicalReportHandler,
+    width: usize,
+    sources: &mut Shown<'a>,
+    f: &'a Finding,
+    out: &mut String,
+) {
     let name = docs::get(f.rule).map_or("", |d| d.name.as_str());
     let severity = match f.level {
         Level::Error => Severity::Error,
@@ -126,10 +151,11 @@ fn render_one<'a>(handler: &GraphicalReportHandler, sources: &mut Shown<'a>, f: 
     for r in &f.related {
         help.push_str(&format!("\nrelated: {}: {}", location_text(&r.location), line(&r.message)));
     }
+    let message = super::wrap::prose(&line(&f.message), width.saturating_sub(MESSAGE_MARGIN));
     let mut diag =
-        MietteDiagnostic::new(line(&f.message)).with_code(format!("{} {}", f.rule, name)).with_severity(severity);
+        MietteDiagnostic::new(message).with_code(format!("{} {} {}", f.level, f.rule, name)).with_severity(severity);
     if !help.is_empty() {
-        diag = diag.with_help(help);
+        diag = diag.with_help(super::wrap::prose(&help, width.saturating_sub(HELP_MARGIN)));
     }
     let report = match &f.location {
         Location::File { path, span } => match sources.get(path) {

@@ -1,48 +1,48 @@
 //! Reporters: the only code that formats output. Each adapts the project's `Finding` to a format.
 
 mod audit;
+pub mod compact;
 pub mod escape;
 pub mod github;
 pub mod human;
 pub mod json;
+pub mod junit;
 pub mod sarif;
 mod snippet;
-
-use std::str::FromStr;
+mod summary;
+mod wrap;
 
 use crate::finding::Level;
 use crate::outcome::Outcome;
 
-/// An output format.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// An output format (`--format`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
+    /// Diagnostics with source snippets, notes, a table per rule and a summary
     Human,
+    /// One line per finding: `path:line:col: level IBxxx message`
+    Compact,
+    /// SARIF 2.1.0 (GitHub code scanning)
     Sarif,
+    /// iblint's documented JSON
     Json,
+    /// GitHub Actions workflow commands (annotations)
     Github,
-}
-
-impl FromStr for Format {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        match s {
-            "human" => Ok(Format::Human),
-            "sarif" => Ok(Format::Sarif),
-            "json" => Ok(Format::Json),
-            "github" => Ok(Format::Github),
-            other => Err(format!("unknown format `{other}` (human, sarif, json, github)")),
-        }
-    }
+    /// JUnit XML (CI test reports)
+    Junit,
 }
 
 impl Format {
-    /// The format a file name implies (`.sarif`, `.json`), for `--output` without `--format`.
+    /// The format a file name implies (`.sarif`, `.json`, `.xml`), for `--output` without
+    /// `--format`.
     pub fn from_extension(path: &str) -> Option<Format> {
         let lower = path.to_ascii_lowercase();
         if lower.ends_with(".sarif") || lower.ends_with(".sarif.json") {
             Some(Format::Sarif)
         } else if lower.ends_with(".json") {
             Some(Format::Json)
+        } else if lower.ends_with(".xml") {
+            Some(Format::Junit)
         } else {
             None
         }
@@ -71,9 +71,11 @@ impl Default for RenderOptions {
 pub fn render(format: Format, outcome: &Outcome, opts: &RenderOptions) -> String {
     match format {
         Format::Human => human::render(outcome, opts),
+        Format::Compact => compact::render(outcome),
         Format::Sarif => sarif::render(outcome, opts),
         Format::Json => json::render(outcome),
         Format::Github => github::render(outcome),
+        Format::Junit => junit::render(outcome),
     }
 }
 

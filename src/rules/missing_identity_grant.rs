@@ -45,7 +45,10 @@ impl Rule for MissingIdentityGrant {
                     and_others(b.pods.len())
                 ),
             );
-            f.help(format!("Add a ClusterRole and a ClusterRoleBinding:\n\n{yaml}"));
+            // Indented like every code block of a help text, so the human format never wraps it.
+            let block: String =
+                yaml.lines().map(|l| if l.is_empty() { "\n".to_string() } else { format!("    {l}\n") }).collect();
+            f.help(format!("Add a ClusterRole and a ClusterRoleBinding:\n\n{}", block.trim_end()));
             for w in &b.pods {
                 let at = w.pod.service_account_ref().map_or(w.pod.anchor, |s| s.span);
                 f.related(w.meta.at(at), format!("{} runs as this ServiceAccount", w.object()));

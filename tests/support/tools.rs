@@ -16,3 +16,13 @@ pub fn require(tool: &str, probe: &[&str], test: &str, how_to_get_it: &str) -> b
     let _ = writeln!(std::io::stderr(), "skipped {test}: `{tool}` is not installed ({how_to_get_it})");
     false
 }
+
+/// A tool of the project's `.venv` (made by scripts/test) when it is there, else `name` on PATH.
+pub fn venv_tool(name: &str) -> std::path::PathBuf {
+    let venv = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv").join("bin").join(name);
+    if venv.exists() {
+        venv
+    } else {
+        std::path::PathBuf::from(name)
+    }
+}

@@ -1,0 +1,32 @@
+//! The compact format: one line per finding, `path:line:col: level IBxxx message`, as compilers
+//! print them, so editors jump to the line and `grep`/`awk` read the fields. Suppressed findings,
+//! notes about skipped files and the summary are left out.
+
+use crate::finding::Location;
+use crate::outcome::Outcome;
+
+pub fn render(outcome: &Outcome) -> String {
+    let mut out = String::new();
+    for f in outcome.findings.iter().filter(|f| f.suppression.is_none()) {
+        let at = match &f.location {
+            Location::File { path, span } => format!("{}:{}:{}", one_line(path), span.start.line, span.start.col),
+            Location::Logical { name } => one_line(name),
+        };
+        out.push_str(&format!("{at}: {} {} {}\n", f.level, f.rule, one_line(&f.message)));
+    }
+    out
+}
+
+/// A finding is one line, whatever its values hold: line breaks and other control characters
+/// from the input are written as `\u{…}` escapes.
+fn one_line(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if c.is_control() {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
