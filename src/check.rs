@@ -43,8 +43,8 @@ pub enum CheckError {
     Walk(#[from] files::WalkError),
     #[error("invalid exclude glob `{glob}`: {message}")]
     Glob { glob: String, message: String },
-    #[error("unknown rule id `{0}` (see `iblint rules`)")]
-    UnknownRule(String),
+    #[error(transparent)]
+    UnknownRule(#[from] rules::UnknownRule),
     #[error("cannot determine the working directory: {0}")]
     Cwd(std::io::Error),
 }
@@ -131,10 +131,7 @@ pub fn run(opts: &CheckOptions, config: &Config, cwd: &Path) -> Result<Outcome, 
         findings,
         notes: notes
             .into_iter()
-            .filter(|n| {
-                reported.contains(n.path.as_str())
-                    || given.iter().any(|g| g == "." || n.path == *g || n.path.starts_with(&format!("{g}/")))
-            })
+            .filter(|n| reported.contains(n.path.as_str()) || given.iter().any(|g| is_under(&n.path, g)))
             .collect(),
         texts,
         files_read: walked.files.iter().filter(|f| f.reported).count()
@@ -145,6 +142,15 @@ pub fn run(opts: &CheckOptions, config: &Config, cwd: &Path) -> Result<Outcome, 
         audit: None,
         fleet: None,
     })
+}
+
+/// Whether the display path `path` is `given` or below it. Display paths are relative to the
+/// working directory, so `.` holds everything but what climbs out of it (`../…`, absolute paths).
+fn is_under(path: &str, given: &str) -> bool {
+    if given == "." {
+        return !path.starts_with("../") && path != ".." && !path.starts_with('/');
+    }
+    path == given || path.strip_prefix(given).is_some_and(|rest| rest.starts_with('/'))
 }
 
 /// Runs the enabled rules over a finished inventory, then config levels and suppressions; keeps
@@ -278,17 +284,10 @@ fn too_large(f: &files::FileEntry, max: u64) -> SkipNote {
 
 /// The rules that run: all, minus config `off` and `--disable`, plus `--enable`.
 pub(crate) fn enabled_rules(opts: &CheckOptions, config: &Config) -> Result<Vec<&'static dyn Rule>, CheckError> {
-    let split = |v: &[String]| -> Result<Vec<String>, CheckError> {
-        let ids: Vec<String> = v
-            .iter()
-            .flat_map(|s| s.split(','))
-            .map(|s| s.trim().to_ascii_uppercase())
-            .filter(|s| !s.is_empty())
-            .collect();
-        match ids.iter().find(|id| rules::by_id(id).is_none()) {
-            Some(bad) => Err(CheckError::UnknownRule(bad.clone())),
-            None => Ok(ids),
-        }
+    // Rules are named by id or by name (`IB101`, `missing-use-label`).
+    let split = |v: &[String]| -> Result<Vec<&'static str>, CheckError> {
+        let named = v.iter().flat_map(|s| s.split(',')).map(str::trim).filter(|s| !s.is_empty());
+        Ok(named.map(rules::resolve).collect::<Result<_, _>>()?)
     };
     let enable = split(&opts.enable)?;
     let disable = split(&opts.disable)?;
@@ -298,7 +297,7 @@ pub(crate) fn enabled_rules(opts: &CheckOptions, config: &Config) -> Result<Vec<
         .filter(|r| {
             let id = r.id();
             let off_in_config = matches!(config.rules.get(id), Some((RuleSetting::Off, _)));
-            !disable.iter().any(|d| d == id) && (!off_in_config || enable.iter().any(|e| e == id))
+            !disable.contains(&id) && (!off_in_config || enable.contains(&id))
         })
         .collect())
 }

@@ -26,10 +26,17 @@ pub const EXIT_ERROR: u8 = 2;
 /// it back into 0 or 1).
 pub const EXIT_INCOMPLETE: u8 = 3;
 
+/// The version line of `--version` and `iblint version`: the version and the cargo features the
+/// binary was built with (without `live` there is no `audit`).
+#[cfg(feature = "live")]
+pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (features: live)");
+#[cfg(not(feature = "live"))]
+pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (features: none; `audit` needs the feature live)");
+
 #[derive(Parser, Debug)]
 #[command(
     name = "iblint",
-    version,
+    version = VERSION,
     about = "Lint Azure Workload Identity and AKS identity bindings in manifests, IaC and live clusters",
     max_term_width = 100
 )]
@@ -50,9 +57,20 @@ pub enum Command {
     Rules,
     /// Print a rule's documentation
     Explain {
-        /// A rule id, e.g. IB301
+        /// A rule id or name, e.g. IB301 or missing-identity-grant
+        #[arg(value_name = "RULE-ID|NAME")]
         rule: String,
     },
+    /// Print the version and the cargo features this binary was built with
+    Version,
+    /// Print shell completions (e.g. `iblint completions bash > /etc/bash_completion.d/iblint`)
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff), as release archives ship it
+    #[command(hide = true)]
+    Man,
 }
 
 /// Options every command accepts.
@@ -70,11 +88,11 @@ pub struct Common {
     /// Config file (default: .iblint.yaml found upward from the working directory)
     #[arg(long, global = true, value_name = "FILE")]
     pub config: Option<PathBuf>,
-    /// Turn on rules the config turned off (comma-separated ids)
-    #[arg(long, global = true, value_name = "RULE-ID,...")]
+    /// Turn on rules the config turned off (comma-separated ids or names)
+    #[arg(long, global = true, value_name = "RULE,...")]
     pub enable: Vec<String>,
-    /// Turn off rules (comma-separated ids)
-    #[arg(long, global = true, value_name = "RULE-ID,...")]
+    /// Turn off rules (comma-separated ids or names, e.g. IB106,missing-use-label)
+    #[arg(long, global = true, value_name = "RULE,...")]
     pub disable: Vec<String>,
     /// Never use colour (also: NO_COLOR, or when standard output is not a terminal)
     #[arg(long, global = true)]
@@ -104,6 +122,9 @@ pub struct CheckArgs {
     /// Skip files larger than this many bytes, with a note
     #[arg(long, value_name = "BYTES", default_value_t = check::DEFAULT_MAX_FILE_SIZE)]
     pub max_file_size: u64,
+    /// Succeed when the paths hold no file iblint reads (otherwise that is exit 2)
+    #[arg(long)]
+    pub allow_empty: bool,
     /// Findings recorded in this baseline file do not count (they are reported as suppressed)
     #[arg(long, value_name = "FILE", conflicts_with = "write_baseline", help_heading = "Baseline")]
     pub baseline: Option<PathBuf>,
@@ -230,8 +251,8 @@ pub fn parse_duration(text: &str) -> Result<TimeLimit, String> {
     Ok(TimeLimit((total > 0.0).then(|| std::time::Duration::from_secs_f64(total))))
 }
 
-/// Runs the command line of binary `bin` and returns its exit code.
-pub fn main(bin: &'static str) -> ExitCode {
+/// The command line of binary `bin`.
+fn command_for(bin: &'static str) -> clap::Command {
     let mut command = Cli::command().name(bin);
     if bin == "kubectl-iblint" {
         command = command.bin_name("kubectl iblint").about(
@@ -239,7 +260,32 @@ pub fn main(bin: &'static str) -> ExitCode {
              (kubectl iblint audit), or lint manifests (kubectl iblint check)",
         );
     }
-    let matches = command.get_matches();
+    command
+}
+
+/// The options every command accepts (`global`) mean nothing to the commands that lint nothing:
+/// given to them, they are an error rather than silently ignored.
+fn reject_ignored_options(matches: &ArgMatches) -> Result<(), clap::Error> {
+    let Some((name, sub)) = matches.subcommand() else { return Ok(()) };
+    if matches!(name, "check" | "audit") {
+        return Ok(());
+    }
+    let command = Cli::command();
+    for arg in command.get_arguments().filter(|a| a.is_global_set()) {
+        if sub.value_source(arg.get_id().as_str()) == Some(clap::parser::ValueSource::CommandLine) {
+            let flag = arg.get_long().map_or_else(|| arg.get_id().to_string(), |l| format!("--{l}"));
+            return Err(Cli::command().error(
+                clap::error::ErrorKind::ArgumentConflict,
+                format!("`{name}` takes no {flag}: it applies to `check` and `audit`"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Runs the command line of binary `bin` and returns its exit code.
+pub fn main(bin: &'static str) -> ExitCode {
+    let matches = command_for(bin).get_matches();
     let cli = match Cli::from_arg_matches(&matches) {
         Ok(c) => c,
         Err(e) => e.exit(),
@@ -253,12 +299,29 @@ pub fn main(bin: &'static str) -> ExitCode {
             return fail(&format!("--threads: {e}"));
         }
     }
+    if let Err(e) = reject_ignored_options(&matches) {
+        e.exit();
+    }
     match &cli.command {
         Command::Rules => emit_stdout(&rules_table()),
-        Command::Explain { rule } => match docs::get(rule) {
-            Some(doc) => emit_stdout(&explain(doc)),
-            None => fail(&format!("unknown rule id `{rule}` (see `iblint rules`)")),
+        Command::Explain { rule } => match crate::rules::resolve(rule).map(docs::get) {
+            Ok(Some(doc)) => emit_stdout(&explain(doc)),
+            Ok(None) => fail(&format!("rule `{rule}` has no documentation")),
+            Err(e) => fail(&e.to_string()),
         },
+        Command::Version => emit_stdout(&format!("{bin} {VERSION}\n")),
+        Command::Completions { shell } => {
+            let mut out = Vec::new();
+            clap_complete::generate(*shell, &mut command_for(bin), bin, &mut out);
+            emit_stdout(&String::from_utf8_lossy(&out))
+        }
+        Command::Man => {
+            let mut out = Vec::new();
+            match clap_mangen::Man::new(command_for(bin)).render(&mut out) {
+                Ok(()) => emit_stdout(&String::from_utf8_lossy(&out)),
+                Err(e) => fail(&format!("rendering the manual page: {e}")),
+            }
+        }
         Command::Check(args) => run_check(&cli.common, args, &outputs),
         Command::Audit(args) => run_audit(&cli.common, args, &outputs),
     }
@@ -391,6 +454,9 @@ fn run_check(common: &Common, args: &CheckArgs, outputs: &[(Format, Option<Strin
         Ok(outcome) => outcome,
         Err(e) => return fail(&e.to_string()),
     };
+    if outcome.files_read == 0 && !args.allow_empty {
+        return fail(&nothing_to_lint(&opts.paths, &outcome));
+    }
     if let Err(e) = apply_baseline(args, &mut outcome) {
         return fail(&e);
     }
@@ -401,6 +467,21 @@ fn run_check(common: &Common, args: &CheckArgs, outputs: &[(Format, Option<Strin
     // ~5% of its run time for nothing.
     std::mem::forget(outcome);
     code
+}
+
+/// Paths that hold nothing to lint are a mistake to report, not a clean run: a CI job pointed at
+/// the wrong folder must not pass. The notes say what was skipped there.
+fn nothing_to_lint(paths: &[PathBuf], outcome: &Outcome) -> String {
+    let shown: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+    let mut message = format!(
+        "no files to lint under {} (iblint reads .yaml, .yml, .json, .tf, .bicep, .sh, .bash, .ps1 and .psm1 \
+         files; --allow-empty accepts an empty run)",
+        shown.join(", ")
+    );
+    for n in &outcome.notes {
+        message.push_str(&format!("\n  note: {}: {}", n.path, n.message));
+    }
+    message
 }
 
 /// `--write-baseline` records today's findings (which then no longer count); `--baseline` marks

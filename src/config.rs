@@ -24,7 +24,7 @@ pub enum RuleSetting {
 /// A suppression entry of the config file.
 #[derive(Clone, Debug, Default)]
 pub struct ConfigSuppression {
-    /// Rule ids; empty means every rule.
+    /// Rule ids (the config may name rules by id or by name); empty means every rule.
     pub rules: Vec<String>,
     /// Globs on the finding's path, as written.
     pub paths: Vec<String>,
@@ -149,14 +149,13 @@ fn globs(v: &Node) -> Result<(Vec<String>, globset::GlobSet), Fail> {
 }
 
 fn parse_rules(v: &Node) -> Result<BTreeMap<String, (RuleSetting, Span)>, Fail> {
-    let map =
-        v.as_map().ok_or((v.span.start, "`rules` must map rule ids to off, on, error, warning or note".to_string()))?;
+    let map = v
+        .as_map()
+        .ok_or((v.span.start, "`rules` must map rule ids or names to off, on, error, warning or note".to_string()))?;
     let mut out = BTreeMap::new();
     for (k, val) in map {
-        let id = k.as_str().unwrap_or("").to_ascii_uppercase();
-        if crate::rules::by_id(&id).is_none() {
-            return Err((k.span.start, format!("unknown rule id `{id}`")));
-        }
+        let id =
+            crate::rules::resolve(k.as_str().unwrap_or("")).map_err(|e| (k.span.start, e.to_string()))?.to_string();
         let setting =
             match scalar(val)?.to_ascii_lowercase().as_str() {
                 "off" | "false" | "no" | "disabled" => RuleSetting::Off,
@@ -177,11 +176,11 @@ fn parse_suppression(item: &Node) -> Result<ConfigSuppression, Fail> {
     for (k, v) in map {
         match k.as_str().unwrap_or("") {
             "rules" => {
-                s.rules = strings(v)?.into_iter().map(|r| r.to_ascii_uppercase()).collect();
-                if let Some(bad) = s.rules.iter().find(|r| *r != "*" && crate::rules::by_id(r).is_none()) {
-                    return Err((v.span.start, format!("unknown rule id `{bad}`")));
+                // By id or by name; `*` is every rule (as is leaving `rules` out).
+                for named in strings(v)?.iter().filter(|r| r.trim() != "*") {
+                    let id = crate::rules::resolve(named).map_err(|e| (v.span.start, e.to_string()))?;
+                    s.rules.push(id.to_string());
                 }
-                s.rules.retain(|r| r != "*");
             }
             "paths" => (s.paths, s.path_globs) = globs(v)?,
             "objects" => s.objects = strings(v)?,

@@ -9,10 +9,11 @@ use crate::config::Config;
 use crate::finding::{Finding, Location, Suppression};
 use crate::model::{Inventory, ObjectRef, IGNORE_ANNOTATION};
 
-/// A parsed `iblint.io/ignore` value: `"IB301,IB305 -- reason"`.
+/// A parsed `iblint.io/ignore` value: `"IB301,IB305 -- reason"` (rules by id or by name).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct IgnoreAnnotation {
-    /// Rule ids, upper-case; empty means every rule (`*` or `all`).
+    /// Rule ids; a name that is no rule is kept as written (IB003 reports it); empty means
+    /// every rule (`*` or `all`).
     pub rules: Vec<String>,
     pub reason: Option<String>,
 }
@@ -25,8 +26,9 @@ impl IgnoreAnnotation {
         };
         let rules = ids
             .split([',', ' '])
-            .map(|s| s.trim().to_ascii_uppercase())
-            .filter(|s| !s.is_empty() && s != "*" && s != "ALL")
+            .map(str::trim)
+            .filter(|s| !s.is_empty() && *s != "*" && !s.eq_ignore_ascii_case("all"))
+            .map(|s| crate::rules::lookup(s).map_or_else(|| s.to_string(), str::to_string))
             .collect();
         IgnoreAnnotation { rules, reason }
     }
@@ -115,6 +117,8 @@ mod tests {
     fn parses_ignore_annotations() {
         let i = IgnoreAnnotation::parse("IB301, ib305 -- legacy app, tracked in OPS-1");
         assert_eq!(i.rules, vec!["IB301", "IB305"]);
+        let named = IgnoreAnnotation::parse("missing-identity-grant,IB30x -- named");
+        assert_eq!(named.rules, vec!["IB301", "IB30x"]);
         assert_eq!(i.reason.as_deref(), Some("legacy app, tracked in OPS-1"));
         assert!(i.covers("IB305") && !i.covers("IB101"));
         assert_eq!(IgnoreAnnotation::parse("IB301").reason, None);

@@ -240,6 +240,7 @@ fn helm_chart_sources_are_skipped_with_one_note() {
         ("chart/Chart.yaml", "apiVersion: v2\nname: c\nversion: 0.1.0\n"),
         ("chart/templates/dep.yaml", "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}\n  labels: {{- include \"x\" . | nindent 4 }}\n"),
         ("loose/templates/sa.yaml", "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: {{ .Values.name }}\n"),
+        ("plain/sa.yaml", CLEAN_SA),
     ]);
     let o = run_in(t.path(), &["check", ".", "--format", "json"]);
     assert_eq!(code(&o), 0, "{}", stdout(&o));

@@ -176,3 +176,51 @@ fn hook_blocks_a_broken_staged_manifest_and_passes_a_clean_one() {
     assert!(clean.status.success(), "a clean commit passes:\n{report}");
     assert!(report.contains("iblint"), "the hook ran: {report}");
 }
+
+/// `iblint-system` runs the `iblint` already on PATH (here, the one this test suite built): no
+/// build on install.
+#[test]
+fn system_hook_runs_the_installed_binary() {
+    if !on_path("pre-commit") || !on_path("git") {
+        assert!(std::env::var_os("CI").is_none(), "CI must have pre-commit and git (.ci/requirements.txt)");
+        eprintln!("skipped: pre-commit or git is not installed (pip install -r .ci/requirements.txt)");
+        return;
+    }
+    let work = work_dir().join("system");
+    std::fs::create_dir_all(&work).expect("mkdir");
+    let rev = hook_repository(&work.join("hook-repo"));
+    let scratch = tempfile::tempdir().expect("temp dir");
+    let repo = scratch.path();
+    git_ok(repo, &["init", "-q"]);
+    let config = format!(
+        "repos:\n  - repo: {}\n    rev: {rev}\n    hooks:\n      - id: iblint-system\n",
+        work.join("hook-repo").display()
+    );
+    std::fs::write(repo.join(".pre-commit-config.yaml"), config).expect("write config");
+    let bin_dir = Path::new(env!("CARGO_BIN_EXE_iblint")).parent().expect("bin dir").to_path_buf();
+    let path = std::env::join_paths(
+        std::iter::once(bin_dir).chain(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())),
+    )
+    .expect("PATH");
+    let run = |args: &[&str]| {
+        let mut cmd = pre_commit(repo, args);
+        cmd.env("PATH", &path);
+        let out = cmd.output().expect("pre-commit");
+        (
+            out.status.success(),
+            format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)),
+        )
+    };
+
+    std::fs::write(repo.join("sa.yaml"), SERVICE_ACCOUNT.replace("  labels:\n    audited: true\n", ""))
+        .expect("write sa");
+    git_ok(repo, &["add", "sa.yaml"]);
+    let (ok, report) = run(&["run"]);
+    assert!(ok, "a clean staged file passes\n{report}");
+
+    std::fs::write(repo.join("deploy.yaml"), BROKEN_DEPLOYMENT).expect("write deployment");
+    git_ok(repo, &["add", "deploy.yaml"]);
+    let (ok, report) = run(&["run"]);
+    assert!(!ok, "the broken manifest blocks the hook\n{report}");
+    assert!(report.contains("error IB101 missing-use-label") && report.contains("deploy.yaml:11:7"), "{report}");
+}

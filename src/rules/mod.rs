@@ -282,3 +282,39 @@ pub fn run(rules: &[&dyn Rule], cx: &Context) -> Vec<Finding> {
 pub fn by_id(id: &str) -> Option<&'static dyn Rule> {
     RULES.iter().copied().find(|r| r.id().eq_ignore_ascii_case(id))
 }
+
+/// The id of the rule a user named, by id (`IB101`, any case) or by name (`missing-use-label`).
+pub fn lookup(id_or_name: &str) -> Option<&'static str> {
+    let wanted = id_or_name.trim();
+    RULES.iter().map(|r| r.id()).find(|id| {
+        id.eq_ignore_ascii_case(wanted) || docs::get(id).is_some_and(|d| d.name.eq_ignore_ascii_case(wanted))
+    })
+}
+
+/// The error for a rule name nobody has: what the user typed, and the nearest rule when one is
+/// close.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown rule `{typed}`{hint} (see `iblint rules`)")]
+pub struct UnknownRule {
+    /// What the user wrote.
+    pub typed: String,
+    /// `; did you mean `missing-use-label`?`, or empty.
+    pub hint: String,
+}
+
+/// Resolves a rule named by id or by name; an unknown name echoes what was typed.
+pub fn resolve(id_or_name: &str) -> Result<&'static str, UnknownRule> {
+    lookup(id_or_name).ok_or_else(|| {
+        let typed = id_or_name.trim().to_string();
+        let lower = typed.to_ascii_lowercase();
+        let suggestion = docs::all()
+            .iter()
+            .flat_map(|d| [d.id.to_ascii_lowercase(), d.name.clone()].into_iter().map(move |n| (d, n)))
+            .map(|(d, n)| (edit_distance(&lower, &n), d))
+            .filter(|(distance, _)| *distance <= 2)
+            .min_by_key(|(distance, _)| *distance)
+            .map(|(_, d)| if typed.to_ascii_uppercase().starts_with("IB") { d.id.to_string() } else { d.name.clone() });
+        let hint = suggestion.map_or(String::new(), |s| format!("; did you mean `{s}`?"));
+        UnknownRule { typed, hint }
+    })
+}

@@ -44,7 +44,7 @@ impl Rule for SuppressionProblem {
                     ),
                 )
                 .level(crate::finding::Level::Warning)
-                .help("List rule ids as `iblint rules` prints them, e.g. `IB301,IB305 -- reason`.");
+                .help("Name rules by id or by name as `iblint rules` lists them, e.g. `IB301,broad-identity-grant -- reason`.");
             }
         }
     }
