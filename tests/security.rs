@@ -187,8 +187,9 @@ fn ib301_fix_uses_placeholders_for_invalid_ids_and_names_and_is_not_offered_to_t
     let help_of = |p: &str| helps.iter().find(|(path, _)| path == p).map(|(_, h)| h.as_str()).unwrap_or("");
     assert!(help_of("bad-id.yaml").contains("resources: [\"<client-id>\"]"), "{}", help_of("bad-id.yaml"));
     assert!(help_of("bad-id.yaml").contains("name: use-mi-<client-id>"));
-    assert!(help_of("bad-name/app.yaml").contains("    name: <name>\n    namespace: team-b\n"));
-    assert!(help_of("good/app.yaml").contains("    name: api\n    namespace: team-c\n"));
+    // The help's YAML is an indented block (4 spaces), like every fix in a help text.
+    assert!(help_of("bad-name/app.yaml").contains("        name: <name>\n        namespace: team-b"));
+    assert!(help_of("good/app.yaml").contains("        name: api\n        namespace: team-c"));
 
     // SARIF `fixes` are applied by tools: only the complete one is offered.
     let sarif: serde_json::Value =
