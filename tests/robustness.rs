@@ -34,7 +34,7 @@ fn sample_tree() -> tempfile::TempDir {
 fn identity(i: usize, team: &str) -> String {
     let id = format!("3f2c1a9e-8b7d-4c6e-9f0a-{i:012}");
     let client_id =
-        if i % 7 == 0 { String::new() } else { format!("    azure.workload.identity/client-id: \"{id}\"\n") };
+        if i.is_multiple_of(7) { String::new() } else { format!("    azure.workload.identity/client-id: \"{id}\"\n") };
     let granted = match i % 4 {
         0 => String::new(),                                       // no grant: IB301
         1 => id.replace("3f2c", "3f2d"),                          // one edit away: IB302
