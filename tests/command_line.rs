@@ -209,8 +209,13 @@ fn paths_with_nothing_to_lint_are_exit_2_unless_allowed() {
     assert!(stdout(&o).ends_with("0 errors, 0 warnings, 0 notes in 0 files\n"), "{}", stdout(&o));
     assert_eq!(iblint(t.path(), &["check", "docs", "apps"]).status.code(), Some(0));
     // Standard input is something to lint, even when empty.
-    let stdin = Command::new(env!("CARGO_BIN_EXE_iblint")).current_dir(t.path()).args(["check", "-"]).output();
-    assert_eq!(stdin.expect("run").status.code(), Some(0));
+    let stdin = Command::new(env!("CARGO_BIN_EXE_iblint"))
+        .current_dir(t.path())
+        .args(["check", "-"])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("run");
+    assert_eq!(stdin.status.code(), Some(0), "{}{}", stdout(&stdin), stderr(&stdin));
 }
 
 #[test]

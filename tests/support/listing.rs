@@ -49,8 +49,12 @@ pub fn findings_then_notes(v: &Value) -> (Vec<String>, Vec<String>) {
             )
         })
         .collect();
-    let notes =
-        v["notes"].as_array().expect("notes").iter().map(|n| format!("note {}", n["path"].as_str().unwrap_or(""))).collect();
+    let notes = v["notes"]
+        .as_array()
+        .expect("notes")
+        .iter()
+        .map(|n| format!("note {}", n["path"].as_str().unwrap_or("")))
+        .collect();
     (lines, notes)
 }
 
