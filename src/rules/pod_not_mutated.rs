@@ -21,15 +21,17 @@ impl Rule for PodNotMutated {
             live.pods.iter().filter(|p| running_wi_pod(p) && !p.is_mutated() && p.meta.namespace != ADDON_NAMESPACE);
         let no_webhook = live.webhook_configurations.is_empty() && live.could_list("mutatingwebhookconfigurations");
         for (owner, pods) in by_owner(unmutated) {
+            let (carry, have, they_were) =
+                if pods.len() == 1 { ("carries", "has", "it was") } else { ("carry", "have", "they were") };
             let why = if no_webhook {
-                "the cluster has no workload identity webhook"
+                "the cluster has no workload identity webhook".to_string()
             } else {
-                "they were created before the webhook (or the label), or the webhook was bypassed"
+                format!("{they_were} created before the webhook (or the label), or the webhook was bypassed")
             };
             sink.emit(
                 logical(live, &owner),
                 format!(
-                    "{} carry the workload identity label but have no injected token volume or \
+                    "{} {carry} the workload identity label but {have} no injected token volume or \
                      AZURE_FEDERATED_TOKEN_FILE: {why}",
                     describe(&owner, &pods)
                 ),
