@@ -8,7 +8,7 @@ use std::collections::{HashMap, HashSet};
 use super::inventory::Inventory;
 use super::meta::Text;
 use super::privilege::{subject_key, SubjectKey};
-use super::rbac::{Binding, PolicyRule, Role, Subject};
+use super::rbac::{Binding, PolicyRule, Role, Subject, SubjectKind};
 
 /// An access question about a ServiceAccount.
 #[derive(Clone, Copy, Debug)]
@@ -82,8 +82,8 @@ impl RbacIndex {
             for (si, s) in b.subjects.iter().enumerate() {
                 let at = (bi, si);
                 let name = s.name.value.as_str();
-                match s.kind.as_str() {
-                    "ServiceAccount" => {
+                match s.kind {
+                    SubjectKind::ServiceAccount => {
                         // In a RoleBinding an empty namespace means the binding's own.
                         let ns = s
                             .namespace
@@ -94,16 +94,18 @@ impl RbacIndex {
                             idx.add_account(ns, name, at);
                         }
                     }
-                    "User" => match name.strip_prefix("system:serviceaccount:").and_then(|r| r.split_once(':')) {
-                        Some((ns, sa)) if !sa.contains(':') => idx.add_account(ns, sa, at),
-                        // Other users are never a ServiceAccount: no request here asks for them.
-                        _ => {}
-                    },
-                    "Group" => match name.strip_prefix("system:serviceaccounts:") {
+                    SubjectKind::User => {
+                        match name.strip_prefix("system:serviceaccount:").and_then(|r| r.split_once(':')) {
+                            Some((ns, sa)) if !sa.contains(':') => idx.add_account(ns, sa, at),
+                            // Other users are never a ServiceAccount: no request here asks for them.
+                            _ => {}
+                        }
+                    }
+                    SubjectKind::Group => match name.strip_prefix("system:serviceaccounts:") {
                         Some(ns) => idx.namespace_groups.entry(ns.to_string()).or_default().push(at),
                         None => idx.groups.entry(name.to_string()).or_default().push(at),
                     },
-                    _ => {}
+                    SubjectKind::Other(_) => {}
                 }
             }
         }
@@ -407,7 +409,7 @@ mod tests {
         let Decision::Allowed(g) = inv.may(&req) else { panic!("denied") };
         assert_eq!(g.binding.meta.name, "b");
         assert_eq!(g.role.meta.name, "use-mi");
-        assert_eq!(g.subject.kind, "User");
+        assert_eq!(g.subject.kind, SubjectKind::User);
         assert_eq!(g.rule.resources[0].value, ID);
     }
 }

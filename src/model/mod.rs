@@ -24,7 +24,7 @@ pub use live::{
     WEBHOOK_CONFIGURATION,
 };
 pub use privilege::{ADDON_MANAGER_LABEL, AKS_MANAGED_BY_LABEL, BOOTSTRAPPING_LABEL, MASTERS_GROUP};
-pub use rbac::{Binding, LabelSelector, PolicyRule, Role, RoleRef, SelectorRequirement, Subject};
+pub use rbac::{Binding, LabelSelector, PolicyRule, Role, RoleRef, SelectorRequirement, Subject, SubjectKind};
 pub use sidecars::{injector_of, Injection, Injector, INJECTORS};
 
 pub use inventory::{HasMeta, Inventory, Objects, ParseFailure, SkipNote};

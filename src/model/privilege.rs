@@ -5,7 +5,7 @@
 
 use super::inventory::Inventory;
 use super::meta::Meta;
-use super::rbac::{Binding, Subject};
+use super::rbac::{Binding, Subject, SubjectKind};
 
 /// Kubernetes' bootstrap RBAC policy labels its roles and bindings with this.
 pub const BOOTSTRAPPING_LABEL: &str = "kubernetes.io/bootstrapping";
@@ -28,12 +28,12 @@ impl Meta {
 }
 
 /// A subject as RBAC matches it: kind, namespace (ServiceAccounts only) and name.
-pub(super) type SubjectKey = (String, String, String);
+pub(super) type SubjectKey = (SubjectKind, String, String);
 
 pub(super) fn subject_key(b: &Binding, s: &Subject) -> SubjectKey {
-    let namespace = match s.kind.as_str() {
+    let namespace = match s.kind {
         // In a RoleBinding an empty namespace means the binding's own.
-        "ServiceAccount" => s.namespace.as_ref().map(|n| n.value.to_string()).unwrap_or_else(|| {
+        SubjectKind::ServiceAccount => s.namespace.as_ref().map(|n| n.value.to_string()).unwrap_or_else(|| {
             if b.is_cluster_binding() {
                 String::new()
             } else {
@@ -42,7 +42,7 @@ pub(super) fn subject_key(b: &Binding, s: &Subject) -> SubjectKey {
         }),
         _ => String::new(),
     };
-    (s.kind.to_string(), namespace, s.name.value.to_string())
+    (s.kind.clone(), namespace, s.name.value.to_string())
 }
 
 impl Inventory {
@@ -55,6 +55,7 @@ impl Inventory {
     /// The subject holds every permission cluster-wide whatever this binding says:
     /// `system:masters`, or a subject some ClusterRoleBinding gives `*` on `*`/`*`.
     pub fn holds_everything(&self, b: &Binding, s: &Subject) -> bool {
-        (s.kind == "Group" && s.name.value == MASTERS_GROUP) || self.rbac.superusers.contains(&subject_key(b, s))
+        (s.kind == SubjectKind::Group && s.name.value == MASTERS_GROUP)
+            || self.rbac.superusers.contains(&subject_key(b, s))
     }
 }

@@ -80,11 +80,46 @@ impl LabelSelector {
     }
 }
 
+/// What a binding's subject names. RBAC knows three kinds; any other text is kept as written so
+/// that messages can quote it, and matches no request.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum SubjectKind {
+    ServiceAccount,
+    User,
+    Group,
+    Other(Text),
+}
+
+impl SubjectKind {
+    pub fn parse(text: &str) -> Self {
+        match text {
+            "ServiceAccount" => SubjectKind::ServiceAccount,
+            "User" => SubjectKind::User,
+            "Group" => SubjectKind::Group,
+            other => SubjectKind::Other(other.into()),
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        match self {
+            SubjectKind::ServiceAccount => "ServiceAccount",
+            SubjectKind::User => "User",
+            SubjectKind::Group => "Group",
+            SubjectKind::Other(text) => text,
+        }
+    }
+}
+
+impl std::fmt::Display for SubjectKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// A binding's subject.
 #[derive(Clone, Debug)]
 pub struct Subject {
-    /// `ServiceAccount`, `User` or `Group`.
-    pub kind: Text,
+    pub kind: SubjectKind,
     pub name: Str,
     pub namespace: Option<Str>,
     pub span: Span,

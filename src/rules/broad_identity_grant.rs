@@ -1,7 +1,7 @@
 use super::rbac_support::{grants_identity_use, Exposure};
 use super::{Context, Rule, Sink};
 use crate::finding::Level;
-use crate::model::{Binding, Inventory, USE_MANAGED_IDENTITY};
+use crate::model::{Binding, Inventory, SubjectKind, USE_MANAGED_IDENTITY};
 
 /// Groups that hold (nearly) everyone.
 const EVERYONE: &[&str] = &["system:authenticated", "system:unauthenticated", "system:serviceaccounts"];
@@ -29,7 +29,7 @@ impl Rule for BroadIdentityGrant {
                 inv.rules_of_binding(binding).into_iter().filter(|(_, r)| grants_identity_use(r)).collect();
             let Some((owner, rule)) = rules.first() else { continue };
             let superuser_grant = inv.grants_everything(binding);
-            for s in binding.subjects.iter().filter(|s| s.kind == "Group") {
+            for s in binding.subjects.iter().filter(|s| s.kind == SubjectKind::Group) {
                 let group = s.name.value.as_str();
                 let level = if EVERYONE.contains(&group) {
                     Level::Error

@@ -1,7 +1,7 @@
 use super::fix_values;
 use super::rbac_support::grants_identity_use;
 use super::{Context, Rule, Sink};
-use crate::model::{Binding, Inventory};
+use crate::model::{Binding, Inventory, SubjectKind};
 
 /// IB307: a binding to a `use-managed-identity` role names a role that is not in scope, or binds
 /// a ServiceAccount without a namespace (which a ClusterRoleBinding cannot resolve).
@@ -44,7 +44,7 @@ impl Rule for DanglingIdentityBinding {
             {
                 continue;
             }
-            for s in b.subjects.iter().filter(|s| s.kind == "ServiceAccount" && s.namespace.is_none()) {
+            for s in b.subjects.iter().filter(|s| s.kind == SubjectKind::ServiceAccount && s.namespace.is_none()) {
                 sink.emit_on(
                     &b.meta,
                     s.span,

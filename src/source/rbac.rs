@@ -1,6 +1,8 @@
 //! RBAC manifests → model: roles with their rules, bindings with roleRef and subjects.
 
-use crate::model::{Binding, LabelSelector, Meta, PolicyRule, Role, RoleRef, SelectorRequirement, Str, Subject};
+use crate::model::{
+    Binding, LabelSelector, Meta, PolicyRule, Role, RoleRef, SelectorRequirement, Str, Subject, SubjectKind,
+};
 use crate::yaml::Node;
 
 fn str_of(node: &Node) -> Option<Str> {
@@ -73,7 +75,7 @@ pub fn binding(root: &Node, meta: Meta) -> Binding {
         .iter()
         .filter_map(|s| {
             Some(Subject {
-                kind: s.get("kind").and_then(Node::as_str).unwrap_or("").into(),
+                kind: SubjectKind::parse(s.get("kind").and_then(Node::as_str).unwrap_or("")),
                 name: s.get("name").and_then(str_of)?,
                 namespace: s.get("namespace").and_then(str_of).filter(|n| !n.value.is_empty()),
                 span: s.span,
