@@ -83,8 +83,8 @@ pub struct Common {
     #[arg(long, short = 'o', global = true, value_name = "FILE")]
     pub output: Vec<String>,
     /// Lowest level that makes the exit code 1
-    #[arg(long, global = true, default_value = "error", value_parser = ["error", "warning", "note", "never"])]
-    pub fail_on: String,
+    #[arg(long, global = true, value_name = "LEVEL", value_enum, default_value_t = FailOn::Error)]
+    pub fail_on: FailOn,
     /// Config file (default: .iblint.yaml found upward from the working directory)
     #[arg(long, global = true, value_name = "FILE")]
     pub config: Option<PathBuf>,
@@ -548,7 +548,7 @@ fn run_audit(common: &Common, args: &AuditArgs, outputs: &[(Format, Option<Strin
             let code = match write_outputs(common, outputs, &outcome, "iblint/audit/") {
                 Err(e) => fail(&e),
                 Ok(()) if outcome.is_incomplete() && !args.allow_incomplete => ExitCode::from(EXIT_INCOMPLETE),
-                Ok(()) => ExitCode::from(exit_code(&outcome, &common.fail_on)),
+                Ok(()) => ExitCode::from(exit_code(&outcome, common.fail_on)),
             };
             std::mem::forget(outcome);
             code
@@ -565,7 +565,7 @@ pub fn finish(
     automation_id: &str,
 ) -> ExitCode {
     match write_outputs(common, outputs, outcome, automation_id) {
-        Ok(()) => ExitCode::from(exit_code(outcome, &common.fail_on)),
+        Ok(()) => ExitCode::from(exit_code(outcome, common.fail_on)),
         Err(e) => fail(&e),
     }
 }
@@ -598,11 +598,31 @@ fn write_outputs(
     Ok(())
 }
 
+/// The lowest level that makes the exit code 1 (`--fail-on`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum FailOn {
+    Error,
+    Warning,
+    Note,
+    /// Exit 0 whatever is found (errors of the run itself still exit 2)
+    Never,
+}
+
+impl FailOn {
+    fn threshold(self) -> Option<Level> {
+        match self {
+            FailOn::Error => Some(Level::Error),
+            FailOn::Warning => Some(Level::Warning),
+            FailOn::Note => Some(Level::Note),
+            FailOn::Never => None,
+        }
+    }
+}
+
 /// 1 when an unsuppressed finding is at or above `fail_on`, else 0.
-pub fn exit_code(outcome: &Outcome, fail_on: &str) -> u8 {
-    let threshold = match Level::parse(fail_on) {
-        Some(l) => l,
-        None => return EXIT_OK,
+pub fn exit_code(outcome: &Outcome, fail_on: FailOn) -> u8 {
+    let Some(threshold) = fail_on.threshold() else {
+        return EXIT_OK;
     };
     let failing = |o: &Outcome| o.findings.iter().any(|f| f.suppression.is_none() && f.level >= threshold);
     let fleet_failing = outcome.fleet.iter().flat_map(|f| &f.members).any(|m| m.outcome.as_ref().is_ok_and(failing));
