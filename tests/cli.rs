@@ -6,6 +6,10 @@ use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
+#[path = "support/common.rs"]
+mod common;
+use common::{git_ok, stderr, stdout, tree};
+
 fn iblint() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_iblint"));
     c.env_remove("NO_COLOR").env("COLUMNS", "100");
@@ -18,25 +22,6 @@ fn run_in(dir: &Path, args: &[&str]) -> Output {
 
 fn code(o: &Output) -> i32 {
     o.status.code().expect("exit code")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-/// A throw-away directory with the given files.
-fn tree(files: &[(&str, &str)]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().expect("tempdir");
-    for (path, text) in files {
-        let p = dir.path().join(path);
-        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
-        std::fs::write(p, text).expect("write");
-    }
-    dir
 }
 
 const BROKEN_POD: &str = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  annotations:\n    azure.workload.identity/use-identity-binding: \"true\"\nspec:\n  serviceAccountName: p\n  containers:\n    - name: c\n      image: x\n";
@@ -265,8 +250,7 @@ fn excludes_from_flags_and_config() {
 #[test]
 fn gitignored_files_are_skipped_but_named_files_are_read() {
     let t = tree(&[(".gitignore", "generated/\n"), ("generated/bad.yaml", BROKEN_POD), ("ok.yaml", CLEAN_SA)]);
-    let git = Command::new("git").arg("init").arg("-q").current_dir(t.path()).status().expect("git init");
-    assert!(git.success());
+    git_ok(t.path(), &["init", "-q"]);
     assert_eq!(code(&run_in(t.path(), &["check", "."])), 0);
     assert_eq!(code(&run_in(t.path(), &["check", "generated/bad.yaml"])), 1);
 }

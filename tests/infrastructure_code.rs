@@ -9,16 +9,9 @@ use iblint::check::{self, CheckOptions};
 use iblint::config::Config;
 use iblint::finding::{Finding, Level, Location};
 
-/// A throw-away directory with the given files.
-fn tree(files: &[(&str, &str)]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().expect("tempdir");
-    for (path, text) in files {
-        let p = dir.path().join(path);
-        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
-        std::fs::write(p, text).expect("write");
-    }
-    dir
-}
+#[path = "support/common.rs"]
+mod common;
+use common::tree;
 
 /// The findings of `rule` when checking `paths` (relative to `dir`, the scope).
 fn findings(dir: &Path, paths: &[&str], rule: &str) -> Vec<Finding> {

@@ -11,22 +11,12 @@
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
+#[path = "support/common.rs"]
+mod common;
+use common::{text, tree};
+
 fn iblint(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_iblint")).args(args).current_dir(dir).output().expect("run iblint")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-fn tree(files: &[(&str, &str)]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().expect("tempdir");
-    for (name, content) in files {
-        let path = dir.path().join(name);
-        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
-        std::fs::write(path, content).expect("write");
-    }
-    dir
 }
 
 fn json(out: &Output) -> serde_json::Value {
