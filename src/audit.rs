@@ -110,6 +110,8 @@ fn audit_snapshot(
         crate::redact::normalize(&mut secrets);
         files_read = manifests.files_read;
         texts = check::snippet_texts(&findings, &secrets, &[], |display| cwd.join(display));
+        // Findings now on manifest lines honour the `iblint:ignore` comments there.
+        findings = check::apply_inline_suppressions(findings, &texts, &enabled, config);
     }
     Outcome { findings, secrets, inventory, files_read, texts, audit: Some(summary), ..Outcome::default() }
 }

@@ -127,6 +127,7 @@ pub fn run(opts: &CheckOptions, config: &Config, cwd: &Path) -> Result<Outcome, 
         on_disk.get(display).map_or_else(|| cwd.join(display), |p| p.to_path_buf())
     });
     drop(snippets_phase);
+    let findings = apply_inline_suppressions(findings, &texts, &enabled, config);
     Ok(Outcome {
         findings,
         notes: notes
@@ -163,7 +164,7 @@ pub(crate) fn lint(
     mode: Mode,
     keep: impl Fn(&Finding) -> bool,
 ) -> (Vec<Finding>, Vec<String>) {
-    let settings = Settings { tenants: config.tenants.clone() };
+    let settings = Settings { tenants: config.tenants.clone(), today: crate::config::today() };
     let cx = Context::new(inventory, &settings, mode);
     let phase = timings::phase("rules");
     let mut findings = rules::run(enabled, &cx);
@@ -182,6 +183,28 @@ pub(crate) fn lint(
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     crate::fingerprint::assign(&mut findings);
     (findings, secrets)
+}
+
+/// `iblint:ignore` comments in the texts the findings point into (read once for snippets, so
+/// no evaluator needs to know about them); the IB003 findings about comments that are not
+/// applied join the others, at the config's level for IB003.
+pub(crate) fn apply_inline_suppressions(
+    mut findings: Vec<Finding>,
+    texts: &Texts,
+    enabled: &[&'static dyn Rule],
+    config: &Config,
+) -> Vec<Finding> {
+    let problems = crate::suppress::inline::apply(&mut findings, texts, &crate::config::today());
+    let mut added = rules::inline_suppression_findings(&problems);
+    added.retain(|f| enabled.iter().any(|r| r.id() == f.rule));
+    if added.is_empty() {
+        return findings;
+    }
+    apply_levels(&mut added, config);
+    findings.extend(added);
+    findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    crate::fingerprint::assign(&mut findings);
+    findings
 }
 
 /// No secret-looking input value reaches a message, a help text or a fix, whatever the format.

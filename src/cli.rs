@@ -474,8 +474,8 @@ fn run_check(common: &Common, args: &CheckArgs, outputs: &[(Format, Option<Strin
 fn nothing_to_lint(paths: &[PathBuf], outcome: &Outcome) -> String {
     let shown: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
     let mut message = format!(
-        "no files to lint under {} (iblint reads .yaml, .yml, .json, .tf, .bicep, .sh, .bash, .ps1 and .psm1 \
-         files; --allow-empty accepts an empty run)",
+        "no files to lint under {} (iblint reads .yaml, .yml, .json, .tf, .tfvars, .bicep, .bicepparam, .sh, \
+         .bash, .ps1 and .psm1 files; --allow-empty accepts an empty run)",
         shown.join(", ")
     );
     for n in &outcome.notes {

@@ -206,7 +206,8 @@ fn parse_suppression(item: &Node) -> Result<ConfigSuppression, Fail> {
     Ok(s)
 }
 
-fn is_date(s: &str) -> bool {
+/// Whether `s` is a `YYYY-MM-DD` date.
+pub fn is_date(s: &str) -> bool {
     let b = s.as_bytes();
     b.len() == 10
         && b[4] == b'-'

@@ -91,6 +91,7 @@ mod wildcard_identity_grant;
 
 pub use support::*;
 pub use suppression_problem::config_findings as config_suppression_findings;
+pub use suppression_problem::inline_findings as inline_suppression_findings;
 
 /// Where the rules run: some levels differ between a manifest check and a live audit.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -104,6 +105,8 @@ pub enum Mode {
 pub struct Settings {
     /// Allowed tenant ids (IB205); empty means any.
     pub tenants: Vec<String>,
+    /// Today's date, `YYYY-MM-DD` (IB003: suppressions past their `expires`).
+    pub today: String,
 }
 
 /// What a rule sees.

@@ -1,5 +1,5 @@
-//! Suppressions: the `iblint.io/ignore` annotation on an object, and config entries by path or
-//! object. Suppressed findings keep their place in the output (SARIF `suppressions`); they no
+//! Suppressions: the `iblint.io/ignore` annotation on an object, `iblint:ignore` comments in
+//! the file a finding points into ([`inline`]), and config entries by path or object. Suppressed findings keep their place in the output (SARIF `suppressions`); they no
 //! longer count toward the exit code.
 
 use std::collections::HashMap;
@@ -9,13 +9,20 @@ use crate::config::Config;
 use crate::finding::{Finding, Location, Suppression};
 use crate::model::{Inventory, ObjectRef, IGNORE_ANNOTATION};
 
-/// A parsed `iblint.io/ignore` value: `"IB301,IB305 -- reason"` (rules by id or by name).
+pub mod inline;
+
+/// A parsed `iblint.io/ignore` value (also the text of an `iblint:ignore` comment):
+/// `"IB301,IB305 expires=2026-06-30 -- reason"`, rules by id or by name, the expiry optional.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct IgnoreAnnotation {
     /// Rule ids; a name that is no rule is kept as written (IB003 reports it); empty means
     /// every rule (`*` or `all`).
     pub rules: Vec<String>,
     pub reason: Option<String>,
+    /// `YYYY-MM-DD`: not applied on or after this date.
+    pub expires: Option<String>,
+    /// An `expires=` value that is not a date (the suppression is then not applied).
+    pub bad_expiry: Option<String>,
 }
 
 impl IgnoreAnnotation {
@@ -24,13 +31,25 @@ impl IgnoreAnnotation {
             Some((ids, reason)) => (ids, Some(reason.trim().to_string()).filter(|r| !r.is_empty())),
             None => (value, None),
         };
-        let rules = ids
-            .split([',', ' '])
-            .map(str::trim)
-            .filter(|s| !s.is_empty() && *s != "*" && !s.eq_ignore_ascii_case("all"))
-            .map(|s| crate::rules::lookup(s).map_or_else(|| s.to_string(), str::to_string))
-            .collect();
-        IgnoreAnnotation { rules, reason }
+        let (mut expires, mut bad_expiry) = (None, None);
+        let mut rules = Vec::new();
+        for item in ids.split([',', ' ']).map(str::trim).filter(|s| !s.is_empty()) {
+            if let Some(date) = item.strip_prefix("expires=") {
+                match crate::config::is_date(date) {
+                    true => expires = Some(date.to_string()),
+                    false => bad_expiry = Some(date.to_string()),
+                }
+            } else if item != "*" && !item.eq_ignore_ascii_case("all") {
+                rules.push(crate::rules::lookup(item).map_or_else(|| item.to_string(), str::to_string));
+            }
+        }
+        IgnoreAnnotation { rules, reason, expires, bad_expiry }
+    }
+
+    /// Whether the suppression applies on `today` (`YYYY-MM-DD`): it has a reason and has not
+    /// expired.
+    pub fn applies(&self, today: &str) -> bool {
+        self.reason.is_some() && self.bad_expiry.is_none() && self.expires.as_deref().is_none_or(|d| d > today)
     }
 
     pub fn covers(&self, rule: &str) -> bool {
@@ -62,7 +81,7 @@ pub fn apply(
     for meta in inventory.metas() {
         if let Some(e) = meta.annotations.get(IGNORE_ANNOTATION) {
             let ignore = IgnoreAnnotation::parse(&e.value);
-            if ignore.reason.is_some() {
+            if ignore.applies(today) {
                 by_object.insert((meta.origin.path().cloned(), meta.object_ref()), ignore);
             }
         }
@@ -119,6 +138,12 @@ mod tests {
         assert_eq!(i.rules, vec!["IB301", "IB305"]);
         let named = IgnoreAnnotation::parse("missing-identity-grant,IB30x -- named");
         assert_eq!(named.rules, vec!["IB301", "IB30x"]);
+        let dated = IgnoreAnnotation::parse("IB301 expires=2026-06-30 -- until the move");
+        assert_eq!((dated.rules.len(), dated.expires.as_deref()), (1, Some("2026-06-30")));
+        assert!(dated.applies("2026-06-29") && !dated.applies("2026-06-30"));
+        let bad = IgnoreAnnotation::parse("IB301 expires=June -- r");
+        assert_eq!(bad.bad_expiry.as_deref(), Some("June"));
+        assert!(!bad.applies("2026-01-01"));
         assert_eq!(i.reason.as_deref(), Some("legacy app, tracked in OPS-1"));
         assert!(i.covers("IB305") && !i.covers("IB101"));
         assert_eq!(IgnoreAnnotation::parse("IB301").reason, None);
