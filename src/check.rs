@@ -35,7 +35,15 @@ pub struct CheckOptions {
     pub max_file_size: u64,
     /// Output of `--kustomize` / `--helm`, linted like standard input under its own names.
     pub rendered: Vec<Rendered>,
+    /// Texts that stand in for files, by display path (a file not on disk is added to the run):
+    /// `iblint fix` lints its edits before it writes them.
+    pub overlay: Option<Arc<Overlay>>,
+    /// `iblint fix --grants-file`: the documents fixes append go to this file (display path).
+    pub append_fixes_to: Option<Arc<str>>,
 }
+
+/// File texts by display path.
+pub type Overlay = HashMap<Arc<str>, Arc<str>>;
 
 #[derive(Debug, thiserror::Error)]
 pub enum CheckError {
@@ -59,11 +67,12 @@ pub fn run(opts: &CheckOptions, config: &Config, cwd: &Path) -> Result<Outcome, 
     let file_paths: Vec<PathBuf> = opts.paths.iter().filter(|p| p.as_os_str() != "-").cloned().collect();
     let only_text = opts.stdin.is_some() || !opts.rendered.is_empty();
     let walk = timings::phase("walk");
-    let walked = if file_paths.is_empty() && opts.scope.is_none() && only_text {
+    let mut walked = if file_paths.is_empty() && opts.scope.is_none() && only_text {
         files::Walked { files: Vec::new(), notes: Vec::new() }
     } else {
         files::walk(&WalkOptions { paths: &file_paths, scope: opts.scope.as_deref(), excludes: &excludes, cwd: &cwd })?
     };
+    add_overlay_files(&mut walked.files, opts.overlay.as_deref(), &cwd);
     drop(walk);
     let load_opts = LoadOptions {
         default_namespace: opts
@@ -77,9 +86,21 @@ pub fn run(opts: &CheckOptions, config: &Config, cwd: &Path) -> Result<Outcome, 
     let max = if opts.max_file_size == 0 { DEFAULT_MAX_FILE_SIZE } else { opts.max_file_size };
 
     let load = timings::phase("load");
-    let loader = FsLoader::new(&cwd, max);
+    let overlay = opts.overlay.as_deref();
+    let loader = FsLoader::new(&cwd, max).with_overlay(opts.overlay.clone());
     let loaded: Vec<Objects> = source::stage::load_all(&walked.files, &loader, &load_opts, |f| {
-        load_file(f, patches.contains(&f.path), max, &load_opts)
+        match overlay.and_then(|o| o.get(&f.display)) {
+            Some(text) => {
+                let input = Input {
+                    display: &f.display,
+                    kind: f.kind,
+                    bytes: text.as_bytes(),
+                    is_patch: patches.contains(&f.path),
+                };
+                source::load(&input, &load_opts)
+            }
+            None => load_file(f, patches.contains(&f.path), max, &load_opts),
+        }
     });
     drop(load);
     let merge = timings::phase("merge + index");
@@ -113,7 +134,7 @@ pub fn run(opts: &CheckOptions, config: &Config, cwd: &Path) -> Result<Outcome, 
     let inventory = Inventory::build(objects);
     drop(merge);
 
-    let (findings, secrets) =
+    let (mut findings, secrets) =
         lint(&inventory, &enabled, config, Mode::Check, |f| f.location.path().is_none_or(|p| reported.contains(p)));
     let snippets_phase = timings::phase("snippet texts");
     let in_memory: Vec<(&str, &str)> = opts
@@ -121,8 +142,21 @@ pub fn run(opts: &CheckOptions, config: &Config, cwd: &Path) -> Result<Outcome, 
         .iter()
         .map(|t| (STDIN_NAME, t.as_str()))
         .chain(opts.rendered.iter().map(|r| (r.display.as_str(), r.text.as_str())))
+        .chain(overlay.into_iter().flatten().map(|(p, t)| (p.as_ref(), t.as_ref())))
         .collect();
     let on_disk: HashMap<&str, &Path> = walked.files.iter().map(|f| (f.display.as_ref(), f.path.as_path())).collect();
+    let text_of = |display: &str| -> Option<String> {
+        match in_memory.iter().find(|(name, _)| *name == display) {
+            Some((_, text)) => Some((*text).to_string()),
+            None => {
+                std::fs::read_to_string(on_disk.get(display).map_or_else(|| cwd.join(display), |p| p.to_path_buf()))
+                    .ok()
+            }
+        }
+    };
+    let sources = crate::fix::Sources { text_of: &text_of, append_to: opts.append_fixes_to.clone() };
+    crate::fix::resolve_all(&mut findings, &sources);
+    drop_fixes_with_secrets(&mut findings, &secrets);
     let texts = snippet_texts(&findings, &secrets, &in_memory, |display| {
         on_disk.get(display).map_or_else(|| cwd.join(display), |p| p.to_path_buf())
     });
@@ -218,11 +252,38 @@ fn scrub_findings(findings: &mut [Finding], secrets: &[String]) {
         for r in &mut f.related {
             r.message = crate::redact::scrub(&r.message, secrets);
         }
-        for fix in &mut f.fixes {
-            fix.text = crate::redact::scrub(&fix.text, secrets);
-            fix.description = crate::redact::scrub(&fix.description, secrets);
+        for plan in &mut f.plans {
+            plan.description = crate::redact::scrub(&plan.description, secrets);
         }
     }
+}
+
+/// A fix is applied as it is written: one that would write a secret-looking value of the input is
+/// dropped rather than masked.
+fn drop_fixes_with_secrets(findings: &mut [Finding], secrets: &[String]) {
+    if secrets.is_empty() {
+        return;
+    }
+    for f in findings {
+        f.fixes.retain(|fix| {
+            fix.changes.iter().flat_map(|c| &c.replacements).all(|r| crate::redact::scrub(&r.text, secrets) == r.text)
+        });
+    }
+}
+
+/// Files of the overlay that the walk did not find (a file `iblint fix` creates) join the run.
+fn add_overlay_files(files: &mut Vec<files::FileEntry>, overlay: Option<&Overlay>, cwd: &Path) {
+    let Some(overlay) = overlay else { return };
+    for display in overlay.keys() {
+        if files.iter().any(|f| f.display == *display) {
+            continue;
+        }
+        let path = cwd.join(display.as_ref());
+        if let Some(kind) = FileKind::of(&path) {
+            files.push(files::FileEntry { path, display: display.clone(), kind, reported: true });
+        }
+    }
+    files.sort_by(|a, b| a.display.cmp(&b.display));
 }
 
 /// The masked texts of every file a finding points into (its location or a related one): texts

@@ -71,6 +71,8 @@ pub enum Command {
     /// Print the manual page (roff), as release archives ship it
     #[command(hide = true)]
     Man,
+    /// Apply fixes in place (safe ones by default), then lint again
+    Fix(crate::fix::command::FixArgs),
 }
 
 /// Options every command accepts.
@@ -267,7 +269,8 @@ fn command_for(bin: &'static str) -> clap::Command {
 /// given to them, they are an error rather than silently ignored.
 fn reject_ignored_options(matches: &ArgMatches) -> Result<(), clap::Error> {
     let Some((name, sub)) = matches.subcommand() else { return Ok(()) };
-    if matches!(name, "check" | "audit") {
+    // `fix` lints before and after it edits, so the linting options mean the same to it.
+    if matches!(name, "check" | "audit" | "fix") {
         return Ok(());
     }
     let command = Cli::command();
@@ -276,7 +279,7 @@ fn reject_ignored_options(matches: &ArgMatches) -> Result<(), clap::Error> {
             let flag = arg.get_long().map_or_else(|| arg.get_id().to_string(), |l| format!("--{l}"));
             return Err(Cli::command().error(
                 clap::error::ErrorKind::ArgumentConflict,
-                format!("`{name}` takes no {flag}: it applies to `check` and `audit`"),
+                format!("`{name}` takes no {flag}: it applies to `check`, `audit` and `fix`"),
             ));
         }
     }
@@ -324,6 +327,7 @@ pub fn main(bin: &'static str) -> ExitCode {
         }
         Command::Check(args) => run_check(&cli.common, args, &outputs),
         Command::Audit(args) => run_audit(&cli.common, args, &outputs),
+        Command::Fix(args) => crate::fix::command::run(&cli.common, args, &outputs),
     }
 }
 
@@ -382,7 +386,7 @@ pub fn output_plan(matches: &ArgMatches) -> Result<Vec<(Format, Option<String>)>
     Ok(plan)
 }
 
-fn load_config(common: &Common, cwd: &Path) -> Result<Config, String> {
+pub(crate) fn load_config(common: &Common, cwd: &Path) -> Result<Config, String> {
     let path = match &common.config {
         Some(p) => {
             if !p.is_file() {
@@ -449,6 +453,7 @@ fn run_check(common: &Common, args: &CheckArgs, outputs: &[(Format, Option<Strin
         disable: common.disable.clone(),
         max_file_size: args.max_file_size,
         rendered,
+        ..CheckOptions::default()
     };
     let mut outcome = match check::run(&opts, &config, &cwd) {
         Ok(outcome) => outcome,

@@ -98,14 +98,50 @@ pub struct Related {
     pub message: String,
 }
 
-/// A text insertion that fixes a finding (SARIF `fixes`).
+/// Whether `iblint fix` applies a fix without being asked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Applicability {
+    /// Keeps what the author evidently meant (a quoted value, a lower-cased GUID): applied by default.
+    Safe,
+    /// Adds authority or a value iblint inferred (a grant, a tenant id): `iblint fix --unsafe`.
+    Unsafe,
+}
+
+impl Applicability {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Applicability::Safe => "safe",
+            Applicability::Unsafe => "unsafe",
+        }
+    }
+}
+
+/// One replacement in a file (SARIF `replacement`): the text from `start` to `end` (1-based lines,
+/// columns in characters, `end` exclusive) becomes `text`. A zero-width region is an insertion;
+/// a region just past the last line appends to the file.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Replacement {
+    pub start: crate::span::Pos,
+    pub end: crate::span::Pos,
+    pub text: String,
+}
+
+/// The replacements a fix makes in one file (created when missing), in text order.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct FileChange {
+    /// Display path: relative to the working directory, `/`-separated.
+    pub path: std::sync::Arc<str>,
+    pub replacements: Vec<Replacement>,
+}
+
+/// A fix: byte-exact replacements in one or more files, computed from the positioned model and the
+/// file texts (never a re-serialised document). `iblint fix` applies these, and SARIF `fixes`
+/// carry them.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Fix {
     pub description: String,
-    /// The file to change (created when missing) and the text to append to it.
-    pub path: String,
-    pub insert_at: crate::span::Pos,
-    pub text: String,
+    pub applicability: Applicability,
+    pub changes: Vec<FileChange>,
 }
 
 /// Why a finding does not count.
@@ -130,6 +166,9 @@ pub struct Finding {
     /// The object the finding is about (for suppressions and fingerprints).
     pub object: Option<ObjectRef>,
     pub fixes: Vec<Fix>,
+    /// Fixes as rules plan them (edits of keys and values at model spans), turned into `fixes`
+    /// once the file texts are at hand ([`crate::fix::resolve`]).
+    pub plans: Vec<crate::fix::Plan>,
     pub suppression: Option<Suppression>,
     /// Stable across unrelated edits: no line numbers go into it.
     pub fingerprint: String,
@@ -146,6 +185,7 @@ impl Finding {
             related: Vec::new(),
             object: None,
             fixes: Vec::new(),
+            plans: Vec::new(),
             suppression: None,
             fingerprint: String::new(),
         }
@@ -171,8 +211,10 @@ impl Finding {
         self
     }
 
-    pub fn fix(&mut self, fix: Fix) -> &mut Self {
-        self.fixes.push(fix);
+    /// Plans a fix; a plan that could not be made (a live object, a value not valid in place) is
+    /// dropped.
+    pub fn plan(&mut self, plan: Option<crate::fix::Plan>) -> &mut Self {
+        self.plans.extend(plan);
         self
     }
 

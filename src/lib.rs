@@ -12,6 +12,7 @@ pub mod config;
 pub mod docs;
 pub mod finding;
 pub mod fingerprint;
+pub mod fix;
 #[doc(hidden)]
 pub mod fuzz_targets;
 pub mod glob;

@@ -208,3 +208,53 @@ fn system_hook_runs_the_installed_binary() {
     assert!(!ok, "the broken manifest blocks the hook\n{report}");
     assert!(report.contains("error IB101 missing-use-label") && report.contains("deploy.yaml:11:7"), "{report}");
 }
+
+/// `iblint-fix`: a staged identity-binding Deployment without its `use` label is fixed in place;
+/// the commit stops (pre-commit fails a hook that changed files) and goes through once the fix is
+/// staged.
+#[test]
+fn fix_hook_repairs_staged_files_and_stops_the_commit_until_they_are_restaged() {
+    if !on_path("pre-commit") || !on_path("git") {
+        assert!(std::env::var_os("CI").is_none(), "CI must have pre-commit and git (.ci/requirements.txt)");
+        eprintln!("skipped: pre-commit or git is not installed (pip install -r .ci/requirements.txt)");
+        return;
+    }
+    let work = work_dir();
+    // The hook repository of the other test (same content, same commit): built once per tree.
+    let rev = hook_repository(&work.join("hook-repo-fix"));
+    let scratch = tempfile::tempdir().expect("temp dir");
+    let repo = scratch.path();
+    git_ok(repo, &["init", "-q"]);
+    let config = format!(
+        "repos:\n  - repo: {}\n    rev: {rev}\n    hooks:\n      - id: iblint-fix\n",
+        work.join("hook-repo-fix").display()
+    );
+    std::fs::write(repo.join(".pre-commit-config.yaml"), config).expect("write config");
+    let install = pre_commit(repo, &["install"]).output().expect("pre-commit install");
+    assert!(install.status.success(), "{}", String::from_utf8_lossy(&install.stderr));
+    let grant = "---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: use-mi\nrules:\n  - verbs: [\"use-managed-identity\"]\n    apiGroups: [\"cid.wi.aks.azure.com\"]\n    resources: [\"3f2c1a9e-8b7d-4c6e-9f0a-1b2c3d4e5f60\"]\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata:\n  name: use-mi\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: use-mi}\nsubjects:\n  - {kind: ServiceAccount, name: api, namespace: team-a}\n";
+    std::fs::write(
+        repo.join("sa.yaml"),
+        SERVICE_ACCOUNT.replace("    audited: true\n", "    audited: \"true\"\n") + grant,
+    )
+    .expect("write sa");
+    let deployment = BROKEN_DEPLOYMENT
+        .replace("service-account-token-expiration", "use-identity-binding")
+        .replace("\"3600\"", "\"true\"");
+    std::fs::write(repo.join("deploy.yaml"), &deployment).expect("write deployment");
+    git_ok(repo, &["add", "-A"]);
+    let stopped = commit(repo);
+    let report = format!("{}{}", String::from_utf8_lossy(&stopped.stdout), String::from_utf8_lossy(&stopped.stderr));
+    assert!(!stopped.status.success(), "the commit stops for the fix to be staged:\n{report}");
+    assert!(report.contains("files were modified by this hook"), "{report}");
+    assert!(report.contains("fixed 1 finding in 1 file; 0 remain"), "{report}");
+    let fixed = std::fs::read_to_string(repo.join("deploy.yaml")).expect("read");
+    assert_eq!(
+        fixed,
+        deployment.replace("        app: api\n", "        app: api\n        azure.workload.identity/use: \"true\"\n")
+    );
+    git_ok(repo, &["add", "deploy.yaml"]);
+    let clean = commit(repo);
+    let report = format!("{}{}", String::from_utf8_lossy(&clean.stdout), String::from_utf8_lossy(&clean.stderr));
+    assert!(clean.status.success(), "the fixed commit passes:\n{report}");
+}

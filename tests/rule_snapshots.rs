@@ -1,7 +1,8 @@
 //! What users read, pinned per rule (like ruff's per-rule snapshots): for every rule, each case of
 //! `testdata/<ID>/` is linted and the rule's findings are rendered as the human format shows them
 //! (message, snippet, related locations, help; 100 columns, no colour, paths relative to the
-//! repository) followed by the `fixes` of their SARIF results; for the live rules (IB6xx), as
+//! repository) followed by the `fixes` of their SARIF results (the edits `iblint fix` makes: each
+//! replaced region and its new text); for the live rules (IB6xx), as
 //! `kubectl iblint audit` shows them on the fake clusters of their fixtures. One file per rule,
 //! `tests/snapshots/rules/<ID>.snap`, so a changed sentence or fix is a diff a reviewer sees.
 //!
@@ -57,9 +58,11 @@ fn sarif_fixes(sarif: &Value) -> String {
     for result in sarif["runs"][0]["results"].as_array().into_iter().flatten() {
         let location = &result["locations"][0]["physicalLocation"];
         for fix in result.get("fixes").and_then(Value::as_array).into_iter().flatten() {
-            only_keys(fix, &["description", "artifactChanges"]);
+            only_keys(fix, &["description", "artifactChanges", "properties"]);
+            only_keys(&fix["properties"], &["applicability"]);
             out.push_str(&format!(
-                "SARIF fix of the result at {}: {}\n",
+                "SARIF fix ({}) of the result at {}: {}\n",
+                fix["properties"]["applicability"].as_str().unwrap_or("?"),
                 region_start(location["artifactLocation"]["uri"].as_str().unwrap_or("?"), &location["region"]),
                 fix["description"]["text"].as_str().unwrap_or("(no description)")
             ));
@@ -69,11 +72,16 @@ fn sarif_fixes(sarif: &Value) -> String {
                 for replacement in change["replacements"].as_array().into_iter().flatten() {
                     only_keys(replacement, &["deletedRegion", "insertedContent"]);
                     let deleted = &replacement["deletedRegion"];
-                    out.push_str(&format!(
-                        "  {uri}: replace {}:{}..{}:{} with\n",
+                    let region = format!(
+                        "{}:{}..{}:{}",
                         deleted["startLine"], deleted["startColumn"], deleted["endLine"], deleted["endColumn"]
-                    ));
+                    );
                     let inserted = replacement["insertedContent"]["text"].as_str().unwrap_or("");
+                    if inserted.is_empty() {
+                        out.push_str(&format!("  {uri}: delete {region}\n"));
+                        continue;
+                    }
+                    out.push_str(&format!("  {uri}: replace {region} with\n"));
                     out.extend(inserted.split_inclusive('\n').map(|l| format!("    | {l}")));
                     if !inserted.ends_with('\n') {
                         out.push_str("\n    (no newline at the end)\n");

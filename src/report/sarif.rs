@@ -172,17 +172,33 @@ fn level(l: Level) -> &'static str {
     }
 }
 
+/// A fix as SARIF tells it: per file, the regions replaced and their new text (an insertion is
+/// an empty region); `properties.applicability` says whether `iblint fix` applies it by default.
 fn fix(fx: &crate::finding::Fix) -> Value {
-    let at = fx.insert_at;
+    let changes: Vec<Value> = fx
+        .changes
+        .iter()
+        .map(|c| {
+            let replacements: Vec<Value> = c
+                .replacements
+                .iter()
+                .map(|r| {
+                    json!({
+                        "deletedRegion": {
+                            "startLine": r.start.line, "startColumn": r.start.col,
+                            "endLine": r.end.line, "endColumn": r.end.col,
+                        },
+                        "insertedContent": {"text": r.text},
+                    })
+                })
+                .collect();
+            json!({"artifactLocation": {"uri": uri(&c.path)}, "replacements": replacements})
+        })
+        .collect();
     json!({
         "description": {"text": fx.description},
-        "artifactChanges": [{
-            "artifactLocation": {"uri": uri(&fx.path)},
-            "replacements": [{
-                "deletedRegion": {"startLine": at.line, "startColumn": at.col, "endLine": at.line, "endColumn": at.col},
-                "insertedContent": {"text": fx.text},
-            }],
-        }],
+        "artifactChanges": changes,
+        "properties": {"applicability": fx.applicability.as_str()},
     })
 }
 
@@ -225,7 +241,7 @@ fn uri(path: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::finding::{Fix, Suppression};
+    use crate::finding::{Applicability, FileChange, Fix, Replacement, Suppression};
     use crate::span::{Pos, Span};
 
     fn at(line: u32) -> Location {
@@ -235,11 +251,18 @@ mod tests {
     #[test]
     fn related_locations_fixes_suppressions_and_logical_locations() {
         let mut f = Finding::new("IB101", Level::Warning, at(4), "m");
-        f.related(at(9), "the ServiceAccount").fix(Fix {
+        f.related(at(9), "the ServiceAccount");
+        f.fixes.push(Fix {
             description: "add".into(),
-            path: "a b.yaml".into(),
-            insert_at: Pos { line: 5, col: 1 },
-            text: "x".into(),
+            applicability: Applicability::Unsafe,
+            changes: vec![FileChange {
+                path: "a b.yaml".into(),
+                replacements: vec![Replacement {
+                    start: Pos { line: 5, col: 1 },
+                    end: Pos { line: 5, col: 3 },
+                    text: "x".into(),
+                }],
+            }],
         });
         f.suppression = Some(Suppression { in_source: true, justification: "why".into() });
         let live = Finding::new("IB101", Level::Note, Location::Logical { name: "ctx/ns/Pod/p".into() }, "n");
@@ -252,7 +275,12 @@ mod tests {
         assert_eq!(r["relatedLocations"][0]["message"]["text"], "the ServiceAccount");
         assert_eq!(r["relatedLocations"][0]["physicalLocation"]["region"]["startLine"], 9);
         assert_eq!(r["suppressions"][0]["kind"], "inSource");
-        assert_eq!(r["fixes"][0]["artifactChanges"][0]["replacements"][0]["deletedRegion"]["startLine"], 5);
+        let replacement = &r["fixes"][0]["artifactChanges"][0]["replacements"][0];
+        assert_eq!(replacement["deletedRegion"]["startLine"], 5);
+        assert_eq!(replacement["deletedRegion"]["endColumn"], 3);
+        assert_eq!(replacement["insertedContent"]["text"], "x");
+        assert_eq!(r["fixes"][0]["artifactChanges"][0]["artifactLocation"]["uri"], "a%20b.yaml");
+        assert_eq!(r["fixes"][0]["properties"]["applicability"], "unsafe");
         let logical = &sarif["runs"][0]["results"][1]["locations"][0]["logicalLocations"][0];
         assert_eq!(logical["name"], "p");
         assert_eq!(logical["kind"], "resource");

@@ -1,7 +1,8 @@
 use super::fix_values;
-use super::rbac_support::grants_identity_use;
+use super::rbac_support::{grants_identity_use, rewrite_client_id, BoundAccount};
 use super::{one_edit_apart, Context, Rule, Sink};
-use crate::model::{Inventory, Role, ServiceAccount, Str, USE_MANAGED_IDENTITY};
+use crate::fix::Plan;
+use crate::model::{is_guid, Inventory, Role, ServiceAccount, Str, USE_MANAGED_IDENTITY};
 
 /// IB302: a grant bound to the ServiceAccount names a client id that differs from the
 /// account's only in case, or by one edit: RBAC compares byte for byte, so it never matches.
@@ -37,10 +38,34 @@ impl Rule for GrantIdMismatch {
                     ),
                 )
                 .help(fix_help(id, &resource.value, b.sa))
+                .plan(case_plan(inv, b, role, resource))
                 .related(b.sa.meta.at(b.client_id.value_span), "the ServiceAccount's client id");
             }
         }
     }
+}
+
+/// A grant that differs only in case: the client id in lower case on both sides (the grants that
+/// name the account's id as written follow it). One edit apart is left to the user: either side
+/// may hold the typo.
+fn case_plan(inv: &Inventory, b: &BoundAccount, role: &Role, resource: &Str) -> Option<Plan> {
+    let id = b.client_id.value.as_str();
+    if !resource.value.eq_ignore_ascii_case(id) || !is_guid(id) {
+        return None;
+    }
+    let lower = id.to_ascii_lowercase();
+    let mut plan = Plan::safe(format!(
+        "Write client id {lower} in lower case in {} and {}",
+        role.meta.object_ref(),
+        b.sa.meta.object_ref()
+    ));
+    if id != lower {
+        plan = rewrite_client_id(inv, plan, b.sa, b.client_id, &lower)?;
+    }
+    if resource.value != lower {
+        plan = plan.rewrite(&role.meta.at(resource.span), &resource.value, &lower)?;
+    }
+    Some(plan)
 }
 
 /// Client ids are lower-case as `az` prints them: fix whichever side deviates from that.

@@ -1,9 +1,8 @@
-use super::rbac_support::grant_yaml;
+use super::rbac_support::{applicable_grant_yaml, grant_yaml, BoundAccount};
 use super::{grant_id_mismatch::near_misses, sa_support::and_others, Context, Rule, Sink};
-use crate::finding::Fix;
-use crate::model::ServiceAccount;
-use crate::model::{Origin, IDENTITY_API_GROUP, USE_MANAGED_IDENTITY};
-use crate::span::Pos;
+use crate::fix::Plan;
+use crate::model::{Inventory, ServiceAccount};
+use crate::model::{IDENTITY_API_GROUP, USE_MANAGED_IDENTITY};
 
 /// In an audit, the API server's SubjectAccessReview allowed what the static evaluation denies.
 fn allowed_by_api_server(cx: &Context, sa: &ServiceAccount, client_id: &str) -> bool {
@@ -25,15 +24,19 @@ impl Rule for MissingIdentityGrant {
 
     fn check(&self, cx: &Context, sink: &mut Sink) {
         let inv = cx.inventory;
-        for b in cx.bound_accounts() {
+        let missing: Vec<&BoundAccount> = cx
+            .bound_accounts()
+            .iter()
+            .filter(|b| {
+                let id = b.client_id.value.as_str();
+                // An API server that allowed what the listed RBAC objects do not show knows of a
+                // grant (IB607 notes it).
+                b.grants.is_empty() && near_misses(inv, b.sa, id).is_empty() && !allowed_by_api_server(cx, b.sa, id)
+            })
+            .collect();
+        for b in &missing {
             let id = b.client_id.value.as_str();
-            if !b.grants.is_empty() || !near_misses(inv, b.sa, id).is_empty() {
-                continue;
-            }
-            if allowed_by_api_server(cx, b.sa, id) {
-                continue; // the API server knows of a grant the listed RBAC objects do not show (IB607 notes it)
-            }
-            let (yaml, applicable) = grant_yaml(b.sa, id);
+            let (yaml, _) = grant_yaml(b.sa, id);
             let f = sink.emit_on(
                 &b.sa.meta,
                 b.client_id.value_span,
@@ -53,17 +56,28 @@ impl Rule for MissingIdentityGrant {
                 let at = w.pod.service_account_ref().map_or(w.pod.anchor, |s| s.span);
                 f.related(w.meta.at(at), format!("{} runs as this ServiceAccount", w.object()));
             }
-            // A fix a tool applies carries no placeholder: values that are not valid there get none.
-            if let Origin::File(path) = &b.sa.meta.origin {
-                if !path.ends_with(".json") && applicable {
-                    f.fix(Fix {
-                        description: format!("Grant {} the use of managed identity {id}", b.sa.meta.object_ref()),
-                        path: path.to_string(),
-                        insert_at: Pos { line: b.sa.meta.doc_span.start.line, col: 1 },
-                        text: format!("{yaml}---\n"),
-                    });
-                }
-            }
+            f.plan(grant_plan(inv, &missing, id));
         }
     }
+}
+
+/// The unsafe fix: one ClusterRole and one ClusterRoleBinding per client id, naming every account
+/// of the run that lacks it (so that each finding of those accounts carries the same edit),
+/// appended to the first account's file. Not offered when the documented names are taken or a
+/// value is not valid in place (a tool applies it as it is).
+fn grant_plan(inv: &Inventory, missing: &[&BoundAccount], id: &str) -> Option<Plan> {
+    let accounts: Vec<&ServiceAccount> = missing.iter().filter(|b| b.client_id.value == id).map(|b| b.sa).collect();
+    let name = format!("use-mi-{}", id.to_ascii_lowercase());
+    let taken = inv.roles.iter().map(|r| &r.meta).chain(inv.bindings.iter().map(|b| &b.meta)).any(|m| m.name == name);
+    if taken {
+        return None;
+    }
+    let yaml = applicable_grant_yaml(&accounts, id)?;
+    let first = accounts.first()?;
+    let whom = match accounts.len() {
+        1 => first.meta.object_ref().to_string(),
+        n => format!("{} and {} other ServiceAccounts", first.meta.object_ref(), n - 1),
+    };
+    Plan::unsafe_(format!("Grant {whom} the use of managed identity {id}"))
+        .append(&first.meta.at(first.meta.doc_span), yaml)
 }

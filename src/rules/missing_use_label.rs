@@ -1,5 +1,6 @@
-use super::{use_label_elsewhere, Context, Rule, Sink};
-use crate::model::is_ib_pod;
+use super::{insert_pod_label, use_label_elsewhere, Context, Rule, Sink};
+use crate::fix::Plan;
+use crate::model::{identity_binding_enabled, is_ib_pod};
 use crate::model::{PodTemplate, USE_LABEL, WI_PREFIX};
 
 /// IB101: a pod template that asks for workload identity but lacks the `use` label, so the
@@ -29,7 +30,8 @@ impl Rule for MissingUseLabel {
                     asked.key
                 ),
             )
-            .help(format!("Add the label to the pod template:\n\n{}", pod_label_yaml(pod)));
+            .help(format!("Add the label to the pod template:\n\n{}", pod_label_yaml(pod)))
+            .plan(label_plan(w));
         }
     }
 }
@@ -37,4 +39,14 @@ impl Rule for MissingUseLabel {
 /// The YAML that puts the `use` label on a pod template (or a bare Pod), wherever its kind keeps it.
 pub fn pod_label_yaml(pod: &PodTemplate) -> String {
     super::yaml_at(&pod.labels_path, USE_LABEL, "true")
+}
+
+/// The safe fix, for identity-binding pods only: their annotation says what the author meant. A
+/// pod with only other workload identity annotations may be templated for several setups.
+fn label_plan(w: &crate::model::Workload) -> Option<Plan> {
+    if !identity_binding_enabled(&w.pod) {
+        return None;
+    }
+    let plan = Plan::safe(format!("Add the label `{USE_LABEL}: \"true\"` to the pod template of {}", w.object()));
+    insert_pod_label(plan, w, USE_LABEL, "true")
 }

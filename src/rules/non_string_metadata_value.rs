@@ -1,5 +1,6 @@
 use super::fix_values;
 use super::{Context, Rule, Sink};
+use crate::fix::Plan;
 use crate::model::{Entries, Meta, ValueType};
 
 /// IB002: a label or annotation value that is not a string; the API server rejects the object.
@@ -43,6 +44,9 @@ fn check_entries(sink: &mut Sink, meta: &Meta, entries: &Entries, what: &str, wh
             ValueType::Sequence | ValueType::Mapping => "\"...\"".to_string(),
             _ => format!("\"{}\"", fix_values::plain_word(&e.value, "...")),
         };
+        let scalar = !matches!(e.value_type, ValueType::Sequence | ValueType::Mapping);
+        let fix = scalar
+            .then(|| Plan::safe(format!("Quote the value of `{}`", e.key)).quote(&meta.at(e.value_span), &e.value));
         sink.emit_on(
             meta,
             e.value_span,
@@ -52,6 +56,7 @@ fn check_entries(sink: &mut Sink, meta: &Meta, entries: &Entries, what: &str, wh
                 meta.object_ref()
             ),
         )
-        .help(format!("Quote the value:\n\n    {}: {quoted}", fix_values::metadata_key(&e.key)));
+        .help(format!("Quote the value:\n\n    {}: {quoted}", fix_values::metadata_key(&e.key)))
+        .plan(fix.flatten());
     }
 }

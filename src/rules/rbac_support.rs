@@ -6,6 +6,7 @@ use rayon::prelude::*;
 
 use super::fix_values;
 use super::sa_support::AccountUsers;
+use crate::fix::Plan;
 use crate::model::{identity_binding_enabled, is_placeholder};
 use crate::model::{
     rule_allows_any_resource, Entry, Grant, Inventory, PolicyRule, Request, ServiceAccount, Str, Workload,
@@ -139,4 +140,37 @@ pub fn grant_yaml(sa: &ServiceAccount, client_id: &str) -> (String, bool) {
          name: {sa_name}\n    namespace: {sa_namespace}\n"
     );
     (yaml, complete)
+}
+
+/// The ClusterRole and ClusterRoleBinding that let every account of `accounts` use `client_id`,
+/// for a tool to apply: `None` when a value would need a placeholder.
+pub fn applicable_grant_yaml(accounts: &[&ServiceAccount], client_id: &str) -> Option<String> {
+    let first = accounts.first()?;
+    let (mut yaml, complete) = grant_yaml(first, client_id);
+    if !complete {
+        return None;
+    }
+    for sa in &accounts[1..] {
+        let (_, complete) = grant_yaml(sa, client_id);
+        if !complete {
+            return None;
+        }
+        yaml.push_str(&format!(
+            "  - kind: ServiceAccount\n    name: {}\n    namespace: {}\n",
+            sa.meta.name, sa.meta.namespace
+        ));
+    }
+    Some(yaml)
+}
+
+/// Adds to `plan` the rewrite of `sa`'s client id (`entry`) to `id`, and of every identity grant
+/// resource that names the old id exactly, so that the grants that work keep working.
+pub fn rewrite_client_id(inv: &Inventory, plan: Plan, sa: &ServiceAccount, entry: &Entry, id: &str) -> Option<Plan> {
+    let mut plan = plan.rewrite(&sa.meta.at(entry.value_span), &entry.value, id)?;
+    for (role, rule) in inv.authored_rules().filter(|(_, r)| grants_identity_use(r)) {
+        for r in rule.resources.iter().filter(|r| r.value == entry.value) {
+            plan = plan.rewrite(&role.meta.at(r.span), &r.value, id)?;
+        }
+    }
+    Some(plan)
 }

@@ -1,7 +1,8 @@
 use super::sa_support::{and_others, is_set, service_account_field, set_by_another_declaration};
 use super::{Context, Rule, Sink};
-use crate::model::identity_binding_enabled;
-use crate::model::{ServiceAccount, Workload, TENANT_ID};
+use crate::fix::Plan;
+use crate::model::{identity_binding_enabled, is_guid};
+use crate::model::{Inventory, ServiceAccount, Workload, TENANT_ID};
 
 /// IB202: the ServiceAccount of an identity-binding pod has no `tenant-id`, or any ServiceAccount
 /// has an empty one (a present key wins over the webhook's default tenant, so `AZURE_TENANT_ID`
@@ -17,18 +18,19 @@ impl Rule for SaMissingTenantId {
         for sa in &cx.inventory.service_accounts {
             report_empty(sink, sa);
         }
+        let tenant = only_tenant(cx.inventory, &cx.settings.tenants);
         for u in cx.account_users().iter().filter(|u| u.sa.tenant_id().is_none() && !u.sa.meta.is_patch) {
             let binding_pods: Vec<&Workload> =
                 u.pods.iter().copied().filter(|w| identity_binding_enabled(&w.pod)).collect();
             if !binding_pods.is_empty() && !set_by_another_declaration(cx.inventory, u.sa, TENANT_ID) {
-                report_missing(sink, u.sa, &binding_pods);
+                report_missing(sink, u.sa, &binding_pods, tenant.as_deref());
             }
         }
     }
 }
 
 /// One finding per account, naming the first identity-binding pod that uses it.
-fn report_missing(sink: &mut Sink, sa: &ServiceAccount, pods: &[&Workload]) {
+fn report_missing(sink: &mut Sink, sa: &ServiceAccount, pods: &[&Workload], tenant: Option<&str>) {
     let Some(first) = pods.first() else { return };
     let account = sa.meta.object_ref();
     let others = and_others(pods.len());
@@ -48,6 +50,38 @@ fn report_missing(sink: &mut Sink, sa: &ServiceAccount, pods: &[&Workload]) {
         ));
     for w in pods {
         finding.related(w.meta.at(service_account_field(w)), format!("{} runs as {account} here", w.object()));
+    }
+    finding.plan(tenant.and_then(|t| tenant_plan(sa, t)));
+}
+
+/// The tenant a run names, when it names exactly one: the config's `tenants:` if it lists any,
+/// else the `tenant-id` of every ServiceAccount in scope. Several, or none: no fix.
+fn only_tenant(inv: &Inventory, configured: &[String]) -> Option<String> {
+    let mut tenants: Vec<String> = if configured.is_empty() {
+        inv.service_accounts
+            .iter()
+            .filter_map(|sa| sa.tenant_id())
+            .map(|e| e.value.to_ascii_lowercase().to_string())
+            .collect()
+    } else {
+        configured.iter().map(|t| t.to_ascii_lowercase()).collect()
+    };
+    tenants.sort();
+    tenants.dedup();
+    match tenants.as_slice() {
+        [one] if is_guid(one) => Some(one.clone()),
+        _ => None,
+    }
+}
+
+/// Unsafe: the tenant is inferred from the rest of the repository, not read from Azure.
+fn tenant_plan(sa: &ServiceAccount, tenant: &str) -> Option<Plan> {
+    let plan =
+        Plan::unsafe_(format!("Annotate {} with the tenant id {tenant} (the only one in scope)", sa.meta.object_ref()));
+    match (sa.meta.annotations.key_span, sa.meta.metadata_span) {
+        (Some(annotations), _) => plan.insert(&sa.meta.at(annotations), &[], TENANT_ID, tenant),
+        (None, Some(metadata)) => plan.insert(&sa.meta.at(metadata), &["annotations"], TENANT_ID, tenant),
+        (None, None) => None,
     }
 }
 

@@ -2,6 +2,7 @@
 
 use std::borrow::Cow;
 
+use crate::fix::Plan;
 use crate::model::{Inventory, ServiceAccount, Workload, USE_LABEL};
 
 /// The ServiceAccount a workload runs as, if it is in scope.
@@ -122,6 +123,22 @@ pub fn yaml_at(path: &[&str], key: &str, value: &str) -> String {
     }
     out.push_str(&format!("{}{key}: \"{value}\"", " ".repeat(4 + 2 * path.len())));
     out
+}
+
+/// Adds `key: "value"` to the labels of the workload's pod template, creating `labels:` (and
+/// `metadata:` of a `template:`) where missing. `None` where the pod template's layout is not
+/// one a fix may assume (a Spark role or an Argo template without labels of its own).
+pub fn insert_pod_label(plan: Plan, w: &Workload, key: &str, value: &str) -> Option<Plan> {
+    let pod = &w.pod;
+    let standard = pod.labels_path.ends_with(&["metadata", "labels"]);
+    let in_template = pod.labels_path.len() >= 3 && pod.labels_path[pod.labels_path.len() - 3] == "template";
+    let (anchor, path): (crate::span::Span, &[&str]) = match (pod.labels.key_span, pod.metadata_span) {
+        (Some(labels), _) => (labels, &[]),
+        (None, Some(metadata)) if standard => (metadata, &["labels"]),
+        (None, None) if standard && in_template => (pod.anchor, &["metadata", "labels"]),
+        _ => return None,
+    };
+    plan.insert(&w.meta.at(anchor), path, key, value)
 }
 
 #[cfg(test)]

@@ -1,5 +1,17 @@
-use super::{edit_distance, Context, Rule, Sink};
-use crate::model::{Entries, Meta, KNOWN_WI_KEYS, WI_PREFIX};
+use super::{edit_distance, one_edit_apart, Context, Rule, Sink};
+use crate::fix::Plan;
+use crate::model::{
+    pod_kind, Entries, Meta, PodLayout, CLIENT_ID, KNOWN_WI_KEYS, TENANT_ID, TOKEN_EXPIRATION, USE_LABEL, WI_PREFIX,
+};
+
+/// Where a set of labels or annotations is, for which keys a fix may write there.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Place {
+    PodLabels,
+    PodAnnotations,
+    AccountAnnotations,
+    Elsewhere,
+}
 
 /// IB114: a key under `azure.workload.identity/` that the webhook does not know (a typo).
 pub struct UnknownIdentityKey;
@@ -11,23 +23,33 @@ impl Rule for UnknownIdentityKey {
 
     fn check(&self, cx: &Context, sink: &mut Sink) {
         for meta in cx.inventory.metas() {
-            check(sink, meta, &meta.labels);
-            check(sink, meta, &meta.annotations);
+            let is_pod =
+                pod_kind(&meta.api_version, &meta.kind).is_some_and(|k| matches!(k.layouts, [PodLayout::Object]));
+            let (labels, annotations) = match (is_pod, meta.kind.as_str()) {
+                (true, _) => (Place::PodLabels, Place::PodAnnotations),
+                (false, "ServiceAccount") => (Place::Elsewhere, Place::AccountAnnotations),
+                _ => (Place::Elsewhere, Place::Elsewhere),
+            };
+            check(sink, meta, &meta.labels, labels);
+            check(sink, meta, &meta.annotations, annotations);
         }
         for w in cx.inventory.workloads.iter().filter(|w| w.has_controller_meta) {
-            check(sink, &w.meta, &w.pod.labels);
-            check(sink, &w.meta, &w.pod.annotations);
+            check(sink, &w.meta, &w.pod.labels, Place::PodLabels);
+            check(sink, &w.meta, &w.pod.annotations, Place::PodAnnotations);
             if let Some(outer) = w.outer.as_ref().filter(|_| !w.shares_meta) {
-                check(sink, &w.meta, &outer.labels);
-                check(sink, &w.meta, &outer.annotations);
+                check(sink, &w.meta, &outer.labels, Place::Elsewhere);
+                check(sink, &w.meta, &outer.annotations, Place::Elsewhere);
             }
         }
     }
 }
 
-fn check(sink: &mut Sink, meta: &Meta, entries: &Entries) {
+fn check(sink: &mut Sink, meta: &Meta, entries: &Entries, place: Place) {
     for e in entries.with_prefix(WI_PREFIX).filter(|e| !KNOWN_WI_KEYS.contains(&e.key.as_str())) {
         let meant = closest_known_key(&e.key);
+        let plan = typo_of(&e.key)
+            .filter(|k| belongs(k, place) && !entries.contains(k))
+            .and_then(|k| Plan::safe(format!("Rename `{}` to `{k}`", e.key)).rewrite(&meta.at(e.key_span), &e.key, k));
         let f = sink.emit_on(
             meta,
             e.key_span,
@@ -37,6 +59,28 @@ fn check(sink: &mut Sink, meta: &Meta, entries: &Entries) {
             Some(k) => f.help(format!("Did you mean `{k}`?")),
             None => f.help(format!("Known keys: {}.", KNOWN_WI_KEYS.join(", "))),
         };
+        f.plan(plan);
+    }
+}
+
+/// The one known key a key is a typo of: the same but for letter case, or one edit away (a
+/// substitution, insertion or deletion) from exactly one known key. Anything farther, or as near
+/// to two keys, is a guess.
+fn typo_of(key: &str) -> Option<&'static str> {
+    let lower = key.to_ascii_lowercase();
+    let mut near = KNOWN_WI_KEYS.iter().filter(|k| lower == **k || one_edit_apart(key, k) || one_edit_apart(&lower, k));
+    let first = near.next()?;
+    near.next().is_none().then_some(*first)
+}
+
+/// Whether the webhook reads `key` where a fix would write it (a fix that moves a problem is no
+/// fix).
+fn belongs(key: &str, place: Place) -> bool {
+    match place {
+        Place::PodLabels => key == USE_LABEL,
+        Place::PodAnnotations => ![USE_LABEL, CLIENT_ID, TENANT_ID].contains(&key),
+        Place::AccountAnnotations => [CLIENT_ID, TENANT_ID, TOKEN_EXPIRATION].contains(&key),
+        Place::Elsewhere => false,
     }
 }
 
@@ -66,5 +110,19 @@ mod tests {
             Some("azure.workload.identity/use-identity-binding")
         );
         assert_eq!(closest_known_key("azure.workload.identity/something-else-entirely"), None);
+    }
+
+    #[test]
+    fn typos_are_one_edit_from_exactly_one_key() {
+        use super::typo_of;
+        assert_eq!(typo_of("azure.workload.identity/client_id"), Some("azure.workload.identity/client-id"));
+        assert_eq!(typo_of("azure.workload.identity/Client-ID"), Some("azure.workload.identity/client-id"));
+        assert_eq!(
+            typo_of("azure.workload.identity/use-identitybinding"),
+            Some("azure.workload.identity/use-identity-binding")
+        );
+        assert_eq!(typo_of("azure.workload.identity/clientid"), Some("azure.workload.identity/client-id"));
+        assert_eq!(typo_of("azure.workload.identity/client_id_x"), None, "two edits");
+        assert_eq!(typo_of("azure.workload.identity/uses"), Some("azure.workload.identity/use"));
     }
 }

@@ -1,4 +1,5 @@
-use super::{Context, Rule, Sink};
+use super::{one_edit_apart, Context, Rule, Sink};
+use crate::fix::Plan;
 use crate::model::{ValueType, USE_LABEL};
 
 /// IB104: the `use` label's value is not exactly `"true"`; the webhook's object selector is
@@ -26,7 +27,45 @@ impl Rule for UseLabelNotTrue {
                     e.value
                 ),
             )
-            .help(format!("Use exactly:\n\n    {USE_LABEL}: \"true\""));
+            .help(format!("Use exactly:\n\n    {USE_LABEL}: \"true\""))
+            .plan(
+                meant_true(&e.value)
+                    .then(|| {
+                        Plan::safe(format!("Write the label `{USE_LABEL}` of {} as `\"true\"`", w.object())).rewrite(
+                            &w.meta.at(e.value_span),
+                            &e.value,
+                            "true",
+                        )
+                    })
+                    .flatten(),
+            );
+        }
+    }
+}
+
+/// A value that can only have meant `true`: another case of it, or one typo from it (a letter
+/// added, dropped, replaced, or two neighbours swapped: `tru`, `trye`, `ture`). `yes`, `1` or
+/// `enabled` may mean something else to whoever wrote them, and `false` certainly does: those are
+/// left to the user.
+fn meant_true(value: &str) -> bool {
+    let lower = value.to_ascii_lowercase();
+    let swapped = |i: usize| {
+        let mut b = lower.clone().into_bytes();
+        b.swap(i, i + 1);
+        b == b"true"
+    };
+    lower == "true" || one_edit_apart(&lower, "true") || (lower.len() == 4 && (0..3).any(swapped))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn only_evident_spellings_of_true_are_fixed() {
+        for v in ["True", "TRUE", "ture", "tru", "truee", "trye", "rue", "treu", "rtue"] {
+            assert!(super::meant_true(v), "{v}");
+        }
+        for v in ["false", "yes", "1", "enabled", "", "t", "eurt"] {
+            assert!(!super::meant_true(v), "{v}");
         }
     }
 }

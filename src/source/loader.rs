@@ -36,11 +36,18 @@ pub struct FsLoader {
     cwd: PathBuf,
     max_file_size: u64,
     texts: Mutex<HashMap<PathBuf, Result<Arc<str>, LoadError>>>,
+    /// Texts that stand in for files, by display path (`iblint fix` before it writes).
+    overlay: Option<Arc<HashMap<Arc<str>, Arc<str>>>>,
 }
 
 impl FsLoader {
     pub fn new(cwd: &Path, max_file_size: u64) -> FsLoader {
-        FsLoader { cwd: cwd.to_path_buf(), max_file_size, texts: Mutex::default() }
+        FsLoader { cwd: cwd.to_path_buf(), max_file_size, texts: Mutex::default(), overlay: None }
+    }
+
+    /// The same loader, reading the overlay's texts instead of those files.
+    pub fn with_overlay(self, overlay: Option<Arc<HashMap<Arc<str>, Arc<str>>>>) -> FsLoader {
+        FsLoader { overlay, ..self }
     }
 
     fn read_uncached(&self, path: &Path) -> Result<Arc<str>, LoadError> {
@@ -63,6 +70,9 @@ fn io_error(e: std::io::Error) -> LoadError {
 
 impl Loader for FsLoader {
     fn read(&self, path: &Path) -> Result<Arc<str>, LoadError> {
+        if let Some(text) = self.overlay.as_ref().and_then(|o| o.get(&self.display(path))) {
+            return Ok(text.clone());
+        }
         if let Some(hit) = self.texts.lock().unwrap_or_else(|e| e.into_inner()).get(path) {
             return hit.clone();
         }

@@ -1,0 +1,86 @@
+//! Plans become fixes: each edit is computed on its file's text ([`super::layout`]) as byte ranges,
+//! then told as line/column replacements (what SARIF and `iblint fix` share).
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use super::layout::{ByteEdit, Layout, LayoutError};
+use super::plan::{Op, Plan};
+use crate::finding::{FileChange, Finding, Fix, Replacement};
+use crate::span::LineIndex;
+
+/// Where the texts come from and where appended documents go.
+pub struct Sources<'a> {
+    /// The text of a file by display path (`None`: unreadable; a file that does not exist yet
+    /// reads as empty only when it is `append_to`).
+    pub text_of: &'a (dyn Fn(&str) -> Option<String> + Sync),
+    /// `--grants-file`: documents a fix appends go to this file instead of the one named.
+    pub append_to: Option<Arc<str>>,
+}
+
+/// The text without a byte order mark (positions never count it), and whether it had one.
+pub fn without_bom(text: &str) -> (&str, bool) {
+    match text.strip_prefix('\u{feff}') {
+        Some(rest) => (rest, true),
+        None => (text, false),
+    }
+}
+
+/// Turns every finding's plans into fixes; plans that cannot be computed are dropped.
+pub fn resolve_all(findings: &mut [Finding], sources: &Sources) {
+    use rayon::prelude::*;
+    findings.par_iter_mut().filter(|f| !f.plans.is_empty()).for_each(|f| {
+        let plans = std::mem::take(&mut f.plans);
+        f.fixes.extend(plans.iter().filter_map(|p| resolve(p, sources).ok()));
+    });
+}
+
+/// The fix a plan makes, computed on the current texts.
+pub fn resolve(plan: &Plan, sources: &Sources) -> Result<Fix, LayoutError> {
+    let mut by_file: BTreeMap<Arc<str>, Vec<&Op>> = BTreeMap::new();
+    for edit in &plan.edits {
+        let path = match (&edit.op, &sources.append_to) {
+            (Op::Append { .. }, Some(to)) => to.clone(),
+            _ => edit.path.clone(),
+        };
+        by_file.entry(path).or_default().push(&edit.op);
+    }
+    let mut changes = Vec::new();
+    for (path, ops) in by_file {
+        let appending = sources.append_to.as_ref() == Some(&path);
+        let text = match (sources.text_of)(&path) {
+            Some(t) => t,
+            None if appending => String::new(),
+            None => return Err(LayoutError::Moved),
+        };
+        let (text, _) = without_bom(&text);
+        let json = path.to_ascii_lowercase().ends_with(".json");
+        let is_yaml = json || [".yaml", ".yml"].iter().any(|e| path.to_ascii_lowercase().ends_with(e));
+        let mut layout = Layout::new(text, json);
+        let mut edits: Vec<ByteEdit> = Vec::new();
+        for op in ops {
+            let edit = match op {
+                Op::Rewrite { at, old, new } => layout.rewrite(at.start, at.end, old, new)?,
+                Op::Quote { at, value } => layout.quote(at.start, at.end, value)?,
+                Op::Insert { parent, path, key, value } if is_yaml => layout.insert(parent.start, path, key, value)?,
+                Op::Remove { key } if is_yaml => layout.remove(key.start)?,
+                Op::Append { text: docs } if is_yaml && !json => layout.append(docs),
+                _ => return Err(LayoutError::Unsupported),
+            };
+            if !edits.contains(&edit) {
+                edits.push(edit);
+            }
+        }
+        edits.sort();
+        if edits.windows(2).any(|w| w[0].end > w[1].start) {
+            return Err(LayoutError::Unsupported); // one fix never edits the same text twice
+        }
+        let index = LineIndex::new(text);
+        let replacements = edits
+            .into_iter()
+            .map(|e| Replacement { start: index.pos(e.start), end: index.pos(e.end), text: e.text })
+            .collect();
+        changes.push(FileChange { path, replacements });
+    }
+    Ok(Fix { description: plan.description.clone(), applicability: plan.applicability, changes })
+}
