@@ -129,6 +129,30 @@ fn several_formats_in_one_run() {
     assert_eq!(x["version"], "2.1.0");
 }
 
+/// `-o` naming a device or a pipe writes into it: renaming a file over it (as regular outputs
+/// are written) would replace `/dev/null` with a plain file for the whole machine.
+#[cfg(unix)]
+#[test]
+fn output_to_a_named_pipe_writes_into_the_pipe() {
+    use std::os::unix::fs::FileTypeExt;
+    let t = tree(&[("bad.yaml", BROKEN_POD)]);
+    let fifo = t.path().join("report.pipe");
+    let made = Command::new("mkfifo").arg(&fifo).status().expect("mkfifo (coreutils)");
+    assert!(made.success());
+    // The reader blocks until a writer opens the pipe; if iblint renamed a file over the pipe
+    // instead, the thread stays blocked and the assertions below fail first.
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read_to_string(fifo).expect("read the pipe"))
+    };
+    let o = run_in(t.path(), &["check", "bad.yaml", "--format", "json", "-o", "report.pipe"]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    let kind = std::fs::symlink_metadata(&fifo).expect("stat").file_type();
+    assert!(kind.is_fifo(), "the pipe was replaced by a {kind:?}");
+    let json: serde_json::Value = serde_json::from_str(&reader.join().expect("reader")).expect("json");
+    assert_eq!(json["version"], 1);
+}
+
 #[test]
 fn a_closed_stdout_pipe_exits_quietly() {
     let t = tree(&[("bad.yaml", BROKEN_POD)]);
