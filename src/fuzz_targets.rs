@@ -16,6 +16,8 @@ pub const SOURCES: &[(&str, FileKind)] = &[
     ("fuzz.tf", FileKind::Terraform),
     ("fuzz.bicep", FileKind::Bicep),
     ("fuzz.sh", FileKind::Script),
+    ("fuzz.ps1", FileKind::Script),
+    (".github/workflows/fuzz.yml", FileKind::Manifest),
 ];
 
 /// One source on its own: bytes → model objects.

@@ -205,3 +205,39 @@ fn terraform_for_each_instances_count_against_the_limit() {
     let (f, _) = one(fixture_findings("IB402/fail.tf-for-each-22.tf", "IB402"));
     assert!(f.message.starts_with("22 federated credentials"), "{}", f.message);
 }
+
+#[test]
+fn workflow_env_at_three_levels_names_its_sources() {
+    let found = fixture_findings("IB401/fail.workflow-env", "IB401");
+    let file = "IB401/fail.workflow-env/.github/workflows/rotate.yml";
+    let got: Vec<(String, Vec<String>)> =
+        found.iter().map(|f| (at(&f.location), f.related.iter().map(|r| at(&r.location)).collect())).collect();
+    assert_eq!(
+        got,
+        [
+            (format!("{file}:15:105"), vec![format!("{file}:6:12")]),
+            (format!("{file}:19:20"), vec![format!("{file}:6:12")]),
+            (format!("{file}:23:91"), vec![format!("{file}:22:16")]),
+            (format!("{file}:26:91"), vec![format!("{file}:25:20")]),
+        ]
+    );
+}
+
+#[test]
+fn splatting_and_rest_variables_name_their_sources() {
+    let (f, related) = one(fixture_findings("IB401/fail.splatting.ps1", "IB401"));
+    assert_eq!(at(&f.location), "IB401/fail.splatting.ps1:8:38");
+    assert_eq!(related, ["IB401/fail.splatting.ps1:6:26"]);
+    let found = fixture_findings("IB401/fail.rest-variable.sh", "IB401");
+    let got: Vec<(String, Vec<String>)> =
+        found.iter().map(|f| (at(&f.location), f.related.iter().map(|r| at(&r.location)).collect())).collect();
+    let file = "IB401/fail.rest-variable.sh";
+    assert_eq!(
+        got,
+        [
+            (format!("{file}:8:28"), vec![format!("{file}:5:10")]),
+            (format!("{file}:9:54"), vec![format!("{file}:5:10")])
+        ]
+    );
+    assert_eq!(found[1].message.split(" deletes").next(), Some("curl DELETE"));
+}

@@ -13,6 +13,7 @@ pub mod rbac;
 pub mod remote;
 pub mod render;
 pub mod stage;
+pub mod workflow;
 
 use std::sync::Arc;
 
@@ -61,7 +62,11 @@ pub fn load(input: &Input, opts: &LoadOptions) -> Objects {
         // defaults, and a parameter file alone deploys nothing.
         FileKind::Bicep => inv.merge(iac::bicep::evaluate_text(text, input.display)),
         FileKind::BicepParams => {}
-        FileKind::Script => iac::script::scan(text, input.display, iac::script::Offset::default(), &mut inv),
+        FileKind::Script => {
+            let dialect = iac::script::Dialect::of_file(input.display);
+            let script = iac::script::Script { text, path: input.display, dialect, lines: 0, cols: 0, env: &[] };
+            iac::script::scan(&script, &mut inv);
+        }
     }
     inv
 }
@@ -98,12 +103,13 @@ fn load_manifest(input: &Input, text: &str, opts: &LoadOptions, inv: &mut Object
     let mut loaded = Objects::default();
     let template = text.contains("{{");
     let mut template_keys = false;
-    let workflow = input.display.contains(".github/workflows/");
+    let name = input.display.rsplit('/').next().unwrap_or_default();
+    let workflow = input.display.contains(".github/workflows/") || name == "action.yml" || name == "action.yaml";
     let outcome = parse_stream(text, &opts.limits, |root| {
         template_keys |= template && root.has_complex_key();
         crate::redact::collect(&root, &mut loaded.secret_values);
         if workflow {
-            workflow_steps(&root, text, input.display, &mut loaded);
+            workflow::scan(&root, text, input.display, &mut loaded);
         }
         load_document(&root, &cx, &mut loaded);
     });
@@ -131,34 +137,6 @@ fn load_manifest(input: &Input, text: &str, opts: &LoadOptions, inv: &mut Object
             pos: problem.pos,
             message: problem.message,
         });
-    }
-}
-
-/// The `run:` steps of a GitHub workflow are shell scripts: scan them, mapping positions back to
-/// the workflow file.
-fn workflow_steps(root: &crate::yaml::Node, text: &str, path: &Arc<str>, inv: &mut Objects) {
-    let lines: Vec<&str> = text.lines().collect();
-    for (_, job) in root.get("jobs").and_then(|j| j.as_map()).unwrap_or_default() {
-        for step in job.get("steps").and_then(|s| s.as_seq()).unwrap_or_default() {
-            let Some(run) = step.get("run") else { continue };
-            let Some(scalar) = run.as_scalar() else { continue };
-            let block = scalar.quoted
-                && lines.get(run.span.start.line as usize - 1).is_some_and(|l| {
-                    l.chars().nth((run.span.start.col as usize).saturating_sub(1)).is_some_and(|c| c == '|' || c == '>')
-                });
-            let offset = if block {
-                let first = run.span.start.line as usize; // the content starts on the next line
-                let indent = lines
-                    .iter()
-                    .skip(first)
-                    .find(|l| !l.trim().is_empty())
-                    .map_or(0, |l| l.len() - l.trim_start().len());
-                iac::script::Offset { lines: run.span.start.line, cols: indent as u32 }
-            } else {
-                iac::script::Offset { lines: run.span.start.line - 1, cols: run.span.start.col - 1 }
-            };
-            iac::script::scan(&scalar.value, path, offset, inv);
-        }
     }
 }
 

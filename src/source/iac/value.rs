@@ -281,6 +281,51 @@ impl Text {
         Some((tail, tail_src, None))
     }
 
+    /// The text after the first `marker` (compared ignoring ASCII case) found inside one known
+    /// piece: the path after `/federatedIdentityCredentials/` in a partly unknown URL.
+    pub fn after(&self, marker: &str) -> Option<Text> {
+        let marker = marker.to_ascii_lowercase();
+        for (i, seg) in self.segs.iter().enumerate() {
+            let Seg::Known { text, src } = seg else { continue };
+            if let Some(at) = text.to_ascii_lowercase().find(&marker) {
+                let mut rest = Text::literal(&text[at + marker.len()..], *src);
+                for more in &self.segs[i + 1..] {
+                    rest.segs.push(more.clone());
+                }
+                return Some(rest);
+            }
+        }
+        None
+    }
+
+    /// The text before the first of `stops` that a known piece holds (an unknown piece before it
+    /// stays unknown).
+    pub fn until(&self, stops: &[char]) -> Text {
+        let mut out = Text::default();
+        for seg in &self.segs {
+            match seg {
+                Seg::Known { text, src } => match text.find(stops) {
+                    Some(at) => {
+                        out.push_str(&text[..at], *src);
+                        return out;
+                    }
+                    None => out.segs.push(seg.clone()),
+                },
+                Seg::Unknown => out.segs.push(Seg::Unknown),
+            }
+        }
+        out
+    }
+
+    /// The text without a known `prefix` (compared ignoring ASCII case).
+    pub fn strip_prefix(&self, prefix: &str) -> Option<Text> {
+        let Some(Seg::Known { text, src }) = self.segs.first() else { return None };
+        let head = text.get(..prefix.len()).filter(|h| h.eq_ignore_ascii_case(prefix))?;
+        let mut rest = Text::literal(&text[head.len()..], *src);
+        rest.segs.extend(self.segs[1..].iter().cloned());
+        Some(rest)
+    }
+
     /// Where the first known piece was written.
     pub fn first_src(&self) -> Option<Span> {
         self.segs.iter().find_map(|s| if let Seg::Known { src, .. } = s { *src } else { None })
@@ -345,6 +390,24 @@ mod tests {
         assert_eq!(tail, "aks-identity-binding");
         assert_eq!(src, at(1));
         assert_eq!(head.and_then(|h| h.known()).as_deref(), Some("id"));
+    }
+
+    #[test]
+    fn slicing_partly_unknown_urls() {
+        let mut url = Text::unknown();
+        url.push_str("/providers/Microsoft.ManagedIdentity/userAssignedIdentities/", at(1));
+        url.push_str("orders", at(2));
+        url.push_str("/federatedIdentityCredentials/", at(1));
+        url.push_str("aks-identity-binding", at(3));
+        url.push_str("?api-version=2023-01-31", at(1));
+        let name = url.after("/FederatedIdentityCredentials/").expect("marker").until(&['?', '/']);
+        assert_eq!(name.known().as_deref(), Some("aks-identity-binding"));
+        assert_eq!(name.first_src(), at(3));
+        let identity = url.after("/userAssignedIdentities/").expect("marker").until(&['/']);
+        assert_eq!(identity.known().as_deref(), Some("orders"));
+        let flag = Text::literal("--name=fic", None);
+        assert_eq!(flag.strip_prefix("--NAME=").and_then(|t| t.known()).as_deref(), Some("fic"));
+        assert!(Text::unknown().strip_prefix("--name=").is_none());
     }
 
     #[test]
