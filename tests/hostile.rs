@@ -531,3 +531,54 @@ fn terraform_chains_and_nesting_are_bounded() {
     assert!(notes.iter().any(|n| n.contains("nest deeper than")), "{notes:?}");
     assert!(notes.iter().any(|n| n.contains("module calls nest deeper than")), "{notes:?}");
 }
+
+/// Scripts and workflow steps: a variable doubled on 100,000 lines, forty doublings in a `run:`
+/// step and in its `env:`, and the small committed cases, each with the name left unknown.
+#[test]
+fn hostile_scripts_and_workflows_are_bounded() {
+    let dir = tree(|d| {
+        let write = |name: &str, text: String| std::fs::write(d.join(name), text).expect("write");
+        write(
+            "many.sh",
+            format!(
+                "A=aks-identity-binding\n{}az identity federated-credential delete -n \"$A\" --identity-name id\n",
+                "A=$A$A\n".repeat(100_000)
+            ),
+        );
+        std::fs::create_dir_all(d.join(".github/workflows")).expect("mkdir");
+        let doublings = "          A=\"$A$A\"\n".repeat(40);
+        write(
+            ".github/workflows/double.yml",
+            format!(
+                "on: push\nenv:\n  A: aks-identity-binding\njobs:\n  j:\n    runs-on: ubuntu-latest\n    steps:\n      - run: |\n{doublings}          echo \"B=$A$A\" >> \"$GITHUB_ENV\"\n          az identity federated-credential delete -n \"$A\" --identity-name id\n      - run: az identity federated-credential delete -n \"$B\" --identity-name id\n"
+            ),
+        );
+        for name in ["doubling.sh", "doubling.ps1", "deep-substitution.sh", "nested-hashtables.ps1"] {
+            std::fs::copy(hostile_dir().join(name), d.join(name)).expect("copy");
+        }
+    });
+    let run = lint("hostile scripts", dir.path());
+    for file in [
+        "many.sh",
+        ".github/workflows/double.yml",
+        "doubling.sh",
+        "doubling.ps1",
+        "deep-substitution.sh",
+        "nested-hashtables.ps1",
+    ] {
+        assert!(findings_for(&run, file).is_empty(), "{file}: {}", run.stdout);
+    }
+}
+
+/// The committed Bicep cases: too deep is IB001, a module calling itself is a note.
+#[test]
+fn committed_bicep_bounds() {
+    let dir = tree(|d| {
+        for name in ["deep.bicep", "module-cycle.bicep"] {
+            std::fs::copy(hostile_dir().join(name), d.join(name)).expect("copy");
+        }
+    });
+    let run = lint("committed Bicep bounds", dir.path());
+    assert_eq!(findings_for(&run, "deep.bicep"), ["IB001"]);
+    assert_eq!(notes_for(&run, "module-cycle.bicep"), 1, "{}", run.stdout);
+}

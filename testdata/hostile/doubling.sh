@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Each line doubles A: forty of them would make a string of 2^41 bytes if expanded blindly.
+A=aks-identity-binding
+A=$A$A
+A=$A$A
+A=$A$A
+A=$A$A
+A=$A$A
+A=$A$A
+A=$A$A
+A=$A$A
+A=$A$A
+A=$A$A
+A=$A$A
+A=$A$A
+A=$A$A
+A=$A$A
+A=$A$A
+A=$A$A
+A=$A$A
+A=$A$A
+A=$A$A
+A=$A$A
+A=$A$A
+A=$A$A
+A=$A$A
+A=$A$A
+A=$A$A
+A=$A$A
+A=$A$A
+A=$A$A
+A=$A$A
+A=$A$A
+A=$A$A
+A=$A$A
+A=$A$A
+A=$A$A
+A=$A$A
+A=$A$A
+A=$A$A
+A=$A$A
+A=$A$A
+A=$A$A
+az identity federated-credential delete --identity-name orders-identity -g rg --name "$A" --yes
