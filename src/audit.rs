@@ -138,7 +138,7 @@ fn map_onto_manifests(findings: &mut [Finding], manifests: &Outcome) {
         let target = same_rule.get(&(f.rule, object)).map(|l| (*l).clone()).or_else(|| declared.get(object).cloned());
         if let Some(target) = target {
             let live = std::mem::replace(&mut f.location, target);
-            f.related.insert(0, Related { location: live, message: format!("the live {object}") });
+            f.related.insert(0, Related { location: live, message: format!("the live {object}"), provenance: false });
         }
     }
 }

@@ -135,7 +135,7 @@ pub fn run(opts: &CheckOptions, config: &Config, cwd: &Path) -> Result<Outcome, 
     drop(merge);
 
     let (mut findings, secrets) =
-        lint(&inventory, &enabled, config, Mode::Check, |f| f.location.path().is_none_or(|p| reported.contains(p)));
+        lint(&inventory, &enabled, config, Mode::Check, |f| f.concerns(|p| reported.contains(p)));
     let snippets_phase = timings::phase("snippet texts");
     let in_memory: Vec<(&str, &str)> = opts
         .stdin

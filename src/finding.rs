@@ -96,6 +96,10 @@ impl Meta {
 pub struct Related {
     pub location: Location,
     pub message: String,
+    /// A place the finding's value comes from (a variable's default, a tfvars entry, a parameter
+    /// file, a module call): changing it changes the finding, so a run given only that file
+    /// (a pre-commit hook staging a tfvars file) still reports the finding.
+    pub provenance: bool,
 }
 
 /// Whether `iblint fix` applies a fix without being asked.
@@ -202,8 +206,20 @@ impl Finding {
     }
 
     pub fn related(&mut self, location: Location, message: impl Into<String>) -> &mut Self {
-        self.related.push(Related { location, message: message.into() });
+        self.related.push(Related { location, message: message.into(), provenance: false });
         self
+    }
+
+    /// A related location the finding's value comes from (see [`Related::provenance`]).
+    pub fn provenance(&mut self, location: Location, message: impl Into<String>) -> &mut Self {
+        self.related.push(Related { location, message: message.into(), provenance: true });
+        self
+    }
+
+    /// Whether the finding is located in, or its value comes from, a file `path_in` accepts.
+    pub fn concerns(&self, path_in: impl Fn(&Arc<str>) -> bool) -> bool {
+        let at = |l: &Location| l.path().is_none_or(&path_in);
+        at(&self.location) || self.related.iter().any(|r| r.provenance && r.location.path().is_some_and(&path_in))
     }
 
     pub fn object(&mut self, object: ObjectRef) -> &mut Self {

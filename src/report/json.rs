@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 
 use super::Counts;
 use crate::docs;
-use crate::finding::Location;
+use crate::finding::{Location, Related};
 use crate::outcome::{AuditSummary, Outcome};
 
 pub fn render(outcome: &Outcome) -> String {
@@ -23,7 +23,7 @@ pub fn render(outcome: &Outcome) -> String {
                 "help": f.help,
                 "location": location(&f.location),
                 "object": f.object.as_ref().map(ToString::to_string),
-                "related": f.related.iter().map(|r| json!({"location": location(&r.location), "message": r.message})).collect::<Vec<_>>(),
+                "related": f.related.iter().map(related).collect::<Vec<_>>(),
                 "fingerprint": f.fingerprint,
                 "suppressed": f.suppression.as_ref().map(|s| json!({
                     "kind": if s.in_source { "inSource" } else { "external" },
@@ -65,6 +65,11 @@ fn audit(a: &AuditSummary) -> Value {
             "skippedRules": u.rules,
         })).collect::<Vec<_>>(),
     })
+}
+
+/// A related location; `provenance`: the finding's value comes from there.
+fn related(r: &Related) -> Value {
+    json!({"location": location(&r.location), "message": r.message, "provenance": r.provenance})
 }
 
 fn location(l: &Location) -> Value {

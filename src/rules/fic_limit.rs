@@ -1,7 +1,8 @@
 use std::collections::{BTreeMap, HashSet};
+use std::sync::Arc;
 
 use super::{Context, Rule, Sink};
-use crate::finding::Level;
+use crate::finding::{Level, Location};
 use crate::model::{identity_key, FederatedCredential};
 
 /// Azure's limit of federated credentials per managed identity, and where to start warning.
@@ -49,15 +50,32 @@ impl Rule for FicLimit {
             let at = fics[if count > LIMIT { LIMIT } else { WARN_FROM - 1 }];
             let location = at.at(at.name.as_ref().map_or(at.anchor, |n| n.span));
             let f = sink.emit(
-                location,
+                location.clone(),
                 format!(
                     "{count} federated credentials target the managed identity `{identity}`; Azure allows at most {LIMIT} \
                      per identity"
                 ),
             );
             f.help("Use an identity binding: one AKS-managed credential serves every cluster bound to the identity.");
+            provenance(f, &fics, &location);
             if count <= LIMIT {
                 f.level(Level::Warning);
+            }
+        }
+    }
+}
+
+/// The files the counted credentials' names and module calls come from, other than the
+/// finding's own: changing one of them changes the count, so a run given only that file (a
+/// staged tfvars map of credentials) reports the finding too. One location per file.
+fn provenance(f: &mut crate::finding::Finding, fics: &[&FederatedCredential], location: &Location) {
+    let mut files: HashSet<Arc<str>> = location.path().into_iter().cloned().collect();
+    for fic in fics {
+        let sources = fic.name_source.iter().map(|s| (*s, "a credential's name comes from here".to_string()));
+        for (span, what) in sources.chain(fic.trail.iter().cloned()) {
+            let at = fic.at(span);
+            if at.path().is_some_and(|p| files.insert(p.clone())) {
+                f.provenance(at, what);
             }
         }
     }

@@ -55,11 +55,14 @@ fn managed_name(fic: &FederatedCredential, sink: &mut Sink) {
     if let Some(meta) = &fic.meta {
         f.object = Some(meta.object_ref());
     }
+    // Where the name is written and the module calls that lead to the write are where the
+    // finding comes from: a run given only one of those files (a staged tfvars or parameter file)
+    // reports it too.
     if let Some(source) = fic.name_source {
-        f.related(fic.at(source), format!("the name `{}` comes from here", name.value));
+        f.provenance(fic.at(source), format!("the name `{}` comes from here", name.value));
     }
     for (span, what) in &fic.trail {
-        f.related(fic.at(*span), what.clone());
+        f.provenance(fic.at(*span), what.clone());
     }
     if fic.reconcile_skip {
         f.level(Level::Warning);
