@@ -207,7 +207,34 @@ fn system_hook_runs_the_installed_binary() {
     let (ok, report) = run(&["run"]);
     assert!(!ok, "the broken manifest blocks the hook\n{report}");
     assert!(report.contains("error IB101 missing-use-label") && report.contains("deploy.yaml:11:7"), "{report}");
+    git_ok(repo, &["rm", "-q", "--cached", "deploy.yaml"]);
+
+    // A staged tfvars or .bicepparam file alone: the credential it names is written in a file
+    // that is not staged (not even tracked), and the commit is blocked all the same.
+    for (template, values, write) in
+        [("main.tf", "terraform.tfvars", "main.tf:6:15"), ("main.bicep", "prod.bicepparam", "main.bicep:8:9")]
+    {
+        std::fs::write(repo.join(template), STAGED_VALUES_TEMPLATES[usize::from(template.ends_with(".bicep"))])
+            .expect("write template");
+        let text = if values.ends_with(".tfvars") {
+            "credential_name = \"aks-identity-binding\"\n"
+        } else {
+            "using './main.bicep'\nparam credentialName = 'aks-identity-binding'\n"
+        };
+        std::fs::write(repo.join(values), text).expect("write values");
+        git_ok(repo, &["add", values]);
+        let (ok, report) = run(&["run"]);
+        assert!(!ok, "{values} blocks the hook\n{report}");
+        assert!(report.contains("error IB401 managed-fic-touched") && report.contains(write), "{values}: {report}");
+        git_ok(repo, &["rm", "-q", "--cached", values]);
+    }
 }
+
+/// The templates the staged value files of `system_hook_runs_the_installed_binary` feed.
+const STAGED_VALUES_TEMPLATES: [&str; 2] = [
+    "variable \"credential_name\" {\n  type = string\n}\n\nresource \"azurerm_federated_identity_credential\" \"orders\" {\n  name      = var.credential_name\n  parent_id = azurerm_user_assigned_identity.orders.id\n  audience  = [\"api://AzureADTokenExchange\"]\n  issuer    = \"https://westeurope.oic.prod-aks.azure.com/t/c/\"\n  subject   = \"system:serviceaccount:team-a:orders\"\n}\n",
+    "param credentialName string\n\nresource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' existing = {\n  name: 'orders-identity'\n}\nresource fic 'Microsoft.ManagedIdentity/userAssignedIdentities/federatedIdentityCredentials@2023-01-31' = {\n  parent: identity\n  name: credentialName\n  properties: {\n    issuer: 'https://westeurope.oic.prod-aks.azure.com/t/c/'\n    subject: 'system:serviceaccount:team-a:orders'\n    audiences: ['api://AzureADTokenExchange']\n  }\n}\n",
+];
 
 /// `iblint-fix`: a staged identity-binding Deployment without its `use` label is fixed in place;
 /// the commit stops (pre-commit fails a hook that changed files) and goes through once the fix is
