@@ -107,11 +107,7 @@ pub fn run(opts: &CheckOptions, config: &Config, cwd: &Path) -> Result<Outcome, 
     let mut objects = Objects::default();
     objects.notes.extend(walked.notes);
     // Notes, like findings, concern only the paths the user gave (not the rest of the scope).
-    let given: Vec<String> = file_paths
-        .iter()
-        .filter_map(|p| cwd.join(p).canonicalize().ok())
-        .map(|p| files::display_path(&p, &cwd).to_string())
-        .collect();
+    let given = given_display_paths(&file_paths, &cwd);
     let mut reported: HashSet<Arc<str>> =
         walked.files.iter().filter(|f| f.reported).map(|f| f.display.clone()).collect();
     objects.merge_all(loaded);
@@ -179,9 +175,19 @@ pub fn run(opts: &CheckOptions, config: &Config, cwd: &Path) -> Result<Outcome, 
     })
 }
 
+/// The given paths as display paths (relative to the canonical working directory `cwd`), to
+/// compare with [`is_under`]; paths that do not exist are left out.
+pub fn given_display_paths(paths: &[PathBuf], cwd: &Path) -> Vec<String> {
+    paths
+        .iter()
+        .filter_map(|p| cwd.join(p).canonicalize().ok())
+        .map(|p| files::display_path(&p, cwd).to_string())
+        .collect()
+}
+
 /// Whether the display path `path` is `given` or below it. Display paths are relative to the
 /// working directory, so `.` holds everything but what climbs out of it (`../…`, absolute paths).
-fn is_under(path: &str, given: &str) -> bool {
+pub fn is_under(path: &str, given: &str) -> bool {
     if given == "." {
         return !path.starts_with("../") && path != ".." && !path.starts_with('/');
     }

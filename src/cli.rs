@@ -73,6 +73,11 @@ pub enum Command {
     Man,
     /// Apply fixes in place (safe ones by default), then lint again
     Fix(crate::fix::command::FixArgs),
+    /// Identity access map: who can use which managed identity (mermaid, dot, json, html; `iblint map --help`)
+    Map {
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
+        args: Vec<String>,
+    },
 }
 
 /// Options every command accepts.
@@ -288,6 +293,9 @@ fn reject_ignored_options(matches: &ArgMatches) -> Result<(), clap::Error> {
 
 /// Runs the command line of binary `bin` and returns its exit code.
 pub fn main(bin: &'static str) -> ExitCode {
+    if let Some(code) = crate::map::command::dispatch(bin) {
+        return code;
+    }
     let matches = command_for(bin).get_matches();
     let cli = match Cli::from_arg_matches(&matches) {
         Ok(c) => c,
@@ -328,6 +336,8 @@ pub fn main(bin: &'static str) -> ExitCode {
         Command::Check(args) => run_check(&cli.common, args, &outputs),
         Command::Audit(args) => run_audit(&cli.common, args, &outputs),
         Command::Fix(args) => crate::fix::command::run(&cli.common, args, &outputs),
+        // `map` has its own parser and runs before this one (see `crate::map::command::dispatch`).
+        Command::Map { .. } => fail("put `map` first on the command line: `iblint map --help`"),
     }
 }
 
@@ -387,12 +397,17 @@ pub fn output_plan(matches: &ArgMatches) -> Result<Vec<(Format, Option<String>)>
 }
 
 pub(crate) fn load_config(common: &Common, cwd: &Path) -> Result<Config, String> {
-    let path = match &common.config {
+    load_config_file(common.config.as_deref(), cwd)
+}
+
+/// The config of `--config FILE`, or the `.iblint.yaml` found upward from `cwd`, or the default.
+pub(crate) fn load_config_file(given: Option<&Path>, cwd: &Path) -> Result<Config, String> {
+    let path = match given {
         Some(p) => {
             if !p.is_file() {
                 return Err(format!("{}: config file not found", p.display()));
             }
-            Some(p.clone())
+            Some(p.to_path_buf())
         }
         None => config::find(cwd),
     };

@@ -16,6 +16,7 @@ pub mod fix;
 #[doc(hidden)]
 pub mod fuzz_targets;
 pub mod glob;
+pub mod map;
 pub mod model;
 pub mod outcome;
 pub mod redact;

@@ -1,6 +1,6 @@
 //! The README shows generated content that must stay true: the rule table (from the rule docs),
-//! the kinds whose pod templates are read (from the model's table) and the real output of the
-//! bundled example. Regenerate with
+//! the kinds whose pod templates are read (from the model's table), the real output of the
+//! bundled example and its identity access map. Regenerate with
 //! `IBLINT_BLESS=1 cargo test --test readme`.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test fails by panicking
@@ -30,6 +30,16 @@ fn example_output() -> String {
     format!("```text\n$ iblint check testdata/example\n{}```\n", String::from_utf8_lossy(&out.stdout))
 }
 
+fn map_example() -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_iblint"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["map", "testdata/example", "--scope", "testdata/example", "--format", "mermaid"])
+        .output()
+        .expect("run iblint");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    format!("```mermaid\n{}```\n", String::from_utf8_lossy(&out.stdout))
+}
+
 /// Replaces the text between `<!-- NAME:start -->` and `<!-- NAME:end -->`.
 fn with_block(readme: &str, name: &str, body: &str) -> String {
     let (start, end) = (format!("<!-- {name}:start -->"), format!("<!-- {name}:end -->"));
@@ -44,6 +54,7 @@ fn readme_generated_blocks_are_current() {
     let readme = std::fs::read_to_string(&path).expect("README.md");
     let expected = with_block(&with_block(&readme, "rules", &rule_table()), "example", &example_output());
     let expected = with_block(&expected, "pod-kinds", &iblint::model::pod_kinds_table());
+    let expected = with_block(&expected, "map-example", &map_example());
     if std::env::var_os("IBLINT_BLESS").is_some() {
         std::fs::write(&path, &expected).expect("write README.md");
         return;

@@ -32,7 +32,9 @@ pub fn validate_with_jsonschema(schema: &Path, instance: &Path) {
     let out = Command::new("python3").args(["-c", script]).arg(schema).arg(instance).output().expect("python3");
     assert!(
         out.status.success(),
-        "SARIF does not validate:\n{}{}",
+        "{} does not validate against {}:\n{}{}",
+        instance.display(),
+        schema.display(),
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
