@@ -21,6 +21,7 @@ fn main() -> std::process::ExitCode {
         ("realworld_corpus_is_linted_without_parse_errors", realworld_corpus_is_linted_without_parse_errors),
         ("realworld_findings_are_the_reviewed_ones", realworld_findings_are_the_reviewed_ones),
         ("realworld_sources_list_the_corpus", realworld_sources_list_the_corpus),
+        ("realworld_fetch_rebuilds_the_corpus_from_the_sources", realworld_fetch_rebuilds_the_corpus_from_the_sources),
     ])
 }
 
@@ -82,4 +83,38 @@ fn realworld_sources_list_the_corpus(corpus: &Path) {
     }
     present.sort();
     assert_eq!(listed, present, "tests/realworld-sources.tsv and the corpus differ");
+}
+
+/// scripts/realworld-fetch, as GitHub CI runs it, with the corpus's own files laid out as the
+/// raw-file host serves them (`<repository>/<commit>/<path>`) behind a file:// URL: every listed
+/// file arrives, byte for byte, where the tests read it.
+fn realworld_fetch_rebuilds_the_corpus_from_the_sources(corpus: &Path) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let list = std::fs::read_to_string(root.join("tests/realworld-sources.tsv")).expect("sources");
+    let host = tempfile::tempdir().expect("tempdir");
+    let mut files = Vec::new();
+    for line in list.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()) {
+        let [folder, repository, commit, path] = line.split('\t').collect::<Vec<_>>()[..] else {
+            panic!("folder, repository, commit, path: {line}")
+        };
+        let served = host.path().join(repository).join(commit).join(path);
+        std::fs::create_dir_all(served.parent().expect("parent")).expect("mkdir");
+        std::fs::copy(corpus.join(folder).join(path), &served).expect("copy");
+        files.push(format!("{folder}/{path}"));
+    }
+    let fetched = tempfile::tempdir().expect("tempdir");
+    let out = std::process::Command::new(root.join("scripts/realworld-fetch"))
+        .arg(fetched.path())
+        .env("IBLINT_REALWORLD_BASE", format!("file://{}", host.path().display()))
+        .output()
+        .expect("scripts/realworld-fetch");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        format!("realworld-fetch: {} files into {}", files.len(), fetched.path().display())
+    );
+    for file in &files {
+        let got = std::fs::read(fetched.path().join(file)).unwrap_or_else(|e| panic!("{file}: {e}"));
+        assert!(got == std::fs::read(corpus.join(file)).expect("corpus file"), "{file} differs");
+    }
 }
