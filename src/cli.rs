@@ -523,8 +523,9 @@ fn apply_baseline(args: &CheckArgs, outcome: &mut Outcome) -> Result<(), String>
 #[cfg(not(feature = "live"))]
 fn run_audit(_common: &Common, _args: &AuditArgs, _outputs: &[(Format, Option<String>)]) -> ExitCode {
     fail(
-        "this iblint was built without live-cluster support: reinstall with `cargo install iblint --features live` \
-         (or use a release binary), or lint manifests with `iblint check`",
+        "this iblint was built without live-cluster support: use a release binary or the container image (both \
+         include it), or build with the cargo feature `live` (`cargo install --path . --features live` in a clone); \
+         `iblint check` lints manifests",
     )
 }
 

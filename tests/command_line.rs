@@ -11,6 +11,8 @@ use std::process::{Command, Output};
 
 #[path = "support/common.rs"]
 mod common;
+#[path = "support/tools.rs"]
+mod tools;
 use common::{stderr, stdout, tree};
 
 fn iblint(dir: &Path, args: &[&str]) -> Output {
@@ -88,6 +90,44 @@ fn completions_for_every_shell_and_a_manual_page() {
         child.stdin.take().expect("stdin").write_all(page.as_bytes()).expect("write");
         let out = child.wait_with_output().expect("groff");
         assert!(out.status.success() && out.stderr.is_empty(), "groff: {}", String::from_utf8_lossy(&out.stderr));
+    }
+}
+
+/// The completion scripts loaded by the shells themselves: bash completes subcommands and
+/// formats through the loaded function (called as bash calls it: command, word, previous word), zsh and fish accept the scripts' syntax (CI installs both).
+#[test]
+fn completions_load_in_real_shells() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let script = |shell: &str, name: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, iblint(&root(), &["completions", shell]).stdout).expect("write");
+        path
+    };
+    let bash = script("bash", "iblint.bash");
+    let complete = |words: &str, cword: u32| {
+        let program = format!(
+            "source '{}'; COMP_WORDS=({words}); COMP_CWORD={cword}; COMP_LINE='{words}'; COMP_POINT=${{#COMP_LINE}}; \
+             _iblint iblint \"${{COMP_WORDS[COMP_CWORD]}}\" \"${{COMP_WORDS[COMP_CWORD-1]}}\"; printf '%s\\n' \"${{COMPREPLY[@]}}\"",
+            bash.display()
+        );
+        let o = Command::new("bash").args(["-c", &program]).output().expect("bash");
+        assert!(o.status.success(), "{}", stderr(&o));
+        stdout(&o)
+    };
+    let subcommands = complete("iblint ch", 1);
+    assert!(subcommands.lines().any(|l| l == "check"), "{subcommands}");
+    let formats = complete("iblint check --format j", 3);
+    assert_eq!(formats.lines().collect::<Vec<_>>(), ["json", "junit"], "{formats}");
+
+    if tools::require("zsh", &["--version"], "completions_load_in_real_shells (zsh)", "apt-get install zsh") {
+        let zsh = script("zsh", "_iblint");
+        let o = Command::new("zsh").arg("-n").arg(&zsh).output().expect("zsh");
+        assert!(o.status.success(), "zsh: {}", stderr(&o));
+    }
+    if tools::require("fish", &["--version"], "completions_load_in_real_shells (fish)", "apt-get install fish") {
+        let fish = script("fish", "iblint.fish");
+        let o = Command::new("fish").arg("--no-execute").arg(&fish).output().expect("fish");
+        assert!(o.status.success(), "fish: {}", stderr(&o));
     }
 }
 

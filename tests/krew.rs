@@ -14,6 +14,7 @@ const TARGETS: &[(&str, &str, &str)] = &[
     ("darwin", "amd64", "x86_64-apple-darwin"),
     ("darwin", "arm64", "aarch64-apple-darwin"),
     ("windows", "amd64", "x86_64-pc-windows-msvc"),
+    ("windows", "arm64", "aarch64-pc-windows-msvc"),
 ];
 
 fn root() -> &'static Path {
