@@ -214,7 +214,8 @@ fn resource(doc: &Node, form: Form, n: usize) -> Option<String> {
     Some(out)
 }
 
-/// The YAML files of a case, or `None` when the case is not plain manifests.
+/// The YAML files of a case, or `None` when the case is not plain manifests (templates, lists,
+/// kustomizations, inline suppression comments).
 fn yaml_files(case: &Path) -> Option<Vec<PathBuf>> {
     let files: Vec<PathBuf> = if case.is_dir() {
         let mut out = Vec::new();
@@ -240,6 +241,8 @@ fn yaml_files(case: &Path) -> Option<Vec<PathBuf>> {
             && !name.starts_with("kustomization")
             && !text.contains("{{")
             && !text.contains("kind: List")
+            // An `iblint:ignore` comment is about the YAML line it sits on: it has no Terraform form.
+            && !text.contains("iblint:ignore")
     });
     plain.then_some(files)
 }
