@@ -14,6 +14,7 @@ use crate::source::{self, Input, LoadOptions};
 pub const SOURCES: &[(&str, FileKind)] = &[
     ("fuzz.yaml", FileKind::Manifest),
     ("fuzz.tf", FileKind::Terraform),
+    ("fuzz.tf.json", FileKind::Terraform),
     ("fuzz.bicep", FileKind::Bicep),
     ("fuzz.sh", FileKind::Script),
     ("fuzz.ps1", FileKind::Script),

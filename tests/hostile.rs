@@ -514,6 +514,10 @@ fn terraform_chains_and_nesting_are_bounded() {
         // 100 KB of `[`.
         std::fs::create_dir(d.join("brackets")).expect("mkdir");
         std::fs::write(d.join("brackets/main.tf"), format!("x = {}", "[".repeat(100_000))).expect("write");
+        // The same in Terraform's JSON syntax.
+        std::fs::create_dir(d.join("json-brackets")).expect("mkdir");
+        std::fs::write(d.join("json-brackets/main.tf.json"), format!("{{\"locals\": {{\"x\": {}", "[".repeat(100_000)))
+            .expect("write");
         // Module calls 40 directories deep.
         let mut path = d.join("deep");
         for i in 0..40 {
@@ -527,6 +531,7 @@ fn terraform_chains_and_nesting_are_bounded() {
     });
     let run = lint("Terraform chains and nesting", dir.path());
     assert_eq!(findings_for(&run, "brackets/main.tf"), ["IB001"]);
+    assert_eq!(findings_for(&run, "json-brackets/main.tf.json"), ["IB001"]);
     let notes = terraform_notes(&run);
     assert!(notes.iter().any(|n| n.contains("nest deeper than")), "{notes:?}");
     assert!(notes.iter().any(|n| n.contains("module calls nest deeper than")), "{notes:?}");

@@ -14,7 +14,7 @@ use crate::model::SkipNote;
 pub enum FileKind {
     /// `.yaml`, `.yml`, `.json`: Kubernetes manifests (and ARM templates, workflow YAML).
     Manifest,
-    /// `.tf`, `.tfvars`, `.tfvars.json`: evaluated a module (directory) at a time.
+    /// `.tf`, `.tf.json`, `.tfvars`, `.tfvars.json`: evaluated a module (directory) at a time.
     Terraform,
     Bicep,
     /// `.bicepparam`: parameter values for a Bicep file (evaluated with the file it `using`s).

@@ -12,6 +12,7 @@ mod blocks;
 mod credentials;
 mod eval;
 mod functions;
+mod json_syntax;
 mod kubernetes;
 mod module;
 mod references;
@@ -34,7 +35,7 @@ use eval::{Bindings, Expansion, Instance, Run, Scope};
 use module::{index_module, load_tree, Module, ModuleDir, Role, SourceFile, Target};
 use value::Value;
 
-/// Whether `path` is a file Terraform reads (`.tf`, `.tfvars`, `.tfvars.json`).
+/// Whether `path` is a file Terraform reads (`.tf`, `.tf.json`, `.tfvars`, `.tfvars.json`).
 pub fn is_terraform_file(path: &Path) -> bool {
     Role::of(path).is_some()
 }
@@ -182,7 +183,7 @@ fn tfvars(run: &Run, dir: &ModuleDir, root_index: usize) -> HashMap<String, Valu
     let mut out = HashMap::new();
     for file in files {
         if let Some(body) = &file.body {
-            let src = module::Src::new(&file.text, &file.display);
+            let src = module::Src::of(file);
             // tfvars hold literal values only (Terraform rejects references there).
             let empty = Instance::root(root_index, HashMap::new());
             for attr in body.attributes() {

@@ -31,7 +31,7 @@ impl Role {
     pub fn of(path: &Path) -> Option<Role> {
         let name = path.file_name()?.to_str()?;
         let lower = name.to_ascii_lowercase();
-        Some(if lower.ends_with(".tf") {
+        Some(if lower.ends_with(".tf") || lower.ends_with(".tf.json") {
             Role::Config
         } else if lower == "terraform.tfvars" || lower.ends_with(".auto.tfvars") {
             Role::Vars
@@ -57,6 +57,9 @@ pub struct SourceFile {
     pub body: Option<Body>,
     /// JSON variable files, parsed by the project's span-keeping parser.
     pub json: Option<crate::yaml::Node>,
+    /// A `.tf.json` file: the native syntax `body` was parsed from, and where its pieces are in
+    /// `text`.
+    pub translated: Option<super::json_syntax::Translated>,
     pub failure: Option<ParseFailure>,
 }
 
@@ -64,7 +67,8 @@ impl SourceFile {
     /// Parses `text` as a file of `role`.
     pub fn parse(path: PathBuf, display: Arc<str>, text: Arc<str>, role: Role) -> SourceFile {
         let id = FileId::of(&display);
-        let mut file = SourceFile { path, display, id, text, role, body: None, json: None, failure: None };
+        let mut file =
+            SourceFile { path, display, id, text, role, body: None, json: None, translated: None, failure: None };
         match role {
             Role::VarsJson | Role::OtherVars if file.path.to_string_lossy().ends_with(".json") => {
                 let mut failure = None;
@@ -77,6 +81,23 @@ impl SourceFile {
                 }
                 file.json = json;
                 file.failure = failure;
+            }
+            Role::Config if file.path.to_string_lossy().to_ascii_lowercase().ends_with(".json") => {
+                match super::json_syntax::translate(&file.text) {
+                    // Native syntax iblint wrote that does not parse (an escape HCL lacks) is
+                    // left unread rather than reported against the user's file.
+                    Some(t) => {
+                        file.body = hcl_edit::parser::parse_body(&t.hcl).ok();
+                        file.translated = Some(t);
+                    }
+                    None => {
+                        file.failure = Some(ParseFailure {
+                            path: file.display.clone(),
+                            pos: Pos { line: 1, col: 1 },
+                            message: "invalid Terraform JSON (or nested too deep)".into(),
+                        })
+                    }
+                }
             }
             _ => match hcl_edit::parser::parse_body(&file.text) {
                 Ok(body) => file.body = Some(body),
@@ -103,19 +124,41 @@ impl SourceFile {
 /// A text that expressions are evaluated from (a module's file, a template file): positions
 /// resolve to that file.
 pub struct Src<'t> {
+    /// The native syntax the expressions' ranges are in.
     pub text: &'t str,
     pub display: Arc<str>,
     pub id: FileId,
+    /// Lines of the file as written (the JSON of a `.tf.json` file).
     index: LineIndex<'t>,
+    /// A `.tf.json` file: where the native syntax's pieces are in the JSON.
+    translated: Option<&'t super::json_syntax::Translated>,
 }
 
 impl<'t> Src<'t> {
     pub fn new(text: &'t str, display: &Arc<str>) -> Src<'t> {
-        Src { text, display: display.clone(), id: FileId::of(display), index: LineIndex::new(text) }
+        Src { text, display: display.clone(), id: FileId::of(display), index: LineIndex::new(text), translated: None }
+    }
+
+    /// The expressions of a parsed file (for a `.tf.json` file, with JSON positions).
+    pub fn of(file: &'t SourceFile) -> Src<'t> {
+        match &file.translated {
+            Some(t) => Src {
+                text: &t.hcl,
+                display: file.display.clone(),
+                id: file.id,
+                index: LineIndex::new(&file.text),
+                translated: Some(t),
+            },
+            None => Src::new(&file.text, &file.display),
+        }
     }
 
     /// The span of a byte range, naming this file.
     pub fn span(&self, range: Option<std::ops::Range<usize>>) -> Span {
+        let range = match (range, self.translated) {
+            (Some(r), Some(t)) => Some(t.json_offset(r.start)..t.json_offset(r.end)),
+            (r, _) => r,
+        };
         range.map_or(Span::default(), |r| self.index.span(r)).in_file(self.id)
     }
 
@@ -201,11 +244,8 @@ pub struct ModuleDir {
 
 /// Builds the index of a module directory, borrowing its files.
 pub fn index_module<'m>(dir: &'m ModuleDir, target: &dyn Fn(&Path) -> Target) -> Module<'m> {
-    let mut m = Module {
-        dir: dir.dir.clone(),
-        files: dir.files.iter().map(|f| Src::new(&f.text, &f.display)).collect(),
-        ..empty_module()
-    };
+    let mut m =
+        Module { dir: dir.dir.clone(), files: dir.files.iter().map(|f| Src::of(f)).collect(), ..empty_module() };
     for (i, file) in dir.files.iter().enumerate() {
         let Some(body) = file.body.as_ref().filter(|_| file.role == Role::Config) else { continue };
         for block in body.blocks() {
