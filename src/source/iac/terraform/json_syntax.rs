@@ -244,7 +244,7 @@ impl Parser<'_> {
                 while self.b.get(self.i).is_some_and(|c| c.is_ascii_alphanumeric() || b"+-.".contains(c)) {
                     self.i += 1;
                 }
-                (self.i > start).then(|| Json::Scalar(start..self.i))
+                (self.i > start).then_some(Json::Scalar(start..self.i))
             }
         }
     }
