@@ -1,8 +1,9 @@
 use std::borrow::Cow;
 
 use super::fix_values;
-use super::{Context, Rule, Sink};
-use crate::model::{Entries, Meta, CLIENT_ID, TENANT_ID, USE_IDENTITY_BINDING};
+use super::{insert_pod_annotation, Context, Rule, Sink};
+use crate::fix::Plan;
+use crate::model::{Entries, Entry, Meta, Workload, CLIENT_ID, TENANT_ID, USE_IDENTITY_BINDING};
 
 /// IB103: a ServiceAccount-only key (`client-id`, `tenant-id`) on a pod or workload, or the pod
 /// annotation `use-identity-binding` as a label or on the controller or ServiceAccount.
@@ -60,7 +61,8 @@ impl Rule for MisplacedIdentityKey {
                              it: pods fall back to plain workload identity"
                         ),
                     )
-                    .help(ib_annotation_help(&w.pod.annotations_path));
+                    .help(ib_annotation_help(&w.pod.annotations_path))
+                    .plan(move_to_pod_annotations(w, e));
                 }
             }
         }
@@ -88,4 +90,21 @@ fn report_on_account(sink: &mut Sink, meta: &Meta, span: crate::span::Span, plac
 
 fn ib_annotation_help(annotations_path: &[&str]) -> String {
     format!("Annotate the pod template instead:\n\n{}", super::yaml_at(annotations_path, USE_IDENTITY_BINDING, "true"))
+}
+
+/// Moves a misplaced `use-identity-binding` to the pod template annotations, with its value (the
+/// webhook honours any case of `true`), or only removes it when the pod template already has the
+/// annotation. An object with several pod templates is left to the user: which of them should
+/// use the binding is not written anywhere. `client-id`/`tenant-id` get no fix: the
+/// ServiceAccount they belong on may be shared or say something else.
+fn move_to_pod_annotations(w: &Workload, entry: &Entry) -> Option<Plan> {
+    if w.part.is_some() || w.meta.is_patch {
+        return None;
+    }
+    let plan = Plan::safe(format!("Put `{USE_IDENTITY_BINDING}` on the pod template annotations of {}", w.object()));
+    let plan = match w.pod.annotations.get(USE_IDENTITY_BINDING) {
+        Some(_) => plan,
+        None => insert_pod_annotation(plan, w, USE_IDENTITY_BINDING, &entry.value)?,
+    };
+    plan.remove(&w.meta.at(entry.key_span))
 }

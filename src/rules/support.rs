@@ -129,16 +129,34 @@ pub fn yaml_at(path: &[&str], key: &str, value: &str) -> String {
 /// `metadata:` of a `template:`) where missing. `None` where the pod template's layout is not
 /// one a fix may assume (a Spark role or an Argo template without labels of its own).
 pub fn insert_pod_label(plan: Plan, w: &Workload, key: &str, value: &str) -> Option<Plan> {
+    insert_pod_entry(plan, w, w.pod.labels.key_span, &w.pod.labels_path, "labels", key, value)
+}
+
+/// Adds `key: "value"` to the annotations of the workload's pod template, like
+/// [`insert_pod_label`].
+pub fn insert_pod_annotation(plan: Plan, w: &Workload, key: &str, value: &str) -> Option<Plan> {
+    insert_pod_entry(plan, w, w.pod.annotations.key_span, &w.pod.annotations_path, "annotations", key, value)
+}
+
+fn insert_pod_entry(
+    plan: Plan,
+    w: &Workload,
+    mapping: Option<crate::span::Span>,
+    mapping_path: &[&str],
+    name: &str,
+    key: &str,
+    value: &str,
+) -> Option<Plan> {
     let pod = &w.pod;
-    let standard = pod.labels_path.ends_with(&["metadata", "labels"]);
-    let in_template = pod.labels_path.len() >= 3 && pod.labels_path[pod.labels_path.len() - 3] == "template";
-    let (anchor, path): (crate::span::Span, &[&str]) = match (pod.labels.key_span, pod.metadata_span) {
-        (Some(labels), _) => (labels, &[]),
-        (None, Some(metadata)) if standard => (metadata, &["labels"]),
-        (None, None) if standard && in_template => (pod.anchor, &["metadata", "labels"]),
+    let standard = mapping_path.ends_with(&["metadata", name]);
+    let in_template = mapping_path.len() >= 3 && mapping_path[mapping_path.len() - 3] == "template";
+    let (anchor, path): (crate::span::Span, Vec<&str>) = match (mapping, pod.metadata_span) {
+        (Some(existing), _) => (existing, vec![]),
+        (None, Some(metadata)) if standard => (metadata, vec![name]),
+        (None, None) if standard && in_template => (pod.anchor, vec!["metadata", name]),
         _ => return None,
     };
-    plan.insert(&w.meta.at(anchor), path, key, value)
+    plan.insert(&w.meta.at(anchor), &path, key, value)
 }
 
 #[cfg(test)]
