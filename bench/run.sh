@@ -2,16 +2,21 @@
 # The performance benchmark (docs/performance.md). Generates deterministic synthetic repositories
 # (10,000 and 1,000 applications), then measures in one run:
 #   1. iblint check on 10,000 apps: wall time and peak RSS
-#   2. the parse-only baseline (same walk, same YAML parser, same parallelism) on the same files
+#   2. the baselines on the same files, with the same walk, threads and allocator: the bare
+#      saphyr-parser event loop (the headline ratio's denominator) and the tree-building parse
+#   2b. memory at scale: iblint check on 3x and 10x as many apps (30,000 and 100,000): peak RSS,
+#      the marginal bytes per app between 10,000 and 30,000, and the 100,000-app wall time
 #   3. checkov on the 1,000-app tree next to iblint on the same tree, with finding counts
 #   4. 1 thread against all threads
-#   5. `iblint check one-file.yaml` inside the 1,000-app repository (the pre-commit case)
+#   5. `iblint check one-file.yaml` inside the 10,000-app git repository (the pre-commit case)
 #   6. `iblint audit` against the fake API server (10,000 pods), when it exists
 #   7. human output against JSON on one 1.3 MB file with 8,000 findings (snippets must not make
 #      the human format slower than twice the JSON one)
 # and prints every figure and ratio, and writes them to bench/out/results.json.
 #
-# Environment: BENCH_N (default 10000), BENCH_SMALL_N (default 1000), BENCH_RUNS (default 3,
+# Environment: BENCH_N (default 10000), BENCH_SMALL_N (default 1000), BENCH_SCALE=0 to skip step
+# 2b (its sizes: BENCH_LARGE_N, default 3 x BENCH_N; BENCH_HUGE_N, default 10 x BENCH_N; 0 skips
+# one), BENCH_RUNS (default 3,
 # the best run counts), BENCH_SKIP_CHECKOV=1 to skip step 3, BENCH_PODS (default 10000: the fake
 # cluster's pods; half as many ServiceAccounts, a fifth as many roles and bindings), BENCH_OUT
 # (default bench/out), BENCH_PROFILE (default release; the test suite's smoke run uses dev),
@@ -23,6 +28,9 @@ ROOT=$PWD
 OUT=${BENCH_OUT:-$ROOT/bench/out}
 N=${BENCH_N:-10000}
 SMALL_N=${BENCH_SMALL_N:-1000}
+LARGE_N=${BENCH_LARGE_N:-$((N * 3))}
+HUGE_N=${BENCH_HUGE_N:-$((N * 10))}
+[[ ${BENCH_SCALE:-1} == 0 ]] && LARGE_N=0 HUGE_N=0
 RUNS=${BENCH_RUNS:-3}
 PODS=${BENCH_PODS:-10000}
 PROFILE=${BENCH_PROFILE:-release}
@@ -53,7 +61,7 @@ THREADS=$(nproc)
 echo "generating $N and $SMALL_N apps in $WORK"
 python3 bench/gen_repo.py "$N" "$WORK/big"
 python3 bench/gen_repo.py "$SMALL_N" "$WORK/small"
-git -C "$WORK/small" init -q # the pre-commit case resolves references across the git work tree
+git -C "$WORK/big" init -q # the pre-commit case resolves references across the git work tree
 BIG_BYTES=$(find "$WORK/big" -type f -printf '%s\n' | awk '{s+=$1} END {print s}')
 
 # measure NAME DIR CMD...: best-of-RUNS wall seconds and the peak RSS (MB) of that run.
@@ -102,11 +110,26 @@ count_sarif() { python3 -c 'import json,sys; print(sum(len(r.get("results", []))
 echo "== 1-2. $N apps ($BIG_BYTES bytes), $THREADS threads"
 measure check_big "$WORK/big" "$IBLINT" check . --format sarif --fail-on never
 CHECK_BIG_FINDINGS=$(count_sarif "$WORK/check_big.out")
+measure events_only_big "$WORK/big" "$PARSE_ONLY" --events .
 measure parse_only_big "$WORK/big" "$PARSE_ONLY" .
 DOCS=$(grep -o '[0-9]* documents' "$WORK/parse_only_big.out" | cut -d' ' -f1)
 
+echo "== 2b. memory at scale"
+# One tree at a time on disk: each is generated, measured and removed.
+for scale in large huge; do
+  n=$([[ $scale == large ]] && echo "$LARGE_N" || echo "$HUGE_N")
+  [[ $n == 0 ]] && continue
+  echo "generating $n apps"
+  python3 bench/gen_repo.py "$n" "$WORK/$scale"
+  RUNS_SAVED=$RUNS RUNS=1
+  measure "check_$scale" "$WORK/$scale" "$IBLINT" check . --format sarif --fail-on never
+  RUNS=$RUNS_SAVED
+  rm -rf "${WORK:?}/$scale"
+done
+
 echo "== 4. 1 thread vs $THREADS"
 measure check_big_1thread "$WORK/big" "$IBLINT" --threads 1 check . --format sarif --fail-on never
+measure events_only_big_1thread "$WORK/big" "$PARSE_ONLY" --threads 1 --events .
 measure parse_only_big_1thread "$WORK/big" "$PARSE_ONLY" --threads 1 .
 
 echo "== 3. checkov vs iblint on $SMALL_N apps"
@@ -122,9 +145,9 @@ else
   echo "checkov: skipped (BENCH_SKIP_CHECKOV=1, or not installed: pip install checkov)"
 fi
 
-echo "== 5. pre-commit: one file inside the $SMALL_N-app repository"
+echo "== 5. pre-commit: one file inside the $N-app repository"
 ONE=apps/team-03/app-00003.yaml
-measure_ms precommit_one_file "$WORK/small" "$IBLINT" check "$ONE" --fail-on never
+measure_ms precommit_one_file "$WORK/big" "$IBLINT" check "$ONE" --fail-on never
 
 echo "== 6. audit against the fake API server"
 AUDIT=skipped
@@ -168,7 +191,12 @@ measure many_findings_json "$WORK/many" "$IBLINT" check list.yaml --format json 
 measure many_findings_human "$WORK/many" "$IBLINT" check list.yaml --format human --no-color --fail-on never
 
 ratio() { awk "BEGIN {a=$1; b=$2; if (b > 0) printf \"%.2f\", a / b; else print \"null\"}"; }
+R_EVENTS=$(ratio "${WALL[check_big]}" "${WALL[events_only_big]}")
 R_PARSE=$(ratio "${WALL[check_big]}" "${WALL[parse_only_big]}")
+R_TREE=$(ratio "${WALL[parse_only_big]}" "${WALL[events_only_big]}")
+# Marginal memory per app between N and LARGE_N apps, in bytes.
+PER_APP=null
+[[ -n ${RSS[check_large]:-} ]] && PER_APP=$(awk "BEGIN {printf \"%.0f\", (${RSS[check_large]} - ${RSS[check_big]}) * 1048576 / ($LARGE_N - $N)}")
 R_THREADS=$(ratio "${WALL[check_big_1thread]}" "${WALL[check_big]}")
 R_AUDIT=null
 [[ -n ${WALL[kubectl_get_pods_10k]:-} ]] && R_AUDIT=$(ratio "${WALL[audit_10k_pods]}" "${WALL[kubectl_get_pods_10k]}")
@@ -176,11 +204,16 @@ R_CHECKOV=null
 [[ -n ${WALL[checkov_small]:-} ]] && R_CHECKOV=$(ratio "${WALL[checkov_small]}" "${WALL[check_small]}")
 R_HUMAN=$(ratio "${WALL[many_findings_human]}" "${WALL[many_findings_json]}")
 echo "== ratios"
-echo "check / parse-only (10k apps):       $R_PARSE   (target <= 1.5)"
+echo "check / bare event loop ($N apps):   $R_EVENTS   (target <= 1.5)"
+echo "check / tree-building parse:         $R_PARSE"
+echo "tree-building parse / event loop:    $R_TREE"
+echo "peak RSS, $N apps:                   ${RSS[check_big]} MB   (target <= 120)"
+echo "peak RSS, $LARGE_N apps:                   ${RSS[check_large]:-skipped} MB   (target <= 250)"
+echo "marginal bytes per app:              $PER_APP   (target <= 4096)"
+echo "$HUGE_N apps:                         ${WALL[check_huge]:-skipped} s, ${RSS[check_huge]:-?} MB   (targets <= 8 s, <= 600 MB)"
 echo "checkov / iblint (1k apps):          $R_CHECKOV   (target >= 100)"
 echo "1 thread / $THREADS threads (10k apps):     $R_THREADS   (target >= 1.7)"
-echo "peak RSS (10k apps):                 ${RSS[check_big]} MB   (target <= 150)"
-echo "pre-commit one file:                 ${WALL[precommit_one_file]} s   (target <= 0.150)"
+echo "pre-commit one file ($N apps):      ${WALL[precommit_one_file]} s   (target <= 0.150)"
 echo "audit, 10k pods:                     ${WALL[audit_10k_pods]:-skipped} s, ${RSS[audit_10k_pods]:-?} MB   (targets <= 3 s, <= 300 MB)"
 echo "audit / kubectl get pods -A -o json: $R_AUDIT"
 echo "human / JSON, 8,000 findings in 1 file: $R_HUMAN   (target <= 2)"
@@ -190,6 +223,7 @@ echo "findings: iblint $CHECK_SMALL_FINDINGS, checkov $CHECKOV_FINDINGS (1k apps
   echo "{"
   echo "  \"machine\": {\"cpus\": $THREADS, \"model\": \"$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)\"},"
   echo "  \"apps\": $N, \"bytes\": $BIG_BYTES, \"documents\": ${DOCS:-null}, \"small_apps\": $SMALL_N, \"pods\": $PODS,"
+  echo "  \"large_apps\": $LARGE_N, \"huge_apps\": $HUGE_N, \"marginal_bytes_per_app\": $PER_APP,"
   echo "  \"wall_seconds\": {"
   first=1
   for k in "${!WALL[@]}"; do
@@ -208,7 +242,7 @@ echo "findings: iblint $CHECK_SMALL_FINDINGS, checkov $CHECKOV_FINDINGS (1k apps
   done
   echo ""
   echo "  },"
-  echo "  \"ratios\": {\"check_over_parse_only\": $R_PARSE, \"checkov_over_iblint\": $R_CHECKOV, \"one_thread_over_all\": $R_THREADS, \"audit_over_kubectl_get_pods\": $R_AUDIT, \"human_over_json\": $R_HUMAN},"
+  echo "  \"ratios\": {\"check_over_event_loop\": $R_EVENTS, \"check_over_parse_only\": $R_PARSE, \"parse_only_over_event_loop\": $R_TREE, \"checkov_over_iblint\": $R_CHECKOV, \"one_thread_over_all\": $R_THREADS, \"audit_over_kubectl_get_pods\": $R_AUDIT, \"human_over_json\": $R_HUMAN},"
   echo "  \"findings\": {\"iblint_small\": $CHECK_SMALL_FINDINGS, \"checkov_small\": $CHECKOV_FINDINGS, \"iblint_big\": $CHECK_BIG_FINDINGS},"
   echo "  \"audit\": \"$AUDIT\""
   echo "}"

@@ -34,7 +34,14 @@ fn the_benchmark_measures_every_step_and_writes_its_results() {
         .expect("run bench/run.sh");
     let stdout = String::from_utf8_lossy(&run.stdout);
     assert!(run.status.success(), "bench/run.sh failed:\n{stdout}\n{}", String::from_utf8_lossy(&run.stderr));
-    for line in ["check / parse-only (10k apps):", "1 thread / ", "pre-commit one file:", "audit, 10k pods:"] {
+    for line in [
+        "check / bare event loop (40 apps):",
+        "check / tree-building parse:",
+        "marginal bytes per app:",
+        "1 thread / ",
+        "pre-commit one file (40 apps):",
+        "audit, 10k pods:",
+    ] {
         assert!(stdout.contains(line), "no `{line}` in:\n{stdout}");
     }
 
@@ -42,6 +49,8 @@ fn the_benchmark_measures_every_step_and_writes_its_results() {
     let results: serde_json::Value = serde_json::from_str(&text).expect("results.json is JSON");
     assert_eq!(results["apps"], 40);
     assert_eq!(results["pods"], 200);
+    assert_eq!((results["large_apps"].as_u64(), results["huge_apps"].as_u64()), (Some(120), Some(400)));
+    assert!(results["marginal_bytes_per_app"].is_number(), "{text}");
     // 40 applications: 6 documents each, one in seven with a planted mistake that iblint finds.
     assert_eq!(results["documents"], 240);
     assert!(results["findings"]["iblint_big"].as_u64().is_some_and(|n| n > 0), "{text}");
@@ -49,8 +58,12 @@ fn the_benchmark_measures_every_step_and_writes_its_results() {
     assert_eq!(results["audit"], "measured");
     for step in [
         "check_big",
+        "events_only_big",
         "parse_only_big",
+        "check_large",
+        "check_huge",
         "check_big_1thread",
+        "events_only_big_1thread",
         "parse_only_big_1thread",
         "check_small",
         "precommit_one_file",
@@ -59,7 +72,8 @@ fn the_benchmark_measures_every_step_and_writes_its_results() {
     ] {
         assert!(results["wall_seconds"][step].as_f64().is_some_and(|s| s > 0.0), "no time for {step}: {text}");
     }
-    for ratio in ["check_over_parse_only", "one_thread_over_all"] {
+    for ratio in ["check_over_event_loop", "check_over_parse_only", "parse_only_over_event_loop", "one_thread_over_all"]
+    {
         assert!(results["ratios"][ratio].as_f64().is_some_and(|r| r > 0.0), "no ratio {ratio}: {text}");
     }
     assert!(results["peak_rss_mb"]["check_big"].as_f64().is_some_and(|mb| mb > 0.0), "{text}");
