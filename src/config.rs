@@ -118,7 +118,7 @@ type Fail = (Pos, String);
 
 fn scalar(v: &Node) -> Result<String, Fail> {
     match &v.kind {
-        NodeKind::Scalar(s) => Ok(s.value.clone()),
+        NodeKind::Scalar(s) => Ok(s.value.to_string()),
         _ => Err((v.span.start, "expected a single value".into())),
     }
 }
@@ -127,7 +127,7 @@ fn scalar(v: &Node) -> Result<String, Fail> {
 fn strings(v: &Node) -> Result<Vec<String>, Fail> {
     match &v.kind {
         NodeKind::Seq(items) => items.iter().map(scalar).collect(),
-        NodeKind::Scalar(s) if !v.is_null() => Ok(vec![s.value.clone()]),
+        NodeKind::Scalar(s) if !v.is_null() => Ok(vec![s.value.to_string()]),
         NodeKind::Scalar(_) => Ok(Vec::new()),
         NodeKind::Map(_) => Err((v.span.start, "expected a list of strings".into())),
     }

@@ -102,7 +102,7 @@ fn literal(node: &Node, as_string: bool) -> Option<String> {
         _ if as_string => quote(&s.value),
         ScalarType::Null => return None,
         ScalarType::Bool => matches!(s.value.as_str(), "true" | "True" | "TRUE").to_string(),
-        ScalarType::Int | ScalarType::Float if s.value.parse::<f64>().is_ok() => s.value.clone(),
+        ScalarType::Int | ScalarType::Float if s.value.parse::<f64>().is_ok() => s.value.to_string(),
         _ => quote(&s.value),
     })
 }

@@ -402,7 +402,7 @@ impl<'a> Layout<'a> {
 
 /// A plain scalar `v` still decodes to a string (not `true`, `3600`, `null`).
 fn plain_stays_string(v: &str) -> bool {
-    let scalar = crate::yaml::Scalar { value: v.to_string(), quoted: false, tag: None };
+    let scalar = crate::yaml::Scalar { value: v.into(), quoted: false, tag: None };
     scalar.resolved_type() == crate::yaml::ScalarType::String
 }
 

@@ -17,7 +17,9 @@ pub enum NodeKind {
 
 #[derive(Clone, Debug)]
 pub struct Scalar {
-    pub value: String,
+    /// Up to 24 bytes stored inline: most scalars of a manifest are short, and a document's tree
+    /// allocating one string per scalar was most of the cost of building it.
+    pub value: compact_str::CompactString,
     /// Quoted or block scalars, and plain scalars tagged `!!str`, are always strings.
     pub quoted: bool,
     /// An explicit tag such as `!!int`, if any (boxed: most scalars have none, and every node of

@@ -287,10 +287,17 @@ impl<'a> Builder<'a> {
                 if matches!(style, ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted) {
                     sp.end = self.source.quoted_end(sp.start).unwrap_or(sp.end);
                 }
-                // The scanner's buffer has room to spare (32 bytes for every plain scalar): the
-                // tree keeps only the text, or a file of short scalars costs 100 times its size.
-                let mut value = value.into_owned();
-                value.shrink_to_fit();
+                // Short texts are stored inline; a longer one keeps only its text (the scanner's
+                // buffer has room to spare, or a file of long scalars costs several times its size).
+                let value = match value {
+                    std::borrow::Cow::Borrowed(text) => compact_str::CompactString::from(text),
+                    std::borrow::Cow::Owned(mut text) => {
+                        if text.len() > 24 {
+                            text.shrink_to_fit();
+                        }
+                        compact_str::CompactString::from(text)
+                    }
+                };
                 let scalar = Scalar { value, quoted: !matches!(style, ScalarStyle::Plain), tag };
                 let cost = Cost { nodes: 1, bytes: scalar.value.len() };
                 self.complete(Node { span: sp, kind: NodeKind::Scalar(scalar) }, cost, anchor, 1)?;

@@ -161,7 +161,7 @@ fn fill_identity(item: &mut Node, api_version: &str, kind: &str) {
 }
 
 fn string_node(text: &str) -> Node {
-    Node { span: Span::default(), kind: NodeKind::Scalar(Scalar { value: text.to_string(), quoted: true, tag: None }) }
+    Node { span: Span::default(), kind: NodeKind::Scalar(Scalar { value: text.into(), quoted: true, tag: None }) }
 }
 
 fn absorb_item(item: &Node, resource: &Resource, cx: &DocContext, fragment: &mut Fragment) {

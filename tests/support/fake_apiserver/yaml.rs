@@ -37,7 +37,7 @@ fn to_json(node: &Node) -> Value {
         NodeKind::Map(entries) => {
             let mut map = Map::new();
             for (key, value) in entries {
-                let key = key.as_scalar().map_or_else(|| format!("{:?}", key.kind), |s| s.value.clone());
+                let key = key.as_scalar().map_or_else(|| format!("{:?}", key.kind), |s| s.value.to_string());
                 map.insert(key, to_json(value));
             }
             Value::Object(map)

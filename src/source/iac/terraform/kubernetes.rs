@@ -204,7 +204,7 @@ fn value_node(v: &Value, stringify: bool, partial: &mut bool) -> Node {
 }
 
 fn scalar(text: &str, span: Span, quoted: bool) -> Node {
-    Node { span, kind: NodeKind::Scalar(Scalar { value: text.to_string(), quoted, tag: None }) }
+    Node { span, kind: NodeKind::Scalar(Scalar { value: text.into(), quoted, tag: None }) }
 }
 
 /// `service_account_name` → `serviceAccountName`.
