@@ -78,8 +78,27 @@ pub fn load_all(
                 .flat_map_iter(|(e, claimed)| e.evaluate(claimed, &scope, loader, opts))
                 .collect::<Vec<Objects>>()
         },
-        || unclaimed.par_iter().map(|f| load_one(f)).collect::<Vec<Objects>>(),
+        || load_in_chunks(&unclaimed, &load_one),
     );
-    evaluated.extend(loaded);
+    evaluated.push(loaded);
     evaluated
+}
+
+/// Files loaded in parallel per chunk, in order.
+const CHUNK: usize = 256;
+
+/// Loads `files` in parallel and appends their objects, in order, into one [`Objects`]. Chunk by
+/// chunk: each file's own vectors are freed as soon as its chunk is appended, so the next chunk
+/// reuses their memory. Collecting every file's objects before merging them kept the model
+/// twice in memory at the peak (the per-file copies, then the merged one), and the per-file
+/// vectors' pages, interleaved with what the model keeps, were never returned.
+fn load_in_chunks(files: &[&FileEntry], load_one: &(impl Fn(&FileEntry) -> Objects + Sync)) -> Objects {
+    let mut all = Objects::default();
+    for chunk in files.chunks(CHUNK) {
+        let parts: Vec<Objects> = chunk.par_iter().map(|f| load_one(f)).collect();
+        for part in parts {
+            all.merge(part);
+        }
+    }
+    all
 }
