@@ -22,8 +22,13 @@ pub const FINGERPRINT_KEY: &str = "iblintFingerprint/v1";
 pub fn render(outcome: &Outcome, opts: &RenderOptions) -> String {
     let rule_docs: Vec<&RuleDoc> = RULES.iter().filter_map(|r| docs::get(r.id())).collect();
     let rules: Vec<Value> = rule_docs.iter().map(|d| descriptor(d)).collect();
-    // Results are most of the document: built (and their keys sorted) in parallel.
-    let results: Vec<Value> = outcome.findings.par_iter().map(|f| sorted(result(f, &rule_docs), "")).collect();
+    // Results are most of the document: built, sorted and written in parallel, each on its own,
+    // so that the whole document is never in memory as a tree (~4 KB a finding).
+    let results: Vec<String> = outcome
+        .findings
+        .par_iter()
+        .map(|f| serde_json::to_string_pretty(&sorted(result(f, &rule_docs), "")).unwrap_or_default())
+        .collect();
     let mut notifications: Vec<Value> = outcome
         .notes
         .iter()
@@ -71,11 +76,41 @@ pub fn render(outcome: &Outcome, opts: &RenderOptions) -> String {
         run["properties"] = json!({"context": a.context, "server": a.server, "objects": a.objects, "pods": a.pods});
     }
     let sarif = json!({"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]});
-    let mut sarif = sorted(sarif, "");
-    sarif["runs"][0]["results"] = Value::Array(results);
-    let mut s = serde_json::to_string_pretty(&sarif).unwrap_or_default();
+    let sarif = sorted(sarif, "");
+    let mut s = splice_results(&serde_json::to_string_pretty(&sarif).unwrap_or_default(), &results);
     s.push('\n');
     s
+}
+
+/// The document with its empty `"results": []` replaced by the results written on their own,
+/// indented as `to_string_pretty` indents an array's items (two spaces a level): the same bytes
+/// as writing the document with its results in one go.
+fn splice_results(document: &str, results: &[String]) -> String {
+    const EMPTY: &str = "\"results\": []";
+    let Some(at) = document.find(EMPTY).filter(|_| !results.is_empty()) else { return document.to_string() };
+    let line_start = document[..at].rfind('\n').map_or(0, |i| i + 1);
+    let indent = &document[line_start..at];
+    let item_indent = format!("{indent}  ");
+    let mut out = String::with_capacity(document.len() + results.iter().map(|r| r.len() * 5 / 4 + 2).sum::<usize>());
+    out.push_str(&document[..at]);
+    out.push_str("\"results\": [\n");
+    for (i, result) in results.iter().enumerate() {
+        if i > 0 {
+            out.push_str(",\n");
+        }
+        for (j, line) in result.lines().enumerate() {
+            if j > 0 {
+                out.push('\n');
+            }
+            out.push_str(&item_indent);
+            out.push_str(line);
+        }
+    }
+    out.push('\n');
+    out.push_str(indent);
+    out.push(']');
+    out.push_str(&document[at + EMPTY.len()..]);
+    out
 }
 
 /// Sorts object keys alphabetically, except that a property bag lists `tags` first.
@@ -284,6 +319,20 @@ mod tests {
         let logical = &sarif["runs"][0]["results"][1]["locations"][0]["logicalLocations"][0];
         assert_eq!(logical["name"], "p");
         assert_eq!(logical["kind"], "resource");
+    }
+
+    #[test]
+    fn results_written_one_by_one_make_the_same_document() {
+        let mut f = Finding::new("IB101", Level::Warning, at(4), "line one\nline \"two\"");
+        f.related(at(9), "the ServiceAccount");
+        let g = Finding::new("IB002", Level::Error, at(7), "m");
+        let outcome = Outcome { findings: vec![f, g], ..Outcome::default() };
+        let text = render(&outcome, &RenderOptions::default());
+        let whole: Value = serde_json::from_str(&text).unwrap_or_default();
+        assert_eq!(whole["runs"][0]["results"].as_array().map(Vec::len), Some(2));
+        assert_eq!(format!("{}\n", serde_json::to_string_pretty(&whole).unwrap_or_default()), text);
+        let empty = render(&Outcome::default(), &RenderOptions::default());
+        assert!(empty.contains("\"results\": []"), "{empty}");
     }
 
     #[test]
