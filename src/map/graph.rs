@@ -528,17 +528,26 @@ fn rule_text(rule: &PolicyRule) -> String {
     )
 }
 
+/// Each node's position in `graph.nodes`, by id.
+pub fn node_index(graph: &Graph) -> HashMap<&str, usize> {
+    graph.nodes.iter().enumerate().map(|(i, n)| (n.id.as_str(), i)).collect()
+}
+
 /// Keeps the nodes that reach `focus` or that `focus` reaches (its neighbourhood in the access
 /// question), and the edges between them.
 pub fn focus(graph: &Graph, focus: &str) -> Graph {
     let mut keep: BTreeSet<&str> = BTreeSet::from([focus]);
     for forward in [true, false] {
+        let mut next: HashMap<&str, Vec<&str>> = HashMap::new();
+        for e in &graph.edges {
+            let (from, to) = if forward { (&e.from, &e.to) } else { (&e.to, &e.from) };
+            next.entry(from.as_str()).or_default().push(to.as_str());
+        }
         let mut stack = vec![focus];
         let mut seen: BTreeSet<&str> = BTreeSet::from([focus]);
         while let Some(n) = stack.pop() {
-            for e in &graph.edges {
-                let (from, to) = if forward { (&e.from, &e.to) } else { (&e.to, &e.from) };
-                if from == n && seen.insert(to) {
+            for &to in next.get(n).into_iter().flatten() {
+                if seen.insert(to) {
                     stack.push(to);
                 }
             }

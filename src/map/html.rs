@@ -4,7 +4,7 @@
 //! (a few sweeps each way) so edges cross little; every column is as tall as it needs and the page
 //! scrolls, so 500 nodes stay readable.
 
-use super::graph::{Graph, Node, NodeKind};
+use super::graph::{node_index, Graph, Node, NodeKind};
 
 const COLUMN_WIDTH: f64 = 300.0;
 const COLUMN_GAP: f64 = 140.0;
@@ -43,9 +43,14 @@ fn cut(s: &str, chars: usize) -> String {
 /// Where each node is drawn: (x, y, height), by node index.
 pub fn layout(graph: &Graph) -> Vec<(f64, f64, f64)> {
     let n = graph.nodes.len();
-    let index = |id: &str| graph.nodes.iter().position(|n| n.id == id);
-    let links: Vec<(usize, usize)> =
-        graph.edges.iter().filter_map(|e| Some((index(&e.from)?, index(&e.to)?))).collect();
+    let index = node_index(graph);
+    let mut neighbours: Vec<Vec<usize>> = vec![Vec::new(); n];
+    for e in &graph.edges {
+        if let (Some(&a), Some(&b)) = (index.get(e.from.as_str()), index.get(e.to.as_str())) {
+            neighbours[a].push(b);
+            neighbours[b].push(a);
+        }
+    }
     let mut columns: Vec<Vec<usize>> = vec![Vec::new(); 4];
     for (i, node) in graph.nodes.iter().enumerate() {
         columns[node.kind.layer()].push(i);
@@ -65,18 +70,11 @@ pub fn layout(graph: &Graph) -> Vec<(f64, f64, f64)> {
             let mut keyed: Vec<(f64, usize)> = columns[c]
                 .iter()
                 .map(|&i| {
-                    let neighbours: Vec<f64> = links
-                        .iter()
-                        .filter_map(|&(a, b)| match (a == i, b == i) {
-                            (true, _) => Some(rank[b]),
-                            (_, true) => Some(rank[a]),
-                            _ => None,
-                        })
-                        .collect();
-                    let key = if neighbours.is_empty() {
+                    let around = &neighbours[i];
+                    let key = if around.is_empty() {
                         rank[i]
                     } else {
-                        neighbours.iter().sum::<f64>() / neighbours.len() as f64
+                        around.iter().map(|&j| rank[j]).sum::<f64>() / around.len() as f64
                     };
                     (key, i)
                 })
@@ -131,9 +129,9 @@ pub fn html(graph: &Graph, title: &str) -> String {
             MARGIN + 14.0
         ));
     }
-    let index = |id: &str| graph.nodes.iter().position(|n| n.id == id);
+    let index = node_index(graph);
     for e in &graph.edges {
-        let (Some(a), Some(b)) = (index(&e.from), index(&e.to)) else { continue };
+        let (Some(&a), Some(&b)) = (index.get(e.from.as_str()), index.get(e.to.as_str())) else { continue };
         let ((ax, ay, ah), (bx, by, bh)) = (places[a], places[b]);
         let (x1, y1) = (ax + COLUMN_WIDTH, ay + ah / 2.0);
         let (x2, y2) = (bx, by + bh / 2.0);

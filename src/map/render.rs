@@ -80,7 +80,8 @@ fn node_text(n: &Node, line_break: &str, escape: impl Fn(&str) -> String) -> Str
 
 pub fn mermaid(graph: &Graph) -> String {
     let mut out = String::from("flowchart LR\n");
-    let index = |id: &str| graph.nodes.iter().position(|n| n.id == id).unwrap_or(0);
+    let positions = super::graph::node_index(graph);
+    let index = |id: &str| positions.get(id).copied().unwrap_or(0);
     for (i, n) in graph.nodes.iter().enumerate() {
         let text = node_text(n, "<br/>", mermaid_text);
         let (open, close) = match n.kind {
