@@ -1,5 +1,6 @@
 //! `iblint map` and `kubectl iblint map`: the identity access graph of `testdata/example` and of
-//! an RBAC-heavy fixture (`testdata/map/rbac`: aggregation, a group subject, a wildcard), pinned
+//! an RBAC-heavy fixture (`testdata/map/rbac`: aggregation, a group subject, a wildcard, a
+//! federated credential and an identity binding), pinned
 //! as JSON, Mermaid and DOT in `tests/snapshots/map/`; what the edges say (broad, red, why); the
 //! focus options; the JSON schema; the HTML page in headless Chromium; the live map through the
 //! fake API server and real kubectl.
@@ -136,6 +137,12 @@ fn edges_say_why_and_are_broad_or_red_as_the_grants_are() {
     let credential = "credential/payments/ledger-identity/ledger";
     assert_eq!(edge(&m, "ServiceAccount/payments/ledger", credential)["kind"], "trustedBy");
     assert_eq!(edge(&m, credential, "identity-name/payments/ledger-identity")["kind"], "credentialOf");
+    // The identity binding a script creates: the credential AKS manages, on the identity's side.
+    let managed = edge(&m, "credential/ledger-identity/aks-identity-binding", "identity-name/ledger-identity");
+    assert_eq!(managed["why"][0], "az aks identity-binding create");
+    let node = m["nodes"].as_array().unwrap().iter().find(|n| n["id"] == managed["from"]).expect("node");
+    assert_eq!(node["details"][0], "managed by AKS for identity bindings");
+    assert_eq!(node["location"], "testdata/map/rbac/identity-binding.sh:5");
     // Mermaid and DOT draw the same: dashed arrows for broad edges, red for edges behind findings.
     let mermaid = map("testdata/map/rbac", "mermaid", &[]);
     assert!(mermaid.contains(" -.->|\"subject Group system:serviceaccounts:team-b\"| "), "{mermaid}");
