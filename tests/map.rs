@@ -350,3 +350,34 @@ fn kubectl_iblint_map_draws_the_live_cluster() {
     assert!(stdout(&mermaid).starts_with("flowchart LR\n"));
     assert!(stdout(&fake.kubectl(&["iblint", "map", "--help"])).contains("Usage: kubectl iblint map"));
 }
+
+/// Every repository of the real-world corpus maps without an error, into JSON that follows the
+/// schema.
+#[test]
+fn every_realworld_repository_maps_into_valid_json() {
+    let corpus =
+        std::env::var_os("IBLINT_REALWORLD").map(PathBuf::from).unwrap_or_else(|| repo().join("../shared/realworld"));
+    if !corpus.is_dir() {
+        // Asked for (CI sets it), the corpus must be there; otherwise a fresh clone skips.
+        assert!(
+            std::env::var_os("IBLINT_REALWORLD").is_none(),
+            "IBLINT_REALWORLD={} is no directory",
+            corpus.display()
+        );
+        println!("skipped: no realworld corpus at {} (set IBLINT_REALWORLD)", corpus.display());
+        return;
+    }
+    let schema = repo().join("docs/map.schema.json");
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let mut mapped = 0;
+    for entry in std::fs::read_dir(&corpus).expect("corpus").filter_map(Result::ok).filter(|e| e.path().is_dir()) {
+        let dir = entry.path();
+        let file = tmp.path().join(format!("{}.json", entry.file_name().to_string_lossy()));
+        let out = iblint(&dir, &["map", ".", "--scope", ".", "--format", "json", "-o", file.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(0), "{}: {}", dir.display(), stderr(&out));
+        sarif_schema::validate_with_jsonschema(&schema, &file);
+        let m: Value = serde_json::from_str(&std::fs::read_to_string(&file).expect("map")).expect("json");
+        mapped += m["nodes"].as_array().map_or(0, Vec::len);
+    }
+    assert!(mapped > 50, "the corpus's workload-identity objects are on the maps: {mapped} nodes");
+}
