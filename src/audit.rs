@@ -3,11 +3,12 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use crate::check::{self, CheckOptions};
 use crate::config::Config;
 use crate::finding::{Finding, Location, Related};
-use crate::model::ObjectRef;
+use crate::model::{ClusterFacts, FleetView, ObjectRef};
 use crate::outcome::{AuditSummary, Fleet, FleetMember, Outcome};
 use crate::rules::{Mode, Rule};
 use crate::source::cluster::{self, AuditRequest, ClusterError, Snapshot};
@@ -70,9 +71,24 @@ pub fn run(opts: &AuditOptions, config: &Config, cwd: &Path) -> Result<Outcome, 
             results.into_iter().next().ok_or_else(|| ClusterError::Config("no context to audit".into()))?;
         return Ok(audit(result?));
     }
+    // What every audited cluster shows, for the rules that compare clusters (IB608, IB609).
+    let view = Arc::new(FleetView {
+        clusters: results
+            .iter()
+            .filter_map(|(context, r)| r.as_ref().ok().map(|s| ClusterFacts::of(context, &s.inventory)))
+            .collect(),
+    });
     let members = results
         .into_iter()
-        .map(|(context, result)| FleetMember { context, outcome: result.map(audit).map_err(|e| e.to_string()) })
+        .map(|(context, result)| {
+            let outcome = result.map(|mut snapshot| {
+                if let Some(live) = snapshot.inventory.live.as_mut() {
+                    live.fleet = Some(view.clone());
+                }
+                audit(snapshot)
+            });
+            FleetMember { context, outcome: outcome.map_err(|e| e.to_string()) }
+        })
         .collect();
     Ok(Outcome { fleet: Some(Fleet { members }), ..Outcome::default() })
 }

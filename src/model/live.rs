@@ -37,6 +37,8 @@ pub struct LiveState {
     pub reviews_skipped: bool,
     /// The one namespace read (`-n`); `None`: every namespace.
     pub namespace: Option<String>,
+    /// In a fleet audit, what every audited cluster shows (for IB608, IB609).
+    pub fleet: Option<std::sync::Arc<super::FleetView>>,
 }
 
 impl LiveState {

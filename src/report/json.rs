@@ -11,6 +11,17 @@ use crate::finding::{Location, Related};
 use crate::outcome::{AuditSummary, Outcome};
 
 pub fn render(outcome: &Outcome) -> String {
+    let doc = match &outcome.fleet {
+        Some(fleet) => super::fleet::json(fleet),
+        None => document(outcome),
+    };
+    let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
+    s.push('\n');
+    s
+}
+
+/// The document of one run (a check, or the audit of one cluster).
+pub fn document(outcome: &Outcome) -> Value {
     let findings: Vec<Value> = outcome
         .findings
         .iter()
@@ -43,9 +54,7 @@ pub fn render(outcome: &Outcome) -> String {
     if let Some(a) = &outcome.audit {
         doc["audit"] = audit(a);
     }
-    let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
-    s.push('\n');
-    s
+    doc
 }
 
 /// What an audit read and could not read.

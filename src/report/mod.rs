@@ -3,6 +3,7 @@
 mod audit;
 pub mod compact;
 pub mod escape;
+mod fleet;
 pub mod github;
 pub mod human;
 pub mod json;
@@ -70,11 +71,17 @@ impl Default for RenderOptions {
 /// Renders `outcome` in `format`.
 pub fn render(format: Format, outcome: &Outcome, opts: &RenderOptions) -> String {
     match format {
-        Format::Human => human::render(outcome, opts),
+        Format::Human => match &outcome.fleet {
+            Some(fleet) => fleet::human(fleet, opts),
+            None => human::render(outcome, opts),
+        },
         Format::Compact => compact::render(outcome),
         Format::Sarif => sarif::render(outcome, opts),
         Format::Json => json::render(outcome),
-        Format::Github => github::render(outcome),
+        Format::Github => match &outcome.fleet {
+            Some(fleet) => fleet::github(fleet),
+            None => github::render(outcome),
+        },
         Format::Junit => junit::render(outcome),
     }
 }

@@ -21,13 +21,46 @@ pub const FINGERPRINT_KEY: &str = "iblintFingerprint/v1";
 
 pub fn render(outcome: &Outcome, opts: &RenderOptions) -> String {
     let rule_docs: Vec<&RuleDoc> = RULES.iter().filter_map(|r| docs::get(r.id())).collect();
-    let rules: Vec<Value> = rule_docs.iter().map(|d| descriptor(d)).collect();
-    // Results are most of the document: built, sorted and written in parallel, each on its own,
-    // so that the whole document is never in memory as a tree (~4 KB a finding).
+    let runs: Vec<(Value, Vec<String>)> = match &outcome.fleet {
+        // A fleet: one run per cluster, each with its own category so code scanning keeps them apart.
+        Some(fleet) => fleet
+            .members
+            .iter()
+            .map(|m| {
+                let id = format!("{}{}/", opts.automation_id, m.context);
+                match &m.outcome {
+                    Ok(member) => run(member, &rule_docs, &id),
+                    Err(error) => (unaudited_run(&m.context, error, &rule_docs, &id), Vec::new()),
+                }
+            })
+            .collect(),
+        None => vec![run(outcome, &rule_docs, &opts.automation_id)],
+    };
+    let (runs, results): (Vec<Value>, Vec<Vec<String>>) = runs.into_iter().unzip();
+    let sarif = sorted(json!({"$schema": SCHEMA_URI, "version": "2.1.0", "runs": runs}), "");
+    let mut s = splice_results(&serde_json::to_string_pretty(&sarif).unwrap_or_default(), &results);
+    s.push('\n');
+    s
+}
+
+fn driver(rule_docs: &[&RuleDoc]) -> Value {
+    json!({
+        "name": "iblint",
+        "version": env!("CARGO_PKG_VERSION"),
+        "semanticVersion": env!("CARGO_PKG_VERSION"),
+        "informationUri": "https://github.com/iblint/iblint",
+        "rules": rule_docs.iter().map(|d| descriptor(d)).collect::<Vec<_>>(),
+    })
+}
+
+/// One run, its `results` left empty, and its results written on their own: results are most of
+/// the document, so they are built, sorted and written in parallel, each on its own, and the
+/// whole document is never in memory as a tree (~4 KB a finding).
+fn run(outcome: &Outcome, rule_docs: &[&RuleDoc], automation_id: &str) -> (Value, Vec<String>) {
     let results: Vec<String> = outcome
         .findings
         .par_iter()
-        .map(|f| serde_json::to_string_pretty(&sorted(result(f, &rule_docs), "")).unwrap_or_default())
+        .map(|f| serde_json::to_string_pretty(&sorted(result(f, rule_docs), "")).unwrap_or_default())
         .collect();
     let mut notifications: Vec<Value> = outcome
         .notes
@@ -58,58 +91,70 @@ pub fn render(outcome: &Outcome, opts: &RenderOptions) -> String {
         notifications.push(json!({"message": {"text": message}, "level": "error", "descriptor": {"id": "incomplete"}}));
     }
     let complete = !outcome.audit.as_ref().is_some_and(AuditSummary::is_incomplete);
-    let driver = json!({
-        "name": "iblint",
-        "version": env!("CARGO_PKG_VERSION"),
-        "semanticVersion": env!("CARGO_PKG_VERSION"),
-        "informationUri": "https://github.com/iblint/iblint",
-        "rules": rules,
-    });
     let mut run = json!({
-        "tool": {"driver": driver},
+        "tool": {"driver": driver(rule_docs)},
         "results": [],
         "columnKind": "unicodeCodePoints",
-        "automationDetails": {"id": opts.automation_id},
+        "automationDetails": {"id": automation_id},
         "invocations": [{"executionSuccessful": complete, "toolExecutionNotifications": notifications}],
     });
     if let Some(a) = &outcome.audit {
         run["properties"] = json!({"context": a.context, "server": a.server, "objects": a.objects, "pods": a.pods});
     }
-    let sarif = json!({"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]});
-    let sarif = sorted(sarif, "");
-    let mut s = splice_results(&serde_json::to_string_pretty(&sarif).unwrap_or_default(), &results);
-    s.push('\n');
-    s
+    (run, results)
 }
 
-/// The document with its empty `"results": []` replaced by the results written on their own,
-/// indented as `to_string_pretty` indents an array's items (two spaces a level): the same bytes
-/// as writing the document with its results in one go.
-fn splice_results(document: &str, results: &[String]) -> String {
+/// The run of a fleet's cluster that could not be audited at all: no results, and why.
+fn unaudited_run(context: &str, error: &str, rule_docs: &[&RuleDoc], automation_id: &str) -> Value {
+    let message = format!("could not audit context {context}: {error}");
+    json!({
+        "tool": {"driver": driver(rule_docs)},
+        "results": [],
+        "columnKind": "unicodeCodePoints",
+        "automationDetails": {"id": automation_id},
+        "invocations": [{"executionSuccessful": false, "toolExecutionNotifications": [
+            {"message": {"text": message}, "level": "error", "descriptor": {"id": "unreachable"}},
+        ]}],
+        "properties": {"context": context},
+    })
+}
+
+/// The document with each run's empty `"results": []` (in order) replaced by that run's results
+/// written on their own, indented as `to_string_pretty` indents an array's items (two spaces a
+/// level): the same bytes as writing the document with its results in one go. (No value can
+/// hold the text `"results": []`: quotes inside strings are escaped.)
+fn splice_results(document: &str, per_run: &[Vec<String>]) -> String {
     const EMPTY: &str = "\"results\": []";
-    let Some(at) = document.find(EMPTY).filter(|_| !results.is_empty()) else { return document.to_string() };
-    let line_start = document[..at].rfind('\n').map_or(0, |i| i + 1);
-    let indent = &document[line_start..at];
-    let item_indent = format!("{indent}  ");
-    let mut out = String::with_capacity(document.len() + results.iter().map(|r| r.len() * 5 / 4 + 2).sum::<usize>());
-    out.push_str(&document[..at]);
-    out.push_str("\"results\": [\n");
-    for (i, result) in results.iter().enumerate() {
-        if i > 0 {
-            out.push_str(",\n");
+    let extra = per_run.iter().flatten().map(|r| r.len() * 5 / 4 + 2).sum::<usize>();
+    let mut out = String::with_capacity(document.len() + extra);
+    let mut rest = document;
+    for results in per_run {
+        let Some(at) = rest.find(EMPTY) else { break };
+        out.push_str(&rest[..at + EMPTY.len() - 1]);
+        rest = &rest[at + EMPTY.len() - 1..];
+        if results.is_empty() {
+            continue;
         }
-        for (j, line) in result.lines().enumerate() {
-            if j > 0 {
-                out.push('\n');
+        let line_start = out.rfind('\n').map_or(0, |i| i + 1);
+        let indent = out[line_start..out.len() - "\"results\": [".len()].to_string();
+        out.push('\n');
+        for (i, result) in results.iter().enumerate() {
+            if i > 0 {
+                out.push_str(",\n");
             }
-            out.push_str(&item_indent);
-            out.push_str(line);
+            for (j, line) in result.lines().enumerate() {
+                if j > 0 {
+                    out.push('\n');
+                }
+                out.push_str(&indent);
+                out.push_str("  ");
+                out.push_str(line);
+            }
         }
+        out.push('\n');
+        out.push_str(&indent);
     }
-    out.push('\n');
-    out.push_str(indent);
-    out.push(']');
-    out.push_str(&document[at + EMPTY.len()..]);
+    out.push_str(rest);
     out
 }
 

@@ -51,6 +51,8 @@ mod dangling_identity_binding;
 mod default_service_account;
 mod duplicate_webhook;
 mod fic_limit;
+mod fleet_grant_drift;
+mod fleet_webhook_version_drift;
 mod grant_id_mismatch;
 mod hardcoded_identity_env;
 mod identity_binding_fallback;
@@ -263,6 +265,8 @@ pub static RULES: &[&dyn Rule] = &[
     &stale_client_id::StaleClientId,
     &duplicate_webhook::DuplicateWebhook,
     &access_review_denied::AccessReviewDenied,
+    &fleet_grant_drift::FleetGrantDrift,
+    &fleet_webhook_version_drift::FleetWebhookVersionDrift,
 ];
 
 /// Runs `rules` over the context in parallel; the result is unsorted.

@@ -210,6 +210,7 @@ async fn collect(
         unavailable,
         reviews_skipped: !request.access_reviews,
         namespace: request.namespace.clone(),
+        fleet: None,
     };
     if request.access_reviews {
         ask_reviews(transport, &inventory, &mut live).await?;
