@@ -9,7 +9,8 @@
 #   3. checkov on the 1,000-app tree next to iblint on the same tree, with finding counts
 #   4. 1 thread against all threads
 #   5. `iblint check one-file.yaml` inside the 10,000-app git repository (the pre-commit case)
-#   6. `iblint audit` against the fake API server (10,000 pods), when it exists
+#   6. `iblint audit` against the fake API server (10,000 pods, and 50,000 with default options),
+#      each next to `kubectl get pods -A -o json` listing the same pods
 #   7. human output against JSON on one 1.3 MB file with 8,000 findings (snippets must not make
 #      the human format slower than twice the JSON one)
 # and prints every figure and ratio, and writes them to bench/out/results.json.
@@ -18,7 +19,8 @@
 # 2b (its sizes: BENCH_LARGE_N, default 3 x BENCH_N; BENCH_HUGE_N, default 10 x BENCH_N; 0 skips
 # one), BENCH_RUNS (default 3,
 # the best run counts), BENCH_SKIP_CHECKOV=1 to skip step 3, BENCH_PODS (default 10000: the fake
-# cluster's pods; half as many ServiceAccounts, a fifth as many roles and bindings), BENCH_OUT
+# cluster's pods; half as many ServiceAccounts, a fifth as many roles and bindings), BENCH_PODS_LARGE
+# (default 50000: the large cluster, same proportions), BENCH_OUT
 # (default bench/out), BENCH_PROFILE (default release; the test suite's smoke run uses dev),
 # BENCH_BIN_DIR (binaries already built — iblint, kubectl-iblint, examples/parse_only,
 # examples/fake_apiserver — as the test suite has them; what is missing there is built).
@@ -33,6 +35,7 @@ HUGE_N=${BENCH_HUGE_N:-$((N * 10))}
 [[ ${BENCH_SCALE:-1} == 0 ]] && LARGE_N=0 HUGE_N=0
 RUNS=${BENCH_RUNS:-3}
 PODS=${BENCH_PODS:-10000}
+PODS_LARGE=${BENCH_PODS_LARGE:-50000}
 PROFILE=${BENCH_PROFILE:-release}
 mkdir -p "$OUT"
 WORK=$(mktemp -d)
@@ -164,6 +167,20 @@ if [[ -f examples/fake_apiserver.rs ]]; then
     measure kubectl_get_pods_10k "$ROOT" kubectl --kubeconfig "$WORK/kubeconfig" get pods -A -o json --chunk-size 500
   fi
   kill "$FAKE" 2>/dev/null || true
+  # The large cluster, audited with the default options (time limits, SubjectAccessReviews).
+  "$BIN/examples/fake_apiserver" --pods "$PODS_LARGE" --service-accounts $((PODS_LARGE / 2)) --rbac $((PODS_LARGE / 5)) \
+    --kubeconfig "$WORK/kubeconfig-large" >"$WORK/fake-large.log" 2>&1 &
+  FAKE=$!
+  for _ in $(seq 600); do grep -q 'listening on' "$WORK/fake-large.log" && break; sleep 0.1; done
+  measure audit_50k_pods "$ROOT" "$BIN/kubectl-iblint" audit --kubeconfig "$WORK/kubeconfig-large" --fail-on never --format json
+  LARGE_PODS=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["audit"]["pods"])' "$WORK/audit_50k_pods.out")
+  if [[ $LARGE_PODS != "$PODS_LARGE" ]]; then
+    echo "the audit of the large cluster read $LARGE_PODS pods of $PODS_LARGE" >&2
+    exit 1
+  fi
+  if command -v kubectl >/dev/null; then
+    measure kubectl_get_pods_50k "$ROOT" kubectl --kubeconfig "$WORK/kubeconfig-large" get pods -A -o json --chunk-size 500
+  fi
   AUDIT=measured
 else
   echo "skipped: no fake API server"
@@ -200,6 +217,8 @@ PER_APP=null
 R_THREADS=$(ratio "${WALL[check_big_1thread]}" "${WALL[check_big]}")
 R_AUDIT=null
 [[ -n ${WALL[kubectl_get_pods_10k]:-} ]] && R_AUDIT=$(ratio "${WALL[audit_10k_pods]}" "${WALL[kubectl_get_pods_10k]}")
+R_AUDIT_LARGE=null
+[[ -n ${WALL[kubectl_get_pods_50k]:-} ]] && R_AUDIT_LARGE=$(ratio "${WALL[audit_50k_pods]}" "${WALL[kubectl_get_pods_50k]}")
 R_CHECKOV=null
 [[ -n ${WALL[checkov_small]:-} ]] && R_CHECKOV=$(ratio "${WALL[checkov_small]}" "${WALL[check_small]}")
 R_HUMAN=$(ratio "${WALL[many_findings_human]}" "${WALL[many_findings_json]}")
@@ -216,13 +235,14 @@ echo "1 thread / $THREADS threads (10k apps):     $R_THREADS   (target >= 1.7)"
 echo "pre-commit one file ($N apps):      ${WALL[precommit_one_file]} s   (target <= 0.150)"
 echo "audit, 10k pods:                     ${WALL[audit_10k_pods]:-skipped} s, ${RSS[audit_10k_pods]:-?} MB   (targets <= 3 s, <= 300 MB)"
 echo "audit / kubectl get pods -A -o json: $R_AUDIT"
+echo "audit, 50k pods (default options):   ${WALL[audit_50k_pods]:-skipped} s, ${RSS[audit_50k_pods]:-?} MB; kubectl get pods -A -o json: ${WALL[kubectl_get_pods_50k]:-?} s, ${RSS[kubectl_get_pods_50k]:-?} MB (ratio $R_AUDIT_LARGE)"
 echo "human / JSON, 8,000 findings in 1 file: $R_HUMAN   (target <= 2)"
 echo "findings: iblint $CHECK_SMALL_FINDINGS, checkov $CHECKOV_FINDINGS (1k apps); iblint $CHECK_BIG_FINDINGS (10k apps)"
 
 {
   echo "{"
   echo "  \"machine\": {\"cpus\": $THREADS, \"model\": \"$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)\"},"
-  echo "  \"apps\": $N, \"bytes\": $BIG_BYTES, \"documents\": ${DOCS:-null}, \"small_apps\": $SMALL_N, \"pods\": $PODS,"
+  echo "  \"apps\": $N, \"bytes\": $BIG_BYTES, \"documents\": ${DOCS:-null}, \"small_apps\": $SMALL_N, \"pods\": $PODS, \"pods_large\": $PODS_LARGE,"
   echo "  \"large_apps\": $LARGE_N, \"huge_apps\": $HUGE_N, \"marginal_bytes_per_app\": $PER_APP,"
   echo "  \"wall_seconds\": {"
   first=1
@@ -242,7 +262,7 @@ echo "findings: iblint $CHECK_SMALL_FINDINGS, checkov $CHECKOV_FINDINGS (1k apps
   done
   echo ""
   echo "  },"
-  echo "  \"ratios\": {\"check_over_event_loop\": $R_EVENTS, \"check_over_parse_only\": $R_PARSE, \"parse_only_over_event_loop\": $R_TREE, \"checkov_over_iblint\": $R_CHECKOV, \"one_thread_over_all\": $R_THREADS, \"audit_over_kubectl_get_pods\": $R_AUDIT, \"human_over_json\": $R_HUMAN},"
+  echo "  \"ratios\": {\"check_over_event_loop\": $R_EVENTS, \"check_over_parse_only\": $R_PARSE, \"parse_only_over_event_loop\": $R_TREE, \"checkov_over_iblint\": $R_CHECKOV, \"one_thread_over_all\": $R_THREADS, \"audit_over_kubectl_get_pods\": $R_AUDIT, \"audit_50k_over_kubectl_get_pods\": $R_AUDIT_LARGE, \"human_over_json\": $R_HUMAN},"
   echo "  \"findings\": {\"iblint_small\": $CHECK_SMALL_FINDINGS, \"checkov_small\": $CHECKOV_FINDINGS, \"iblint_big\": $CHECK_BIG_FINDINGS},"
   echo "  \"audit\": \"$AUDIT\""
   echo "}"

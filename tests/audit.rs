@@ -566,3 +566,26 @@ fn a_grant_still_used_by_running_pods_is_not_unused() {
     assert!(has(&findings, "IB605", DEPLOYMENT), "the pods still run with {old}: {findings:?}");
     assert!(!rules(&findings).contains(&"IB308"), "the old grant is in use: {findings:?}");
 }
+
+#[test]
+fn manifests_without_a_namespace_are_matched_by_kind_and_name() {
+    let mut cluster = healthy();
+    let sa = object_mut(&mut cluster, "ServiceAccount", "api");
+    sa["metadata"]["annotations"].as_object_mut().expect("annotations").remove("azure.workload.identity/tenant-id");
+    let fake = Fake::start(cluster);
+    let manifests = fake.dir.path().join("manifests");
+    std::fs::create_dir_all(&manifests).expect("mkdir");
+    // Rendered by kustomize or Helm, applied with -n: no `metadata.namespace` in the file.
+    let sa_yaml = "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: api\n  annotations:\n    azure.workload.identity/client-id: \"x\"\n";
+    std::fs::write(manifests.join("sa.yaml"), sa_yaml).expect("write");
+    // The same name in another namespace, written explicitly: not the live object's file.
+    let other = "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: api\n  namespace: team-b\n";
+    std::fs::write(manifests.join("a-team-b.yaml"), other).expect("write");
+    let out =
+        fake.plugin(&["--format", "json", "--fail-on", "never", "--manifests", manifests.to_str().expect("utf-8")]);
+    let json: Value = serde_json::from_slice(&out.stdout).expect("json");
+    let f = json["findings"].as_array().expect("findings").iter().find(|f| f["rule"] == "IB202").expect("IB202");
+    assert!(f["location"]["path"].as_str().is_some_and(|p| p.ends_with("manifests/sa.yaml")), "{f}");
+    assert_eq!(f["location"]["line"], 4, "the `name:` line: {f}");
+    assert_eq!(f["related"][0]["location"]["logical"], format!("{}/{SERVICE_ACCOUNT}", harness::CONTEXT));
+}

@@ -1,5 +1,5 @@
-//! `bench/run.sh` keeps working: a small run (debug build, 40 and 20 applications, a fake cluster
-//! of 200 pods, no checkov) measures every step and writes a complete results file. The figures
+//! `bench/run.sh` keeps working: a small run (debug build, 40 and 20 applications, fake clusters
+//! of 200 and 600 pods, no checkov) measures every step and writes a complete results file. The figures
 //! themselves are for `bench/run.sh` on a quiet machine, not for a test. It runs the binaries this
 //! test run built (`BENCH_BIN_DIR`): no second cargo build with other features.
 
@@ -25,6 +25,7 @@ fn the_benchmark_measures_every_step_and_writes_its_results() {
             ("BENCH_SMALL_N", "20"),
             ("BENCH_RUNS", "1"),
             ("BENCH_PODS", "200"),
+            ("BENCH_PODS_LARGE", "600"),
             ("BENCH_SKIP_CHECKOV", "1"),
             ("BENCH_PROFILE", "dev"),
         ])
@@ -41,6 +42,7 @@ fn the_benchmark_measures_every_step_and_writes_its_results() {
         "1 thread / ",
         "pre-commit one file (40 apps):",
         "audit, 10k pods:",
+        "audit, 50k pods (default options):",
     ] {
         assert!(stdout.contains(line), "no `{line}` in:\n{stdout}");
     }
@@ -51,6 +53,7 @@ fn the_benchmark_measures_every_step_and_writes_its_results() {
     assert_eq!(results["pods"], 200);
     assert_eq!((results["large_apps"].as_u64(), results["huge_apps"].as_u64()), (Some(120), Some(400)));
     assert!(results["marginal_bytes_per_app"].is_number(), "{text}");
+    assert_eq!(results["pods_large"], 600);
     // 40 applications: 6 documents each, one in seven with a planted mistake that iblint finds.
     assert_eq!(results["documents"], 240);
     assert!(results["findings"]["iblint_big"].as_u64().is_some_and(|n| n > 0), "{text}");
@@ -69,6 +72,8 @@ fn the_benchmark_measures_every_step_and_writes_its_results() {
         "precommit_one_file",
         "audit_10k_pods",
         "audit_10k_pods_no_sar",
+        "audit_50k_pods",
+        "kubectl_get_pods_50k",
     ] {
         assert!(results["wall_seconds"][step].as_f64().is_some_and(|s| s > 0.0), "no time for {step}: {text}");
     }
@@ -77,4 +82,6 @@ fn the_benchmark_measures_every_step_and_writes_its_results() {
         assert!(results["ratios"][ratio].as_f64().is_some_and(|r| r > 0.0), "no ratio {ratio}: {text}");
     }
     assert!(results["peak_rss_mb"]["check_big"].as_f64().is_some_and(|mb| mb > 0.0), "{text}");
+    assert!(results["peak_rss_mb"]["audit_50k_pods"].as_f64().is_some_and(|mb| mb > 0.0), "{text}");
+    assert!(results["ratios"]["audit_50k_over_kubectl_get_pods"].as_f64().is_some_and(|r| r > 0.0), "{text}");
 }

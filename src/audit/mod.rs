@@ -1,14 +1,15 @@
 //! `iblint audit`: cluster → inventory (with `LiveState`) → every rule in audit mode → findings,
-//! optionally mapped back onto the manifests that declare the objects (`--manifests DIR`).
+//! optionally mapped back onto the manifests that declare the objects (`--manifests DIR`,
+//! `manifests.rs`). Several clusters (a fleet) share one report.
 
-use std::collections::HashMap;
+mod manifests;
+
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::check::{self, CheckOptions};
 use crate::config::Config;
-use crate::finding::{Finding, Location, Related};
-use crate::model::{ClusterFacts, FleetView, ObjectRef};
+use crate::model::{ClusterFacts, FleetView};
 use crate::outcome::{AuditSummary, Fleet, FleetMember, Outcome};
 use crate::rules::{Mode, Rule};
 use crate::source::cluster::{self, AuditRequest, ClusterError, Snapshot};
@@ -120,7 +121,7 @@ fn audit_snapshot(
     let mut files_read = 0;
     let mut texts = crate::outcome::Texts::default();
     if let Some(manifests) = manifests {
-        map_onto_manifests(&mut findings, manifests);
+        manifests::map_onto(&mut findings, manifests);
         findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
         secrets.extend(manifests.secrets.iter().cloned());
         crate::redact::normalize(&mut secrets);
@@ -130,31 +131,4 @@ fn audit_snapshot(
         findings = check::apply_inline_suppressions(findings, &texts, &enabled, config);
     }
     Outcome { findings, secrets, inventory, files_read, texts, audit: Some(summary), ..Outcome::default() }
-}
-
-/// Moves each live finding onto the file and line that declare its object: the line the same
-/// rule reports on that object in the manifests when it does, else the object's `name:`. The
-/// live object stays as a related location.
-fn map_onto_manifests(findings: &mut [Finding], manifests: &Outcome) {
-    let mut declared: HashMap<ObjectRef, Location> = HashMap::new();
-    for meta in manifests.inventory.metas() {
-        if let Some(path) = meta.origin.path() {
-            let span = meta.name_span.unwrap_or(meta.kind_span);
-            declared.entry(meta.object_ref()).or_insert(Location::File { path: path.clone(), span });
-        }
-    }
-    let mut same_rule: HashMap<(&str, &ObjectRef), &Location> = HashMap::new();
-    for f in &manifests.findings {
-        if let Some(object) = &f.object {
-            same_rule.entry((f.rule, object)).or_insert(&f.location);
-        }
-    }
-    for f in findings.iter_mut() {
-        let Some(object) = &f.object else { continue };
-        let target = same_rule.get(&(f.rule, object)).map(|l| (*l).clone()).or_else(|| declared.get(object).cloned());
-        if let Some(target) = target {
-            let live = std::mem::replace(&mut f.location, target);
-            f.related.insert(0, Related { location: live, message: format!("the live {object}"), provenance: false });
-        }
-    }
 }
