@@ -72,7 +72,7 @@ fn runs_identity_binding_pods(cx: &Context, sa: &ServiceAccount) -> bool {
     cx.bound_accounts().iter().any(|b| std::ptr::eq(b.sa, sa))
         || cx.inventory.workloads.iter().any(|w| {
             w.meta.namespace == sa.meta.namespace
-                && w.pod.service_account_name() == sa.meta.name
+                && w.pod.service_account_name() == Some(sa.meta.name.as_str())
                 && identity_binding_enabled(&w.pod)
         })
 }
