@@ -16,6 +16,9 @@ mod harness;
 #[path = "support/sarif_schema.rs"]
 mod sarif_schema;
 
+#[path = "support/tools.rs"]
+mod tools;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -197,6 +200,29 @@ fn the_fleet_report_in_sarif_human_and_github_formats() {
             .any(|l| l.starts_with("::warning title=iblint audit incomplete::could not audit context aks-down")),
         "{text}"
     );
+    // Compact: every cluster's findings, their locations naming the context, and a line for the
+    // cluster that could not be audited.
+    let out = fleet.kubectl(&["--all-contexts", "--format", "compact"]);
+    assert_eq!(out.status.code(), Some(3));
+    let text = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 3, "{text}");
+    assert!(
+        lines[0].starts_with(&format!("{NEU}/kube-system/Deployment/azure-wi-webhook-controller-manager: note IB609 "))
+    );
+    assert!(lines[1].starts_with(&format!("{NEU}/team-a/ServiceAccount/api: warning IB608 ")), "{text}");
+    assert!(
+        lines[2].starts_with(&format!("{DOWN}: warning audit-incomplete could not audit context {DOWN}: ")),
+        "{text}"
+    );
+    // JUnit: the findings as failures, the cluster that could not be audited as an error.
+    let out = fleet.kubectl(&["--all-contexts", "--format", "junit"]);
+    assert_eq!(out.status.code(), Some(3));
+    let xml = String::from_utf8_lossy(&out.stdout);
+    assert!(xml.contains("<testsuites name=\"iblint\" tests=\"4\" failures=\"2\" errors=\"1\">"), "{xml}");
+    assert!(xml.contains(&format!("<testsuite name=\"audit of context {DOWN}\"")), "{xml}");
+    assert!(xml.contains(&format!("<testcase name=\"no findings in context {WEU}\"")), "{xml}");
+    tools::assert_valid_junit("fleet", &xml);
     // --allow-incomplete: the findings decide (IB608 is a warning).
     let out = fleet.kubectl(&["--all-contexts", "--allow-incomplete", "--fail-on", "warning", "-q"]);
     assert_eq!(out.status.code(), Some(1));

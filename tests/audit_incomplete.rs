@@ -12,6 +12,9 @@ mod fake_apiserver;
 #[path = "audit/harness.rs"]
 mod harness;
 
+#[path = "support/tools.rs"]
+mod tools;
+
 use fake_apiserver::{Fault, Response};
 use harness::{assert_read_only, healthy, Fake};
 use serde_json::{json, Value};
@@ -68,6 +71,28 @@ fn every_list_forbidden_exits_3_with_the_namespace_hint_in_every_format() {
     assert_eq!(json["audit"]["incomplete"], true);
     assert!(json["audit"]["hint"].as_str().is_some_and(|h| h.contains(HINT)), "{json}");
     assert_eq!(unavailable(&json, "clusterroles")["cause"], "forbidden");
+    // Compact: one line per finding, and the incompleteness on a line of the same shape.
+    let out = fake.plugin(&["--format", "compact"]);
+    assert_eq!(out.status.code(), Some(3));
+    let text = String::from_utf8_lossy(&out.stdout);
+    let last = text.lines().last().unwrap_or_default();
+    assert!(
+        last.starts_with("aks-prod: warning audit-incomplete the audit of context aks-prod is incomplete"),
+        "{text}"
+    );
+    assert!(last.contains("pods (forbidden)") && last.contains(HINT), "{last}");
+    // JUnit: a test case in error (the check did not run), valid against the JUnit schema.
+    let out = fake.plugin(&["--format", "junit"]);
+    assert_eq!(out.status.code(), Some(3));
+    let xml = String::from_utf8_lossy(&out.stdout);
+    assert!(xml.contains("<testsuites name=\"iblint\" tests=\"2\" failures=\"0\" errors=\"1\">"), "{xml}");
+    assert!(
+        xml.contains("<testsuite name=\"audit of context aks-prod\" tests=\"1\" failures=\"0\" errors=\"1\""),
+        "{xml}"
+    );
+    let error = xml.lines().find(|l| l.contains("<error type=\"incomplete\"")).unwrap_or_else(|| panic!("{xml}"));
+    assert!(error.contains("pods (forbidden)") && error.contains(HINT), "{error}");
+    tools::assert_valid_junit("incomplete", &xml);
     // --allow-incomplete: the findings decide (there are none).
     assert_eq!(fake.plugin(&["--allow-incomplete"]).status.code(), Some(0));
     assert_read_only(&fake.requests());

@@ -4,6 +4,11 @@
 //! nothing at all. Commands to run belong in the text around the blocks, so every block is checked.
 //! (`tests/rule_examples.rs` lints the other rules' blocks as files.)
 //!
+//! The fleet rules (tag `fleet`) compare clusters: their blocks are split into clusters by lines
+//! `# cluster: NAME`, each served by its own fake API server and audited together with
+//! `--contexts`. A Fix block holds what changes: its objects replace the Example's objects of the
+//! same kind, namespace and name in that cluster, or are added to it.
+//!
 //! So that a block shows what matters, the cluster also holds what a block leaves out:
 //! - the AKS add-on's webhook, installed and ready (its MutatingWebhookConfiguration unless the
 //!   block has one, its Deployment unless the block has a webhook Deployment);
@@ -27,6 +32,9 @@ mod live_fixture;
 #[path = "support/rule_docs.rs"]
 mod rule_docs;
 
+use std::process::Command;
+
+use fake_apiserver::{Cluster, FakeApiServer};
 use iblint::docs;
 use rule_docs::{blocks, doc_line, section, verdict};
 use serde_json::{json, Value};
@@ -89,12 +97,115 @@ fn section_problems(id: &str, heading: &str, body: &str, must_produce: Option<&s
     problems
 }
 
+/// A fleet block's clusters: (name, YAML text) in the order the block names them.
+fn clusters_of(text: &str) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    for line in text.lines() {
+        if let Some(name) = line.strip_prefix("# cluster:") {
+            out.push((name.trim().to_string(), String::new()));
+        } else if let Some((_, body)) = out.last_mut() {
+            body.push_str(line);
+            body.push('\n');
+        }
+    }
+    out
+}
+
+fn same_object(a: &Value, b: &Value) -> bool {
+    a["kind"] == b["kind"]
+        && a["metadata"]["name"] == b["metadata"]["name"]
+        && a["metadata"]["namespace"] == b["metadata"]["namespace"]
+}
+
+/// The findings of a fleet audit of `clusters` (name, objects): `IBxxx in CONTEXT at OBJECT: message`.
+fn fleet_findings(clusters: &[(String, Vec<Value>)]) -> Vec<String> {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut servers = Vec::new();
+    let mut kubeconfigs = Vec::new();
+    for (name, objects) in clusters {
+        let mut cluster = Cluster::new();
+        for value in objects.iter().chain(&surroundings(objects)) {
+            cluster.add_all(value.clone()).unwrap_or_else(|e| panic!("not a cluster object: {e}"));
+        }
+        let server = FakeApiServer::start(cluster).expect("start the fake API server");
+        let path = dir.path().join(format!("kubeconfig-{}", kubeconfigs.len()));
+        server.write_kubeconfig(&path, name).expect("write kubeconfig");
+        kubeconfigs.push(path);
+        servers.push(server);
+    }
+    let contexts: Vec<&str> = clusters.iter().map(|(name, _)| name.as_str()).collect();
+    let out = Command::new(env!("CARGO_BIN_EXE_kubectl-iblint"))
+        .args(["audit", "--contexts", &contexts.join(","), "--format", "json", "--fail-on", "never"])
+        .env("KUBECONFIG", std::env::join_paths(&kubeconfigs).expect("KUBECONFIG"))
+        .env("HOME", dir.path())
+        .output()
+        .expect("run kubectl-iblint");
+    assert_eq!(out.status.code(), Some(0), "fleet audit failed: {}", String::from_utf8_lossy(&out.stderr));
+    for server in &servers {
+        harness::assert_read_only(&server.requests());
+    }
+    let json: Value = serde_json::from_slice(&out.stdout).expect("JSON output");
+    let mut found = Vec::new();
+    for context in contexts {
+        for f in json["clusters"][context]["findings"].as_array().expect("findings") {
+            let rule = f["rule"].as_str().unwrap_or_default();
+            let at = f["location"]["logical"].as_str().unwrap_or_default();
+            found.push(format!("{rule} in {context} at {at}: {}", f["message"].as_str().unwrap_or_default()));
+        }
+    }
+    found
+}
+
+/// A fleet rule's Example (must produce only `id`) and Fix (applied to the Example: nothing).
+fn fleet_problems(id: &str, body: &str) -> Vec<String> {
+    let parse = |text: &str| -> Vec<(String, Vec<Value>)> {
+        clusters_of(text)
+            .into_iter()
+            .map(|(name, yaml)| (name, live_fixture::objects(&yaml).into_iter().map(|d| d.value).collect()))
+            .collect()
+    };
+    let example = blocks(section(body, "## Example"));
+    let fix = blocks(section(body, "## Fix"));
+    let (Some(example), Some(fix)) = (example.first(), fix.first()) else {
+        return vec![format!("rules/{id}.md: a fleet rule needs an Example and a Fix block")];
+    };
+    let before = parse(&example.text);
+    if before.len() < 2 {
+        return vec![format!("rules/{id}.md Example: a fleet needs two or more `# cluster: NAME` sections")];
+    }
+    let mut after = before.clone();
+    for (name, objects) in parse(&fix.text) {
+        let Some((_, cluster)) = after.iter_mut().find(|(n, _)| *n == name) else {
+            return vec![format!("rules/{id}.md Fix: cluster {name} is not in the Example")];
+        };
+        for object in objects {
+            match cluster.iter_mut().find(|o| same_object(o, &object)) {
+                Some(old) => *old = object,
+                None => cluster.push(object),
+            }
+        }
+    }
+    let mut problems = Vec::new();
+    let at = |heading: &str, line| format!("rules/{id}.md line {} ({heading})", doc_line(id, body, line));
+    if let Some(wrong) = verdict(&fleet_findings(&before), Some(id)) {
+        problems.push(format!("{}: {wrong}", at("## Example", example.line)));
+    }
+    if let Some(wrong) = verdict(&fleet_findings(&after), None) {
+        problems.push(format!("{}: {wrong}", at("## Fix", fix.line)));
+    }
+    problems
+}
+
 #[test]
 fn every_live_example_produces_exactly_its_rule_and_every_fix_nothing() {
     let mut problems = Vec::new();
     let live: Vec<_> = docs::all().iter().filter(|d| d.tags.iter().any(|t| t == "live")).collect();
     assert!(live.len() >= 7, "only {} live rule docs", live.len());
     for doc in live {
+        if doc.tags.iter().any(|t| t == "fleet") {
+            problems.extend(fleet_problems(doc.id, doc.body));
+            continue;
+        }
         problems.extend(section_problems(doc.id, "## Example", doc.body, Some(doc.id)));
         problems.extend(section_problems(doc.id, "## Fix", doc.body, None));
     }

@@ -1,9 +1,11 @@
 //! The compact format: one line per finding, `path:line:col: level IBxxx message`, as compilers
 //! print them, so editors jump to the line and `grep`/`awk` read the fields. Suppressed findings,
-//! notes about skipped files and the summary are left out.
+//! notes about skipped files and the summary are left out; an audit that could not read
+//! everything says so on a last line, `CONTEXT: warning audit-incomplete …`, so the format never
+//! shows a silent pass.
 
 use crate::finding::Location;
-use crate::outcome::Outcome;
+use crate::outcome::{Fleet, Outcome};
 
 pub fn render(outcome: &Outcome) -> String {
     let mut out = String::new();
@@ -14,7 +16,31 @@ pub fn render(outcome: &Outcome) -> String {
         };
         out.push_str(&format!("{at}: {} {} {}\n", f.level, f.rule, one_line(&f.message)));
     }
+    if let Some(audit) = &outcome.audit {
+        if let Some(message) = super::audit::incomplete_message(audit) {
+            out.push_str(&incomplete_line(&audit.context, &message));
+        }
+    }
     out
+}
+
+/// Each cluster's findings (their locations name the context), and a line for each cluster that
+/// could not be audited.
+pub fn fleet(fleet: &Fleet) -> String {
+    let mut out = String::new();
+    for m in &fleet.members {
+        match &m.outcome {
+            Ok(outcome) => out.push_str(&render(outcome)),
+            Err(error) => {
+                out.push_str(&incomplete_line(&m.context, &format!("could not audit context {}: {error}", m.context)))
+            }
+        }
+    }
+    out
+}
+
+fn incomplete_line(context: &str, message: &str) -> String {
+    format!("{}: warning audit-incomplete {}\n", one_line(context), one_line(message))
 }
 
 /// A finding is one line, whatever its values hold: line breaks and other control characters

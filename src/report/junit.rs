@@ -5,7 +5,9 @@
 //! a `<testcase>` named `IBxxx rule-name at path:line:col` with the path as `classname`, holding
 //! a `<failure>` whose `type` is the level and whose text is the message, the help and the
 //! related locations. Suppressed findings are `<skipped>` with their justification. A run without
-//! findings is one passing test case, so a report always shows that the linter ran.
+//! findings is one passing test case, so a report always shows that the linter ran. An audit
+//! that could not read everything its rules need (or a fleet's cluster that could not be audited)
+//! is a test case in `<error>`: the check did not run, which is not a pass.
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -15,18 +17,55 @@ use crate::finding::{Finding, Location};
 use crate::outcome::Outcome;
 
 pub fn render(outcome: &Outcome) -> String {
+    let parts: Vec<Suites> = match &outcome.fleet {
+        Some(fleet) => fleet
+            .members
+            .iter()
+            .map(|m| match &m.outcome {
+                Ok(member) => suites(member),
+                Err(error) => not_run(&m.context, &format!("could not audit context {}: {error}", m.context)),
+            })
+            .collect(),
+        None => vec![suites(outcome)],
+    };
+    let tests: usize = parts.iter().map(|p| p.tests).sum();
+    let failures: usize = parts.iter().map(|p| p.failures).sum();
+    let errors: usize = parts.iter().map(|p| p.errors).sum();
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    let _ = writeln!(out, "<testsuites name=\"iblint\" tests=\"{tests}\" failures=\"{failures}\" errors=\"{errors}\">");
+    for part in &parts {
+        out.push_str(&part.xml);
+    }
+    out.push_str("</testsuites>\n");
+    out
+}
+
+/// `<testsuite>` elements and their counts.
+struct Suites {
+    tests: usize,
+    failures: usize,
+    errors: usize,
+    xml: String,
+}
+
+/// An outcome's suites: one per file or live object with findings (or one passing test case),
+/// and for an audit that could not read everything, a test case in error.
+fn suites(outcome: &Outcome) -> Suites {
     let mut suites: BTreeMap<String, Vec<&Finding>> = BTreeMap::new();
     for f in &outcome.findings {
         suites.entry(location_name(&f.location, false)).or_default().push(f);
     }
     let failures = outcome.findings.iter().filter(|f| f.suppression.is_none()).count();
-    let tests = outcome.findings.len().max(1);
-    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    let _ = writeln!(out, "<testsuites name=\"iblint\" tests=\"{tests}\" failures=\"{failures}\" errors=\"0\">");
+    let mut out = String::new();
     if suites.is_empty() {
-        let files = outcome.files_read;
+        let name = match &outcome.audit {
+            Some(audit) => format!("no findings in context {}", audit.context),
+            None => {
+                let files = outcome.files_read;
+                format!("no findings in {files} file{}", if files == 1 { "" } else { "s" })
+            }
+        };
         let _ = writeln!(out, "  <testsuite name=\"iblint\" tests=\"1\" failures=\"0\" errors=\"0\" skipped=\"0\">");
-        let name = format!("no findings in {files} file{}", if files == 1 { "" } else { "s" });
         let _ = writeln!(out, "    <testcase name=\"{}\" classname=\"iblint\"/>", attr(&name));
         out.push_str("  </testsuite>\n");
     }
@@ -44,8 +83,28 @@ pub fn render(outcome: &Outcome) -> String {
         }
         out.push_str("  </testsuite>\n");
     }
-    out.push_str("</testsuites>\n");
-    out
+    let mut part = Suites { tests: outcome.findings.len().max(1), failures, errors: 0, xml: out };
+    let incomplete = outcome.audit.as_ref().and_then(|a| Some((a, super::audit::incomplete_message(a)?)));
+    if let Some((audit, message)) = incomplete {
+        let error = not_run(&audit.context, &message);
+        part.tests += error.tests;
+        part.errors += error.errors;
+        part.xml.push_str(&error.xml);
+    }
+    part
+}
+
+/// A check that could not run (a list of the audit not read, a cluster not reached): a test case
+/// in error, which CI systems show apart from failures.
+fn not_run(context: &str, message: &str) -> Suites {
+    let suite = format!("audit of context {context}");
+    let mut xml = String::new();
+    let _ =
+        writeln!(xml, "  <testsuite name=\"{}\" tests=\"1\" failures=\"0\" errors=\"1\" skipped=\"0\">", attr(&suite));
+    let _ = writeln!(xml, "    <testcase name=\"audit complete\" classname=\"{}\">", attr(&suite));
+    let _ = writeln!(xml, "      <error type=\"incomplete\" message=\"{}\">{}</error>", attr(message), text(message));
+    xml.push_str("    </testcase>\n  </testsuite>\n");
+    Suites { tests: 1, failures: 0, errors: 1, xml }
 }
 
 fn testcase(f: &Finding, suite: &str, out: &mut String) {

@@ -75,7 +75,10 @@ pub fn render(format: Format, outcome: &Outcome, opts: &RenderOptions) -> String
             Some(fleet) => fleet::human(fleet, opts),
             None => human::render(outcome, opts),
         },
-        Format::Compact => compact::render(outcome),
+        Format::Compact => match &outcome.fleet {
+            Some(fleet) => compact::fleet(fleet),
+            None => compact::render(outcome),
+        },
         Format::Sarif => sarif::render(outcome, opts),
         Format::Json => json::render(outcome),
         Format::Github => match &outcome.fleet {

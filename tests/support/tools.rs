@@ -26,3 +26,27 @@ pub fn venv_tool(name: &str) -> std::path::PathBuf {
         std::path::PathBuf::from(name)
     }
 }
+
+/// Asserts that `xml` is valid against the Jenkins/Surefire JUnit schema (junit-10.xsd, which
+/// scripts/test puts in .venv/share), with Python `xmlschema`. Without the schema the check is
+/// skipped with a line saying so, or fails under CI.
+pub fn assert_valid_junit(name: &str, xml: &str) {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let xsd = root.join(".venv/share/junit-10.xsd");
+    if !xsd.is_file() {
+        assert!(std::env::var_os("CI").is_none(), "CI must have {} (scripts/test fetches it)", xsd.display());
+        let _ =
+            writeln!(std::io::stderr(), "skipped the JUnit schema check: no {} (run ./scripts/test)", xsd.display());
+        return;
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join(format!("{name}.xml"));
+    std::fs::write(&file, xml).expect("write");
+    let check = Command::new(venv_tool("python3"))
+        .args(["-c", "import sys, xmlschema; xmlschema.XMLSchema(sys.argv[1]).validate(sys.argv[2])"])
+        .arg(&xsd)
+        .arg(&file)
+        .output()
+        .expect("python3");
+    assert!(check.status.success(), "{name}: {}\n{xml}", String::from_utf8_lossy(&check.stderr));
+}
