@@ -32,9 +32,6 @@ mod live_fixture;
 #[path = "support/rule_docs.rs"]
 mod rule_docs;
 
-use std::process::Command;
-
-use fake_apiserver::{Cluster, FakeApiServer};
 use iblint::docs;
 use rule_docs::{blocks, doc_line, section, verdict};
 use serde_json::{json, Value};
@@ -117,36 +114,16 @@ fn same_object(a: &Value, b: &Value) -> bool {
         && a["metadata"]["namespace"] == b["metadata"]["namespace"]
 }
 
-/// The findings of a fleet audit of `clusters` (name, objects): `IBxxx in CONTEXT at OBJECT: message`.
+/// The findings of a fleet audit of `clusters` (name, objects, each with the surroundings):
+/// `IBxxx in CONTEXT at OBJECT: message`.
 fn fleet_findings(clusters: &[(String, Vec<Value>)]) -> Vec<String> {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let mut servers = Vec::new();
-    let mut kubeconfigs = Vec::new();
-    for (name, objects) in clusters {
-        let mut cluster = Cluster::new();
-        for value in objects.iter().chain(&surroundings(objects)) {
-            cluster.add_all(value.clone()).unwrap_or_else(|e| panic!("not a cluster object: {e}"));
-        }
-        let server = FakeApiServer::start(cluster).expect("start the fake API server");
-        let path = dir.path().join(format!("kubeconfig-{}", kubeconfigs.len()));
-        server.write_kubeconfig(&path, name).expect("write kubeconfig");
-        kubeconfigs.push(path);
-        servers.push(server);
-    }
-    let contexts: Vec<&str> = clusters.iter().map(|(name, _)| name.as_str()).collect();
-    let out = Command::new(env!("CARGO_BIN_EXE_kubectl-iblint"))
-        .args(["audit", "--contexts", &contexts.join(","), "--format", "json", "--fail-on", "never"])
-        .env("KUBECONFIG", std::env::join_paths(&kubeconfigs).expect("KUBECONFIG"))
-        .env("HOME", dir.path())
-        .output()
-        .expect("run kubectl-iblint");
-    assert_eq!(out.status.code(), Some(0), "fleet audit failed: {}", String::from_utf8_lossy(&out.stderr));
-    for server in &servers {
-        harness::assert_read_only(&server.requests());
-    }
-    let json: Value = serde_json::from_slice(&out.stdout).expect("JSON output");
+    let served: Vec<(String, Vec<Value>)> = clusters
+        .iter()
+        .map(|(name, objects)| (name.clone(), objects.iter().cloned().chain(surroundings(objects)).collect()))
+        .collect();
+    let json = live_fixture::audit_fleet(&served);
     let mut found = Vec::new();
-    for context in contexts {
+    for (context, _) in clusters {
         for f in json["clusters"][context]["findings"].as_array().expect("findings") {
             let rule = f["rule"].as_str().unwrap_or_default();
             let at = f["location"]["logical"].as_str().unwrap_or_default();

@@ -12,14 +12,19 @@
 //! A `SubjectAccessReview` in the stream is how the fake API server answers that review; a review
 //! it holds no answer for is denied with no opinion, as RBAC does.
 //!
+//! The fleet rules compare clusters: their cases are directories, `testdata/<ID>/{pass,fail}.<case>/`,
+//! with one `<context>.yaml` per cluster, each served by its own fake API server and audited
+//! together with `--contexts` (kubeconfigs merged through `KUBECONFIG`). Markers are per file.
+//!
 //! Include after `fake_apiserver` and `harness`.
 
 use std::collections::BTreeSet;
 use std::path::Path;
+use std::process::Command;
 
 use serde_json::Value;
 
-use crate::fake_apiserver::{yaml, Cluster};
+use crate::fake_apiserver::{yaml, Cluster, FakeApiServer};
 use crate::harness::{assert_read_only, Fake, CONTEXT};
 
 /// Where a finding is: a line of the fixture, or an object the fixture does not hold.
@@ -94,6 +99,68 @@ pub fn audit(text: &str, surroundings: &[Value]) -> Vec<(String, At, Value)> {
             (f["rule"].as_str().unwrap_or_default().to_string(), at, f.clone())
         })
         .collect()
+}
+
+/// The JSON report of a fleet audit (`--contexts`, in the order given) of `clusters`, each a
+/// context name and the objects its fake API server serves. The audit must succeed and only read.
+pub fn audit_fleet(clusters: &[(String, Vec<Value>)]) -> Value {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut servers = Vec::new();
+    let mut kubeconfigs = Vec::new();
+    for (context, objects) in clusters {
+        let mut cluster = Cluster::new();
+        for value in objects {
+            cluster.add_all(value.clone()).unwrap_or_else(|e| panic!("not a cluster object: {e}"));
+        }
+        let server = FakeApiServer::start(cluster).expect("start the fake API server");
+        let path = dir.path().join(format!("kubeconfig-{}", kubeconfigs.len()));
+        server.write_kubeconfig(&path, context).expect("write kubeconfig");
+        kubeconfigs.push(path);
+        servers.push(server);
+    }
+    let contexts: Vec<&str> = clusters.iter().map(|(context, _)| context.as_str()).collect();
+    let out = Command::new(env!("CARGO_BIN_EXE_kubectl-iblint"))
+        .args(["audit", "--contexts", &contexts.join(","), "--format", "json", "--fail-on", "never"])
+        .env("KUBECONFIG", std::env::join_paths(&kubeconfigs).expect("KUBECONFIG"))
+        .env("HOME", dir.path())
+        .output()
+        .expect("run kubectl-iblint");
+    assert_eq!(out.status.code(), Some(0), "fleet audit failed: {}", String::from_utf8_lossy(&out.stderr));
+    for server in &servers {
+        assert_read_only(&server.requests());
+    }
+    serde_json::from_slice(&out.stdout).expect("JSON output")
+}
+
+/// A fleet case directory's findings: (rule, `<context>.yaml`, where in that file, finding).
+pub fn audit_fleet_case(case: &Path) -> Vec<(String, String, At, Value)> {
+    let mut files: Vec<_> = std::fs::read_dir(case)
+        .unwrap_or_else(|e| panic!("{}: {e}", case.display()))
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
+        .collect();
+    files.sort();
+    let mut clusters = Vec::new();
+    let mut lines = Vec::new();
+    for file in &files {
+        let context = file.file_stem().and_then(|s| s.to_str()).expect("a context name").to_string();
+        let documents = objects(&read(file));
+        lines.push(documents.iter().filter_map(|d| Some((object_key(&d.value)?, d.name_line?))).collect::<Vec<_>>());
+        clusters.push((context, documents.into_iter().map(|d| d.value).collect::<Vec<_>>()));
+    }
+    let json = audit_fleet(&clusters);
+    let mut out = Vec::new();
+    for ((context, _), lines) in clusters.iter().zip(&lines) {
+        let prefix = format!("{context}/");
+        for f in json["clusters"][context]["findings"].as_array().expect("findings") {
+            let logical = f["location"]["logical"].as_str().unwrap_or_default();
+            let key = logical.strip_prefix(&prefix).unwrap_or(logical);
+            let at =
+                lines.iter().find(|(k, _)| k == key).map_or_else(|| At::Object(key.to_string()), |(_, l)| At::Line(*l));
+            out.push((f["rule"].as_str().unwrap_or_default().to_string(), format!("{context}.yaml"), at, f.clone()));
+        }
+    }
+    out
 }
 
 /// The fixture file's text.
