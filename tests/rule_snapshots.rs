@@ -40,6 +40,10 @@ mod fake_apiserver;
 #[path = "audit/harness.rs"]
 mod harness;
 
+#[cfg(feature = "live")]
+#[path = "support/live_fixture.rs"]
+mod live_fixture;
+
 use rule_cases::{cases, config_of, is_live, repo, shown};
 
 /// Lints one case from the repository root, keeping only `id`'s unsuppressed findings.
@@ -122,28 +126,54 @@ fn rule_snapshot(id: &str) -> String {
 }
 
 /// The same for a live rule: each case is a fake cluster (`tests/support/live_fixture.rs`),
-/// audited by `kubectl-iblint` with every other rule disabled.
+/// audited by `kubectl-iblint` with every other rule disabled; a fleet rule's case is a
+/// directory of clusters, audited together (the servers' ports shown as `PORT`).
 #[cfg(feature = "live")]
 fn live_rule_snapshot(id: &str) -> String {
     let others: Vec<&str> = RULES.iter().map(|r| r.id()).filter(|other| *other != id).collect();
     let disable = others.join(",");
     let mut out = String::new();
     for case in cases(id) {
-        let fake = harness::Fake::start(fake_apiserver::Cluster::load(&case).expect("the fixture loads"));
+        let fleet: Vec<(String, Vec<Value>)> = match case.is_dir() {
+            true => live_fixture::fleet_case(&case).into_iter().map(|(c, objects, _)| (c, objects)).collect(),
+            false => Vec::new(),
+        };
+        let fake = (!case.is_dir())
+            .then(|| harness::Fake::start(fake_apiserver::Cluster::load(&case).expect("the fixture loads")));
         let run = |format: &str| {
             let args = ["--format", format, "--no-color", "-q", "--fail-on", "never", "--disable", &disable];
-            let output = fake.plugin_env(&args, &[("COLUMNS", "100")]);
+            let env = [("COLUMNS", "100")];
+            let output = match &fake {
+                Some(fake) => fake.plugin_env(&args, &env),
+                None => live_fixture::run_fleet(&fleet, &args, &env),
+            };
             assert_eq!(output.status.code(), Some(0), "{}: {}", shown(&case), String::from_utf8_lossy(&output.stderr));
-            String::from_utf8(output.stdout).expect("UTF-8")
+            without_ports(&String::from_utf8(output.stdout).expect("UTF-8"))
         };
         let human = run("human");
-        if human.trim().is_empty() {
+        if !human.contains(id) {
             continue;
         }
         out.push_str(&format!("══ {}\n", shown(&case)));
         out.push_str(&human);
         out.push_str(&sarif_fixes(&serde_json::from_str(&run("sarif")).expect("SARIF")));
     }
+    out
+}
+
+/// `text` with the fake API servers' ports, which change from run to run, as `PORT`.
+#[cfg(feature = "live")]
+fn without_ports(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find("127.0.0.1:") {
+        let (before, after) = rest.split_at(at + "127.0.0.1:".len());
+        out.push_str(before);
+        let digits = after.len() - after.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+        out.push_str(if digits > 0 { "PORT" } else { "" });
+        rest = &after[digits..];
+    }
+    out.push_str(rest);
     out
 }
 

@@ -101,9 +101,9 @@ pub fn audit(text: &str, surroundings: &[Value]) -> Vec<(String, At, Value)> {
         .collect()
 }
 
-/// The JSON report of a fleet audit (`--contexts`, in the order given) of `clusters`, each a
-/// context name and the objects its fake API server serves. The audit must succeed and only read.
-pub fn audit_fleet(clusters: &[(String, Vec<Value>)]) -> Value {
+/// `kubectl-iblint audit --contexts … ARGS` over `clusters`, each a context name and the objects
+/// its fake API server serves (kubeconfigs merged through `KUBECONFIG`). The audit must only read.
+pub fn run_fleet(clusters: &[(String, Vec<Value>)], args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut servers = Vec::new();
     let mut kubeconfigs = Vec::new();
@@ -120,37 +120,54 @@ pub fn audit_fleet(clusters: &[(String, Vec<Value>)]) -> Value {
     }
     let contexts: Vec<&str> = clusters.iter().map(|(context, _)| context.as_str()).collect();
     let out = Command::new(env!("CARGO_BIN_EXE_kubectl-iblint"))
-        .args(["audit", "--contexts", &contexts.join(","), "--format", "json", "--fail-on", "never"])
+        .args(["audit", "--contexts", &contexts.join(",")])
+        .args(args)
+        .current_dir(crate::harness::repo())
         .env("KUBECONFIG", std::env::join_paths(&kubeconfigs).expect("KUBECONFIG"))
         .env("HOME", dir.path())
+        .envs(env.iter().copied())
         .output()
         .expect("run kubectl-iblint");
-    assert_eq!(out.status.code(), Some(0), "fleet audit failed: {}", String::from_utf8_lossy(&out.stderr));
     for server in &servers {
         assert_read_only(&server.requests());
     }
+    out
+}
+
+/// The JSON report of a fleet audit of `clusters` (see [`run_fleet`]); the audit must succeed.
+pub fn audit_fleet(clusters: &[(String, Vec<Value>)]) -> Value {
+    let out = run_fleet(clusters, &["--format", "json", "--fail-on", "never"], &[]);
+    assert_eq!(out.status.code(), Some(0), "fleet audit failed: {}", String::from_utf8_lossy(&out.stderr));
     serde_json::from_slice(&out.stdout).expect("JSON output")
 }
 
-/// A fleet case directory's findings: (rule, `<context>.yaml`, where in that file, finding).
-pub fn audit_fleet_case(case: &Path) -> Vec<(String, String, At, Value)> {
+/// A fleet case directory's clusters: (context, objects) from each `<context>.yaml`, in name
+/// order, with the objects' `name:` lines.
+pub fn fleet_case(case: &Path) -> Vec<(String, Vec<Value>, Vec<(String, u32)>)> {
     let mut files: Vec<_> = std::fs::read_dir(case)
         .unwrap_or_else(|e| panic!("{}: {e}", case.display()))
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
         .collect();
     files.sort();
-    let mut clusters = Vec::new();
-    let mut lines = Vec::new();
-    for file in &files {
-        let context = file.file_stem().and_then(|s| s.to_str()).expect("a context name").to_string();
-        let documents = objects(&read(file));
-        lines.push(documents.iter().filter_map(|d| Some((object_key(&d.value)?, d.name_line?))).collect::<Vec<_>>());
-        clusters.push((context, documents.into_iter().map(|d| d.value).collect::<Vec<_>>()));
-    }
+    files
+        .iter()
+        .map(|file| {
+            let context = file.file_stem().and_then(|s| s.to_str()).expect("a context name").to_string();
+            let documents = objects(&read(file));
+            let lines = documents.iter().filter_map(|d| Some((object_key(&d.value)?, d.name_line?))).collect();
+            (context, documents.into_iter().map(|d| d.value).collect(), lines)
+        })
+        .collect()
+}
+
+/// A fleet case directory's findings: (rule, `<context>.yaml`, where in that file, finding).
+pub fn audit_fleet_case(case: &Path) -> Vec<(String, String, At, Value)> {
+    let case = fleet_case(case);
+    let clusters: Vec<(String, Vec<Value>)> = case.iter().map(|(c, objects, _)| (c.clone(), objects.clone())).collect();
     let json = audit_fleet(&clusters);
     let mut out = Vec::new();
-    for ((context, _), lines) in clusters.iter().zip(&lines) {
+    for (context, _, lines) in &case {
         let prefix = format!("{context}/");
         for f in json["clusters"][context]["findings"].as_array().expect("findings") {
             let logical = f["location"]["logical"].as_str().unwrap_or_default();
