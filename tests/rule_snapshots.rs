@@ -135,7 +135,7 @@ fn live_rule_snapshot(id: &str) -> String {
     let mut out = String::new();
     for case in cases(id) {
         let fleet: Vec<(String, Vec<Value>)> = match case.is_dir() {
-            true => live_fixture::fleet_case(&case).into_iter().map(|(c, objects, _)| (c, objects)).collect(),
+            true => live_fixture::fleet_case(&case).into_iter().map(|c| (c.context, c.objects)).collect(),
             false => Vec::new(),
         };
         let fake = (!case.is_dir())

@@ -141,9 +141,15 @@ pub fn audit_fleet(clusters: &[(String, Vec<Value>)]) -> Value {
     serde_json::from_slice(&out.stdout).expect("JSON output")
 }
 
-/// A fleet case directory's clusters: (context, objects) from each `<context>.yaml`, in name
-/// order, with the objects' `name:` lines.
-pub fn fleet_case(case: &Path) -> Vec<(String, Vec<Value>, Vec<(String, u32)>)> {
+/// One cluster of a fleet case: `<context>.yaml`'s objects and the lines of their `name:`.
+pub struct FleetCluster {
+    pub context: String,
+    pub objects: Vec<Value>,
+    pub lines: Vec<(String, u32)>,
+}
+
+/// A fleet case directory's clusters, one per `<context>.yaml`, in name order.
+pub fn fleet_case(case: &Path) -> Vec<FleetCluster> {
     let mut files: Vec<_> = std::fs::read_dir(case)
         .unwrap_or_else(|e| panic!("{}: {e}", case.display()))
         .filter_map(|e| e.ok().map(|e| e.path()))
@@ -156,7 +162,7 @@ pub fn fleet_case(case: &Path) -> Vec<(String, Vec<Value>, Vec<(String, u32)>)> 
             let context = file.file_stem().and_then(|s| s.to_str()).expect("a context name").to_string();
             let documents = objects(&read(file));
             let lines = documents.iter().filter_map(|d| Some((object_key(&d.value)?, d.name_line?))).collect();
-            (context, documents.into_iter().map(|d| d.value).collect(), lines)
+            FleetCluster { context, objects: documents.into_iter().map(|d| d.value).collect(), lines }
         })
         .collect()
 }
@@ -164,10 +170,10 @@ pub fn fleet_case(case: &Path) -> Vec<(String, Vec<Value>, Vec<(String, u32)>)> 
 /// A fleet case directory's findings: (rule, `<context>.yaml`, where in that file, finding).
 pub fn audit_fleet_case(case: &Path) -> Vec<(String, String, At, Value)> {
     let case = fleet_case(case);
-    let clusters: Vec<(String, Vec<Value>)> = case.iter().map(|(c, objects, _)| (c.clone(), objects.clone())).collect();
+    let clusters: Vec<(String, Vec<Value>)> = case.iter().map(|c| (c.context.clone(), c.objects.clone())).collect();
     let json = audit_fleet(&clusters);
     let mut out = Vec::new();
-    for (context, _, lines) in &case {
+    for FleetCluster { context, lines, .. } in &case {
         let prefix = format!("{context}/");
         for f in json["clusters"][context]["findings"].as_array().expect("findings") {
             let logical = f["location"]["logical"].as_str().unwrap_or_default();
