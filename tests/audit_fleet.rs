@@ -30,7 +30,7 @@ const WEU: &str = "aks-weu";
 const NEU: &str = "aks-neu";
 const DOWN: &str = "aks-down";
 
-/// Two fake clusters and a kubeconfig with their contexts and one for a closed port.
+/// Two fake clusters and a kubeconfig with their contexts and one for a port nothing listens on.
 struct FleetFixture {
     weu: ServerHandle,
     neu: ServerHandle,
@@ -46,8 +46,9 @@ impl FleetFixture {
         let weu = FakeApiServer::start(fixture(WEU)).expect("start aks-weu");
         let neu = FakeApiServer::start(fixture(NEU)).expect("start aks-neu");
         let dir = tempfile::tempdir().expect("tempdir");
-        let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("address");
-        let contexts = [(WEU, weu.url()), (NEU, neu.url()), (DOWN, format!("http://{closed}"))];
+        // Port 1 (tcpmux) has no listener: a port freed by this test could be taken by a fake
+        // API server of a test running meanwhile, and the cluster would be up.
+        let contexts = [(WEU, weu.url()), (NEU, neu.url()), (DOWN, "http://127.0.0.1:1".to_string())];
         let mut config = String::from("apiVersion: v1\nkind: Config\nclusters:\n");
         for (name, server) in &contexts {
             config.push_str(&format!("- name: {name}\n  cluster:\n    server: {server}\n"));
