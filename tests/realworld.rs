@@ -86,8 +86,9 @@ fn realworld_sources_list_the_corpus(corpus: &Path) {
 }
 
 /// scripts/realworld-fetch, as GitHub CI runs it, with the corpus's own files laid out as the
-/// raw-file host serves them (`<repository>/<commit>/<path>`) behind a file:// URL: every listed
-/// file arrives, byte for byte, where the tests read it.
+/// raw-file host serves them (`<repository>/<commit>/<path>`, a licence as LICENSE.md where the
+/// repository names it so) behind a file:// URL: every listed file arrives, byte for byte, where
+/// the tests read it.
 fn realworld_fetch_rebuilds_the_corpus_from_the_sources(corpus: &Path) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let list = std::fs::read_to_string(root.join("tests/realworld-sources.tsv")).expect("sources");
@@ -97,7 +98,10 @@ fn realworld_fetch_rebuilds_the_corpus_from_the_sources(corpus: &Path) {
         let [folder, repository, commit, path] = line.split('\t').collect::<Vec<_>>()[..] else {
             panic!("folder, repository, commit, path: {line}")
         };
-        let served = host.path().join(repository).join(commit).join(path);
+        // Some repositories name their licence LICENSE.md (the corpus keeps it as LICENSE).
+        let upstream =
+            if repository == "Azure-Samples/aks-workload-identity" && path == "LICENSE" { "LICENSE.md" } else { path };
+        let served = host.path().join(repository).join(commit).join(upstream);
         std::fs::create_dir_all(served.parent().expect("parent")).expect("mkdir");
         std::fs::copy(corpus.join(folder).join(path), &served).expect("copy");
         files.push(format!("{folder}/{path}"));
