@@ -489,10 +489,12 @@ fn a_progress_line_shows_on_a_terminal_only() {
     // Not a terminal: standard error stays clean.
     let quiet = fake.plugin(&["--format", "json", "--fail-on", "never", "--timeout", "300"]);
     assert!(quiet.stderr.is_empty(), "{}", String::from_utf8_lossy(&quiet.stderr));
-    // A terminal (util-linux `script` gives the run a pseudo-terminal).
+    // A terminal (util-linux `script` gives the run a pseudo-terminal); the report goes to a file.
+    let report = tempfile::tempdir().expect("tempdir");
     let command = format!(
-        "{plugin} audit --kubeconfig {} --format json --fail-on never --timeout 300 -o /dev/null",
-        kubeconfig.display()
+        "{plugin} audit --kubeconfig {} --format json --fail-on never --timeout 300 -o {}",
+        kubeconfig.display(),
+        report.path().join("audit.json").display()
     );
     let out = std::process::Command::new("script")
         .args(["-qec", &command, "/dev/null"])
