@@ -29,6 +29,12 @@ use serde_json::Value;
 const WEU: &str = "aks-weu";
 const NEU: &str = "aks-neu";
 const DOWN: &str = "aks-down";
+const PASSWORD: &str = "s3cret-in-url";
+
+/// `text` does not show the password of the unreachable cluster's URL.
+fn assert_no_password(text: &str) {
+    assert!(!text.contains(PASSWORD), "the server URL's password leaked: {text}");
+}
 
 /// Two fake clusters and a kubeconfig with their contexts and one for a port nothing listens on.
 struct FleetFixture {
@@ -48,7 +54,8 @@ impl FleetFixture {
         let dir = tempfile::tempdir().expect("tempdir");
         // Port 1 (tcpmux) has no listener: a port freed by this test could be taken by a fake
         // API server of a test running meanwhile, and the cluster would be up.
-        let contexts = [(WEU, weu.url()), (NEU, neu.url()), (DOWN, "http://127.0.0.1:1".to_string())];
+        // Its URL carries a user and password, which no output may show.
+        let contexts = [(WEU, weu.url()), (NEU, neu.url()), (DOWN, format!("http://admin:{PASSWORD}@127.0.0.1:1"))];
         let mut config = String::from("apiVersion: v1\nkind: Config\nclusters:\n");
         for (name, server) in &contexts {
             config.push_str(&format!("- name: {name}\n  cluster:\n    server: {server}\n"));
@@ -73,7 +80,7 @@ impl FleetFixture {
             std::iter::once(bin_dir).chain(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())),
         )
         .expect("PATH");
-        Command::new(kubectl_binary())
+        let out = Command::new(kubectl_binary())
             .args(["iblint", "audit"])
             .args(args)
             .current_dir(repo())
@@ -81,7 +88,10 @@ impl FleetFixture {
             .env("HOME", self.dir.path())
             .env("KUBECONFIG", self.kubeconfig())
             .output()
-            .expect("run kubectl")
+            .expect("run kubectl");
+        assert_no_password(&String::from_utf8_lossy(&out.stdout));
+        assert_no_password(&String::from_utf8_lossy(&out.stderr));
+        out
     }
 }
 
@@ -156,7 +166,9 @@ fn the_fleet_report_in_sarif_human_and_github_formats() {
     let out = fleet.kubectl(&["--all-contexts", "--format", "sarif", "-o", sarif_path.to_str().expect("utf-8")]);
     assert_eq!(out.status.code(), Some(3), "{}", String::from_utf8_lossy(&out.stderr));
     sarif_schema::validate_with_jsonschema(&sarif_schema::schema_path(), &sarif_path);
-    let sarif: Value = serde_json::from_str(&std::fs::read_to_string(&sarif_path).expect("read")).expect("JSON");
+    let sarif_text = std::fs::read_to_string(&sarif_path).expect("read");
+    assert_no_password(&sarif_text);
+    let sarif: Value = serde_json::from_str(&sarif_text).expect("JSON");
     let runs = sarif["runs"].as_array().expect("runs");
     let ids: Vec<&str> = runs.iter().filter_map(|r| r["automationDetails"]["id"].as_str()).collect();
     assert_eq!(ids, [format!("iblint/audit/{WEU}/"), format!("iblint/audit/{NEU}/"), format!("iblint/audit/{DOWN}/")]);
