@@ -1,6 +1,6 @@
 //! The README shows generated content that must stay true: the rule table (from the rule docs),
-//! the kinds whose pod templates are read (from the model's table), the real output of the
-//! bundled example and its identity access map. Regenerate with
+//! the kinds whose pod templates are read and the tools that supply client ids (from the model's
+//! tables), the real output of the bundled example and its identity access map. Regenerate with
 //! `IBLINT_BLESS=1 cargo test --test readme`.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test fails by panicking
@@ -55,6 +55,7 @@ fn readme_generated_blocks_are_current() {
     let expected = with_block(&with_block(&readme, "rules", &rule_table()), "example", &example_output());
     let expected = with_block(&expected, "pod-kinds", &iblint::model::pod_kinds_table());
     let expected = with_block(&expected, "map-example", &map_example());
+    let expected = with_block(&expected, "tools", &iblint::model::tools_table());
     if std::env::var_os("IBLINT_BLESS").is_some() {
         std::fs::write(&path, &expected).expect("write README.md");
         return;

@@ -6,6 +6,7 @@ use super::legacy::LegacyPodIdentity;
 use super::live::LiveState;
 use super::meta::{ConfigMap, Meta, ServiceAccount, Text};
 use super::rbac::{Binding, Role};
+use super::tools::ToolConfig;
 use super::workload::Workload;
 use crate::span::Pos;
 
@@ -91,6 +92,9 @@ object_kinds! {
     /// AKS identity bindings declared in infrastructure code or scripts.
     identity_bindings: IdentityBindingResource,
     legacy: LegacyPodIdentity,
+    /// Tool configurations that supply client ids (their objects are also in `others` or
+    /// `config_maps`, which hold their metadata).
+    tool_configs: ToolConfig,
     /// Objects of kinds no rule models in detail (kept for metadata checks).
     others: Meta,
 }
@@ -121,6 +125,14 @@ impl HasMeta for Workload {
     /// The object's metadata once, however many pod templates it holds.
     fn meta(&self) -> Option<&Meta> {
         (!self.shares_meta).then_some(&self.meta)
+    }
+}
+
+impl HasMeta for ToolConfig {
+    /// The object's metadata is listed with its own kind (a Secret in `others`, a ConfigMap in
+    /// `config_maps`): a view of it must not list it twice.
+    fn meta(&self) -> Option<&Meta> {
+        None
     }
 }
 

@@ -13,6 +13,7 @@ mod pod_kinds;
 mod privilege;
 mod rbac;
 mod sidecars;
+mod tools;
 mod values;
 mod workload;
 
@@ -28,6 +29,10 @@ pub use live::{
 pub use privilege::{ADDON_MANAGER_LABEL, AKS_MANAGED_BY_LABEL, BOOTSTRAPPING_LABEL, MASTERS_GROUP};
 pub use rbac::{Binding, LabelSelector, PolicyRule, Role, RoleRef, SelectorRequirement, Subject, SubjectKind};
 pub use sidecars::{injector_of, Injection, Injector, INJECTORS};
+pub use tools::{
+    image_name, markdown_table as tools_table, tool_of, AccountRef, Reach, SuppliedId, Tool, ToolConfig, CERT_MANAGER,
+    CROSSPLANE_AZURE, EXTERNAL_DNS, EXTERNAL_SECRETS, KEDA, TOOLS, VELERO,
+};
 
 pub use inventory::{HasMeta, Inventory, Objects, ParseFailure, SkipNote};
 pub use meta::{ConfigMap, Entries, Entry, Meta, ObjectRef, Origin, ServiceAccount, Str, Text, ValueType};

@@ -16,7 +16,7 @@ impl Rule for GrantIdMismatch {
     fn check(&self, cx: &Context, sink: &mut Sink) {
         let inv = cx.inventory;
         for b in cx.bound_accounts() {
-            let id = b.client_id.value.as_str();
+            let id = b.client_id.value;
             if !b.grants.is_empty() {
                 continue;
             }
@@ -39,7 +39,7 @@ impl Rule for GrantIdMismatch {
                 )
                 .help(fix_help(id, &resource.value, b.sa))
                 .plan(case_plan(inv, b, role, resource))
-                .related(b.sa.meta.at(b.client_id.value_span), "the ServiceAccount's client id");
+                .related(b.client_id.holder.at(b.client_id.span), b.client_id.what.clone());
             }
         }
     }
@@ -49,10 +49,13 @@ impl Rule for GrantIdMismatch {
 /// name the account's id as written follow it). One edit apart is left to the user: either side
 /// may hold the typo.
 fn case_plan(inv: &Inventory, b: &BoundAccount, role: &Role, resource: &Str) -> Option<Plan> {
-    let id = b.client_id.value.as_str();
+    let id = b.client_id.value;
     if !resource.value.eq_ignore_ascii_case(id) || !is_guid(id) {
         return None;
     }
+    // A tool's field may sit in embedded or encoded text (a Secret's credentials file): only a
+    // ServiceAccount's annotation is rewritten in place.
+    let on_account = std::ptr::eq(b.client_id.holder, &b.sa.meta);
     let lower = id.to_ascii_lowercase();
     let mut plan = Plan::safe(format!(
         "Write client id {lower} in lower case in {} and {}",
@@ -60,7 +63,10 @@ fn case_plan(inv: &Inventory, b: &BoundAccount, role: &Role, resource: &Str) -> 
         b.sa.meta.object_ref()
     ));
     if id != lower {
-        plan = rewrite_client_id(inv, plan, b.sa, b.client_id, &lower)?;
+        if !on_account {
+            return None;
+        }
+        plan = rewrite_client_id(inv, plan, b.client_id.holder, b.client_id.span, id, &lower)?;
     }
     if resource.value != lower {
         plan = plan.rewrite(&role.meta.at(resource.span), &resource.value, &lower)?;

@@ -28,18 +28,20 @@ impl Rule for MissingIdentityGrant {
             .bound_accounts()
             .iter()
             .filter(|b| {
-                let id = b.client_id.value.as_str();
+                let id = b.client_id.value;
                 // An API server that allowed what the listed RBAC objects do not show knows of a
                 // grant (IB607 notes it).
                 b.grants.is_empty() && near_misses(inv, b.sa, id).is_empty() && !allowed_by_api_server(cx, b.sa, id)
             })
             .collect();
         for b in &missing {
-            let id = b.client_id.value.as_str();
+            let id = b.client_id.value;
             let (yaml, _) = grant_yaml(b.sa, id);
+            // The finding sits where the id is written: the ServiceAccount's annotation, or the
+            // configuration of a tool that supplies the id itself.
             let f = sink.emit_on(
-                &b.sa.meta,
-                b.client_id.value_span,
+                b.client_id.holder,
+                b.client_id.span,
                 format!(
                     "No role in scope lets {} `{USE_MANAGED_IDENTITY}` on `{IDENTITY_API_GROUP}` for its client id \
                      `{id}`: the identity-binding pods of {}{} get no token",
@@ -52,6 +54,12 @@ impl Rule for MissingIdentityGrant {
             let block: String =
                 yaml.lines().map(|l| if l.is_empty() { "\n".to_string() } else { format!("    {l}\n") }).collect();
             f.help(format!("Add a ClusterRole and a ClusterRoleBinding:\n\n{}", block.trim_end()));
+            if !std::ptr::eq(b.client_id.holder, &b.sa.meta) {
+                f.related(
+                    b.sa.meta.at(b.sa.meta.anchor_for(&b.sa.meta.annotations)),
+                    b.sa.meta.object_ref().to_string(),
+                );
+            }
             for w in &b.pods {
                 let at = w.pod.service_account_ref().map_or(w.pod.anchor, |s| s.span);
                 f.related(w.meta.at(at), format!("{} runs as this ServiceAccount", w.object()));

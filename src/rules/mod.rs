@@ -82,6 +82,7 @@ mod service_account_not_found;
 mod skip_containers_mismatch;
 mod stale_client_id;
 mod suppression_problem;
+mod tool_client_id_mismatch;
 mod unexpected_tenant;
 mod unknown_identity_key;
 mod unparseable_manifest;
@@ -244,6 +245,7 @@ pub static RULES: &[&dyn Rule] = &[
     &malformed_identity_id::MalformedIdentityId,
     &service_account_not_found::ServiceAccountNotFound,
     &unexpected_tenant::UnexpectedTenant,
+    &tool_client_id_mismatch::ToolClientIdMismatch,
     &missing_identity_grant::MissingIdentityGrant,
     &grant_id_mismatch::GrantIdMismatch,
     &namespaced_identity_grant::NamespacedIdentityGrant,

@@ -5,21 +5,32 @@ use std::collections::{BTreeSet, HashMap};
 use rayon::prelude::*;
 
 use super::fix_values;
-use super::sa_support::AccountUsers;
+use super::sa_support::{tool_supply, AccountUsers};
 use crate::fix::Plan;
 use crate::model::{identity_binding_enabled, is_placeholder};
 use crate::model::{
-    rule_allows_any_resource, Entry, Grant, Inventory, PolicyRule, Request, ServiceAccount, Str, Workload,
+    rule_allows_any_resource, Grant, Inventory, Meta, PolicyRule, Request, ServiceAccount, Str, Workload,
     IDENTITY_API_GROUP, USE_MANAGED_IDENTITY,
 };
+use crate::span::Span;
 
 /// A ServiceAccount whose pods use identity binding, its client id, those pods, and the grants
 /// that let it use that client id (ClusterRoleBindings first; none: denied).
 pub struct BoundAccount<'a> {
     pub sa: &'a ServiceAccount,
-    pub client_id: &'a Entry,
+    pub client_id: BoundId<'a>,
     pub pods: Vec<&'a Workload>,
     pub grants: Vec<Grant<'a>>,
+}
+
+/// The client id identity binding uses for an account, and the object whose field holds it: the
+/// ServiceAccount's annotation, or the configuration of a tool that supplies the id itself.
+pub struct BoundId<'a> {
+    pub value: &'a str,
+    pub span: Span,
+    pub holder: &'a Meta,
+    /// What the field is, for related locations ("the ServiceAccount's client id").
+    pub what: String,
 }
 
 /// Every ServiceAccount in scope that identity-binding pods run as and that names a client id
@@ -28,17 +39,47 @@ pub struct BoundAccount<'a> {
 pub fn bound_accounts<'a>(inv: &'a Inventory, users: &[AccountUsers<'a>]) -> Vec<BoundAccount<'a>> {
     let mut out: Vec<BoundAccount> = Vec::new();
     for u in users {
-        let Some(id) =
-            u.sa.client_id().filter(|e| e.is_string() && !e.value.trim().is_empty() && !is_placeholder(&e.value))
-        else {
-            continue;
-        };
         let pods: Vec<&Workload> = u.pods.iter().copied().filter(|w| identity_binding_enabled(&w.pod)).collect();
-        if !pods.is_empty() {
-            out.push(BoundAccount { sa: u.sa, client_id: id, pods, grants: Vec::new() });
+        if pods.is_empty() {
+            continue;
+        }
+        let ids = bound_ids(inv, u.sa, &pods);
+        for client_id in ids {
+            out.push(BoundAccount { sa: u.sa, client_id, pods: pods.clone(), grants: Vec::new() });
         }
     }
-    out.par_iter_mut().for_each(|b| b.grants = inv.grants(&identity_request(b.sa, &b.client_id.value)));
+    out.par_iter_mut().for_each(|b| b.grants = inv.grants(&identity_request(b.sa, b.client_id.value)));
+    out
+}
+
+/// The client ids identity binding uses for an account: its annotation, else the literal ids the
+/// configurations of a tool its pods run supply (one account may then need several grants).
+/// Blank values, placeholders and values of the wrong type are other rules' business.
+fn bound_ids<'a>(inv: &'a Inventory, sa: &'a ServiceAccount, pods: &[&'a Workload]) -> Vec<BoundId<'a>> {
+    let usable = |v: &str| !v.trim().is_empty() && !is_placeholder(v);
+    if let Some(e) = sa.client_id() {
+        return match e.is_string() && usable(&e.value) {
+            true => vec![BoundId {
+                value: &e.value,
+                span: e.value_span,
+                holder: &sa.meta,
+                what: "the ServiceAccount's client id".into(),
+            }],
+            false => Vec::new(),
+        };
+    }
+    let mut out: Vec<BoundId> = Vec::new();
+    for supply in pods.iter().filter_map(|w| tool_supply(inv, w)) {
+        for config in supply.configs {
+            for id in config.literal_ids().filter(|id| usable(&id.value.value)) {
+                if out.iter().all(|b| b.value != id.value.value) {
+                    let what =
+                        format!("`{}` of {}, which {} uses", id.field, config.meta.object_ref(), supply.tool.name);
+                    out.push(BoundId { value: &id.value.value, span: id.value.span, holder: &config.meta, what });
+                }
+            }
+        }
+    }
     out
 }
 
@@ -163,12 +204,20 @@ pub fn applicable_grant_yaml(accounts: &[&ServiceAccount], client_id: &str) -> O
     Some(yaml)
 }
 
-/// Adds to `plan` the rewrite of `sa`'s client id (`entry`) to `id`, and of every identity grant
-/// resource that names the old id exactly, so that the grants that work keep working.
-pub fn rewrite_client_id(inv: &Inventory, plan: Plan, sa: &ServiceAccount, entry: &Entry, id: &str) -> Option<Plan> {
-    let mut plan = plan.rewrite(&sa.meta.at(entry.value_span), &entry.value, id)?;
+/// Adds to `plan` the rewrite of a client id (`value`, written at `span` of `holder`: a
+/// ServiceAccount's annotation) to `id`, and of every identity grant resource that names the old id
+/// exactly, so that the grants that work keep working.
+pub fn rewrite_client_id(
+    inv: &Inventory,
+    plan: Plan,
+    holder: &Meta,
+    span: Span,
+    value: &str,
+    id: &str,
+) -> Option<Plan> {
+    let mut plan = plan.rewrite(&holder.at(span), value, id)?;
     for (role, rule) in inv.authored_rules().filter(|(_, r)| grants_identity_use(r)) {
-        for r in rule.resources.iter().filter(|r| r.value == entry.value) {
+        for r in rule.resources.iter().filter(|r| r.value == value) {
             plan = plan.rewrite(&role.meta.at(r.span), &r.value, id)?;
         }
     }

@@ -4,8 +4,8 @@
 
 use rayon::prelude::*;
 
-use crate::model::{is_guid, is_placeholder, is_wi_pod};
-use crate::model::{Entry, Inventory, Meta, PodTemplate, ServiceAccount, Workload, WI_PREFIX};
+use crate::model::{is_guid, is_placeholder, is_wi_pod, tool_of};
+use crate::model::{Entry, Inventory, Meta, PodTemplate, ServiceAccount, Tool, ToolConfig, Workload, WI_PREFIX};
 use crate::span::Span;
 
 /// " and 2 other workloads": the tail of a message that names the first of several pods.
@@ -63,6 +63,32 @@ fn is_complete_wi_workload(w: &Workload) -> bool {
 /// it names none), for related locations.
 pub fn service_account_field(w: &Workload) -> Span {
     w.pod.service_account_ref().map_or(w.pod.anchor, |s| s.span)
+}
+
+/// What a tool's configuration supplies for a pod that runs it: the tool and the configurations
+/// in scope that apply to the pod (they name the client id, or reference a Secret holding it).
+pub struct ToolSupply<'a> {
+    pub tool: &'static Tool,
+    pub configs: Vec<&'a ToolConfig>,
+}
+
+impl ToolSupply<'_> {
+    /// Some configuration names the id (a literal or a Secret reference).
+    pub fn names_an_id(&self) -> bool {
+        self.configs.iter().any(|c| !c.ids.is_empty())
+    }
+}
+
+/// The tool a pod runs and the configurations in scope that supply its client id, if the pod
+/// runs one of the tools that take the id from their own configuration.
+pub fn tool_supply<'a>(inv: &'a Inventory, w: &Workload) -> Option<ToolSupply<'a>> {
+    let tool = tool_of(w)?;
+    let configs = inv
+        .tool_configs
+        .iter()
+        .filter(|c| std::ptr::eq(c.tool, tool) && c.account.is_none() && c.applies_to(w))
+        .collect();
+    Some(ToolSupply { tool, configs })
 }
 
 /// An annotation value that is present and not blank.

@@ -6,7 +6,8 @@ use crate::finding::Level;
 use crate::model::is_guid;
 use crate::model::{rule_allows, IDENTITY_API_GROUP, USE_MANAGED_IDENTITY};
 
-/// IB308: a grant names a client id that no ServiceAccount in scope carries.
+/// IB308: a grant names a client id that no ServiceAccount in scope carries (nor a tool's
+/// configuration supplies).
 pub struct UnusedIdentityGrant;
 
 impl Rule for UnusedIdentityGrant {
@@ -18,6 +19,8 @@ impl Rule for UnusedIdentityGrant {
         let inv = cx.inventory;
         let mut ids: HashSet<&str> = HashSet::with_capacity(inv.service_accounts.len());
         ids.extend(inv.service_accounts.iter().filter_map(|sa| sa.client_id()).map(|e| e.value.as_str()));
+        // Tools that take the id from their own configuration (a cert-manager Issuer, …) use it too.
+        ids.extend(inv.tool_configs.iter().flat_map(|c| c.literal_ids()).map(|id| id.value.value.as_str()));
         // Running pods may still use an id their ServiceAccount no longer carries (IB605's case):
         // the grant is not unused while they run.
         let running = inv.live.iter().flat_map(|l| &l.pods).filter(|p| p.is_running());

@@ -47,6 +47,10 @@ pub fn load_document(root: &Node, cx: &DocContext, inv: &mut Objects) {
         }
         return;
     }
+    // A tool's configuration is a view of the object, which is also listed with its kind below.
+    if let Some(config) = super::tools::tool_config(root, &meta) {
+        inv.tool_configs.push(config);
+    }
     match kind {
         "ServiceAccount" => inv.service_accounts.push(ServiceAccount { meta }),
         "ClusterRole" | "Role" if is_rbac(api_version) => inv.roles.push(super::rbac::role(root, meta)),
@@ -158,6 +162,8 @@ pub fn is_cluster_scoped(api_version: &str, kind: &str) -> bool {
             | "ClusterWorkflowTemplate"
     ) || (group == "managedidentity.azure.upbound.io")
         || (group == "pkg.crossplane.io" && matches!(kind, "DeploymentRuntimeConfig" | "ControllerConfig"))
+        || (group.ends_with(".upbound.io") && kind == "ClusterProviderConfig")
+        || (group == "azure.upbound.io" && kind == "ProviderConfig")
 }
 
 /// The entries of the mapping under `key` of `parent`, keeping the key's span.

@@ -13,6 +13,7 @@ pub mod rbac;
 pub mod remote;
 pub mod render;
 pub mod stage;
+pub mod tools;
 pub mod workflow;
 
 use std::sync::Arc;
