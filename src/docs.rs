@@ -107,10 +107,22 @@ pub fn parse(id: &'static str, text: &'static str) -> Result<RuleDoc, DocError> 
     if !seen_id || doc.name.is_empty() || doc.summary.is_empty() {
         return Err(err("front matter needs id, name and summary"));
     }
-    for section in ["## What it flags", "## Why it matters", "## Example", "## Fix", "## References"] {
+    for section in ["## What it flags", "## Why it matters", "## Precision", "## Example", "## Fix", "## References"] {
         if !body.contains(section) {
             return Err(err(&format!("missing section `{section}`")));
         }
+    }
+    // The precision section states the claim SARIF carries, then what it rests on.
+    let claim = match doc.precision.as_str() {
+        "very-high" => "Very high:",
+        "high" => "High:",
+        "medium" => "Medium:",
+        "low" => "Low:",
+        other => return Err(err(&format!("precision `{other}` is not very-high, high, medium or low"))),
+    };
+    let stated = body.split("## Precision\n").nth(1).is_some_and(|s| s.starts_with(claim));
+    if !stated {
+        return Err(err(&format!("the `## Precision` section must open with `{claim}` (the front matter's claim)")));
     }
     Ok(doc)
 }

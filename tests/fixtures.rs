@@ -13,114 +13,15 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test fails by panicking
 
-use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use iblint::check::{self, CheckOptions};
-use iblint::finding::Location;
 use libtest_mimic::{Failed, Trial};
 
 #[path = "support/rule_cases.rs"]
 mod rule_cases;
 
 // Live rules (IB6xx) have fake-cluster fixtures, audited by `tests/live_fixtures.rs`.
-use rule_cases::{cases, config_of, is_live};
-
-type Expect = BTreeSet<(String, u32, Option<u32>)>;
-
-fn testdata() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata")
-}
-
-fn rule_dirs() -> Vec<PathBuf> {
-    let mut dirs: Vec<PathBuf> = std::fs::read_dir(testdata())
-        .expect("testdata/")
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| {
-            p.is_dir() && p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with("IB") && !is_live(n))
-        })
-        .collect();
-    dirs.sort();
-    dirs
-}
-
-fn parse_marker_list(text: &str, line: u32, out: &mut Expect) {
-    for item in text.split(',') {
-        let item = item.trim().trim_end_matches(|c: char| !c.is_ascii_alphanumeric());
-        if item.is_empty() {
-            continue;
-        }
-        let (id, col) = match item.split_once('@') {
-            Some((id, col)) => (id, col.parse().ok()),
-            None => (item, None),
-        };
-        out.insert((id.to_string(), line, col));
-    }
-}
-
-fn markers(file: &Path) -> Expect {
-    let mut out = Expect::new();
-    let sidecar = PathBuf::from(format!("{}.expect", file.display()));
-    if let Ok(text) = std::fs::read_to_string(&sidecar) {
-        for l in text.lines().filter(|l| !l.trim().is_empty() && !l.starts_with('#')) {
-            let mut parts = l.split_whitespace();
-            let (Some(id), Some(pos)) = (parts.next(), parts.next()) else { continue };
-            let (line, col) = match pos.split_once('@') {
-                Some((l, c)) => (l.parse().unwrap_or(0), c.parse().ok()),
-                None => (pos.parse().unwrap_or(0), None),
-            };
-            out.insert((id.to_string(), line, col));
-        }
-    }
-    let Ok(text) = std::fs::read_to_string(file) else { return out };
-    for (i, l) in text.lines().enumerate() {
-        if let Some(at) = l.find("expect:") {
-            let before = &l[..at];
-            if before.contains('#') || before.contains("//") {
-                parse_marker_list(&l[at + 7..], i as u32 + 1, &mut out);
-            }
-        }
-    }
-    out
-}
-
-/// Lints one case (a file, or a directory of files) and returns the findings in `file`.
-fn findings(case: &Path) -> Vec<(String, String, u32, u32)> {
-    let opts =
-        CheckOptions { paths: vec![case.to_path_buf()], scope: Some(case.to_path_buf()), ..CheckOptions::default() };
-    let outcome = check::run(&opts, &config_of(case, &testdata()), &testdata()).expect("check runs");
-    outcome
-        .findings
-        .iter()
-        .filter(|f| f.suppression.is_none())
-        .filter_map(|f| match &f.location {
-            Location::File { path, span } => {
-                Some((path.to_string(), f.rule.to_string(), span.start.line, span.start.col))
-            }
-            Location::Logical { .. } => None,
-        })
-        .collect()
-}
-
-fn files_of(case: &Path) -> Vec<PathBuf> {
-    if case.is_file() {
-        return vec![case.to_path_buf()];
-    }
-    let mut out = Vec::new();
-    let mut stack = vec![case.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).expect("case dir").flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if !p.to_string_lossy().ends_with(".expect") {
-                out.push(p);
-            }
-        }
-    }
-    out.sort();
-    out
-}
+use rule_cases::{case_findings as findings, cases, files_of, markers, rule_dirs, testdata, Expect};
 
 fn main() -> std::process::ExitCode {
     let args = libtest_mimic::Arguments::from_args();

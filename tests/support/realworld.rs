@@ -8,7 +8,7 @@
 #![allow(dead_code)]
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use libtest_mimic::{Arguments, Failed, Trial};
 
@@ -24,40 +24,53 @@ fn location() -> (PathBuf, bool) {
 }
 
 /// A test over the corpus: its name and its body, given the corpus directory.
-pub type CorpusTest = (&'static str, fn(&std::path::Path));
+pub type CorpusTest = (&'static str, fn(&Path));
 
 /// Runs `tests` (name, body) over the corpus; skips them all, with one printed line, when the
 /// corpus is absent and was not asked for.
 pub fn run(tests: Vec<CorpusTest>) -> std::process::ExitCode {
     let args = Arguments::from_args();
-    let (corpus, explicit) = location();
-    let present = corpus.is_dir();
-    if !present && !explicit {
-        // Written past the test harness's capture, so it shows in a plain `cargo test`.
-        let _ = writeln!(
-            std::io::stderr(),
-            "skipped {} real-world corpus test{}: no corpus at {} (set {VARIABLE} to its directory to run them)",
-            tests.len(),
-            if tests.len() == 1 { "" } else { "s" },
-            corpus.display()
-        );
-    }
+    let count = tests.len();
     let trials = tests
         .into_iter()
         .map(|(name, body)| {
-            let corpus = corpus.clone();
-            Trial::test(name, move || {
-                if !corpus.is_dir() {
-                    return Err(Failed::from(format!(
-                        "{VARIABLE}={} is not a directory: the real-world corpus must be there",
-                        corpus.display()
-                    )));
-                }
-                body(&corpus);
+            trial(name.to_string(), move |corpus| {
+                body(corpus);
                 Ok(())
             })
-            .with_ignored_flag(!present && !explicit)
         })
         .collect();
+    say_if_skipped(count);
     libtest_mimic::run(&args, trials).exit_code()
+}
+
+/// One test over the corpus, to run among others: ignored when the corpus is absent and was not
+/// asked for, failed when it was asked for and is absent. A failure is a panic of `body`, or the
+/// message it returns.
+pub fn trial(name: String, body: impl FnOnce(&Path) -> Result<(), String> + Send + 'static) -> Trial {
+    let (corpus, explicit) = location();
+    let present = corpus.is_dir();
+    Trial::test(name, move || {
+        if !corpus.is_dir() {
+            return Err(Failed::from(format!(
+                "{VARIABLE}={} is not a directory: the real-world corpus must be there",
+                corpus.display()
+            )));
+        }
+        body(&corpus).map_err(Failed::from)
+    })
+    .with_ignored_flag(!present && !explicit)
+}
+
+/// Says, past the test harness's capture, that `count` corpus tests are skipped when they are.
+pub fn say_if_skipped(count: usize) {
+    let (corpus, explicit) = location();
+    if !corpus.is_dir() && !explicit {
+        let _ = writeln!(
+            std::io::stderr(),
+            "skipped {count} real-world corpus test{}: no corpus at {} (set {VARIABLE} to its directory to run them)",
+            if count == 1 { "" } else { "s" },
+            corpus.display()
+        );
+    }
 }
