@@ -7,7 +7,9 @@
 //! Left out by design: findings of IB002 (Terraform converts map values to strings, so an
 //! unquoted `true` reaches the API server as `"true"`), fixtures that are not plain manifests
 //! (kustomize trees, templates, JSON), and, for the typed form, the deprecated `serviceAccount`
-//! field and kinds the provider has no resource for (those go through `kubernetes_manifest`).
+//! field and kinds the provider has no resource for (those go through `kubernetes_manifest`). A
+//! finding inside text a YAML block scalar embeds (a file in a Secret) is compared at the key that
+//! holds the text, the only place Terraform's one-string form can point at.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test fails by panicking
 
@@ -276,6 +278,34 @@ fn convert(case: &Path, files: &[PathBuf], form: Form, dir: &Path) -> Option<()>
 /// The field a finding points at: the key on its line (`labels`, `serviceAccountName`,
 /// `azure.workload.identity/use`, a block such as `metadata`), in the API's spelling; `item` for
 /// a list entry as a whole (a subject, a container), `kind` for the object itself.
+/// For a line inside a YAML block scalar (a file embedded in a Secret or ConfigMap, such as
+/// external-dns's `azure.json`), the key that holds the text: Terraform writes the text as one
+/// string expression, whose inner lines are not the file's, so a finding inside it can only point
+/// at that key there.
+fn embedding_key(path: &Path, line: u32) -> Option<String> {
+    fn walk(node: &Node, line: u32) -> Option<String> {
+        match &node.kind {
+            NodeKind::Map(entries) => entries.iter().find_map(|(k, v)| {
+                let inside =
+                    v.span.start.line > k.span.start.line && (v.span.start.line..=v.span.end.line).contains(&line);
+                match (&v.kind, inside) {
+                    (NodeKind::Scalar(_), true) => k.as_str().map(str::to_string),
+                    _ => walk(v, line),
+                }
+            }),
+            NodeKind::Seq(items) => items.iter().find_map(|i| walk(i, line)),
+            _ => None,
+        }
+    }
+    if path.extension().is_none_or(|e| e != "yaml" && e != "yml") {
+        return None;
+    }
+    let text = std::fs::read_to_string(path).ok()?;
+    let mut found = None;
+    parse_stream(&text, &Limits::default(), |root| found = found.take().or_else(|| walk(&root, line)));
+    found
+}
+
 fn field(path: &Path, line: u32, col: u32) -> String {
     let text = std::fs::read_to_string(path).unwrap_or_default();
     let raw = text.lines().nth(line as usize - 1).unwrap_or("");
@@ -323,8 +353,10 @@ fn findings(case: &Path, cwd: &Path) -> BTreeMap<(String, String), usize> {
     let mut out = BTreeMap::new();
     for f in outcome.findings.iter().filter(|f| f.suppression.is_none() && f.rule != "IB002") {
         let Location::File { path, span } = &f.location else { continue };
-        *out.entry((f.rule.to_string(), field(&cwd.join(path.as_ref()), span.start.line, span.start.col)))
-            .or_insert(0) += 1;
+        let file = cwd.join(path.as_ref());
+        let place =
+            embedding_key(&file, span.start.line).unwrap_or_else(|| field(&file, span.start.line, span.start.col));
+        *out.entry((f.rule.to_string(), place)).or_insert(0) += 1;
     }
     out
 }
