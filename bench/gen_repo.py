@@ -6,6 +6,11 @@ pod asks for an identity binding, its ServiceAccount, the ClusterRole + ClusterR
 grant `use-managed-identity`, a Service and a ConfigMap (padded to about 3.2 KB per file, the
 size of real application manifests). About one application in seven carries a planted mistake.
 
+Each team also has a Terraform module, `infra/<team>/identities.tf`: a user-assigned managed
+identity and a federated identity credential for each of its applications' ServiceAccounts,
+through `for_each` over a map of the team's applications, so that the Terraform evaluator is
+part of the measured run.
+
 Usage: gen_repo.py N OUT_DIR
 """
 import os
@@ -149,15 +154,60 @@ def app(i, rng):
     return team, name, TEMPLATE.format(**fields)
 
 
+TERRAFORM = """\
+variable "oidc_issuer_url" {{
+  type    = string
+  default = "https://westeurope.oic.prod-aks.azure.com/{tenant}/{cluster}/"
+}}
+
+locals {{
+  apps = {{
+{apps}  }}
+}}
+
+resource "azurerm_user_assigned_identity" "app" {{
+  for_each            = local.apps
+  name                = "id-${{each.key}}"
+  resource_group_name = "rg-{team}"
+  location            = "westeurope"
+}}
+
+resource "azurerm_federated_identity_credential" "app" {{
+  for_each  = local.apps
+  name      = "fic-${{each.key}}"
+  parent_id = azurerm_user_assigned_identity.app[each.key].id
+  audience  = ["api://AzureADTokenExchange"]
+  issuer    = var.oidc_issuer_url
+  subject   = "system:serviceaccount:${{each.value}}:${{each.key}}"
+}}
+"""
+
+
+def terraform(team, names, rng):
+    tenant = str(uuid.UUID(int=rng.getrandbits(128), version=4))
+    cluster = str(uuid.UUID(int=rng.getrandbits(128), version=4))
+    apps = "".join(f'    "{name}" = "{team}"\n' for name in names)
+    return TERRAFORM.format(tenant=tenant, cluster=cluster, apps=apps, team=team)
+
+
 def main():
     n, out = int(sys.argv[1]), sys.argv[2]
     rng = random.Random(7)
+    teams = {}
     for i in range(n):
         team, name, text = app(i, rng)
+        teams.setdefault(team, []).append(name)
         d = os.path.join(out, "apps", team)
         os.makedirs(d, exist_ok=True)
         with open(os.path.join(d, f"{name}.yaml"), "w", encoding="utf-8") as f:
             f.write(text)
+    # A separate generator keeps the applications' files what they were without Terraform.
+    tf_rng = random.Random(11)
+    for team, names in sorted(teams.items()):
+        d = os.path.join(out, "infra", team)
+        os.makedirs(d, exist_ok=True)
+        with open(os.path.join(d, "identities.tf"), "w", encoding="utf-8") as f:
+            f.write(terraform(team, names, tf_rng))
 
 
 if __name__ == "__main__":
