@@ -8,7 +8,7 @@ use globset::GlobSet;
 use rayon::prelude::*;
 
 use crate::config::{Config, RuleSetting};
-use crate::finding::Finding;
+use crate::finding::{Finding, Location};
 use crate::model::{Inventory, Objects, SkipNote};
 pub use crate::outcome::{AuditSummary, Outcome, Texts, STDIN_NAME};
 use crate::rules::{self, Context, Mode, Rule, Settings};
@@ -17,7 +17,7 @@ use crate::source::loader::FsLoader;
 use crate::source::render::Rendered;
 use crate::source::{self, Input, LoadOptions};
 use crate::timings;
-use crate::yaml::{parse_stream, Limits};
+use crate::yaml::Limits;
 
 /// Everything `check` needs besides the config file.
 #[derive(Clone, Debug, Default)]
@@ -82,24 +82,23 @@ pub fn run(opts: &CheckOptions, config: &Config, cwd: &Path) -> Result<Outcome, 
             .unwrap_or_else(|| "default".into()),
         limits: Limits::default(),
     };
-    let patches = kustomize_patches(&walked.files);
     let max = if opts.max_file_size == 0 { DEFAULT_MAX_FILE_SIZE } else { opts.max_file_size };
 
     let load = timings::phase("load");
     let overlay = opts.overlay.as_deref();
     let loader = FsLoader::new(&cwd, max).with_overlay(opts.overlay.clone());
-    let loaded: Vec<Objects> = source::stage::load_all(&walked.files, &loader, &load_opts, |f| {
+    let loaded: Vec<Objects> = source::stage::load_all(&walked.files, &loader, &load_opts, |f, is_patch| {
         match overlay.and_then(|o| o.get(&f.display)) {
             Some(text) => {
                 let input = Input {
                     display: &f.display,
                     kind: f.kind,
                     bytes: text.as_bytes(),
-                    is_patch: patches.contains(&f.path),
+                    is_patch,
                 };
                 source::load(&input, &load_opts)
             }
-            None => load_file(f, patches.contains(&f.path), max, &load_opts),
+            None => load_file(f, is_patch, max, &load_opts),
         }
     });
     drop(load);
@@ -124,6 +123,9 @@ pub fn run(opts: &CheckOptions, config: &Config, cwd: &Path) -> Result<Outcome, 
         objects.merge(source::load(&input, &load_opts));
         reported.insert(display);
     }
+    // A file read both by a build and on its own reports its failures once.
+    objects.parse_failures.sort_by(|a, b| (&a.path, a.pos, &a.message).cmp(&(&b.path, b.pos, &b.message)));
+    objects.parse_failures.dedup_by(|a, b| (&a.path, a.pos, &a.message) == (&b.path, b.pos, &b.message));
     let mut notes = std::mem::take(&mut objects.notes);
     notes.sort();
     notes.dedup();
@@ -207,8 +209,9 @@ pub(crate) fn lint(
     let settings = Settings { tenants: config.tenants.clone(), today: crate::config::today() };
     let cx = Context::new(inventory, &settings, mode);
     let phase = timings::phase("rules");
-    let mut findings = rules::run(enabled, &cx);
+    let findings = rules::run(enabled, &cx);
     drop(phase);
+    let mut findings = merge_builds(findings);
     let _phase = timings::phase("suppress + sort");
     let today = crate::config::today();
     let config_problems = crate::suppress::apply(&mut findings, inventory, config, &today);
@@ -245,6 +248,37 @@ pub(crate) fn apply_inline_suppressions(
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     crate::fingerprint::assign(&mut findings);
     findings
+}
+
+/// A base that several kustomize roots build is linted once per root; a problem on one of its
+/// lines is one finding, whose related locations name every root that deploys it (the message
+/// is the first root's, by path).
+fn merge_builds(findings: Vec<Finding>) -> Vec<Finding> {
+    let (mut built, mut out): (Vec<Finding>, Vec<Finding>) = findings.into_iter().partition(|f| !f.builds.is_empty());
+    if built.is_empty() {
+        return out;
+    }
+    built.sort_by(|a, b| {
+        (a.rule, &a.location, &a.builds, &a.message).cmp(&(b.rule, &b.location, &b.builds, &b.message))
+    });
+    let mut merged: Vec<Finding> = Vec::new();
+    for f in built {
+        match merged.last_mut() {
+            Some(last) if last.rule == f.rule && last.location == f.location => last.builds.extend(f.builds),
+            _ => merged.push(f),
+        }
+    }
+    for mut f in merged {
+        f.builds.sort();
+        f.builds.dedup();
+        for root in f.builds.clone() {
+            let dir = root.rsplit_once('/').map_or(".", |(dir, _)| dir).to_string();
+            let location = Location::File { path: root, span: crate::span::Span::line(1) };
+            f.related(location, format!("deployed by the kustomize build of {dir}"));
+        }
+        out.push(f);
+    }
+    out
 }
 
 /// No secret-looking input value reaches a message, a help text or a fix, whatever the format.
@@ -333,6 +367,7 @@ fn load_file(f: &files::FileEntry, is_patch: bool, max: u64, opts: &LoadOptions)
             path: f.display.clone(),
             pos: crate::span::Pos { line: 1, col: 1 },
             message: format!("cannot be read: {e}"),
+            cause: Default::default(),
         });
     };
     // One open and one stat per file: the size check and the read share the handle.
@@ -405,30 +440,4 @@ fn apply_levels(findings: &mut [Finding], config: &Config) {
 pub fn exclude_set<'a>(globs: impl Iterator<Item = &'a String>) -> Result<GlobSet, CheckError> {
     crate::glob::path_globs(globs.map(String::as_str))
         .map_err(|e| CheckError::Glob { glob: e.glob, message: e.message })
-}
-
-/// Files that kustomizations list as patches: partial objects.
-fn kustomize_patches(files: &[files::FileEntry]) -> HashSet<PathBuf> {
-    let mut out = HashSet::new();
-    for f in files {
-        let name = f.path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-        if !matches!(name, "kustomization.yaml" | "kustomization.yml" | "Kustomization") {
-            continue;
-        }
-        let Ok(text) = std::fs::read_to_string(&f.path) else { continue };
-        let dir = f.path.parent().unwrap_or(Path::new("."));
-        parse_stream(&text, &Limits::default(), |root| {
-            for key in ["patches", "patchesStrategicMerge", "patchesJson6902"] {
-                for item in root.get(key).and_then(|n| n.as_seq()).unwrap_or_default() {
-                    let path = item.as_str().or_else(|| item.get("path").and_then(|p| p.as_str()));
-                    if let Some(p) = path.filter(|p| !p.contains('\n')) {
-                        if let Ok(canon) = dir.join(p).canonicalize() {
-                            out.insert(canon);
-                        }
-                    }
-                }
-            }
-        });
-    }
-    out
 }

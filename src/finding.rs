@@ -169,6 +169,12 @@ pub struct Finding {
     pub related: Vec<Related>,
     /// The object the finding is about (for suppressions and fingerprints).
     pub object: Option<ObjectRef>,
+    /// The file that declares that object (a finding on a value a kustomize patch set is in the
+    /// patch's file, while the object's suppressions are read from this one).
+    pub origin: Option<Arc<str>>,
+    /// The kustomize roots whose builds produced the object (empty for objects linted as
+    /// written).
+    pub builds: Vec<Arc<str>>,
     pub fixes: Vec<Fix>,
     /// Fixes as rules plan them (edits of keys and values at model spans), turned into `fixes`
     /// once the file texts are at hand ([`crate::fix::resolve`]).
@@ -188,6 +194,8 @@ impl Finding {
             location,
             related: Vec::new(),
             object: None,
+            origin: None,
+            builds: Vec::new(),
             fixes: Vec::new(),
             plans: Vec::new(),
             suppression: None,

@@ -133,9 +133,19 @@ fn kustomize_without_paths_lints_only_the_rendered_output() {
         return;
     }
     let tree = kustomize_tree();
-    // Linted as files, the overlay's patch is partial and the base has no identity: nothing to report.
-    let files = iblint(tree.path(), &system_path(), &["."]);
-    assert_eq!(files.status.code(), Some(0), "{}", String::from_utf8_lossy(&files.stdout));
+    // Plain `check` builds the overlay natively: the same error, on the base's line, naming the
+    // overlay that deploys it.
+    let files = iblint(tree.path(), &system_path(), &[".", "--format", "json"]);
+    assert_eq!(files.status.code(), Some(1), "{}", String::from_utf8_lossy(&files.stdout));
+    let native: Vec<Value> = json_findings(&files).into_iter().filter(|f| f["level"] == "error").collect();
+    assert_eq!(native.len(), 1, "{native:?}");
+    assert_eq!(native[0]["rule"], "IB101");
+    assert_eq!(native[0]["object"], "Deployment team-a/api");
+    assert_eq!(
+        (native[0]["location"]["path"].as_str(), native[0]["location"]["line"].as_u64()),
+        (Some("base/deployment.yaml"), Some(10))
+    );
+    assert_eq!(native[0]["related"][0]["location"]["path"], "overlays/prod/kustomization.yaml", "{native:?}");
     let human = iblint(tree.path(), &system_path(), &["--kustomize", "overlays/prod"]);
     let text = String::from_utf8_lossy(&human.stdout);
     assert!(text.contains("kustomize:overlays/prod:"), "{text}");

@@ -16,6 +16,17 @@ pub struct ParseFailure {
     pub path: Arc<str>,
     pub pos: Pos,
     pub message: String,
+    pub cause: FailureCause,
+}
+
+/// Why a file is unusable.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum FailureCause {
+    /// It cannot be read or parsed.
+    #[default]
+    Syntax,
+    /// It parses, but the tool that reads it refuses it (a cycle between kustomizations).
+    Refused,
 }
 
 /// A file or directory skipped on purpose, told to the user once (not a finding).
@@ -195,7 +206,7 @@ impl Inventory {
     }
 
     /// The ServiceAccount `namespace/name` as seen from an object declared at `near`: when
-    /// several files declare it (kustomize base and overlays), the one closest in the tree.
+    /// several declare it, the one of the same kustomize build, then the one closest in the tree.
     pub fn service_account(&self, namespace: &str, name: &str, near: &Meta) -> Option<&ServiceAccount> {
         self.service_account_index(namespace, name, near).map(|i| &self.service_accounts[i])
     }
@@ -207,7 +218,7 @@ impl Inventory {
         candidates.iter().copied().max_by_key(|&i| {
             let sa = &self.service_accounts[i];
             let there = sa.meta.origin.path().map(|p| p.as_ref()).unwrap_or("");
-            (common_prefix(here, there), !sa.meta.is_patch)
+            (sa.meta.build == near.build, common_prefix(here, there), !sa.meta.is_patch)
         })
     }
 

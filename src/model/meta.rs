@@ -136,6 +136,9 @@ pub struct Meta {
     pub origin: Origin,
     /// Declared in a kustomize patch: a partial object, so absence of a field means nothing.
     pub is_patch: bool,
+    /// The kustomize root (its kustomization file) whose build produced the object. The same
+    /// file built by several roots gives several objects: one per deployment of it.
+    pub build: Option<Arc<str>>,
     /// Cluster-scoped kinds have no namespace in their identity.
     pub cluster_scoped: bool,
 }

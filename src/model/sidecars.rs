@@ -177,6 +177,7 @@ mod tests {
             annotations: Entries::default(),
             origin: crate::model::Origin::File("ns.yaml".into()),
             is_patch: false,
+            build: None,
             cluster_scoped: true,
         };
         assert!(matches!(istio.injection(&pod, Some(&ns(&[("istio-injection", "enabled")]))), Injection::Yes(_)));

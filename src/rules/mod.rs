@@ -172,6 +172,8 @@ impl Sink {
     pub fn emit_on(&mut self, meta: &Meta, span: crate::span::Span, message: impl Into<String>) -> &mut Finding {
         let f = self.emit(meta.at(span), message);
         f.object = Some(meta.object_ref());
+        f.origin = meta.origin.path().cloned();
+        f.builds.extend(meta.build.iter().cloned());
         f
     }
 

@@ -44,7 +44,7 @@ fn problem(cx: &Context, sa: &ServiceAccount) -> Option<Problem> {
         None => Some(Problem {
             span: sa.meta.anchor_for(&sa.meta.annotations),
             what: "no",
-            supplied_elsewhere: supplied_at_deploy_time(cx.inventory, sa),
+            supplied_elsewhere: supplied_at_deploy_time(sa),
         }),
     }
 }

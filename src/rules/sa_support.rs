@@ -122,11 +122,11 @@ pub fn hand_set_env(pod: &PodTemplate, name: &str) -> Option<HandSet> {
 
 /// Why a missing `client-id` may be supplied at deploy time rather than in the manifest, if the
 /// tree shows a sign of it.
-pub fn supplied_at_deploy_time(inv: &Inventory, sa: &ServiceAccount) -> Option<&'static str> {
+pub fn supplied_at_deploy_time(sa: &ServiceAccount) -> Option<&'static str> {
     if managed_by_another_controller(&sa.meta) {
         return Some("its labels ask another controller to manage its identity");
     }
-    if in_kustomize_tree(inv, &sa.meta) {
+    if in_kustomize_tree(&sa.meta) {
         return Some("it is part of a kustomize tree, where ids are often added per environment");
     }
     None
@@ -144,13 +144,9 @@ fn managed_by_another_controller(meta: &Meta) -> bool {
     })
 }
 
-/// A kustomization in the object's directory or one above it.
-fn in_kustomize_tree(inv: &Inventory, meta: &Meta) -> bool {
-    let Some(path) = meta.origin.path() else { return false };
-    inv.others.iter().filter(|m| m.kind == "Kustomization").filter_map(|m| m.origin.path()).any(|k| {
-        let dir = k.rsplit_once('/').map_or("", |(d, _)| d);
-        dir.is_empty() || path.starts_with(&format!("{dir}/"))
-    })
+/// The object is part of a kustomize build.
+fn in_kustomize_tree(meta: &Meta) -> bool {
+    meta.build.is_some()
 }
 
 /// A value that cannot be checked: a template placeholder (`${VAR}`, `__NAME__`, `<client-id>`, …)

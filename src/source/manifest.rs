@@ -1,5 +1,7 @@
 //! Kubernetes manifests: a parsed YAML/JSON document becomes typed model objects.
 
+use std::sync::Arc;
+
 use crate::model::{
     pod_kind, ConfigMap, Entries, Entry, Meta, Objects, Origin, PodKind, ServiceAccount, Str, Text, ValueType,
 };
@@ -12,6 +14,8 @@ pub struct DocContext<'a> {
     pub default_namespace: &'a str,
     /// The file is a kustomize patch: objects in it are partial.
     pub is_patch: bool,
+    /// The kustomize root whose build produced the document, if any.
+    pub build: Option<Arc<str>>,
 }
 
 /// Loads the objects of one document into `inv`. Documents without `apiVersion` and `kind` are
@@ -132,6 +136,7 @@ fn read_meta(root: &Node, api_version: &str, kind: &str, kind_span: Span, cx: &D
         annotations: md.map(|m| keyed_entries(m, "annotations")).unwrap_or_default(),
         origin: cx.origin.clone(),
         is_patch: cx.is_patch,
+        build: cx.build.clone(),
         cluster_scoped: is_cluster_scoped(api_version, kind),
     }
 }

@@ -6,6 +6,7 @@ pub mod cluster;
 pub mod fic_yaml;
 pub mod files;
 pub mod iac;
+pub mod kustomize;
 pub mod loader;
 pub mod manifest;
 pub mod pod_template;
@@ -20,7 +21,7 @@ use std::sync::Arc;
 
 use crate::model::{Objects, Origin, ParseFailure, SkipNote};
 use crate::span::Pos;
-use crate::yaml::{parse_stream, Limits};
+use crate::yaml::{parse_stream, Limits, Node};
 use files::FileKind;
 use manifest::{load_document, DocContext};
 
@@ -73,11 +74,16 @@ pub fn load(input: &Input, opts: &LoadOptions) -> Objects {
 }
 
 /// Text files only: NUL bytes or invalid UTF-8 mean a binary file, reported where it starts.
-fn decode(bytes: &[u8]) -> Result<&str, ParseFailure> {
+pub(crate) fn decode(bytes: &[u8]) -> Result<&str, ParseFailure> {
     let failure = |offset: usize, message: &str| {
         let line = bytes[..offset].iter().filter(|&&b| b == b'\n').count() as u32 + 1;
         let col = (offset - bytes[..offset].iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1)) as u32 + 1;
-        ParseFailure { path: Arc::from(""), pos: Pos { line, col }, message: message.to_string() }
+        ParseFailure {
+            path: Arc::from(""),
+            pos: Pos { line, col },
+            message: message.to_string(),
+            cause: Default::default(),
+        }
     };
     if bytes.starts_with(&[0xff, 0xfe]) || bytes.starts_with(&[0xfe, 0xff]) {
         // What Windows PowerShell's `>` writes; the YAML toolchain expects UTF-8.
@@ -95,50 +101,77 @@ fn load_manifest(input: &Input, text: &str, opts: &LoadOptions, inv: &mut Object
         origin: Origin::File(input.display.clone()),
         default_namespace: &opts.default_namespace,
         is_patch: input.is_patch,
+        build: None,
     };
-    // Helm chart sources are Go templates: their values are not what will be applied.
-    if is_helm_template(input.display, text) {
-        inv.notes.push(files::helm_chart_note(chart_root(input.display)));
-        return;
-    }
-    let mut loaded = Objects::default();
-    let template = text.contains("{{");
-    let mut template_keys = false;
     let name = input.display.rsplit('/').next().unwrap_or_default();
     let workflow = input.display.contains(".github/workflows/") || name == "action.yml" || name == "action.yaml";
-    let outcome = parse_stream(text, &opts.limits, |root| {
-        template_keys |= template && root.has_complex_key();
-        crate::redact::collect(&root, &mut loaded.secret_values);
+    let mut loaded = Objects::default();
+    let kept = read_manifest(input.display, text, opts, inv, |root| {
         if workflow {
             workflow::scan(&root, text, input.display, &mut loaded);
         }
         load_document(&root, &cx, &mut loaded);
     });
+    if kept {
+        inv.merge(loaded);
+    }
+}
+
+/// Reads the documents of a manifest text, handing each to `on_doc`. Parse failures, notes and
+/// secret-looking values go to `out`. Returns false when the text turned out to be a template
+/// rather than a manifest (a note says so): then nothing handed to `on_doc` counts.
+pub(crate) fn read_manifest(
+    display: &Arc<str>,
+    text: &str,
+    opts: &LoadOptions,
+    out: &mut Objects,
+    mut on_doc: impl FnMut(Node),
+) -> bool {
+    // Helm chart sources are Go templates: their values are not what will be applied.
+    if is_helm_template(display, text) {
+        out.notes.push(files::helm_chart_note(chart_root(display)));
+        return false;
+    }
+    let template = text.contains("{{");
+    let mut template_keys = false;
+    let mut secrets = Vec::new();
+    let outcome = parse_stream(text, &opts.limits, |root| {
+        template_keys |= template && root.has_complex_key();
+        crate::redact::collect(&root, &mut secrets);
+        on_doc(root);
+    });
     if template && (outcome.fatal.is_some() || template_keys) {
         if !text.contains("kind:") {
-            return; // not a manifest template either (e.g. a values file): skipped silently
+            return false; // not a manifest template either (e.g. a values file): skipped silently
         }
         // An unrendered Go template (Helm, gomplate, a test harness's text/template): its
         // unquoted `{{ .X }}` actions are not YAML, or parse as nonsense mappings.
-        inv.notes.push(SkipNote {
-            path: input.display.to_string(),
+        out.notes.push(SkipNote {
+            path: display.to_string(),
             message: "contains Go template actions (`{{ }}`) and is not a manifest as written: skipped; lint \
                       the rendered output instead"
                 .into(),
         });
-        return;
+        return false;
     }
+    out.secret_values.extend(secrets);
     if let Some(err) = outcome.fatal {
-        inv.parse_failures.push(ParseFailure { path: input.display.clone(), pos: err.pos, message: err.message });
-    }
-    inv.merge(loaded);
-    for problem in outcome.problems {
-        inv.parse_failures.push(ParseFailure {
-            path: input.display.clone(),
-            pos: problem.pos,
-            message: problem.message,
+        out.parse_failures.push(ParseFailure {
+            path: display.clone(),
+            pos: err.pos,
+            message: err.message,
+            cause: Default::default(),
         });
     }
+    for problem in outcome.problems {
+        out.parse_failures.push(ParseFailure {
+            path: display.clone(),
+            pos: problem.pos,
+            message: problem.message,
+            cause: Default::default(),
+        });
+    }
+    true
 }
 
 /// A file inside a chart's `templates/` directory that uses template actions.

@@ -1,6 +1,10 @@
 //! The load stage of a run: evaluators claim the files they evaluate together (a Bicep
 //! deployment with its modules and parameter files, …) and turn them into objects; every file no
 //! evaluator claims is loaded on its own. Both happen side by side.
+//!
+//! Kustomize builds come first: which files a kustomization takes (its resources and patches,
+//! at any depth) is known only once the kustomizations are read, so they are built before the
+//! other evaluators and the one-by-one loading share out the remaining files.
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
@@ -52,18 +56,23 @@ pub trait Evaluator: Sync {
 static EVALUATORS: &[&dyn Evaluator] =
     &[&super::iac::bicep::Deployments, &super::iac::arm::ParameterFiles, &super::iac::terraform::MODULES];
 
-/// Loads every file of a run: claimed files through their evaluator, the others with
-/// `load_one`, all in parallel.
+/// Loads every file of a run: kustomize roots first (see the module's documentation), then
+/// claimed files through their evaluator and the others with `load_one`, in parallel.
+/// `load_one` is told whether the file holds partial objects (a kustomize patch that applied in
+/// no build).
 pub fn load_all(
     files: &[FileEntry],
     loader: &dyn Loader,
     opts: &LoadOptions,
-    load_one: impl Fn(&FileEntry) -> Objects + Sync,
+    load_one: impl Fn(&FileEntry, bool) -> Objects + Sync,
 ) -> Vec<Objects> {
+    let phase = crate::timings::phase("kustomize builds");
+    let built = super::kustomize::evaluate(files, loader, opts);
+    drop(phase);
     let scope = Scope::new(files);
     let mut claims: Vec<Vec<&FileEntry>> = vec![Vec::new(); EVALUATORS.len()];
     let mut unclaimed = Vec::new();
-    for f in files {
+    for f in files.iter().filter(|f| !built.claimed.contains(&f.path)) {
         match EVALUATORS.iter().position(|e| e.claims(f, &scope)) {
             Some(i) => claims[i].push(f),
             None => unclaimed.push(f),
@@ -78,9 +87,10 @@ pub fn load_all(
                 .flat_map_iter(|(e, claimed)| e.evaluate(claimed, &scope, loader, opts))
                 .collect::<Vec<Objects>>()
         },
-        || load_in_chunks(&unclaimed, &load_one),
+        || load_in_chunks(&unclaimed, &|f: &FileEntry| load_one(f, built.partial.contains(&f.path))),
     );
     evaluated.push(loaded);
+    evaluated.push(built.objects);
     evaluated
 }
 

@@ -88,7 +88,7 @@ pub fn apply(
     }
     for f in findings.iter_mut() {
         let Some(object) = &f.object else { continue };
-        let key = (f.location.path().cloned(), object.clone());
+        let key = (f.origin.clone().or_else(|| f.location.path().cloned()), object.clone());
         if let Some(ignore) = by_object.get(&key).filter(|i| i.covers(f.rule)) {
             f.suppression =
                 Some(Suppression { in_source: true, justification: ignore.reason.clone().unwrap_or_default() });

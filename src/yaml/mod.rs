@@ -5,8 +5,11 @@
 //! builder enforces budgets (alias expansion, nesting depth) so hostile input becomes a parse
 //! error instead of a hang or a stack overflow.
 
+mod edit;
+mod json;
 mod node;
 mod parse;
 
+pub use json::to_json;
 pub use node::{Node, NodeKind, Scalar, ScalarType};
 pub use parse::{parse_stream, Limits, ParseError};

@@ -76,8 +76,12 @@ pub fn absorb_page(text: &str, resource: &Resource, context: &Arc<str>) -> Resul
     let mut fragment = Fragment::default();
     let mut continue_token = None;
     let mut not_a_list = None;
-    let cx =
-        DocContext { origin: Origin::Live { context: context.clone() }, default_namespace: "default", is_patch: false };
+    let cx = DocContext {
+        origin: Origin::Live { context: context.clone() },
+        default_namespace: "default",
+        is_patch: false,
+        build: None,
+    };
     let expected = format!("{}List", resource.kind);
     let mut documents = 0;
     // A page is machine-written JSON: the alias budget cannot be hit, the depth limit still applies.

@@ -56,7 +56,7 @@ impl Unit {
     /// Parses `text`; a text that is not Bicep is a `ParseFailure` (IB001).
     pub fn parse(path: &Path, display: Arc<str>, text: &str) -> Result<Unit, ParseFailure> {
         let file_id = FileId::of(&display);
-        let failure = |pos, message| ParseFailure { path: display.clone(), pos, message };
+        let failure = |pos, message| ParseFailure { path: display.clone(), pos, message, cause: Default::default() };
         let tokens = tokenize(text, file_id).map_err(|e| failure(e.pos, e.message))?;
         let file = parse(&tokens).map_err(|e| failure(e.pos, e.message))?;
         Ok(Unit::from_file(path.to_path_buf(), display, file))

@@ -54,6 +54,7 @@ impl<'a> Units<'a> {
                     path: display,
                     pos: Pos { line: 1, col: 1 },
                     message: format!("cannot be read: {e}"),
+                    cause: Default::default(),
                 });
                 return None;
             }

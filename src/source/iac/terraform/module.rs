@@ -77,7 +77,12 @@ impl SourceFile {
                     json.get_or_insert(root);
                 });
                 if let Some(err) = outcome.fatal {
-                    failure = Some(ParseFailure { path: file.display.clone(), pos: err.pos, message: err.message });
+                    failure = Some(ParseFailure {
+                        path: file.display.clone(),
+                        pos: err.pos,
+                        message: err.message,
+                        cause: Default::default(),
+                    });
                 }
                 file.json = json;
                 file.failure = failure;
@@ -106,6 +111,7 @@ impl SourceFile {
                         path: file.display.clone(),
                         pos: Pos { line: e.location().line() as u32, col: e.location().column() as u32 },
                         message: format!("invalid HCL: {}", e.message()),
+                        cause: Default::default(),
                     })
                 }
             },

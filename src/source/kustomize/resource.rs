@@ -1,0 +1,189 @@
+//! One object inside a build, with the identities kustomize tracks for it: its current id, every
+//! earlier one (renames and namespace moves, for patches and name references), and the prefixes
+//! and suffixes its name received.
+
+use std::sync::Arc;
+
+use crate::yaml::Node;
+
+/// Group, version and kind, as kustomize splits an `apiVersion`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Gvk {
+    pub group: String,
+    pub version: String,
+    pub kind: String,
+}
+
+impl Gvk {
+    pub fn of(api_version: &str, kind: &str) -> Gvk {
+        let (group, version) = api_version.split_once('/').unwrap_or(("", api_version));
+        Gvk { group: group.into(), version: version.into(), kind: kind.into() }
+    }
+
+    /// Every non-empty part of `selector` equals this one's.
+    pub fn is_selected_by(&self, group: &str, version: &str, kind: &str) -> bool {
+        (group.is_empty() || group == self.group)
+            && (version.is_empty() || version == self.version)
+            && (kind.is_empty() || kind == self.kind)
+    }
+
+    /// Kinds of the Kubernetes API that have no namespace (kustomize knows them from the API's
+    /// schema and leaves their namespace alone). Custom kinds are namespaced as far as a build
+    /// is concerned.
+    pub fn is_cluster_scoped(&self) -> bool {
+        const KINDS: &[(&str, &str)] = &[
+            ("", "Namespace"),
+            ("", "Node"),
+            ("", "PersistentVolume"),
+            ("", "ComponentStatus"),
+            ("rbac.authorization.k8s.io", "ClusterRole"),
+            ("rbac.authorization.k8s.io", "ClusterRoleBinding"),
+            ("storage.k8s.io", "StorageClass"),
+            ("storage.k8s.io", "CSIDriver"),
+            ("storage.k8s.io", "CSINode"),
+            ("storage.k8s.io", "VolumeAttachment"),
+            ("scheduling.k8s.io", "PriorityClass"),
+            ("apiextensions.k8s.io", "CustomResourceDefinition"),
+            ("admissionregistration.k8s.io", "MutatingWebhookConfiguration"),
+            ("admissionregistration.k8s.io", "ValidatingWebhookConfiguration"),
+            ("admissionregistration.k8s.io", "ValidatingAdmissionPolicy"),
+            ("admissionregistration.k8s.io", "ValidatingAdmissionPolicyBinding"),
+            ("apiregistration.k8s.io", "APIService"),
+            ("certificates.k8s.io", "CertificateSigningRequest"),
+            ("networking.k8s.io", "IngressClass"),
+            ("node.k8s.io", "RuntimeClass"),
+            ("policy", "PodSecurityPolicy"),
+            ("flowcontrol.apiserver.k8s.io", "FlowSchema"),
+            ("flowcontrol.apiserver.k8s.io", "PriorityLevelConfiguration"),
+            ("authentication.k8s.io", "TokenReview"),
+            ("authorization.k8s.io", "SubjectAccessReview"),
+            ("authorization.k8s.io", "SelfSubjectAccessReview"),
+            ("authorization.k8s.io", "SelfSubjectRulesReview"),
+        ];
+        KINDS.iter().any(|(g, k)| *g == self.group && *k == self.kind)
+    }
+}
+
+/// An object's identity: kind, name and namespace.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ResId {
+    pub gvk: Gvk,
+    pub name: String,
+    /// As written (`""` when absent).
+    pub namespace: String,
+}
+
+/// The namespace kustomize gives cluster-scoped objects when it groups by namespace.
+const NO_NAMESPACE: &str = "_non_namespaceable_";
+
+impl ResId {
+    /// The namespace an object is really in: none for cluster-scoped kinds, `default` when
+    /// unset.
+    pub fn effective_namespace(&self) -> &str {
+        if self.gvk.is_cluster_scoped() {
+            NO_NAMESPACE
+        } else if self.namespace.is_empty() {
+            "default"
+        } else {
+            &self.namespace
+        }
+    }
+
+    /// Same kind (group, version, kind), name and effective namespace.
+    pub fn same(&self, other: &ResId) -> bool {
+        self.gvk == other.gvk && self.name == other.name && self.effective_namespace() == other.effective_namespace()
+    }
+
+    pub fn describe(&self) -> String {
+        match self.namespace.as_str() {
+            "" => format!("{} {}", self.gvk.kind, self.name),
+            ns => format!("{} {ns}/{}", self.gvk.kind, self.name),
+        }
+    }
+}
+
+/// One object of a build.
+#[derive(Clone, Debug)]
+pub struct Resource {
+    /// The object; values from patches and kustomizations carry their file in their spans.
+    pub node: Node,
+    /// The file that declared the object (the holder of its spans).
+    pub file: Arc<str>,
+    /// Earlier identities, oldest first.
+    pub prev_ids: Vec<ResId>,
+    pub prefixes: Vec<String>,
+    pub suffixes: Vec<String>,
+}
+
+impl Resource {
+    pub fn new(node: Node, file: Arc<str>) -> Resource {
+        Resource { node, file, prev_ids: Vec::new(), prefixes: Vec::new(), suffixes: Vec::new() }
+    }
+
+    fn text(&self, path: &[&str]) -> &str {
+        self.node.path(path).and_then(Node::as_str).unwrap_or("")
+    }
+
+    pub fn api_version(&self) -> &str {
+        self.text(&["apiVersion"])
+    }
+
+    pub fn kind(&self) -> &str {
+        self.text(&["kind"])
+    }
+
+    pub fn name(&self) -> &str {
+        self.text(&["metadata", "name"])
+    }
+
+    pub fn namespace(&self) -> &str {
+        self.text(&["metadata", "namespace"])
+    }
+
+    pub fn gvk(&self) -> Gvk {
+        Gvk::of(self.api_version(), self.kind())
+    }
+
+    pub fn cur_id(&self) -> ResId {
+        ResId { gvk: self.gvk(), name: self.name().into(), namespace: self.namespace().into() }
+    }
+
+    /// The identity the object had first.
+    pub fn org_id(&self) -> ResId {
+        self.prev_ids.first().cloned().unwrap_or_else(|| self.cur_id())
+    }
+
+    /// Remembers the current identity before a transformation changes it.
+    pub fn store_previous_id(&mut self) {
+        let id = self.cur_id();
+        self.prev_ids.push(id);
+    }
+
+    /// The current or any earlier identity is `id`.
+    pub fn has_id(&self, id: &ResId) -> bool {
+        self.cur_id().same(id) || self.prev_ids.iter().any(|p| p.same(id))
+    }
+
+    /// A label or annotation value.
+    pub fn meta_value(&self, field: &str, key: &str) -> Option<&str> {
+        self.node.path(&["metadata", field])?.get(key)?.as_str()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn namespaces_are_compared_as_kustomize_does() {
+        let sa = |ns: &str| ResId { gvk: Gvk::of("v1", "ServiceAccount"), name: "api".into(), namespace: ns.into() };
+        assert!(sa("").same(&sa("default")));
+        assert!(!sa("a").same(&sa("b")));
+        let role = |ns: &str| ResId {
+            gvk: Gvk::of("rbac.authorization.k8s.io/v1", "ClusterRole"),
+            name: "r".into(),
+            namespace: ns.into(),
+        };
+        assert!(role("a").same(&role("b")), "cluster-scoped kinds have no namespace");
+    }
+}

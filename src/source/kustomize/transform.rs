@@ -1,0 +1,126 @@
+//! The kustomization fields that rewrite every object: `namespace`, `namePrefix`/`nameSuffix`,
+//! `labels`/`commonLabels` and `commonAnnotations`. Values written come from the kustomization's
+//! nodes, so they carry its file and line.
+
+use super::fieldspec::{self, FieldSpec, Leaf};
+use super::kustomization::LabelSet;
+use super::resource::{Gvk, Resource};
+use crate::yaml::Node;
+
+/// `namespace:`: every namespaced object moves; binding subjects named `default` follow;
+/// `Namespace` objects are renamed. Returns the objects that now share an identity (kustomize
+/// refuses the build then).
+pub fn namespace(resources: &mut [Resource], ns: &Node) -> Vec<String> {
+    let value = ns.as_str().unwrap_or("");
+    let node = Node::string(value, ns.span);
+    let others = fieldspec::namespace_fields();
+    for r in resources.iter_mut() {
+        r.store_previous_id();
+        let gvk = r.gvk();
+        if !gvk.is_cluster_scoped() {
+            let spec = FieldSpec::rows(&[("", "", "", "metadata/namespace", true)]).remove(0);
+            fieldspec::apply(&mut r.node, &spec, Leaf::Scalar, ns.span, &mut |n| *n = node.clone());
+        }
+        if matches!(gvk.kind.as_str(), "RoleBinding" | "ClusterRoleBinding") {
+            for subject in r.node.get_mut("subjects").and_then(Node::as_seq_mut).into_iter().flatten() {
+                if subject.get("name").and_then(Node::as_str) == Some("default") {
+                    subject.set("namespace", ns.span, node.clone());
+                }
+            }
+        }
+        let api_version = r.api_version().to_string();
+        for spec in others.iter().filter(|s| s.applies_to(&gvk)) {
+            if spec.path == "metadata/name" && api_version != "v1" {
+                continue;
+            }
+            fieldspec::apply(&mut r.node, spec, Leaf::Scalar, ns.span, &mut |n| *n = node.clone());
+        }
+    }
+    conflicts(resources)
+}
+
+/// Objects of `resources` that share an identity, described.
+pub fn conflicts(resources: &[Resource]) -> Vec<String> {
+    let ids: Vec<_> = resources.iter().map(Resource::cur_id).collect();
+    let mut out = Vec::new();
+    for (i, id) in ids.iter().enumerate() {
+        if ids[..i].iter().any(|other| other.same(id)) {
+            out.push(id.describe());
+        }
+    }
+    out
+}
+
+/// Kinds whose names kustomize never prefixes or suffixes.
+fn keeps_its_name(gvk: &Gvk) -> bool {
+    gvk.kind == "CustomResourceDefinition"
+        || gvk.kind == "Namespace"
+        || (gvk.kind == "APIService" && gvk.group == "apiregistration.k8s.io")
+}
+
+/// `namePrefix:` / `nameSuffix:`.
+pub fn rename(resources: &mut [Resource], affix: &Node, is_prefix: bool) {
+    let Some(text) = affix.as_str().filter(|t| !t.is_empty()) else { return };
+    for r in resources.iter_mut() {
+        if keeps_its_name(&r.org_id().gvk) {
+            continue;
+        }
+        if is_prefix {
+            r.prefixes.push(text.to_string());
+        } else {
+            r.suffixes.push(text.to_string());
+        }
+        r.store_previous_id();
+        if let Some(name) = r.node.path_mut(&["metadata", "name"]) {
+            if let Some(current) = name.as_str() {
+                let renamed = if is_prefix { format!("{text}{current}") } else { format!("{current}{text}") };
+                *name = Node::string(renamed, name.span);
+            }
+        }
+    }
+}
+
+/// The fields one `labels:` item writes.
+fn label_fields(set: &LabelSet) -> Vec<FieldSpec> {
+    let mut fields = set.fields.clone();
+    if set.include_selectors {
+        FieldSpec::merge(&mut fields, &fieldspec::common_labels());
+        return fields;
+    }
+    if set.include_templates {
+        FieldSpec::merge(&mut fields, &fieldspec::template_labels());
+    }
+    if set.include_volume_claim_templates {
+        FieldSpec::merge(&mut fields, &fieldspec::volume_claim_template_labels());
+    }
+    FieldSpec::merge(&mut fields, &[fieldspec::own_labels()]);
+    fields
+}
+
+/// One `labels:` item (or `commonLabels`).
+pub fn labels(resources: &mut [Resource], set: &LabelSet) {
+    write_entries(resources, &set.pairs, &label_fields(set), set.span);
+}
+
+/// `commonAnnotations:`.
+pub fn annotations(resources: &mut [Resource], pairs: &[(Node, Node)], span: crate::span::Span) {
+    write_entries(resources, pairs, &fieldspec::common_annotations(), span);
+}
+
+fn write_entries(resources: &mut [Resource], pairs: &[(Node, Node)], fields: &[FieldSpec], span: crate::span::Span) {
+    let mut sorted: Vec<&(Node, Node)> = pairs.iter().collect();
+    sorted.sort_by(|a, b| a.0.as_str().cmp(&b.0.as_str()));
+    for r in resources.iter_mut() {
+        let gvk = r.gvk();
+        for (key, value) in &sorted {
+            let Some(name) = key.as_str() else { continue };
+            for spec in fields.iter().filter(|s| s.applies_to(&gvk)) {
+                fieldspec::apply(&mut r.node, spec, Leaf::Map, span, &mut |map| {
+                    if map.as_map().is_some() {
+                        map.set(name, key.span, value.clone());
+                    }
+                });
+            }
+        }
+    }
+}
