@@ -11,6 +11,11 @@ identity and a federated identity credential for each of its applications' Servi
 through `for_each` over a map of the team's applications, so that the Terraform evaluator is
 part of the measured run.
 
+Two teams in fifty deploy with kustomize: their directory is a base (`kustomization.yaml` listing
+its applications) that two overlays, `overlays/<team>/staging` and `overlays/<team>/prod`, build with
+a namespace, a name prefix (staging), labels on the pod templates and a strategic merge patch, so
+`iblint check` builds every root natively.
+
 Usage: gen_repo.py N OUT_DIR
 """
 import os
@@ -190,6 +195,53 @@ def terraform(team, names, rng):
     return TERRAFORM.format(tenant=tenant, cluster=cluster, apps=apps, team=team)
 
 
+KUSTOMIZE_TEAMS = ("team-07", "team-32")
+
+OVERLAY = """\
+apiVersion: kustomize.config.k8s.io/v1beta1
+kind: Kustomization
+namespace: {team}-{env}
+{prefix}resources:
+  - ../../../apps/{team}
+labels:
+  - pairs:
+      environment: {env}
+    includeTemplates: true
+patches:
+  - path: rollout.yaml
+    target:
+      kind: Deployment
+"""
+
+PATCH = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: any
+spec:
+  replicas: {replicas}
+  template:
+    metadata:
+      annotations:
+        example.com/rollout: "{env}"
+"""
+
+
+def write(path, text):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text)
+
+
+def kustomize(out, team, names):
+    resources = "".join(f"  - {name}.yaml\n" for name in sorted(names))
+    write(os.path.join(out, "apps", team, "kustomization.yaml"), f"resources:\n{resources}")
+    for env, replicas, prefix in (("staging", 1, "namePrefix: staging-\n"), ("prod", 3, "")):
+        d = os.path.join(out, "overlays", team, env)
+        write(os.path.join(d, "kustomization.yaml"), OVERLAY.format(team=team, env=env, prefix=prefix))
+        write(os.path.join(d, "rollout.yaml"), PATCH.format(env=env, replicas=replicas))
+
+
 def main():
     n, out = int(sys.argv[1]), sys.argv[2]
     rng = random.Random(7)
@@ -197,17 +249,14 @@ def main():
     for i in range(n):
         team, name, text = app(i, rng)
         teams.setdefault(team, []).append(name)
-        d = os.path.join(out, "apps", team)
-        os.makedirs(d, exist_ok=True)
-        with open(os.path.join(d, f"{name}.yaml"), "w", encoding="utf-8") as f:
-            f.write(text)
+        write(os.path.join(out, "apps", team, f"{name}.yaml"), text)
     # A separate generator keeps the applications' files what they were without Terraform.
     tf_rng = random.Random(11)
     for team, names in sorted(teams.items()):
-        d = os.path.join(out, "infra", team)
-        os.makedirs(d, exist_ok=True)
-        with open(os.path.join(d, "identities.tf"), "w", encoding="utf-8") as f:
-            f.write(terraform(team, names, tf_rng))
+        write(os.path.join(out, "infra", team, "identities.tf"), terraform(team, names, tf_rng))
+    for team in KUSTOMIZE_TEAMS:
+        if team in teams:
+            kustomize(out, team, teams[team])
 
 
 if __name__ == "__main__":

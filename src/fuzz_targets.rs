@@ -49,3 +49,52 @@ pub fn pipeline(bytes: &[u8]) {
 pub fn config(bytes: &[u8]) {
     let _ = config::parse(&String::from_utf8_lossy(bytes), Arc::from(".iblint.yaml"));
 }
+
+/// A kustomize build: the bytes as the kustomization, as a resource and as a patch of a small
+/// tree (held in memory), then the tree's objects through the model.
+pub fn kustomize(bytes: &[u8]) {
+    use crate::source::kustomize;
+    use crate::source::loader::MemLoader;
+    let text = String::from_utf8_lossy(bytes);
+    let resource = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\nspec:\n  template:\n    \
+                    metadata:\n      labels: {app: api}\n    spec:\n      containers: [{name: a}]\n";
+    let kustomization = "namespace: n\nnamePrefix: p-\nresources: [r.yaml, ../base]\ncomponents: [../c]\n\
+                         commonLabels: {a: b}\npatches:\n  - path: p.yaml\n  - path: p.yaml\n    target: {kind: .*}\n";
+    let trees: [[(&str, &str); 5]; 3] = [
+        [
+            ("k/kustomization.yaml", &text),
+            ("k/r.yaml", resource),
+            ("k/p.yaml", resource),
+            ("base/kustomization.yaml", "resources: [../k]\n"),
+            ("c/kustomization.yaml", "kind: Component\n"),
+        ],
+        [
+            ("k/kustomization.yaml", kustomization),
+            ("k/r.yaml", &text),
+            ("k/p.yaml", resource),
+            ("base/kustomization.yaml", &text),
+            ("c/kustomization.yaml", &text),
+        ],
+        [
+            ("k/kustomization.yaml", kustomization),
+            ("k/r.yaml", resource),
+            ("k/p.yaml", &text),
+            ("base/kustomization.yaml", "resources: []\n"),
+            ("c/kustomization.yaml", "kind: Component\npatches: [{path: ../k/p.yaml}]\n"),
+        ],
+    ];
+    for files in trees {
+        let loader = MemLoader::new(files);
+        let built = kustomize::build(std::path::Path::new("/k"), &loader, &LoadOptions::default());
+        for object in &built.objects {
+            let cx = crate::source::manifest::DocContext {
+                origin: crate::model::Origin::File(Arc::from("k/r.yaml")),
+                default_namespace: "default",
+                is_patch: false,
+                build: Some(Arc::from("k/kustomization.yaml")),
+            };
+            let mut objects = crate::model::Objects::default();
+            crate::source::manifest::load_document(object, &cx, &mut objects);
+        }
+    }
+}

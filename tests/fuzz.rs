@@ -52,6 +52,9 @@ const TOKENS: &[&str] = &[
     "iblint.io/ignore: IB101\n",
     "apiVersion: v1\nkind: Pod\n",
     "resource \"x\" \"y\" {\n",
+    "resources: [../k]\n",
+    "- op: add\n  path: /metadata/labels/a~1b\n  value: true\n",
+    "$patch: delete\n",
     "${",
     "'''",
     "\u{1F600}",
@@ -191,6 +194,11 @@ fn fuzz_pipeline() {
 }
 
 #[test]
+fn fuzz_kustomize() {
+    fuzz("kustomize", 2_000, fuzz_targets::kustomize);
+}
+
+#[test]
 fn fuzz_config() {
     fuzz("config", 2_000, fuzz_targets::config);
 }
@@ -206,5 +214,6 @@ fn regressions_do_not_panic() {
         }
         fuzz_targets::pipeline(&bytes);
         fuzz_targets::config(&bytes);
+        fuzz_targets::kustomize(&bytes);
     }
 }

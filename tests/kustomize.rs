@@ -2,6 +2,8 @@
 //! line several roots deploy is one finding naming them all, a file given alone gets exactly the
 //! findings its roots give it, and runaway trees stop with a note.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test fails by panicking
+
 use std::path::{Path, PathBuf};
 
 use iblint::check::{self, CheckOptions, Outcome};

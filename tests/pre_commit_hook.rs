@@ -285,3 +285,131 @@ fn fix_hook_repairs_staged_files_and_stops_the_commit_until_they_are_restaged() 
     let report = format!("{}{}", String::from_utf8_lossy(&clean.stdout), String::from_utf8_lossy(&clean.stderr));
     assert!(clean.status.success(), "the fixed commit passes:\n{report}");
 }
+
+fn write(repo: &Path, rel: &str, text: &str) {
+    let path = repo.join(rel);
+    std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+    std::fs::write(path, text).expect("write");
+}
+
+const BASE_DEPLOYMENT: &str = "\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: api
+spec:
+  selector:
+    matchLabels: {app: api}
+  template:
+    metadata:
+      labels:
+        app: api
+        azure.workload.identity/use: \"true\"
+      annotations:
+        azure.workload.identity/use-identity-binding: \"true\"
+    spec:
+      serviceAccountName: api
+      containers: [{name: api, image: api}]
+";
+
+/// The base's ServiceAccount names no namespace: each overlay puts it in its own.
+const BASE_SERVICE_ACCOUNT: &str = "\
+apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: api
+  annotations:
+    azure.workload.identity/client-id: \"3f2c1a9e-8b7d-4c6e-9f0a-1b2c3d4e5f60\"
+    azure.workload.identity/tenant-id: \"72f988bf-86f1-41af-91ab-2d7cd011db47\"
+";
+
+fn grant(namespace: &str) -> String {
+    format!(
+        "apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata:
+  name: use-api-identity-{namespace}
+rules:
+  - verbs: [use-managed-identity]
+    apiGroups: [cid.wi.aks.azure.com]
+    resources: [3f2c1a9e-8b7d-4c6e-9f0a-1b2c3d4e5f60]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata:
+  name: api-use-identity-{namespace}
+roleRef: {{apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: use-api-identity-{namespace}}}
+subjects:
+  - {{kind: ServiceAccount, name: api, namespace: {namespace}}}
+"
+    )
+}
+
+/// Staging only a kustomize base's file: the hook (given that one file) builds the overlays that
+/// include it and reports the file as they deploy it.
+#[test]
+fn a_staged_base_is_linted_as_its_overlays_deploy_it() {
+    if !on_path("pre-commit") || !on_path("git") {
+        assert!(std::env::var_os("CI").is_none(), "CI must have pre-commit and git (.ci/requirements.txt)");
+        eprintln!("skipped: pre-commit or git is not installed (pip install -r .ci/requirements.txt)");
+        return;
+    }
+    let work = work_dir().join("kustomize");
+    std::fs::create_dir_all(&work).expect("mkdir");
+    let rev = hook_repository(&work.join("hook-repo"));
+    let scratch = tempfile::tempdir().expect("temp dir");
+    let repo = scratch.path();
+    git_ok(repo, &["init", "-q"]);
+    let config = format!(
+        "repos:\n  - repo: {}\n    rev: {rev}\n    hooks:\n      - id: iblint-system\n",
+        work.join("hook-repo").display()
+    );
+    write(repo, ".pre-commit-config.yaml", &config);
+    let bin_dir = Path::new(env!("CARGO_BIN_EXE_iblint")).parent().expect("bin dir").to_path_buf();
+    let path = std::env::join_paths(
+        std::iter::once(bin_dir).chain(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())),
+    )
+    .expect("PATH");
+    let run = || {
+        let mut cmd = pre_commit(repo, &["run"]);
+        cmd.env("PATH", &path);
+        let out = cmd.output().expect("pre-commit");
+        (
+            out.status.success(),
+            format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)),
+        )
+    };
+
+    // Committed earlier: the base's Deployment and two overlays. Production grants the identity
+    // to the account where it deploys it; staging does not.
+    write(repo, "base/kustomization.yaml", "resources: [serviceaccount.yaml, deployment.yaml]\n");
+    write(repo, "base/deployment.yaml", BASE_DEPLOYMENT);
+    write(repo, "overlays/prod/kustomization.yaml", "namespace: orders-prod\nresources: [../../base, grant.yaml]\n");
+    write(repo, "overlays/prod/grant.yaml", &grant("orders-prod"));
+    write(repo, "overlays/staging/kustomization.yaml", "namespace: orders-staging\nresources: [../../base]\n");
+    git_ok(repo, &["add", "-A"]);
+    git_ok(repo, &["commit", "-q", "--no-verify", "-m", "overlays"]);
+
+    // Only the base's ServiceAccount is staged: iblint is given that one file.
+    write(repo, "base/serviceaccount.yaml", BASE_SERVICE_ACCOUNT);
+    git_ok(repo, &["add", "base/serviceaccount.yaml"]);
+    let (ok, report) = run();
+    assert!(!ok, "the hook must fail:\n{report}");
+    assert!(report.contains("IB301"), "{report}");
+    assert!(report.contains("ServiceAccount orders-staging/api"), "as the staging overlay deploys it: {report}");
+    assert!(report.contains("base/serviceaccount.yaml:6:40"), "on the client id of the staged file: {report}");
+    assert!(report.contains("overlays/staging"), "the overlay is named: {report}");
+    assert!(!report.contains("orders-prod/api"), "production grants it: {report}");
+    assert!(!report.contains("default/api"), "the base is not linted as if deployed on its own: {report}");
+
+    // Staging gets its grant: the same staged file now passes.
+    write(
+        repo,
+        "overlays/staging/kustomization.yaml",
+        "namespace: orders-staging\nresources: [../../base, grant.yaml]\n",
+    );
+    write(repo, "overlays/staging/grant.yaml", &grant("orders-staging"));
+    git_ok(repo, &["add", "overlays/staging"]);
+    let (ok, report) = run();
+    assert!(ok, "the grant is in place:\n{report}");
+}

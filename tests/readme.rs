@@ -40,6 +40,33 @@ fn map_example() -> String {
     format!("```mermaid\n{}```\n", String::from_utf8_lossy(&out.stdout))
 }
 
+/// The real output for the kustomize example, linted as a repository of its own (a copy outside
+/// this repository, so that its fixtures are not in scope).
+fn kustomize_output() -> String {
+    let copy = tempfile::tempdir().expect("temp dir");
+    let from = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/kustomize-example");
+    copy_tree(&from, copy.path());
+    let out = Command::new(env!("CARGO_BIN_EXE_iblint"))
+        .current_dir(copy.path())
+        .env("COLUMNS", "100")
+        .args(["check", ".", "--no-color"])
+        .output()
+        .expect("run iblint");
+    format!("```text\n$ iblint check .\n{}```\n", String::from_utf8_lossy(&out.stdout))
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    for e in std::fs::read_dir(from).expect("read dir").flatten() {
+        let target = to.join(e.file_name());
+        if e.path().is_dir() {
+            std::fs::create_dir_all(&target).expect("mkdir");
+            copy_tree(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), &target).expect("copy");
+        }
+    }
+}
+
 /// Replaces the text between `<!-- NAME:start -->` and `<!-- NAME:end -->`.
 fn with_block(readme: &str, name: &str, body: &str) -> String {
     let (start, end) = (format!("<!-- {name}:start -->"), format!("<!-- {name}:end -->"));
@@ -56,6 +83,7 @@ fn readme_generated_blocks_are_current() {
     let expected = with_block(&expected, "pod-kinds", &iblint::model::pod_kinds_table());
     let expected = with_block(&expected, "map-example", &map_example());
     let expected = with_block(&expected, "tools", &iblint::model::tools_table());
+    let expected = with_block(&expected, "kustomize", &kustomize_output());
     if std::env::var_os("IBLINT_BLESS").is_some() {
         std::fs::write(&path, &expected).expect("write README.md");
         return;

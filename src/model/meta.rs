@@ -152,10 +152,20 @@ impl Meta {
         }
     }
 
-    /// The nearest existing anchor for a missing metadata key: the map, else `metadata:`, else `kind:`.
+    /// The nearest existing anchor for a missing metadata key: the map, else `metadata:`, else
+    /// `kind:`.
     pub fn anchor_for(&self, entries: &Entries) -> Span {
-        entries.key_span.or(self.metadata_span).unwrap_or(self.kind_span)
+        nearest_in_own_file(&[entries.key_span, self.metadata_span], self.kind_span)
     }
+}
+
+/// The first of `candidates` in the object's own file, else the first there is, else `last`. In a
+/// kustomize build a map can come from another file (`commonAnnotations` creates `annotations:`
+/// on objects that had none): a missing key is still best added where the object is declared.
+pub(crate) fn nearest_in_own_file(candidates: &[Option<Span>], last: Span) -> Span {
+    let own = |s: &&Span| s.file == crate::span::FileId::HOLDER;
+    let present = || candidates.iter().flatten();
+    present().find(own).or_else(|| present().next()).copied().unwrap_or(last)
 }
 
 /// A ServiceAccount.

@@ -113,12 +113,12 @@ pub struct ProjectedToken {
 impl PodTemplate {
     /// The nearest existing anchor for a missing pod label: `labels:`, `metadata:`, `template:`.
     pub fn labels_anchor(&self) -> Span {
-        self.labels.key_span.or(self.metadata_span).unwrap_or(self.anchor)
+        super::meta::nearest_in_own_file(&[self.labels.key_span, self.metadata_span], self.anchor)
     }
 
     /// The nearest existing anchor for a missing pod annotation.
     pub fn annotations_anchor(&self) -> Span {
-        self.annotations.key_span.or(self.metadata_span).unwrap_or(self.anchor)
+        super::meta::nearest_in_own_file(&[self.annotations.key_span, self.metadata_span], self.anchor)
     }
 
     /// The ServiceAccount the pod runs as and the field that names it; `None` means `default`.

@@ -11,6 +11,8 @@ use std::collections::{BTreeSet, HashMap};
 use std::path::{Component, Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
+use rayon::prelude::*;
+
 use super::kustomization::{self, Entry, Kustomization};
 use super::resource::Resource;
 use super::{patch, transform};
@@ -223,7 +225,7 @@ impl<'a> Context<'a> {
     pub fn build_root(&self, dir: &Path) -> Result<Acc, Exhausted> {
         let mut budget = Budget::default();
         let mut chain = Vec::new();
-        let Some(read) = self.kustomization(dir) else {
+        let Some(read) = self.kustomization(&normalize(dir)) else {
             return Ok(Acc::default());
         };
         let mut acc = self.build_dir(&read, &mut chain, &mut budget)?.as_ref().clone();
@@ -286,6 +288,15 @@ impl<'a> Context<'a> {
         for problem in &k.problems {
             acc.report.note(k, problem.clone());
         }
+        // The files are read and parsed side by side first (once per run); the objects are then
+        // taken in the kustomization's order.
+        let files: Vec<PathBuf> = k
+            .resources
+            .iter()
+            .map(|e| normalize(&read.dir.join(&e.text)))
+            .filter(|p| p.starts_with(&read.dir) && !self.loader.is_dir(p))
+            .collect();
+        files.par_iter().for_each(|p| drop(self.read(p)));
         for entry in &k.resources {
             self.resource(read, k, entry, &mut acc, chain, budget)?;
         }

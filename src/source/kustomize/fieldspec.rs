@@ -154,7 +154,8 @@ pub fn find<'a>(obj: &'a Node, spec: &FieldSpec) -> Vec<&'a Node> {
     out
 }
 
-/// Pod template metadata of the workload kinds, and every object's own metadata.
+/// Every object's own metadata, the pod templates of the workload kinds and a StatefulSet's
+/// volume claim templates (as released kustomize, v5.x, writes them).
 const METADATA_LABELS: &[SpecRow] = &[
     ("", "", "", "metadata/labels", true),
     ("", "v1", "ReplicationController", "spec/template/metadata/labels", true),
@@ -162,13 +163,11 @@ const METADATA_LABELS: &[SpecRow] = &[
     ("", "", "ReplicaSet", "spec/template/metadata/labels", true),
     ("", "", "DaemonSet", "spec/template/metadata/labels", true),
     ("apps", "", "StatefulSet", "spec/template/metadata/labels", true),
+    ("apps", "", "StatefulSet", "spec/volumeClaimTemplates[]/metadata/labels", true),
     ("batch", "", "Job", "spec/template/metadata/labels", true),
     ("batch", "", "CronJob", "spec/jobTemplate/metadata/labels", true),
     ("batch", "", "CronJob", "spec/jobTemplate/spec/template/metadata/labels", true),
 ];
-
-const VOLUME_CLAIM_TEMPLATE_LABELS: &[SpecRow] =
-    &[("apps", "", "StatefulSet", "spec/volumeClaimTemplates[]/metadata/labels", true)];
 
 /// Selectors that must follow the labels of the objects they select.
 const SELECTORS: &[SpecRow] = &[
@@ -248,18 +247,12 @@ const SELECTORS: &[SpecRow] = &[
 pub fn common_labels() -> Vec<FieldSpec> {
     let mut out = FieldSpec::rows(SELECTORS);
     FieldSpec::merge(&mut out, &FieldSpec::rows(METADATA_LABELS));
-    FieldSpec::merge(&mut out, &FieldSpec::rows(VOLUME_CLAIM_TEMPLATE_LABELS));
     out
 }
 
 /// `labels` with `includeTemplates`: metadata and pod templates.
 pub fn template_labels() -> Vec<FieldSpec> {
     FieldSpec::rows(METADATA_LABELS)
-}
-
-/// `labels` with `includeVolumeClaimTemplates`.
-pub fn volume_claim_template_labels() -> Vec<FieldSpec> {
-    FieldSpec::rows(VOLUME_CLAIM_TEMPLATE_LABELS)
 }
 
 /// Every object's own labels.

@@ -26,7 +26,6 @@ pub struct LabelSet {
     pub pairs: Vec<(Node, Node)>,
     pub include_selectors: bool,
     pub include_templates: bool,
-    pub include_volume_claim_templates: bool,
     pub fields: Vec<FieldSpec>,
     /// Where created `labels:` keys point.
     pub span: Span,
@@ -142,7 +141,6 @@ pub fn parse(root: &Node, text: &str, display: &Arc<str>) -> Kustomization {
                         pairs,
                         include_selectors: true,
                         include_templates: false,
-                        include_volume_claim_templates: false,
                         fields: Vec::new(),
                         span: key.span.in_file(file),
                     });
@@ -262,7 +260,6 @@ fn label_set(item: &Node, file: FileId, problems: &mut Vec<String>) -> LabelSet 
         pairs: item.get("pairs").map(|p| pairs(p, "labels.pairs", file, problems)).unwrap_or_default(),
         include_selectors: flag(item, "includeSelectors"),
         include_templates: flag(item, "includeTemplates"),
-        include_volume_claim_templates: flag(item, "includeVolumeClaimTemplates"),
         fields,
         span: item.span.in_file(file),
     }

@@ -90,9 +90,6 @@ fn label_fields(set: &LabelSet) -> Vec<FieldSpec> {
     if set.include_templates {
         FieldSpec::merge(&mut fields, &fieldspec::template_labels());
     }
-    if set.include_volume_claim_templates {
-        FieldSpec::merge(&mut fields, &fieldspec::volume_claim_template_labels());
-    }
     FieldSpec::merge(&mut fields, &[fieldspec::own_labels()]);
     fields
 }
