@@ -7,7 +7,7 @@
 //! rest is built; a cycle between kustomizations is a finding on the entry that closes it.
 //! Budgets on depth, kustomizations and objects end a root's build with a note.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Component, Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -79,6 +79,9 @@ impl Report {
 pub struct Acc {
     pub resources: Vec<Resource>,
     pub report: Report,
+    /// The identities of `resources` while objects are being taken in (transformations change
+    /// identities: they drop it).
+    ids: Option<HashSet<String>>,
 }
 
 /// A budget ran out: the root's build stops.
@@ -303,6 +306,7 @@ impl<'a> Context<'a> {
         for entry in &k.components {
             acc = self.component(read, k, entry, acc, chain, budget)?;
         }
+        acc.ids = None;
         patch::strategic_merge_legacy(self, read, k, &mut acc);
         patch::patches(self, read, k, &mut acc);
         if let Some(ns) = &k.namespace {
@@ -460,9 +464,11 @@ impl<'a> Context<'a> {
 
 /// Appends objects, leaving out those whose identity is already there (kustomize refuses that).
 fn append(acc: &mut Acc, added: Vec<Resource>, k: &Kustomization) {
+    let resources = &acc.resources;
+    let ids = acc.ids.get_or_insert_with(|| resources.iter().map(|r| r.cur_id().key()).collect());
     for r in added {
         let id = r.cur_id();
-        if acc.resources.iter().any(|have| have.cur_id().same(&id)) {
+        if !ids.insert(id.key()) {
             acc.report.note(k, format!("{} is included twice: kustomize refuses the build", id.describe()));
             continue;
         }

@@ -94,6 +94,12 @@ impl ResId {
         self.gvk == other.gvk && self.name == other.name && self.effective_namespace() == other.effective_namespace()
     }
 
+    /// A key equal for identities that are [`ResId::same`].
+    pub fn key(&self) -> String {
+        let g = &self.gvk;
+        format!("{}\0{}\0{}\0{}\0{}", g.group, g.version, g.kind, self.name, self.effective_namespace())
+    }
+
     pub fn describe(&self) -> String {
         match self.namespace.as_str() {
             "" => format!("{} {}", self.gvk.kind, self.name),

@@ -14,12 +14,12 @@ pub fn namespace(resources: &mut [Resource], ns: &Node) -> Vec<String> {
     let value = ns.as_str().unwrap_or("");
     let node = Node::string(value, ns.span);
     let others = fieldspec::namespace_fields();
+    let own = FieldSpec::rows(&[("", "", "", "metadata/namespace", true)]);
     for r in resources.iter_mut() {
         r.store_previous_id();
         let gvk = r.gvk();
         if !gvk.is_cluster_scoped() {
-            let spec = FieldSpec::rows(&[("", "", "", "metadata/namespace", true)]).remove(0);
-            fieldspec::apply(&mut r.node, &spec, Leaf::Scalar, ns.span, &mut |n| *n = node.clone());
+            fieldspec::apply(&mut r.node, &own[0], Leaf::Scalar, ns.span, &mut |n| *n = node.clone());
         }
         if matches!(gvk.kind.as_str(), "RoleBinding" | "ClusterRoleBinding") {
             for subject in r.node.get_mut("subjects").and_then(Node::as_seq_mut).into_iter().flatten() {
@@ -41,14 +41,8 @@ pub fn namespace(resources: &mut [Resource], ns: &Node) -> Vec<String> {
 
 /// Objects of `resources` that share an identity, described.
 pub fn conflicts(resources: &[Resource]) -> Vec<String> {
-    let ids: Vec<_> = resources.iter().map(Resource::cur_id).collect();
-    let mut out = Vec::new();
-    for (i, id) in ids.iter().enumerate() {
-        if ids[..i].iter().any(|other| other.same(id)) {
-            out.push(id.describe());
-        }
-    }
-    out
+    let mut seen = std::collections::HashSet::new();
+    resources.iter().map(Resource::cur_id).filter(|id| !seen.insert(id.key())).map(|id| id.describe()).collect()
 }
 
 /// Kinds whose names kustomize never prefixes or suffixes.
