@@ -9,6 +9,7 @@ use rayon::prelude::*;
 
 use crate::config::{Config, RuleSetting};
 use crate::finding::{Finding, Location};
+use crate::fix::Op;
 use crate::model::{Inventory, Objects, SkipNote};
 pub use crate::outcome::{AuditSummary, Outcome, Texts, STDIN_NAME};
 use crate::rules::{self, Context, Mode, Rule, Settings};
@@ -87,19 +88,14 @@ pub fn run(opts: &CheckOptions, config: &Config, cwd: &Path) -> Result<Outcome, 
     let load = timings::phase("load");
     let overlay = opts.overlay.as_deref();
     let loader = FsLoader::new(&cwd, max).with_overlay(opts.overlay.clone());
-    let loaded: Vec<Objects> = source::stage::load_all(&walked.files, &loader, &load_opts, |f, is_patch| {
-        match overlay.and_then(|o| o.get(&f.display)) {
-            Some(text) => {
-                let input = Input {
-                    display: &f.display,
-                    kind: f.kind,
-                    bytes: text.as_bytes(),
-                    is_patch,
-                };
-                source::load(&input, &load_opts)
-            }
-            None => load_file(f, is_patch, max, &load_opts),
+    let loaded: Vec<Objects> = source::stage::load_all(&walked.files, &loader, &load_opts, |f, is_patch| match overlay
+        .and_then(|o| o.get(&f.display))
+    {
+        Some(text) => {
+            let input = Input { display: &f.display, kind: f.kind, bytes: text.as_bytes(), is_patch };
+            source::load(&input, &load_opts)
         }
+        None => load_file(f, is_patch, max, &load_opts),
     });
     drop(load);
     let merge = timings::phase("merge + index");
@@ -253,6 +249,13 @@ pub(crate) fn apply_inline_suppressions(
 /// A base that several kustomize roots build is linted once per root; a problem on one of its
 /// lines is one finding, whose related locations name every root that deploys it (the message
 /// is the first root's, by path).
+///
+/// Its fixes are those that rewrite the text of the value where it is written (quoting it,
+/// correcting its spelling): the same in every build. Fixes that add or remove entries are
+/// dropped: the mapping they would edit may be a base other builds share (the label would land
+/// in every overlay), or the entry may come from an overlay's patch or `labels:` list, and the
+/// grant IB301 writes would land in a base that every overlay deploys, in one overlay's
+/// namespace. Their help still says what to change.
 fn merge_builds(findings: Vec<Finding>) -> Vec<Finding> {
     let (mut built, mut out): (Vec<Finding>, Vec<Finding>) = findings.into_iter().partition(|f| !f.builds.is_empty());
     if built.is_empty() {
@@ -271,6 +274,7 @@ fn merge_builds(findings: Vec<Finding>) -> Vec<Finding> {
     for mut f in merged {
         f.builds.sort();
         f.builds.dedup();
+        f.plans.retain(|plan| plan.edits.iter().all(|e| matches!(e.op, Op::Rewrite { .. } | Op::Quote { .. })));
         for root in f.builds.clone() {
             let dir = root.rsplit_once('/').map_or(".", |(dir, _)| dir).to_string();
             let location = Location::File { path: root, span: crate::span::Span::line(1) };
