@@ -128,6 +128,9 @@ pub fn run(opts: &CheckOptions, config: &Config, cwd: &Path) -> Result<Outcome, 
     let inventory = Inventory::build(objects);
     drop(merge);
 
+    // Findings concern the files given: those located in them, and those whose value comes from
+    // them (provenance), which includes the root kustomization of the build that deploys it (a
+    // staged overlay that drops its grant is what makes its base's account lack one).
     let (mut findings, secrets) =
         lint(&inventory, &enabled, config, Mode::Check, |f| f.concerns(|p| reported.contains(p)));
     let snippets_phase = timings::phase("snippet texts");
@@ -278,7 +281,7 @@ fn merge_builds(findings: Vec<Finding>) -> Vec<Finding> {
         for root in f.builds.clone() {
             let dir = root.rsplit_once('/').map_or(".", |(dir, _)| dir).to_string();
             let location = Location::File { path: root, span: crate::span::Span::line(1) };
-            f.related(location, format!("deployed by the kustomize build of {dir}"));
+            f.provenance(location, format!("deployed by the kustomize build of {dir}"));
         }
         out.push(f);
     }

@@ -1,6 +1,7 @@
 //! Plain `check` on kustomize trees: what is not built is a note (remote bases, generators), a
 //! line several roots deploy is one finding naming them all, a file given alone gets exactly the
-//! findings its roots give it, and runaway trees stop with a note.
+//! findings its roots give it (a root kustomization given alone, every finding of its build), and
+//! runaway trees stop with a note.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test fails by panicking
 
@@ -149,8 +150,13 @@ fn a_file_given_alone_gets_the_findings_its_roots_give_it() {
         let whole = check_in(&testdata, &[&scope], Some(&scope));
         for file in files_under(&case) {
             let rel = file.strip_prefix(&testdata).expect("under testdata").to_string_lossy().replace('\\', "/");
-            let expected: Vec<String> =
-                whole.findings.iter().filter(|f| f.location.path().is_some_and(|p| **p == *rel)).map(place).collect();
+            // Its own findings; for a root kustomization, those of its build too.
+            let expected: Vec<String> = whole
+                .findings
+                .iter()
+                .filter(|f| f.location.path().is_some_and(|p| **p == *rel) || f.builds.iter().any(|b| **b == *rel))
+                .map(place)
+                .collect();
             let alone = check_in(&testdata, &[&rel], Some(&scope));
             let got: Vec<String> = alone.findings.iter().map(place).collect();
             assert_eq!(got, expected, "{rel} given alone (scope {scope})");

@@ -346,7 +346,8 @@ subjects:
 }
 
 /// Staging only a kustomize base's file: the hook (given that one file) builds the overlays that
-/// include it and reports the file as they deploy it.
+/// include it and reports the file as they deploy it. Staging only an overlay's kustomization
+/// reports what its build deploys.
 #[test]
 fn a_staged_base_is_linted_as_its_overlays_deploy_it() {
     if !on_path("pre-commit") || !on_path("git") {
@@ -412,4 +413,15 @@ fn a_staged_base_is_linted_as_its_overlays_deploy_it() {
     git_ok(repo, &["add", "overlays/staging"]);
     let (ok, report) = run();
     assert!(ok, "the grant is in place:\n{report}");
+
+    // Only the overlay's kustomization is staged, and it drops the grant: what the overlay now
+    // deploys is reported, on the base's line.
+    git_ok(repo, &["commit", "-q", "--no-verify", "-m", "staging grant"]);
+    write(repo, "overlays/staging/kustomization.yaml", "namespace: orders-staging\nresources: [../../base]\n");
+    git_ok(repo, &["add", "overlays/staging/kustomization.yaml"]);
+    let (ok, report) = run();
+    assert!(!ok, "the hook must fail:\n{report}");
+    assert!(report.contains("ServiceAccount orders-staging/api"), "{report}");
+    assert!(report.contains("base/serviceaccount.yaml:6:40"), "{report}");
+    assert!(!report.contains("orders-prod/api"), "production is not staged and still grants it: {report}");
 }

@@ -14,7 +14,12 @@ impl Rule for NonStringMetadataValue {
     fn check(&self, cx: &Context, sink: &mut Sink) {
         for meta in cx.inventory.metas() {
             check_entries(sink, meta, &meta.labels, "label", "");
-            check_entries(sink, meta, &meta.annotations, "annotation", "");
+            // kustomize reads an object's own annotations as strings and deploys them quoted: a
+            // kustomize patch's unquoted `7200` reaches the API server as "7200". (Built objects
+            // already carry them as strings; pod template annotations keep their types.)
+            if !meta.is_patch {
+                check_entries(sink, meta, &meta.annotations, "annotation", "");
+            }
         }
         for w in &cx.inventory.workloads {
             if w.has_controller_meta {

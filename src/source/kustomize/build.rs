@@ -15,7 +15,7 @@ use rayon::prelude::*;
 
 use super::kustomization::{self, Entry, Kustomization};
 use super::resource::Resource;
-use super::{patch, transform};
+use super::{patch, replacement, transform};
 use crate::model::{FailureCause, Objects, ParseFailure, SkipNote};
 use crate::source::loader::{LoadError, Loader};
 use crate::source::LoadOptions;
@@ -57,6 +57,9 @@ pub struct Report {
     pub kustomizations: BTreeSet<PathBuf>,
     /// A cycle was cut: the result depends on the way in and is not reused.
     pub cyclic: bool,
+    /// Objects kustomize would make are missing (generators are not evaluated, remote bases not
+    /// fetched).
+    pub incomplete: bool,
 }
 
 impl Report {
@@ -71,6 +74,7 @@ impl Report {
         self.patches_applied.extend(other.patches_applied.iter().cloned());
         self.kustomizations.extend(other.kustomizations.iter().cloned());
         self.cyclic |= other.cyclic;
+        self.incomplete |= other.incomplete;
     }
 }
 
@@ -237,6 +241,7 @@ impl<'a> Context<'a> {
                 acc.report.note(k, problem);
             }
         }
+        super::transform::annotations_as_strings(&mut acc.resources);
         // Objects marked local configuration never leave kustomize.
         acc.resources
             .retain(|r| r.meta_value("annotations", "config.kubernetes.io/local-config").is_none_or(|v| v == "false"));
@@ -287,6 +292,7 @@ impl<'a> Context<'a> {
                 format!("{fields} are not evaluated: what they generate or change is missing from the build")
             };
             acc.report.note(k, message);
+            acc.report.incomplete = true;
         }
         for problem in &k.problems {
             acc.report.note(k, problem.clone());
@@ -327,6 +333,7 @@ impl<'a> Context<'a> {
             transform::annotations(&mut acc.resources, &k.common_annotations, k.annotations_span);
         }
         patch::json6902_legacy(self, read, k, &mut acc);
+        replacement::apply(self, read, k, &mut acc);
         Ok(acc)
     }
 
@@ -453,6 +460,7 @@ impl<'a> Context<'a> {
             return Some(path);
         }
         let message = if is_remote(text) {
+            report.incomplete = true;
             format!("remote `{text}` is not fetched (no network access): the rest is built without it")
         } else {
             format!("`{text}` does not exist: kustomize refuses this kustomization; the rest is built")

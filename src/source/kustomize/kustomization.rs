@@ -5,6 +5,7 @@
 use std::sync::Arc;
 
 use super::fieldspec::FieldSpec;
+use super::replacement;
 use super::select::Selector;
 use crate::span::{FileId, Span};
 use crate::yaml::Node;
@@ -77,6 +78,7 @@ pub struct Kustomization {
     pub patches_strategic_merge: Vec<Patch>,
     pub patches: Vec<Patch>,
     pub patches_json6902: Vec<Patch>,
+    pub replacements: Vec<replacement::Item>,
     /// Fields that change the output but are not evaluated (generators, replacements, …).
     pub unsupported: Vec<String>,
     /// Things kustomize would refuse (unknown fields, wrong shapes), for the notes.
@@ -89,7 +91,6 @@ const UNSUPPORTED: &[&str] = &[
     "secretGenerator",
     "helmCharts",
     "helmChartInflationGenerator",
-    "replacements",
     "vars",
     "generators",
     "transformers",
@@ -174,6 +175,22 @@ pub fn parse(root: &Node, text: &str, display: &Arc<str>) -> Kustomization {
                     k.patches = list;
                 } else {
                     k.patches_json6902 = list;
+                }
+            }
+            "replacements" => {
+                for item in value.as_seq().unwrap_or_default() {
+                    match item.get("path").filter(|p| !p.is_null()) {
+                        Some(p) if item.get("source").is_none() && item.get("targets").is_none() => {
+                            if let Some(text) = p.as_str() {
+                                let entry = Entry { text: text.trim().to_string(), span: p.span.in_file(file) };
+                                k.replacements.push(replacement::Item::File(entry));
+                            }
+                        }
+                        Some(_) => k.problems.push(
+                            "a replacement has both `path` and an inline replacement: kustomize refuses it".into(),
+                        ),
+                        None => k.replacements.push(replacement::Item::Inline(item.clone().in_file(file))),
+                    }
                 }
             }
             _ if UNSUPPORTED.contains(&name) => {

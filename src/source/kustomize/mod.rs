@@ -7,7 +7,7 @@
 //! What is evaluated: `resources` (files, directories, nested kustomizations), `components`,
 //! `namespace`, `namePrefix`/`nameSuffix` with the name references of ServiceAccounts, Roles and
 //! ClusterRoles, `labels`/`commonLabels`, `commonAnnotations`, `patches`,
-//! `patchesStrategicMerge` and `patchesJson6902`. Generators, `replacements`, Helm charts and
+//! `patchesStrategicMerge`, `patchesJson6902` and `replacements`. Generators, Helm charts and
 //! plugins are not (one note per kustomization names them); `images` and `replicas` are ignored
 //! (they do not touch identity). Remote bases are not fetched (one note each).
 
@@ -18,6 +18,7 @@ mod kustomization;
 mod merge;
 mod nameref;
 mod patch;
+mod replacement;
 mod resource;
 mod select;
 mod transform;

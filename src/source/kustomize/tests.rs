@@ -192,10 +192,11 @@ fn remote_bases_missing_files_and_unsupported_fields_are_notes() {
     let b = build_of(&files, "k");
     assert_eq!(b.objects.len(), 1, "the rest is built");
     let notes: Vec<&str> = b.notes.iter().map(|n| n.message.as_str()).collect();
-    assert_eq!(notes.len(), 3, "{notes:?}");
+    assert_eq!(notes.len(), 4, "{notes:?}");
     assert!(notes.iter().any(|n| n.starts_with("remote `github.com/example/base?ref=v1` is not fetched")));
     assert!(notes.iter().any(|n| n.starts_with("`missing.yaml` does not exist")));
-    assert!(notes.iter().any(|n| n.contains("`configMapGenerator`, `replacements` are not evaluated")));
+    assert!(notes.iter().any(|n| n.contains("`configMapGenerator` is not evaluated")));
+    assert!(notes.iter().any(|n| n.contains("replacement: a replacement needs a `source` and at least one target")));
 }
 
 #[test]
@@ -232,4 +233,106 @@ fn yaml_1_1_booleans_are_strings_in_a_build() {
     ];
     let v: Value = to_json(object(&build_of(&files, "k"), "ConfigMap", "c"));
     assert_eq!(v["metadata"]["labels"], json!({"a": "yes", "b": true}));
+}
+
+const IDENTITY_CONFIG: &str = "apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: identity
+data:
+  clientId: \"3f2c1a9e-8b7d-4c6e-9f0a-1b2c3d4e5f60\"
+  port: \"8080\"
+  images: a:1,b:2
+";
+
+const SA_ANNOTATED: &str = "apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: api
+  annotations:
+    azure.workload.identity/client-id: placeholder
+";
+
+#[test]
+fn an_object_s_own_annotations_are_strings_in_a_build() {
+    let sa = "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: api\n  annotations:\n    expiration: 7200\n    empty:\n  labels:\n    team: true\n";
+    let b = build_of(&[("k/kustomization.yaml", "resources: [sa.yaml]\n"), ("k/sa.yaml", sa)], "k");
+    let sa = to_json(object(&b, "ServiceAccount", "api"));
+    assert_eq!(sa["metadata"]["annotations"], json!({"expiration": "7200", "empty": ""}));
+    assert_eq!(sa["metadata"]["labels"], json!({"team": true}), "labels keep their types");
+}
+
+#[test]
+fn replacements_copy_source_values_with_their_lines() {
+    let deployment = DEPLOYMENT.replace("spec:\n  selector", "spec:\n  replicas: 1\n  selector");
+    let files = [
+        (
+            "k/kustomization.yaml",
+            "resources: [sa.yaml, identity.yaml, deployment.yaml]
+replacements:
+  - source: {kind: ConfigMap, name: identity, fieldPath: data.clientId}
+    targets:
+      - select: {kind: ServiceAccount}
+        fieldPaths: ['metadata.annotations.[azure.workload.identity/client-id]']
+      - select: {kind: Deployment}
+        fieldPaths: [spec.template.metadata.labels.client]
+        options: {create: true}
+  - source: {kind: ConfigMap, name: identity, fieldPath: data.port}
+    targets:
+      - select: {kind: Deployment}
+        fieldPaths: [spec.replicas]
+  - source: {kind: ConfigMap, name: identity, fieldPath: data.images, options: {delimiter: ',', index: 1}}
+    targets:
+      - select: {kind: Deployment}
+        fieldPaths: ['spec.template.spec.containers.[name=api].image']
+        options: {delimiter: ':', index: 0}
+      - select: {kind: Deployment}
+        fieldPaths: ['spec.template.spec.containers.*.name']
+",
+        ),
+        ("k/sa.yaml", SA_ANNOTATED),
+        ("k/identity.yaml", IDENTITY_CONFIG),
+        ("k/deployment.yaml", &deployment),
+    ];
+    let b = build_of(&files, "k");
+    assert!(b.notes.is_empty(), "{:?}", b.notes);
+    let sa = object(&b, "ServiceAccount", "api");
+    let id = sa.path(&["metadata", "annotations", "azure.workload.identity/client-id"]).expect("client id");
+    assert_eq!(id.as_str(), Some("3f2c1a9e-8b7d-4c6e-9f0a-1b2c3d4e5f60"));
+    assert_eq!((id.span.file.path().as_deref(), id.span.start.line), (Some("k/identity.yaml"), 6), "the source's line");
+    // A scalar target keeps its type: the integer takes the string's text and stays an integer.
+    let replicas = object(&b, "Deployment", "api").path(&["spec", "replicas"]).and_then(Node::as_scalar);
+    let replicas = replicas.expect("replicas");
+    assert_eq!((replicas.value.as_str(), replicas.resolved_type()), ("8080", crate::yaml::ScalarType::Int));
+    let d = to_json(object(&b, "Deployment", "api"));
+    assert_eq!(d["spec"]["template"]["metadata"]["labels"]["client"], json!("3f2c1a9e-8b7d-4c6e-9f0a-1b2c3d4e5f60"));
+    assert_eq!(d["spec"]["template"]["spec"]["containers"][0]["image"], json!("b:2"));
+    assert_eq!(d["spec"]["template"]["spec"]["containers"][0]["name"], json!("b:2"));
+}
+
+#[test]
+fn a_replacement_without_its_source_is_refused_unless_it_may_be_generated() {
+    let spec = "replacements:
+  - source: {kind: ConfigMap, name: identity, fieldPath: data.clientId}
+    targets: [{select: {kind: ServiceAccount}, fieldPaths: ['metadata.annotations.[azure.workload.identity/client-id]']}]
+";
+    let plain = format!("resources: [sa.yaml]\n{spec}");
+    let b = build_of(&[("k/kustomization.yaml", &plain), ("k/sa.yaml", SA_ANNOTATED)], "k");
+    let notes: Vec<&str> = b.notes.iter().map(|n| n.message.as_str()).collect();
+    assert_eq!(notes, ["replacement: nothing is selected by its source (kind ConfigMap, name identity): kustomize refuses this kustomization"]);
+    let generated =
+        format!("resources: [sa.yaml]\nconfigMapGenerator: [{{name: identity, literals: [clientId=x]}}]\n{spec}");
+    let b = build_of(&[("k/kustomization.yaml", &generated), ("k/sa.yaml", SA_ANNOTATED)], "k");
+    let notes: Vec<&str> = b.notes.iter().map(|n| n.message.as_str()).collect();
+    assert!(notes.iter().any(|n| n.contains("it may be one the build leaves out")), "{notes:?}");
+    assert!(!notes.iter().any(|n| n.contains("kustomize refuses")), "{notes:?}");
+    let missing = "resources: [sa.yaml]\nreplacements:\n  - source: {kind: ServiceAccount, fieldPath: metadata.labels.team}\n    targets: [{select: {kind: ServiceAccount}}]\n";
+    let b = build_of(&[("k/kustomization.yaml", missing), ("k/sa.yaml", SA_ANNOTATED)], "k");
+    assert!(
+        b.notes
+            .iter()
+            .any(|n| n.message.contains("field `metadata.labels.team` is missing in source ServiceAccount api")),
+        "{:?}",
+        b.notes
+    );
 }

@@ -115,3 +115,24 @@ fn write_entries(resources: &mut [Resource], pairs: &[(Node, Node)], fields: &[F
         }
     }
 }
+
+/// kustomize hands every object's own annotations on as strings (it reads them as a map of
+/// strings): `7200` is deployed as `"7200"`, an empty value as `""`. Pod template annotations
+/// and labels keep their types.
+pub fn annotations_as_strings(resources: &mut [Resource]) {
+    for r in resources {
+        let Some(entries) = r.node.path_mut(&["metadata", "annotations"]).and_then(Node::as_map_mut) else {
+            continue;
+        };
+        for (_, value) in entries.iter_mut() {
+            let null = value.is_null();
+            if let crate::yaml::NodeKind::Scalar(s) = &mut value.kind {
+                if null {
+                    s.value.clear();
+                }
+                s.quoted = true;
+                s.tag = None;
+            }
+        }
+    }
+}
