@@ -8,7 +8,7 @@ use crate::span::{FileId, Pos, Span};
 impl Node {
     /// A string scalar written by a tool: always a string, whatever its text looks like.
     pub fn string(value: impl Into<String>, span: Span) -> Node {
-        Node { span, kind: NodeKind::Scalar(Scalar { value: value.into(), quoted: true, tag: None }) }
+        Node { span, kind: NodeKind::Scalar(Scalar { value: value.into().into(), quoted: true, tag: None }) }
     }
 
     /// A null value.

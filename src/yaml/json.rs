@@ -14,7 +14,7 @@ pub fn to_json(node: &Node) -> Value {
             let mut map = Map::new();
             for (k, v) in entries {
                 let key = match &k.kind {
-                    NodeKind::Scalar(s) => s.value.clone(),
+                    NodeKind::Scalar(s) => s.value.to_string(),
                     _ => to_json(k).to_string(),
                 };
                 map.insert(key, to_json(v));
@@ -27,10 +27,10 @@ pub fn to_json(node: &Node) -> Value {
 fn scalar(s: &Scalar) -> Value {
     let text = s.value.as_str();
     match s.resolved_type() {
-        ScalarType::String => Value::String(s.value.clone()),
+        ScalarType::String => Value::String(s.value.to_string()),
         ScalarType::Null => Value::Null,
         ScalarType::Bool => Value::Bool(matches!(text.to_ascii_lowercase().as_str(), "true" | "yes" | "on" | "y")),
-        ScalarType::Int => integer(text).map_or_else(|| Value::String(s.value.clone()), Value::Number),
+        ScalarType::Int => integer(text).map_or_else(|| Value::String(s.value.to_string()), Value::Number),
         ScalarType::Float => {
             let cleaned = text.replace('_', "");
             let number = cleaned.parse::<f64>().ok().and_then(|f| {
@@ -41,7 +41,7 @@ fn scalar(s: &Scalar) -> Value {
                     Number::from_f64(f)
                 }
             });
-            number.map_or_else(|| Value::String(s.value.clone()), Value::Number)
+            number.map_or_else(|| Value::String(s.value.to_string()), Value::Number)
         }
     }
 }

@@ -338,7 +338,7 @@ fn source_value(source: &Node, resources: &[Resource]) -> Result<Node, Problem> 
     let part = usize::try_from(options.index).ok().and_then(|i| parts.get(i)).ok_or_else(|| {
         Problem::Refused(format!("index {} is out of bounds for the source value `{}`", options.index, s.value))
     })?;
-    s.value = (*part).to_string();
+    s.value = (*part).into();
     Ok(value)
 }
 
@@ -358,7 +358,7 @@ fn set_value(field: &mut Node, value: &Node, options: &Options) -> Result<(), St
         }
         let joined = parts.join(&options.delimiter);
         if let NodeKind::Scalar(s) = &mut value.kind {
-            s.value = joined;
+            s.value = joined.into();
         }
     }
     match (&field.kind, &mut value.kind) {

@@ -100,6 +100,7 @@ impl SourceFile {
                             path: file.display.clone(),
                             pos: Pos { line: 1, col: 1 },
                             message: "invalid Terraform JSON (or nested too deep)".into(),
+                            cause: Default::default(),
                         })
                     }
                 }
