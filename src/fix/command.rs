@@ -52,7 +52,7 @@ pub fn run(common: &Common, args: &FixArgs, outputs: &[(Format, Option<String>)]
     };
     let config = match crate::cli::load_config(common, &cwd) {
         Ok(c) => c,
-        Err(e) => return fail(&e),
+        Err(e) => return fail(&e.to_string()),
     };
     if args.paths.iter().any(|p| p.as_os_str() == "-") {
         return fail("`iblint fix` changes files: standard input cannot be fixed (use `iblint check -`)");

@@ -93,7 +93,7 @@ pub fn run(bin: &str, args: &MapArgs) -> ExitCode {
     };
     let config = match crate::cli::load_config_file(args.config.as_deref(), &cwd) {
         Ok(c) => c,
-        Err(e) => return fail(&e),
+        Err(e) => return fail(&e.to_string()),
     };
     let is_live = bin == "kubectl-iblint";
     let paths = if args.paths.is_empty() { vec![PathBuf::from(".")] } else { args.paths.clone() };
