@@ -293,14 +293,15 @@ fn scrub_findings(findings: &mut [Finding], secrets: &[String]) {
     if secrets.is_empty() {
         return;
     }
+    let scrubber = crate::redact::Scrubber::new(secrets);
     for f in findings {
-        f.message = crate::redact::scrub(&f.message, secrets);
-        f.help = crate::redact::scrub(&f.help, secrets);
+        f.message = scrubber.scrub(&f.message);
+        f.help = scrubber.scrub(&f.help);
         for r in &mut f.related {
-            r.message = crate::redact::scrub(&r.message, secrets);
+            r.message = scrubber.scrub(&r.message);
         }
         for plan in &mut f.plans {
-            plan.description = crate::redact::scrub(&plan.description, secrets);
+            plan.description = scrubber.scrub(&plan.description);
         }
     }
 }
@@ -348,6 +349,7 @@ pub(crate) fn snippet_texts(
         .collect();
     wanted.sort();
     wanted.dedup();
+    let scrubber = crate::redact::Scrubber::new(secrets);
     let read: Vec<(Arc<str>, crate::span::SourceText)> = wanted
         .par_iter()
         .filter_map(|display| {
@@ -355,7 +357,7 @@ pub(crate) fn snippet_texts(
                 Some((_, text)) => (*text).to_string(),
                 None => std::fs::read_to_string(path_of(display)).ok()?,
             };
-            let masked = crate::redact::scrub(&crate::redact::mask_lines(&text), secrets);
+            let masked = scrubber.scrub(&crate::redact::mask_lines(&text));
             Some(((*display).clone(), crate::span::SourceText::new(masked)))
         })
         .collect();

@@ -425,3 +425,53 @@ fn helm_remote_charts_and_values_are_refused_unless_allowed() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     assert!(std::fs::read_to_string(&log).expect("helm ran").contains("HTTPS_PROXY=http://127.0.0.1:9"));
 }
+
+// ─── No leaks: secret masking in every shape, and nothing else masked ────────────────────────
+
+#[test]
+fn secrets_are_masked_in_every_shape_and_format_and_non_secrets_are_not() {
+    let dir = tree(&[
+        (
+            "flow.yaml",
+            "apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: ns, annotations: \
+             {azure.workload.identity/use-identity-binding: \"true\"}}\nspec:\n  automountServiceAccountToken: true\n  \
+             serviceAccountName: missing-sa\n  containers: [{name: c, image: i, env: [{name: DB_PASSWORD, value: \
+             flow-secret-one}]}]\n",
+        ),
+        ("minified.json", "{\"apiVersion\":\"v1\",\"kind\":\"Secret\",\"metadata\":{\"name\":\"s\"},\"data\":{\"k\":\"bWluaWZpZWQtc2VjcmV0\"}"),
+        (
+            "block.yaml",
+            "apiVersion: v1\nkind: Secret\nmetadata: {name: s}\nstringData:\n  config: |\n    password=block-secret-two\n    \
+             user=block-user-line\n  other: [\n",
+        ),
+        ("comment.yaml", "apiVersion: v1\nkind: Secret # the database\nmetadata:\n  name: s\ndata:\n  k: Y29tbWVudC1zZWNyZXQ=\n  j: [\n"),
+        ("flow-broken.yaml", "{kind: Secret, metadata: {name: s}, stringData: {k: flow-broken-secret-four}, x: [\n"),
+    ]);
+    let secrets = [
+        "flow-secret-one",
+        "bWluaWZpZWQtc2VjcmV0",
+        "block-secret-two",
+        "block-user-line",
+        "Y29tbWVudC1zZWNyZXQ=",
+        "flow-broken-secret-four",
+    ];
+    for format in ["human", "json", "sarif", "github"] {
+        let out = iblint(dir.path(), &["check", ".", "--no-color", "--format", format]);
+        let stdout = text(&out.stdout);
+        assert_eq!(out.status.code(), Some(1), "{format}: {}", text(&out.stderr));
+        for secret in secrets {
+            assert!(!stdout.contains(secret), "{format} prints `{secret}`:\n{stdout}");
+        }
+    }
+    let human = text(&iblint(dir.path(), &["check", ".", "--no-color"]).stdout);
+    // Every broken file is shown, masked, in its IB001 snippet; a boolean is never masked.
+    for shown in [
+        "\"data\":{\"k\":\"********************\"}",
+        "  k: ********************\n",
+        "stringData: {k: ***********************}",
+        "automountServiceAccountToken: true",
+        "value: ***************",
+    ] {
+        assert!(human.contains(shown), "`{shown}` not in\n{human}");
+    }
+}
