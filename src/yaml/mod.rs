@@ -5,6 +5,7 @@
 //! builder enforces budgets (alias expansion, nesting depth) so hostile input becomes a parse
 //! error instead of a hang or a stack overflow.
 
+mod children;
 mod edit;
 mod json;
 mod node;

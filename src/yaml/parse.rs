@@ -2,6 +2,7 @@ use std::collections::{HashMap, HashSet};
 
 use saphyr_parser::{Event, Parser, ScalarStyle, Span as YSpan};
 
+use super::children::Children;
 use super::node::{Node, NodeKind, Scalar};
 use crate::span::{Pos, Span};
 
@@ -128,8 +129,8 @@ fn place_end_of_input_error(text: &str, builder: &Builder, mut error: ParseError
 }
 
 enum Frame {
-    Seq { start: Span, anchor: usize, items: Vec<Node>, cost: Cost },
-    Map { start: Span, anchor: usize, entries: Vec<(Node, Node)>, key: Option<Node>, cost: Cost },
+    Seq { start: Span, anchor: usize, items: Children<Node>, cost: Cost },
+    Map { start: Span, anchor: usize, entries: Children<(Node, Node)>, key: Option<Node>, cost: Cost },
 }
 
 /// The text being parsed: turns the parser's markers into positions, and mends the few positions
@@ -303,10 +304,10 @@ impl<'a> Builder<'a> {
                 self.complete(Node { span: sp, kind: NodeKind::Scalar(scalar) }, cost, anchor, 1)?;
             }
             Event::SequenceStart(anchor, _) => {
-                self.open(Frame::Seq { start: sp, anchor, items: Vec::new(), cost: Cost::ONE })?;
+                self.open(Frame::Seq { start: sp, anchor, items: Children::new(), cost: Cost::ONE })?;
             }
             Event::MappingStart(anchor, _) => {
-                self.open(Frame::Map { start: sp, anchor, entries: Vec::new(), key: None, cost: Cost::ONE })?;
+                self.open(Frame::Map { start: sp, anchor, entries: Children::new(), key: None, cost: Cost::ONE })?;
             }
             Event::SequenceEnd | Event::MappingEnd => {
                 // A flow collection ends at its `]`/`}`; the event's own end runs on over comments.
@@ -316,12 +317,13 @@ impl<'a> Builder<'a> {
                 let (node, cost, anchor) = match self.stack.pop() {
                     Some(Frame::Seq { start, anchor, items, cost }) => {
                         let end = items.last().map_or(sp.end, |n| n.span.end.max(sp.end));
-                        let items = tight(items);
+                        let items = items.into_vec();
                         (Node { span: Span::new(start.start, end), kind: NodeKind::Seq(items) }, cost, anchor)
                     }
                     Some(Frame::Map { start, anchor, entries, cost, .. }) => {
+                        let entries = entries.into_vec();
                         self.check_duplicates(&entries);
-                        let entries = tight(self.resolve_merge_keys(entries));
+                        let entries = self.resolve_merge_keys(entries);
                         let end = entries.last().map_or(sp.end, |(_, v)| v.span.end.max(sp.end));
                         (Node { span: Span::new(start.start, end), kind: NodeKind::Map(entries) }, cost, anchor)
                     }
@@ -435,7 +437,7 @@ impl<'a> Builder<'a> {
                 }
             }
         }
-        out
+        tight(out)
     }
 
     /// Records a non-fatal problem; past the budget, only counts it (a file of a million
@@ -467,7 +469,7 @@ impl<'a> Builder<'a> {
     }
 }
 
-/// A finished collection's list without the room its growth left (up to half of it): the tree of
+/// A merged mapping's entries without the room their growth left (up to half of it): the tree of
 /// a whole document is in memory at once.
 fn tight<T>(mut items: Vec<T>) -> Vec<T> {
     items.shrink_to_fit();
