@@ -12,6 +12,7 @@ use crate::finding::{Finding, Location};
 use crate::fix::Op;
 use crate::model::{Inventory, Objects, SkipNote};
 pub use crate::outcome::{AuditSummary, Outcome, Texts, STDIN_NAME};
+use crate::redact::Scrubber;
 use crate::rules::{self, Context, Mode, Rule, Settings};
 use crate::source::files::{self, FileKind, WalkOptions};
 use crate::source::loader::FsLoader;
@@ -131,7 +132,7 @@ pub fn run(opts: &CheckOptions, config: &Config, cwd: &Path) -> Result<Outcome, 
     // Findings concern the files given: those located in them, and those whose value comes from
     // them (provenance), which includes the root kustomization of the build that deploys it (a
     // staged overlay that drops its grant is what makes its base's account lack one).
-    let (mut findings, secrets) =
+    let (mut findings, scrubber) =
         lint(&inventory, &enabled, config, Mode::Check, |f| f.concerns(|p| reported.contains(p)));
     let snippets_phase = timings::phase("snippet texts");
     let in_memory: Vec<(&str, &str)> = opts
@@ -153,8 +154,8 @@ pub fn run(opts: &CheckOptions, config: &Config, cwd: &Path) -> Result<Outcome, 
     };
     let sources = crate::fix::Sources { text_of: &text_of, append_to: opts.append_fixes_to.clone() };
     crate::fix::resolve_all(&mut findings, &sources);
-    drop_fixes_with_secrets(&mut findings, &secrets);
-    let texts = snippet_texts(&findings, &secrets, &in_memory, |display| {
+    drop_fixes_with_secrets(&mut findings, &scrubber);
+    let texts = snippet_texts(&findings, &scrubber, &in_memory, |display| {
         on_disk.get(display).map_or_else(|| cwd.join(display), |p| p.to_path_buf())
     });
     drop(snippets_phase);
@@ -169,7 +170,7 @@ pub fn run(opts: &CheckOptions, config: &Config, cwd: &Path) -> Result<Outcome, 
         files_read: walked.files.iter().filter(|f| f.reported).count()
             + usize::from(opts.stdin.is_some())
             + opts.rendered.len(),
-        secrets,
+        scrubber,
         inventory,
         audit: None,
         fleet: None,
@@ -197,14 +198,14 @@ pub fn is_under(path: &str, given: &str) -> bool {
 
 /// Runs the enabled rules over a finished inventory, then config levels and suppressions; keeps
 /// the findings `keep` accepts; masks secret-looking values; sorts and fingerprints. Returns the
-/// findings and the secret values to mask in snippets.
+/// findings and the scrubber that masked them, for the snippets.
 pub(crate) fn lint(
     inventory: &Inventory,
     enabled: &[&'static dyn Rule],
     config: &Config,
     mode: Mode,
     keep: impl Fn(&Finding) -> bool,
-) -> (Vec<Finding>, Vec<String>) {
+) -> (Vec<Finding>, Scrubber) {
     let settings = Settings { tenants: config.tenants.clone(), today: crate::config::today() };
     let cx = Context::new(inventory, &settings, mode);
     let phase = timings::phase("rules");
@@ -219,12 +220,11 @@ pub(crate) fn lint(
     let config_findings = rules::config_suppression_findings(&config_problems);
     findings.extend(config_findings.into_iter().filter(|f| enabled.iter().any(|r| r.id() == f.rule)));
     apply_levels(&mut findings, config);
-    let mut secrets = inventory.secret_values.clone();
-    crate::redact::normalize(&mut secrets);
-    scrub_findings(&mut findings, &secrets);
+    let scrubber = Scrubber::new(inventory.secret_values.clone());
+    scrub_findings(&mut findings, &scrubber);
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     crate::fingerprint::assign(&mut findings);
-    (findings, secrets)
+    (findings, scrubber)
 }
 
 /// `iblint:ignore` comments in the texts the findings point into (read once for snippets, so
@@ -289,11 +289,10 @@ fn merge_builds(findings: Vec<Finding>) -> Vec<Finding> {
 }
 
 /// No secret-looking input value reaches a message, a help text or a fix, whatever the format.
-fn scrub_findings(findings: &mut [Finding], secrets: &[String]) {
-    if secrets.is_empty() {
+fn scrub_findings(findings: &mut [Finding], scrubber: &Scrubber) {
+    if scrubber.secrets().is_empty() {
         return;
     }
-    let scrubber = crate::redact::Scrubber::new(secrets);
     for f in findings {
         f.message = scrubber.scrub(&f.message);
         f.help = scrubber.scrub(&f.help);
@@ -308,14 +307,12 @@ fn scrub_findings(findings: &mut [Finding], secrets: &[String]) {
 
 /// A fix is applied as it is written: one that would write a secret-looking value of the input is
 /// dropped rather than masked.
-fn drop_fixes_with_secrets(findings: &mut [Finding], secrets: &[String]) {
-    if secrets.is_empty() {
+fn drop_fixes_with_secrets(findings: &mut [Finding], scrubber: &Scrubber) {
+    if scrubber.secrets().is_empty() {
         return;
     }
     for f in findings {
-        f.fixes.retain(|fix| {
-            fix.changes.iter().flat_map(|c| &c.replacements).all(|r| crate::redact::scrub(&r.text, secrets) == r.text)
-        });
+        f.fixes.retain(|fix| !fix.changes.iter().flat_map(|c| &c.replacements).any(|r| scrubber.finds_in(&r.text)));
     }
 }
 
@@ -338,7 +335,7 @@ fn add_overlay_files(files: &mut Vec<files::FileEntry>, overlay: Option<&Overlay
 /// given in memory (standard input, rendered output) as they are, files read once, in parallel.
 pub(crate) fn snippet_texts(
     findings: &[Finding],
-    secrets: &[String],
+    scrubber: &Scrubber,
     in_memory: &[(&str, &str)],
     path_of: impl Fn(&str) -> PathBuf + Sync,
 ) -> Texts {
@@ -349,7 +346,6 @@ pub(crate) fn snippet_texts(
         .collect();
     wanted.sort();
     wanted.dedup();
-    let scrubber = crate::redact::Scrubber::new(secrets);
     let read: Vec<(Arc<str>, crate::span::SourceText)> = wanted
         .par_iter()
         .filter_map(|display| {

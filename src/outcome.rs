@@ -19,8 +19,8 @@ pub struct Outcome {
     /// The texts findings point into, for snippets.
     pub texts: Texts,
     pub files_read: usize,
-    /// Secret-looking values of the inputs, masked in snippets (`crate::redact`).
-    pub secrets: Vec<String>,
+    /// Masks the secret-looking values of the inputs (`crate::redact`), built once per run.
+    pub scrubber: crate::redact::Scrubber,
     /// The model the findings came from, kept so the command line can skip freeing it at exit.
     pub inventory: Inventory,
     /// Set by `audit`: what was audited and what could not be checked.

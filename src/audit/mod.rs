@@ -117,18 +117,20 @@ fn audit_snapshot(
         unavailable,
         hint: snapshot.hint,
     };
-    let (mut findings, mut secrets) = check::lint(&inventory, &enabled, config, Mode::Audit, |_| true);
+    let (mut findings, mut scrubber) = check::lint(&inventory, &enabled, config, Mode::Audit, |_| true);
     let mut files_read = 0;
     let mut texts = crate::outcome::Texts::default();
     if let Some(manifests) = manifests {
         manifests::map_onto(&mut findings, manifests);
         findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-        secrets.extend(manifests.secrets.iter().cloned());
-        crate::redact::normalize(&mut secrets);
+        if !manifests.scrubber.secrets().is_empty() {
+            let both = scrubber.secrets().iter().chain(manifests.scrubber.secrets()).cloned().collect();
+            scrubber = crate::redact::Scrubber::new(both);
+        }
         files_read = manifests.files_read;
-        texts = check::snippet_texts(&findings, &secrets, &[], |display| cwd.join(display));
+        texts = check::snippet_texts(&findings, &scrubber, &[], |display| cwd.join(display));
         // Findings now on manifest lines honour the `iblint:ignore` comments there.
         findings = check::apply_inline_suppressions(findings, &texts, &enabled, config);
     }
-    Outcome { findings, secrets, inventory, files_read, texts, audit: Some(summary), ..Outcome::default() }
+    Outcome { findings, scrubber, inventory, files_read, texts, audit: Some(summary), ..Outcome::default() }
 }
