@@ -26,4 +26,5 @@ pub mod source;
 pub mod span;
 pub mod suppress;
 pub mod timings;
+pub mod write_file;
 pub mod yaml;

@@ -156,7 +156,7 @@ pub fn write(changed: &[Changed], cwd: &Path) -> Result<(), String> {
             std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", c.path))?;
         }
         let permissions = std::fs::metadata(&path).ok().map(|m| m.permissions());
-        crate::cli::write_atomically(&path, c.after.as_bytes()).map_err(|e| format!("{}: {e}", c.path))?;
+        crate::write_file::write_file(&path, c.after.as_bytes()).map_err(|e| format!("{}: {e}", c.path))?;
         if let Some(p) = permissions {
             std::fs::set_permissions(&path, p).map_err(|e| format!("{}: {e}", c.path))?;
         }
