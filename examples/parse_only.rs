@@ -37,7 +37,13 @@ fn main() -> std::process::ExitCode {
         }
     };
     let excludes = globset::GlobSet::empty();
-    let walked = match files::walk(&WalkOptions { paths: &paths, scope: None, excludes: &excludes, cwd: &cwd }) {
+    let walked = match files::walk(&WalkOptions {
+        paths: &paths,
+        scope: None,
+        excludes: &excludes,
+        cwd: &cwd,
+        follow_symlinks: false,
+    }) {
         Ok(w) => w,
         Err(e) => {
             eprintln!("error: {e}");

@@ -42,6 +42,8 @@ pub struct CheckOptions {
     pub overlay: Option<Arc<Overlay>>,
     /// `iblint fix --grants-file`: the documents fixes append go to this file (display path).
     pub append_fixes_to: Option<Arc<str>>,
+    /// `--follow-symlinks`: follow links that leave the scope ([`files::WalkOptions`]).
+    pub follow_symlinks: bool,
 }
 
 /// File texts by display path.
@@ -72,7 +74,13 @@ pub fn run(opts: &CheckOptions, config: &Config, cwd: &Path) -> Result<Outcome, 
     let mut walked = if file_paths.is_empty() && opts.scope.is_none() && only_text {
         files::Walked { files: Vec::new(), notes: Vec::new() }
     } else {
-        files::walk(&WalkOptions { paths: &file_paths, scope: opts.scope.as_deref(), excludes: &excludes, cwd: &cwd })?
+        files::walk(&WalkOptions {
+            paths: &file_paths,
+            scope: opts.scope.as_deref(),
+            excludes: &excludes,
+            cwd: &cwd,
+            follow_symlinks: opts.follow_symlinks,
+        })?
     };
     add_overlay_files(&mut walked.files, opts.overlay.as_deref(), &cwd);
     drop(walk);
@@ -180,9 +188,11 @@ pub fn run(opts: &CheckOptions, config: &Config, cwd: &Path) -> Result<Outcome, 
 /// The given paths as display paths (relative to the canonical working directory `cwd`), to
 /// compare with [`is_under`]; paths that do not exist are left out.
 pub fn given_display_paths(paths: &[PathBuf], cwd: &Path) -> Vec<String> {
+    // Each given path as written and where its links lead (a link not followed has its note).
     paths
         .iter()
-        .filter_map(|p| cwd.join(p).canonicalize().ok())
+        .flat_map(|p| [cwd.join(p).canonicalize().ok(), Some(files::lexical(&cwd.join(p)))])
+        .flatten()
         .map(|p| files::display_path(&p, cwd).to_string())
         .collect()
 }

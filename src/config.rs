@@ -58,9 +58,19 @@ pub struct ConfigError {
     pub message: String,
 }
 
-/// The nearest config file at or above `dir`.
+/// The nearest config file at or above `dir`, up to the root of the git work tree holding `dir`:
+/// a config above the repository (in a parent checkout, the runner's home) is not the
+/// repository's and must not switch its checks off.
 pub fn find(dir: &Path) -> Option<PathBuf> {
-    dir.ancestors().flat_map(|d| CONFIG_NAMES.iter().map(move |n| d.join(n))).find(|p| p.is_file())
+    for d in dir.ancestors() {
+        if let Some(found) = CONFIG_NAMES.iter().map(|n| d.join(n)).find(|p| p.is_file()) {
+            return Some(found);
+        }
+        if d.join(".git").exists() {
+            return None;
+        }
+    }
+    None
 }
 
 /// Reads and parses a config file.

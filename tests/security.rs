@@ -426,6 +426,173 @@ fn helm_remote_charts_and_values_are_refused_unless_allowed() {
     assert!(std::fs::read_to_string(&log).expect("helm ran").contains("HTTPS_PROXY=http://127.0.0.1:9"));
 }
 
+// ─── Files and paths: --output writes through links and keeps permissions ────────────────────
+
+const UNQUOTED_LABEL: &str = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  labels: {a: true}\n";
+
+/// The mode a new file created with `0644` gets under this process's umask (the binary inherits it).
+#[cfg(unix)]
+fn mode_0644_less_umask(dir: &Path) -> u32 {
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+    let probe = dir.join("umask-probe");
+    std::fs::OpenOptions::new().write(true).create_new(true).mode(0o644).open(&probe).expect("probe");
+    let mode = std::fs::metadata(&probe).expect("stat").permissions().mode() & 0o777;
+    std::fs::remove_file(probe).expect("remove probe");
+    mode
+}
+
+/// A report replaced in place keeps the permissions the file had (a private file stays private,
+/// a fixed script stays executable); a new one gets 0644 less the umask, not a temporary file's
+/// 0600.
+#[cfg(unix)]
+#[test]
+fn output_keeps_the_mode_of_an_existing_file_and_new_files_follow_the_umask() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tree(&[("app.yaml", UNQUOTED_LABEL)]);
+    let mode = |name: &str| std::fs::metadata(dir.path().join(name)).expect("stat").permissions().mode() & 0o777;
+    let existing = dir.path().join("private.json");
+    std::fs::write(&existing, "old").expect("write");
+    std::fs::set_permissions(&existing, std::fs::Permissions::from_mode(0o640)).expect("chmod");
+    for name in ["private.json", "new.json"] {
+        let out = iblint(dir.path(), &["check", "app.yaml", "--format", "json", "-o", name]);
+        assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+        let written = std::fs::read_to_string(dir.path().join(name)).expect("read");
+        assert!(written.contains("\"IB002\""), "{name}: {written}");
+    }
+    assert_eq!(mode("private.json"), 0o640);
+    assert_eq!(mode("new.json"), mode_0644_less_umask(dir.path()));
+}
+
+/// `-o` naming a symbolic link writes the file it points to (replaced whole, its mode kept, or
+/// created when missing); the link stays a link.
+#[cfg(unix)]
+#[test]
+fn output_through_a_symbolic_link_writes_its_target() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tree(&[("app.yaml", UNQUOTED_LABEL), ("reports/kept.json", "old")]);
+    let kept = dir.path().join("reports/kept.json");
+    std::fs::set_permissions(&kept, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+    std::os::unix::fs::symlink("reports/kept.json", dir.path().join("report.json")).expect("symlink");
+    std::os::unix::fs::symlink("reports/created.json", dir.path().join("dangling.json")).expect("symlink");
+    for link in ["report.json", "dangling.json"] {
+        let out = iblint(dir.path(), &["check", "app.yaml", "--format", "json", "-o", link]);
+        assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+        let meta = std::fs::symlink_metadata(dir.path().join(link)).expect("stat");
+        assert!(meta.file_type().is_symlink(), "{link} was replaced by a {:?}", meta.file_type());
+    }
+    for target in ["reports/kept.json", "reports/created.json"] {
+        let written = std::fs::read_to_string(dir.path().join(target)).expect("read");
+        assert!(written.contains("\"IB002\""), "{target}: {written}");
+    }
+    assert_eq!(std::fs::metadata(&kept).expect("stat").permissions().mode() & 0o777, 0o600);
+}
+
+// ─── Files and paths: symbolic links, walker errors and the config a tree may bring ──────────
+
+fn notes(out: &Output) -> Vec<(String, String)> {
+    json(out)["notes"]
+        .as_array()
+        .expect("notes")
+        .iter()
+        .map(|n| (n["path"].as_str().unwrap_or("").to_string(), n["message"].as_str().unwrap_or("").to_string()))
+        .collect()
+}
+
+fn finding_paths(out: &Output) -> Vec<String> {
+    json(out)["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter_map(|f| f["location"]["path"].as_str().map(str::to_string))
+        .collect()
+}
+
+/// A pull request that adds `deploy` as a link to a directory outside the repository (the
+/// runner's home, another checkout) gets a note, not that directory's files linted and quoted in
+/// the log; `--follow-symlinks` follows it.
+#[cfg(unix)]
+#[test]
+fn symbolic_links_leaving_the_scope_are_not_followed_unless_asked() {
+    let outside = tree(&[("private/app.yaml", UNQUOTED_LABEL)]);
+    let repo = tree(&[(".git/HEAD", "ref: refs/heads/main\n"), ("ok/app.yaml", UNQUOTED_LABEL)]);
+    std::os::unix::fs::symlink(outside.path().join("private"), repo.path().join("deploy")).expect("symlink");
+    let out = iblint(repo.path(), &["check", "deploy", "ok", "--format", "json"]);
+    assert_eq!(finding_paths(&out), ["ok/app.yaml"], "{}", text(&out.stdout));
+    let notes = notes(&out);
+    assert!(notes.iter().any(|(path, message)| path == "deploy" && message.contains("--follow-symlinks")), "{notes:?}");
+    let followed = iblint(repo.path(), &["check", "deploy", "--follow-symlinks", "--format", "json"]);
+    assert_eq!(followed.status.code(), Some(1), "{}", text(&followed.stderr));
+    assert_eq!(finding_paths(&followed).len(), 1, "{}", text(&followed.stdout));
+}
+
+/// A directory the walk cannot list (here: deeper than PATH_MAX, made one relative step at a
+/// time) is a note naming it, never silently left out; the rest is linted.
+#[cfg(unix)]
+#[test]
+fn walker_errors_are_notes_naming_the_path() {
+    let dir = tree(&[("app.yaml", UNQUOTED_LABEL)]);
+    let name = "d".repeat(200);
+    let script = format!("for i in $(seq 1 25); do mkdir {name} && cd {name} || exit 1; done; echo 'a: 1' > deep.yaml");
+    let made = Command::new("bash").arg("-c").arg(&script).current_dir(dir.path()).status().expect("bash");
+    assert!(made.success());
+    let out = iblint(dir.path(), &["check", ".", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert_eq!(finding_paths(&out), ["app.yaml"]);
+    let notes = notes(&out);
+    assert!(
+        notes
+            .iter()
+            .any(|(path, message)| path.starts_with(&format!("{name}/")) && message.contains("could not be read")),
+        "{notes:?}"
+    );
+}
+
+/// `.iblint.yaml` is looked for up to the repository root, not above it: a config in a parent
+/// directory (another checkout, the runner's home) cannot switch a repository's checks off.
+#[test]
+fn config_discovery_stops_at_the_repository_root() {
+    let dir = tree(&[
+        (".iblint.yaml", "exclude: [\"**\"]\nrules:\n  IB002: off\n"),
+        ("repo/.git/HEAD", "ref: refs/heads/main\n"),
+        ("repo/app.yaml", UNQUOTED_LABEL),
+    ]);
+    let out = iblint(&dir.path().join("repo"), &["check", ".", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert_eq!(finding_paths(&out), ["app.yaml"]);
+}
+
+/// A config that turns every rule off, or excludes every file, passes whatever the files hold:
+/// it is said on standard error.
+#[test]
+fn a_config_that_checks_nothing_is_a_warning() {
+    let all_off: String =
+        std::iter::once("rules:\n".to_string()).chain(rule_ids().iter().map(|id| format!("  {id}: off\n"))).collect();
+    let dir = tree(&[(".iblint.yaml", all_off.as_str()), ("app.yaml", UNQUOTED_LABEL)]);
+    let out = iblint(dir.path(), &["check", "."]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("warning: .iblint.yaml turns every rule off"), "{}", text(&out.stderr));
+
+    let dir = tree(&[(".iblint.yaml", "exclude: [\"deploy/**\"]\n"), ("deploy/app.yaml", UNQUOTED_LABEL)]);
+    let out = iblint(dir.path(), &["check", "."]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("warning: .iblint.yaml excludes every file"), "{}", text(&out.stderr));
+
+    // A config that leaves something to check says nothing.
+    let dir = tree(&[(".iblint.yaml", "exclude: [\"vendor\"]\nrules:\n  IB002: off\n"), ("app.yaml", UNQUOTED_LABEL)]);
+    let out = iblint(dir.path(), &["check", "."]);
+    assert!(!text(&out.stderr).contains("warning"), "{}", text(&out.stderr));
+}
+
+fn rule_ids() -> Vec<String> {
+    let out = Command::new(env!("CARGO_BIN_EXE_iblint")).arg("rules").output().expect("iblint rules");
+    text(&out.stdout)
+        .lines()
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|id| id.starts_with("IB"))
+        .map(str::to_string)
+        .collect()
+}
+
 // ─── No leaks: secret masking in every shape, and nothing else masked ────────────────────────
 
 #[test]

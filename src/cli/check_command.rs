@@ -70,6 +70,7 @@ pub(super) fn run_check(
         paths,
         stdin,
         scope: args.scope.clone(),
+        follow_symlinks: args.follow_symlinks,
         excludes: args.exclude.clone(),
         namespace: args.namespace.clone(),
         enable: common.enable.clone(),
@@ -79,6 +80,9 @@ pub(super) fn run_check(
         ..CheckOptions::default()
     };
     let mut outcome = check::run(&opts, &config, &cwd)?;
+    for warning in config_warnings(&opts, &config, &outcome) {
+        eprintln!("warning: {}", crate::report::escape::human_text(&warning));
+    }
     if outcome.files_read == 0 && !args.allow_empty {
         return Err(CliError::NothingToLint(nothing_to_lint(&opts.paths, &outcome)));
     }
@@ -94,6 +98,27 @@ pub(super) fn run_check(
 
 /// Paths that hold nothing to lint are a mistake to report, not a clean run: a CI job pointed at
 /// the wrong folder must not pass. The notes say what was skipped there.
+/// A config that turns every rule off or excludes every file passes whatever the files hold: said
+/// on standard error, so that a change adding such a config does not pass unnoticed.
+fn config_warnings(opts: &CheckOptions, config: &crate::config::Config, outcome: &Outcome) -> Vec<String> {
+    let Some(path) = config.path.as_deref() else { return Vec::new() };
+    let mut warnings = Vec::new();
+    let turned_off =
+        |id: &str| config.rules.get(id).is_some_and(|(setting, _)| *setting == crate::config::RuleSetting::Off);
+    if crate::rules::RULES.iter().all(|r| turned_off(r.id())) {
+        warnings.push(format!("{path} turns every rule off: nothing is checked"));
+    }
+    // The config file itself is a YAML file under the paths, read like the others.
+    let config_read = opts.paths.iter().any(|p| {
+        let given = p.to_string_lossy();
+        given == "." || path.strip_prefix(given.trim_end_matches('/')).is_some_and(|rest| rest.starts_with('/'))
+    });
+    if !config.exclude.is_empty() && outcome.files_read <= usize::from(config_read) && !opts.paths.is_empty() {
+        warnings.push(format!("{path} excludes every file under the given paths (exclude:): nothing is checked"));
+    }
+    warnings
+}
+
 fn nothing_to_lint(paths: &[PathBuf], outcome: &Outcome) -> String {
     let shown: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
     let mut message = format!(

@@ -125,6 +125,10 @@ pub struct CheckArgs {
     /// Tree indexed for cross-file references (default: the git work tree holding the paths)
     #[arg(long, value_name = "DIR")]
     pub scope: Option<PathBuf>,
+    /// Follow symbolic links, also those leading out of the scope (default: a given path whose
+    /// links leave it is skipped with a note, and links inside directories are not followed)
+    #[arg(long)]
+    pub follow_symlinks: bool,
     /// Skip paths matching GLOB (repeatable; adds to the config's `exclude:`)
     #[arg(long, value_name = "GLOB")]
     pub exclude: Vec<String>,

@@ -127,18 +127,8 @@ pub fn exit_code(outcome: &Outcome, fail_on: FailOn) -> u8 {
     }
 }
 
-/// Writes through a temporary file in the same directory and renames it into place, so a
-/// failure never leaves a truncated file behind. A path that exists and is no regular file
-/// (`/dev/null`, `/dev/stderr`, a named pipe) is written to directly: renaming over it would
-/// replace the device or pipe with a plain file for every other program on the machine.
+/// Writes an output, a baseline or a fixed file ([`crate::write_file::write_file`]: through links,
+/// into pipes and devices, regular files replaced atomically with their permissions kept).
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    if std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
-        return std::fs::OpenOptions::new().write(true).open(path)?.write_all(bytes);
-    }
-    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
-    tmp.write_all(bytes)?;
-    tmp.as_file().sync_all()?;
-    tmp.persist(path).map_err(|e| e.error)?;
-    Ok(())
+    crate::write_file::write_file(path, bytes)
 }

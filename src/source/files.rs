@@ -65,6 +65,10 @@ pub struct WalkOptions<'a> {
     pub excludes: &'a GlobSet,
     /// The working directory, canonicalized.
     pub cwd: &'a Path,
+    /// `--follow-symlinks`: follow symbolic links wherever they lead. Otherwise a given path
+    /// whose links lead out of the scope is skipped with a note, and links met in the walk are
+    /// not followed (what they point to inside the scope is read under its own name).
+    pub follow_symlinks: bool,
 }
 
 pub struct Walked {
@@ -74,21 +78,38 @@ pub struct Walked {
 
 /// Lists every file to read, sorted by display path.
 pub fn walk(opts: &WalkOptions) -> Result<Walked, WalkError> {
+    let scope = match opts.scope {
+        Some(s) => Some(
+            opts.cwd.join(s).canonicalize().map_err(|e| WalkError::Io { path: s.display().to_string(), source: e })?,
+        ),
+        // Where the paths are as written, not where their links lead: a link out of the
+        // repository must not move the scope with it.
+        None => opts.paths.first().and_then(|p| git_work_tree(&lexical(&opts.cwd.join(p)))),
+    };
     let mut targets = Vec::new();
+    let mut link_notes = Vec::new();
     for p in opts.paths {
         let abs = opts.cwd.join(p);
         let canon = abs.canonicalize().map_err(|e| match e.kind() {
             std::io::ErrorKind::NotFound => WalkError::NotFound { path: p.display().to_string() },
             _ => WalkError::Io { path: p.display().to_string(), source: e },
         })?;
+        let inside = |dir: &Path| lexical(&abs).starts_with(dir) && !canon.starts_with(dir);
+        // Outside a repository and without --scope, the working directory is the bound.
+        let bound = scope.as_deref().unwrap_or(opts.cwd);
+        if !opts.follow_symlinks && inside(bound) {
+            link_notes.push(SkipNote {
+                path: display_path(&lexical(&abs), opts.cwd).to_string(),
+                message: format!(
+                    "a symbolic link to {}, outside {}: not followed (--follow-symlinks to follow it)",
+                    canon.display(),
+                    display_path(bound, opts.cwd)
+                ),
+            });
+            continue;
+        }
         targets.push(canon);
     }
-    let scope = match opts.scope {
-        Some(s) => Some(
-            opts.cwd.join(s).canonicalize().map_err(|e| WalkError::Io { path: s.display().to_string(), source: e })?,
-        ),
-        None => targets.first().and_then(|t| git_work_tree(t)),
-    };
     let mut roots: Vec<PathBuf> = scope.iter().cloned().collect();
     roots.extend(targets.iter().filter(|t| scope.as_ref().is_none_or(|s| !t.starts_with(s))).cloned());
 
@@ -124,6 +145,7 @@ pub fn walk(opts: &WalkOptions) -> Result<Walked, WalkError> {
         .collect();
     files.sort_by(|a, b| a.display.cmp(&b.display));
     let mut notes = notes.into_inner().map_err(|_| poisoned())?;
+    notes.extend(link_notes);
     notes.sort();
     notes.dedup();
     Ok(Walked { files, notes })
@@ -135,12 +157,13 @@ fn poisoned() -> WalkError {
 
 fn walk_dir(root: &Path, opts: &WalkOptions, found: &Mutex<Vec<PathBuf>>, notes: &Mutex<Vec<SkipNote>>) {
     let cwd = opts.cwd.to_path_buf();
+    let cwd_for_errors = opts.cwd.to_path_buf();
     let excludes = opts.excludes.clone();
     let notes_filter = Arc::new(Mutex::new(Vec::<SkipNote>::new()));
     let nf = Arc::clone(&notes_filter);
     WalkBuilder::new(root)
         .hidden(false)
-        .follow_links(false)
+        .follow_links(opts.follow_symlinks)
         .filter_entry(move |e| {
             let name = e.file_name();
             if name == ".git" || name == "node_modules" {
@@ -161,10 +184,19 @@ fn walk_dir(root: &Path, opts: &WalkOptions, found: &Mutex<Vec<PathBuf>>, notes:
         .build_parallel()
         .run(|| {
             Box::new(|entry| {
-                if let Ok(e) = entry {
-                    if e.file_type().is_some_and(|t| t.is_file()) && FileKind::of(e.path()).is_some() {
-                        if let Ok(mut f) = found.lock() {
-                            f.push(e.into_path());
+                match entry {
+                    Ok(e) => {
+                        if e.file_type().is_some_and(|t| t.is_file()) && FileKind::of(e.path()).is_some() {
+                            if let Ok(mut f) = found.lock() {
+                                f.push(e.into_path());
+                            }
+                        }
+                    }
+                    // What cannot be listed or read (permissions, a path too long, a link loop)
+                    // is said, never silently left out.
+                    Err(e) => {
+                        if let Ok(mut n) = notes.lock() {
+                            n.push(walk_error_note(&e, root, &cwd_for_errors));
                         }
                     }
                 }
@@ -175,6 +207,47 @@ fn walk_dir(root: &Path, opts: &WalkOptions, found: &Mutex<Vec<PathBuf>>, notes:
     if let Ok(mut n) = notes.lock() {
         n.extend(extra);
     }
+}
+
+/// The note for a file or directory the walk could not read.
+fn walk_error_note(error: &ignore::Error, root: &Path, cwd: &Path) -> SkipNote {
+    fn path_of(error: &ignore::Error) -> Option<&Path> {
+        match error {
+            ignore::Error::WithPath { path, .. } => Some(path),
+            ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => path_of(err),
+            ignore::Error::Loop { child, .. } => Some(child),
+            _ => None,
+        }
+    }
+    fn cause(error: &ignore::Error) -> String {
+        match error {
+            ignore::Error::WithPath { err, .. }
+            | ignore::Error::WithDepth { err, .. }
+            | ignore::Error::WithLineNumber { err, .. } => cause(err),
+            ignore::Error::Loop { ancestor, .. } => format!("a symbolic link loop back to {}", ancestor.display()),
+            other => other.to_string(),
+        }
+    }
+    SkipNote {
+        path: display_path(path_of(error).unwrap_or(root), cwd).to_string(),
+        message: format!("could not be read ({}): skipped", cause(error)),
+    }
+}
+
+/// `path` with `.` and `..` resolved by name, links left as they are (`Path::canonicalize`
+/// follows them).
+pub fn lexical(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 /// The note for a skipped Helm chart source directory.

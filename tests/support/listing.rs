@@ -69,6 +69,7 @@ pub fn credentials(root: &Path) -> Vec<String> {
         scope: Some(&root),
         excludes: &excludes,
         cwd: &root,
+        follow_symlinks: false,
     })
     .expect("walk");
     let opts = LoadOptions::default();
