@@ -107,6 +107,17 @@ impl Run {
 }
 
 fn run_action(workspace: &Path, temp: &Path, inputs: &[(&str, String)], extra_path: Option<&Path>) -> Run {
+    run_action_on(workspace, temp, inputs, extra_path, None)
+}
+
+/// Runs the action as for a `pull_request` event whose base commit is `base`, when given.
+fn run_action_on(
+    workspace: &Path,
+    temp: &Path,
+    inputs: &[(&str, String)],
+    extra_path: Option<&Path>,
+    base: Option<&str>,
+) -> Run {
     let mut cmd = Command::new("python3");
     cmd.arg(root().join("tests/action/run_action.py"))
         .arg(root().join("action.yml"))
@@ -120,6 +131,12 @@ fn run_action(workspace: &Path, temp: &Path, inputs: &[(&str, String)], extra_pa
         .arg(host_target().0);
     for (name, value) in inputs {
         cmd.arg("--input").arg(format!("{name}={value}"));
+    }
+    if let Some(sha) = base {
+        let event = temp.join("event.json");
+        std::fs::write(&event, serde_json::json!({"pull_request": {"base": {"sha": sha}}}).to_string())
+            .expect("write event");
+        cmd.arg("--event-name").arg("pull_request").arg("--event").arg(event);
     }
     if let Some(dir) = extra_path {
         let path = std::env::var("PATH").unwrap_or_default();
@@ -136,6 +153,8 @@ struct Setup {
     workspace: PathBuf,
     temp: PathBuf,
     release: PathBuf,
+    /// The release archive's sha256, as a workflow passes it for a version the action does not list.
+    sha256: String,
 }
 
 fn setup(deployment: &str) -> Setup {
@@ -147,14 +166,20 @@ fn setup(deployment: &str) -> Setup {
     std::fs::write(workspace.join("deploy/app.yaml"), deployment).expect("write app");
     std::fs::write(workspace.join("deploy/sa.yaml"), SERVICE_ACCOUNT).expect("write sa");
     let release = dir.path().join("release");
-    local_release(&release, host_target().1);
-    Setup { workspace, temp, release, _dir: dir }
+    let sha256 = sha256_of(&local_release(&release, host_target().1));
+    Setup { workspace, temp, release, sha256, _dir: dir }
+}
+
+fn sha256_of(path: &Path) -> String {
+    let out = Command::new("sha256sum").arg(path).output().expect("sha256sum");
+    String::from_utf8_lossy(&out.stdout).split_whitespace().next().unwrap_or_default().to_string()
 }
 
 fn base_inputs(s: &Setup) -> Vec<(&'static str, String)> {
     vec![
         ("version", env!("CARGO_PKG_VERSION").to_string()),
         ("download-url", format!("file://{}", s.release.display())),
+        ("sha256", s.sha256.clone()),
         ("paths", "deploy".to_string()),
     ]
 }
@@ -197,11 +222,12 @@ fn findings_fail_the_step_with_outputs_annotations_summary_and_sarif() {
     let summary = run.text("summary");
     assert!(summary.contains("### iblint: 1 errors"), "{summary}");
     assert!(
-        summary.contains("| IB101 missing-use-label | error | `deploy/app.yaml:9` | Deployment team-a/api"),
+        summary.contains("| IB101 missing-use-label | error | deploy/app.yaml:9 | Deployment team-a/api"),
         "{summary}"
     );
     let uses = &run.report["uses"][0];
-    assert_eq!(uses["uses"], "github/codeql-action/upload-sarif@v4");
+    let pinned = uses["uses"].as_str().and_then(|u| u.strip_prefix("github/codeql-action/upload-sarif@"));
+    assert!(pinned.is_some_and(|sha| sha.len() == 40 && sha.bytes().all(|b| b.is_ascii_hexdigit())), "{uses}");
     assert_eq!(uses["with"]["sarif_file"].as_str(), sarif.to_str());
     assert_eq!(uses["with"]["category"], "iblint");
     let outcomes = run.outcomes();
@@ -243,7 +269,7 @@ fn working_directory_paths_are_reported_from_the_repository_root() {
     assert!(log.contains("::error file=clusters/prod/deploy/app.yaml,line=9"), "{log}");
     let sarif = std::fs::read_to_string(sub.join("iblint.sarif")).expect("sarif in working-directory");
     assert!(sarif.contains("\"uri\": \"clusters/prod/deploy/app.yaml\""), "{sarif}");
-    assert!(run.text("summary").contains("`clusters/prod/deploy/app.yaml:9`"));
+    assert!(run.text("summary").contains("| clusters/prod/deploy/app.yaml:9 |"), "{}", run.text("summary"));
 }
 
 #[test]
@@ -252,9 +278,15 @@ fn a_tampered_download_is_refused() {
         return;
     }
     let s = setup(BROKEN);
-    let asset = local_release(&s.release, host_target().1);
-    let sum = format!("{}.sha256", asset.display());
-    std::fs::write(&sum, format!("{}  x\n", "0".repeat(64))).expect("tamper");
+    // The archive is replaced, and the release's own .sha256 with it: only the sum the workflow
+    // holds can tell.
+    let version = env!("CARGO_PKG_VERSION");
+    let asset = s.release.join(format!("v{version}/iblint-v{version}-{}.tar.gz", host_target().1));
+    let mut tampered = std::fs::read(&asset).expect("read archive");
+    tampered.extend_from_slice(b"tampered");
+    std::fs::write(&asset, &tampered).expect("tamper");
+    let sum = Command::new("sha256sum").arg(&asset).output().expect("sha256sum").stdout;
+    std::fs::write(format!("{}.sha256", asset.display()), sum).expect("tamper the published sum");
     let run = run_action(&s.workspace, &s.temp, &base_inputs(&s), None);
     assert!(!run.ok);
     assert!(run.text("log").contains("sha256 mismatch"), "{}", run.text("log"));
@@ -268,7 +300,37 @@ fn without_a_prebuilt_binary_it_falls_back_to_cargo_install() {
         return;
     }
     let s = setup(BROKEN);
-    // A stand-in `cargo` that records its arguments and "installs" the binary under test.
+    let fake_bin = fake_cargo(&s);
+    let mut inputs = base_inputs(&s);
+    inputs.retain(|(n, _)| *n != "download-url");
+    inputs.push(("download-url", format!("file://{}", s.temp.join("no-release-here").display())));
+    let run = run_action(&s.workspace, &s.temp, &inputs, Some(&fake_bin));
+    assert!(run.text("log").contains("building it with cargo"), "{}", run.text("log"));
+    let args = std::fs::read_to_string(s.temp.join("cargo-args")).expect("cargo was called");
+    assert!(args.starts_with(&format!("install --locked iblint --version {}", env!("CARGO_PKG_VERSION"))), "{args}");
+    assert_eq!(run.output("errors"), "1", "the cargo-installed binary ran");
+}
+
+/// The release publishes a `.sha256` beside each archive, but whoever can replace the archive can
+/// replace that too: a version the action does not list, given no sha256, is built from source.
+#[test]
+fn a_version_without_a_known_sha256_is_not_downloaded() {
+    if !have("python3", "--version") || !have("jq", "--version") {
+        return;
+    }
+    let s = setup(BROKEN);
+    let fake_bin = fake_cargo(&s);
+    let mut inputs = base_inputs(&s);
+    inputs.retain(|(n, _)| *n != "sha256");
+    let run = run_action(&s.workspace, &s.temp, &inputs, Some(&fake_bin));
+    let log = run.text("log");
+    assert!(log.contains("No known sha256 for iblint"), "{log}");
+    assert!(!log.contains("Installed iblint"), "{log}");
+    assert!(s.temp.join("cargo-args").is_file(), "built with cargo: {log}");
+}
+
+/// A stand-in `cargo` that records its arguments and "installs" the binary under test.
+fn fake_cargo(s: &Setup) -> PathBuf {
     let fake_bin = s.temp.join("fake-bin");
     std::fs::create_dir_all(&fake_bin).expect("fake bin");
     let script = format!(
@@ -278,14 +340,144 @@ fn without_a_prebuilt_binary_it_falls_back_to_cargo_install() {
         bin = env!("CARGO_BIN_EXE_iblint"),
     );
     write_executable(&fake_bin.join("cargo"), &script);
+    fake_bin
+}
+
+/// What the runner would obey in the log: the annotations of the github format (one per
+/// finding, every value escaped by iblint) and the action's own messages, nothing else.
+fn assert_only_expected_commands(run: &Run) {
+    let commands: Vec<&str> =
+        run.report["commands"].as_array().expect("commands").iter().filter_map(Value::as_str).collect();
+    for command in &commands {
+        let annotation = ["::error file=", "::warning file=", "::notice file="].iter().any(|p| command.starts_with(p));
+        assert!(annotation || command.starts_with("::error title=iblint::"), "a command from data: {command}");
+    }
+}
+
+/// Every file whose name is `PWNED` under `dir`: what an executed `touch PWNED` leaves.
+fn pwned_files(dir: &Path) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            if entry.file_name() == "PWNED" {
+                found.push(entry.path());
+            }
+            if entry.file_type().expect("file type").is_dir() {
+                stack.push(entry.path());
+            }
+        }
+    }
+    found
+}
+
+/// A working-directory reached through a symlink whose real name is shell and sed syntax (the
+/// prefix of every annotation was once spliced into a sed program: `e` ran the line as a
+/// command), and file names that start a workflow command where the human report prints them.
+#[test]
+fn hostile_directory_and_file_names_execute_nothing_and_start_no_workflow_command() {
+    if !have("python3", "--version") || !have("jq", "--version") {
+        return;
+    }
+    let s = setup(BROKEN);
+    let hostile = s.workspace.join("$(touch PWNED) #|e;#");
+    std::fs::create_dir_all(hostile.join("deploy")).expect("hostile dir");
+    std::fs::rename(s.workspace.join("deploy/app.yaml"), hostile.join("deploy/app.yaml")).expect("move");
+    for name in ["::error::PWNED.yaml", "##[error]PWNED.yaml", "::stop-commands::x.yaml"] {
+        std::fs::write(hostile.join("deploy").join(name), BROKEN).expect("hostile file");
+    }
+    std::os::unix::fs::symlink(&hostile, s.workspace.join("wd")).expect("symlink");
     let mut inputs = base_inputs(&s);
-    inputs.retain(|(n, _)| *n != "download-url");
-    inputs.push(("download-url", format!("file://{}", s.temp.join("no-release-here").display())));
-    let run = run_action(&s.workspace, &s.temp, &inputs, Some(&fake_bin));
-    assert!(run.text("log").contains("building it with cargo"), "{}", run.text("log"));
-    let args = std::fs::read_to_string(s.temp.join("cargo-args")).expect("cargo was called");
-    assert!(args.starts_with(&format!("install --locked iblint --version {}", env!("CARGO_PKG_VERSION"))), "{args}");
-    assert_eq!(run.output("errors"), "1", "the cargo-installed binary ran");
+    inputs.push(("working-directory", "wd".into()));
+    let run = run_action(&s.workspace, &s.temp, &inputs, None);
+    let log = run.text("log");
+    assert!(run.output("errors").parse::<u32>().is_ok_and(|n| n >= 4), "{log}");
+    assert!(pwned_files(s._dir.path()).is_empty(), "a command ran: {:?}", pwned_files(s._dir.path()));
+    assert_only_expected_commands(&run);
+    // The annotations name the files from the repository root, the prefix escaped as iblint
+    // escapes property values.
+    assert!(log.contains("::error file=$(touch PWNED) #|e;#/deploy/app.yaml,line=9"), "{log}");
+    assert!(log.contains("::error file=$(touch PWNED) #|e;#/deploy/%3A%3Aerror%3A%3APWNED.yaml,"), "{log}");
+    // The human report was printed, file names and all, with commands stopped.
+    assert!(log.contains("##[error]PWNED.yaml"), "{log}");
+    let summary = run.text("summary");
+    assert!(summary.contains("| $(touch PWNED) #\\|e;#/deploy/app.yaml:9 |"), "{summary}");
+}
+
+/// The job summary shows values as text: Markdown and HTML from a file name or message are
+/// escaped, `|` cannot add a column.
+#[test]
+fn the_job_summary_escapes_markdown_and_html() {
+    if !have("python3", "--version") || !have("jq", "--version") {
+        return;
+    }
+    let s = setup(BROKEN);
+    let name = "<img src=x onerror=alert(1)>|[link](https:&#47;&#47;evil)*_`~.yaml";
+    std::fs::rename(s.workspace.join("deploy/app.yaml"), s.workspace.join("deploy").join(name)).expect("rename");
+    let run = run_action(&s.workspace, &s.temp, &base_inputs(&s), None);
+    let summary = run.text("summary");
+    let row = summary.lines().find(|l| l.starts_with("| IB101")).unwrap_or_else(|| panic!("{summary}"));
+    assert!(
+        row.contains(
+            "deploy/&lt;img src=x onerror=alert(1)&gt;\\|\\[link\\](https:&amp;#47;&amp;#47;evil)\\*\\_\\`\\~.yaml:9"
+        ),
+        "{row}"
+    );
+    // Four columns: every `|` of the row but the escaped one delimits a cell.
+    assert_eq!(row.matches('|').count() - row.matches("\\|").count(), 5, "{row}");
+}
+
+/// On a pull request the config comes from the base commit: a pull request that changes the config
+/// to turn the failing rule off cannot switch its own checks off (unless the workflow says head).
+#[test]
+fn on_a_pull_request_the_config_comes_from_the_base_commit() {
+    if !have("python3", "--version") || !have("jq", "--version") || !have("git", "--version") {
+        return;
+    }
+    let s = setup(BROKEN);
+    let git = |args: &[&str]| {
+        let out = Command::new("git")
+            .args(["-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "commit.gpgsign=false"])
+            .args(args)
+            .current_dir(&s.workspace)
+            .output()
+            .expect("git");
+        assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    };
+    git(&["init", "-q"]);
+    std::fs::write(s.workspace.join(".iblint.yaml"), "rules:\n  IB106: off\n").expect("base config");
+    git(&["add", "."]);
+    git(&["commit", "-q", "-m", "base"]);
+    let base = git(&["rev-parse", "HEAD"]);
+    std::fs::write(s.workspace.join(".iblint.yaml"), "rules:\n  IB101: off\n").expect("head config");
+    git(&["commit", "-q", "-am", "switch the checks off"]);
+
+    let run = run_action_on(&s.workspace, &s.temp, &base_inputs(&s), None, Some(&base));
+    assert_eq!(run.output("errors"), "1", "the base config applies: {}", run.text("log"));
+    assert!(!run.ok);
+
+    let mut inputs = base_inputs(&s);
+    inputs.push(("config-from", "head".into()));
+    let run = run_action_on(&s.workspace, &s.temp, &inputs, None, Some(&base));
+    assert_eq!(run.output("errors"), "0", "config-from: head reads the pull request's: {}", run.text("log"));
+}
+
+/// No `run:` script holds a `${{ }}` expression: the runner pastes their values into the script
+/// before bash reads it, so an input or a value from the repository could become code.
+#[test]
+fn no_expression_is_pasted_into_a_script() {
+    let action = std::fs::read_to_string(root().join("action.yml")).expect("action.yml");
+    let mut in_run = false;
+    for (number, line) in action.lines().enumerate() {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with("run:") {
+            in_run = true;
+        } else if in_run && !line.starts_with("        ") && !line.trim().is_empty() {
+            in_run = false;
+        }
+        assert!(!(in_run && line.contains("${{")), "action.yml:{}: an expression in a script: {line}", number + 1);
+    }
 }
 
 fn write_executable(path: &Path, text: &str) {
@@ -406,7 +598,7 @@ fn rendered_overlays_through_args() {
     assert_eq!(run.output("errors"), "1", "{log}");
     assert!(log.contains("::error file=kustomize%3Adeploy,line="), "{log}");
     assert!(
-        run.text("summary").contains("| IB101 missing-use-label | error | `kustomize:deploy:"),
+        run.text("summary").contains("| IB101 missing-use-label | error | kustomize:deploy:"),
         "{}",
         run.text("summary")
     );

@@ -10,9 +10,11 @@ GITHUB_OUTPUT / GITHUB_STEP_SUMMARY / GITHUB_PATH / GITHUB_ENV files, and record
 their evaluated `with:`) instead of running them.
 
 Usage: run_action.py ACTION_YML --workspace DIR --temp DIR [--runner-os Linux] [--runner-arch X64]
-                     [--input NAME=VALUE]...
-Prints one JSON object: outputs, steps (name, outcome), uses, summary, log. Exit 0 when every step
-succeeded, 1 otherwise (the composite action's own result).
+                     [--event-name push] [--event EVENT_JSON] [--input NAME=VALUE]...
+Prints one JSON object: outputs, steps (name, outcome), uses, summary, log, and commands: the
+workflow commands the runner would obey in the log (`::name ...::message` and `##[name]` lines,
+leading blanks allowed, none while `::stop-commands::TOKEN` is in force until `::TOKEN::`). Exit 0
+when every step succeeded, 1 otherwise (the composite action's own result).
 """
 
 import argparse
@@ -117,6 +119,23 @@ def read_outputs(path):
     return outputs
 
 
+def workflow_commands(log):
+    """The lines of `log` the runner would take as workflow commands, in order."""
+    commands, stopped_until = [], None
+    for line in log.splitlines():
+        line = line.lstrip()
+        if stopped_until is not None:
+            if line == f"::{stopped_until}::":
+                stopped_until = None
+            continue
+        if line.startswith("::stop-commands::"):
+            stopped_until = line[len("::stop-commands::"):]
+            continue
+        if (line.startswith("::") and "::" in line[2:]) or line.startswith("##["):
+            commands.append(line)
+    return commands
+
+
 def run_step(step, cx, args, state):
     env = dict(os.environ)
     env.update(state["env"])
@@ -130,6 +149,8 @@ def run_step(step, cx, args, state):
         GITHUB_WORKSPACE=args.workspace,
         GITHUB_ACTION_PATH=cx.github["action_path"],
         GITHUB_ACTIONS="true",
+        GITHUB_EVENT_NAME=cx.github["event_name"],
+        GITHUB_EVENT_PATH=args.event or os.devnull,
         RUNNER_OS=cx.runner["os"],
         RUNNER_ARCH=cx.runner["arch"],
         RUNNER_TEMP=cx.runner["temp"],
@@ -161,6 +182,8 @@ def main():
     parser.add_argument("--temp", required=True)
     parser.add_argument("--runner-os", default="Linux")
     parser.add_argument("--runner-arch", default="X64")
+    parser.add_argument("--event-name", default="push")
+    parser.add_argument("--event", help="the event payload (JSON file)")
     parser.add_argument("--input", action="append", default=[])
     args = parser.parse_args()
 
@@ -174,7 +197,11 @@ def main():
             raise SystemExit(f"the action has no input `{name}`")
         inputs[name] = value
     runner = {"os": args.runner_os, "arch": args.runner_arch, "temp": args.temp}
-    github = {"workspace": args.workspace, "action_path": os.path.dirname(os.path.abspath(args.action))}
+    github = {
+        "workspace": args.workspace,
+        "action_path": os.path.dirname(os.path.abspath(args.action)),
+        "event_name": args.event_name,
+    }
     cx = Context(inputs, runner, github)
     state = {"env": {}, "path": [], "log": "", "summary": ""}
     steps, uses = [], []
@@ -197,8 +224,9 @@ def main():
         cx.failed = cx.failed or not ok
         steps.append({"name": name, "outcome": "success" if ok else "failure"})
     outputs = {name: cx.substitute(spec.get("value")) for name, spec in (action.get("outputs") or {}).items()}
-    json.dump({"outputs": outputs, "steps": steps, "uses": uses, "summary": state["summary"], "log": state["log"]},
-              sys.stdout, indent=2)
+    report = {"outputs": outputs, "steps": steps, "uses": uses, "summary": state["summary"], "log": state["log"],
+              "commands": workflow_commands(state["log"])}
+    json.dump(report, sys.stdout, indent=2)
     sys.exit(1 if cx.failed else 0)
 
 
