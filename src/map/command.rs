@@ -145,7 +145,7 @@ pub fn run(bin: &str, args: &MapArgs) -> ExitCode {
     // The process exits next: freeing the model object by object costs time for nothing.
     std::mem::forget(outcome);
     match &args.output {
-        Some(path) => match crate::cli::write_atomically(path, text.as_bytes()) {
+        Some(path) => match crate::write_file::write_file(path, text.as_bytes()) {
             Ok(()) => ExitCode::from(EXIT_OK),
             Err(e) => fail(&format!("{}: {e}", path.display())),
         },
