@@ -28,7 +28,10 @@ fn mask_document(doc: &str, secret: bool, out: &mut String) {
         let blank = content.trim().is_empty();
         if let Some(limit) = hidden_below {
             if blank || indent > limit {
-                out.push_str(&hide(line, indent));
+                // A block scalar's `#` is text, not a comment: hidden with the rest.
+                let (head, tail) = line.split_at(indent.min(line.len()));
+                out.push_str(head);
+                out.extend(tail.chars().map(|c| if c.is_whitespace() { c } else { '*' }));
                 continue;
             }
             hidden_below = None;
@@ -284,11 +287,11 @@ mod tests {
     #[test]
     fn block_style_keys_data_and_block_scalars() {
         let out = masked(
-            "kind: Secret # the database\nstringData:\n  config: |\n    password=hunter22\n    user=x\n  pw: s3cr3t-value\n\
+            "kind: Secret # the database\nstringData:\n  config: |\n    password=hunter22 # not-a-comment\n    user=x\n  pw: s3cr3t-value\n\
              metadata: {name: s}\n---\nenv:\n  - name: API_TOKEN\n    value: abcd-efgh\n  - name: LOG\n    value: debug\n\
              password: >-\n  folded-secret\n  more\nnext: visible\n",
         );
-        for secret in ["hunter22", "user=x", "s3cr3t-value", "abcd-efgh", "folded-secret", "more"] {
+        for secret in ["hunter22", "not-a-comment", "user=x", "s3cr3t-value", "abcd-efgh", "folded-secret", "more"] {
             assert!(!out.contains(secret), "{secret} in\n{out}");
         }
         for shown in ["kind: Secret # the database", "config: |", "name: API_TOKEN", "value: debug", "next: visible"] {
