@@ -181,8 +181,9 @@ impl Embedded {
 fn secret_texts(root: &Node) -> Vec<(String, Embedded)> {
     let mut out = Vec::new();
     for (section, base64) in [("stringData", false), ("data", true)] {
-        for (k, _) in root.get(section).and_then(Node::as_map).unwrap_or_default() {
-            if let Some(text) = k.as_str().and_then(|name| embedded(root, section, name, base64)) {
+        // Each entry as it is met: looking each name up again made 50,000 keys quadratic.
+        for (k, v) in root.get(section).and_then(Node::as_map).unwrap_or_default() {
+            if let Some(text) = embedded_entry(k, v, base64) {
                 out.push(text);
             }
         }
@@ -193,6 +194,11 @@ fn secret_texts(root: &Node) -> Vec<(String, Embedded)> {
 /// The text under `section.name`, decoded from base64 when `base64`, with where its lines are.
 fn embedded(root: &Node, section: &str, name: &str, base64: bool) -> Option<(String, Embedded)> {
     let (k, v) = root.get(section)?.entry(name)?;
+    embedded_entry(k, v, base64)
+}
+
+/// The text of the entry `k: v`, decoded from base64 when `base64`, with where its lines are.
+fn embedded_entry(k: &Node, v: &Node, base64: bool) -> Option<(String, Embedded)> {
     let raw = v.as_str()?;
     if base64 {
         let text = decode_base64(raw).and_then(|b| String::from_utf8(b).ok())?;
