@@ -3,6 +3,10 @@
 //! The pipeline: [`source`] turns files into [`model`] objects, [`rules`] read the model and emit
 //! [`finding::Finding`]s, and [`report`] formats them.
 
+// An item that nothing outside its module tree can reach is `pub(crate)` (or narrower), so the
+// compiler reports it when it falls out of use.
+#![warn(unreachable_pub)]
+
 #[cfg(feature = "live")]
 pub mod audit;
 pub mod baseline;

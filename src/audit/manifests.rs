@@ -58,7 +58,7 @@ impl<'a> Declarations<'a> {
 }
 
 /// Moves each live finding onto the file and line that declare its object.
-pub fn map_onto(findings: &mut [Finding], manifests: &Outcome) {
+pub(super) fn map_onto(findings: &mut [Finding], manifests: &Outcome) {
     let declarations = Declarations::of(manifests);
     let mut same_rule: HashMap<(&str, &ObjectRef), &Location> = HashMap::new();
     for f in &manifests.findings {

@@ -32,7 +32,7 @@ impl Range {
 
 /// Edits accepted so far, per file, over the texts they apply to.
 #[derive(Default)]
-pub struct Batch {
+pub(super) struct Batch {
     texts: HashMap<Arc<str>, String>,
     accepted: HashMap<Arc<str>, Vec<Range>>,
 }
@@ -40,7 +40,7 @@ pub struct Batch {
 impl Batch {
     /// Accepts `fix` when every file it changes can be read (`text_of`; a missing file is empty)
     /// and none of its edits conflicts with one accepted before. Returns whether it was accepted.
-    pub fn offer(&mut self, fix: &Fix, text_of: &dyn Fn(&str) -> Option<String>) -> bool {
+    pub(super) fn offer(&mut self, fix: &Fix, text_of: &dyn Fn(&str) -> Option<String>) -> bool {
         let mut ranges: Vec<(Arc<str>, Vec<Range>)> = Vec::new();
         for change in &fix.changes {
             if !self.texts.contains_key(&change.path) {
@@ -69,7 +69,7 @@ impl Batch {
     }
 
     /// The new text of every file an accepted fix changes, and its text before.
-    pub fn finish(mut self) -> Vec<(Arc<str>, String, String)> {
+    pub(super) fn finish(mut self) -> Vec<(Arc<str>, String, String)> {
         let mut out = Vec::new();
         for (path, mut ranges) in self.accepted {
             let before = self.texts.remove(&path).unwrap_or_default();

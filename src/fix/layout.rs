@@ -20,14 +20,14 @@ pub enum LayoutError {
 
 /// A byte range of the text and what replaces it.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub struct ByteEdit {
+pub(super) struct ByteEdit {
     pub start: usize,
     pub end: usize,
     pub text: String,
 }
 
 /// A file's text (without its byte order mark), ready for edits.
-pub struct Layout<'a> {
+pub(super) struct Layout<'a> {
     pub text: &'a str,
     source: SourceText,
     /// `\r\n` when the file's lines end so.
@@ -41,7 +41,7 @@ pub struct Layout<'a> {
 type Chain<'n> = Vec<(&'n Node, usize)>;
 
 impl<'a> Layout<'a> {
-    pub fn new(text: &'a str, json: bool) -> Layout<'a> {
+    pub(super) fn new(text: &'a str, json: bool) -> Layout<'a> {
         let eol = match text.find('\n') {
             Some(i) if i > 0 && text.as_bytes()[i - 1] == b'\r' => "\r\n",
             _ => "\n",
@@ -49,7 +49,7 @@ impl<'a> Layout<'a> {
         Layout { text, source: SourceText::new(text), eol, json, docs: None }
     }
 
-    pub fn offset(&self, pos: Pos) -> usize {
+    pub(super) fn offset(&self, pos: Pos) -> usize {
         self.source.offset(pos)
     }
 
@@ -97,7 +97,7 @@ impl<'a> Layout<'a> {
     }
 
     /// The text of a scalar node's span.
-    pub fn slice(&self, start: Pos, end: Pos) -> &str {
+    pub(super) fn slice(&self, start: Pos, end: Pos) -> &str {
         let (s, e) = (self.offset(start), self.offset(end));
         self.text.get(s..e.max(s)).unwrap_or("")
     }
@@ -211,7 +211,13 @@ impl<'a> Layout<'a> {
     }
 
     /// Adds `key: "value"` to the mapping below the key at `parent`, creating `path` first.
-    pub fn insert(&mut self, parent: Pos, path: &[String], key: &str, value: &str) -> Result<ByteEdit, LayoutError> {
+    pub(super) fn insert(
+        &mut self,
+        parent: Pos,
+        path: &[String],
+        key: &str,
+        value: &str,
+    ) -> Result<ByteEdit, LayoutError> {
         self.parse()?;
         let chain = self.find_key(parent)?;
         let (map, index) = *chain.last().ok_or(LayoutError::NoKey)?;
@@ -298,7 +304,7 @@ impl<'a> Layout<'a> {
 
     /// Removes the entry whose key starts at `key`; a block mapping it would leave empty goes
     /// with it.
-    pub fn remove(&mut self, key: Pos) -> Result<ByteEdit, LayoutError> {
+    pub(super) fn remove(&mut self, key: Pos) -> Result<ByteEdit, LayoutError> {
         self.parse()?;
         let chain = self.find_key(key)?;
         let mut level = chain.len();
@@ -345,7 +351,7 @@ impl<'a> Layout<'a> {
     }
 
     /// Rewrites the scalar at `start..end` from `old` to `new`, in the same quotes.
-    pub fn rewrite(&self, start: Pos, end: Pos, old: &str, new: &str) -> Result<ByteEdit, LayoutError> {
+    pub(super) fn rewrite(&self, start: Pos, end: Pos, old: &str, new: &str) -> Result<ByteEdit, LayoutError> {
         let (s, e) = (self.offset(start), self.offset(end));
         let written = self.text.get(s..e).ok_or(LayoutError::Moved)?;
         let text = if written == old {
@@ -367,7 +373,7 @@ impl<'a> Layout<'a> {
     }
 
     /// Double-quotes the plain scalar `value` at `start..end`.
-    pub fn quote(&self, start: Pos, end: Pos, value: &str) -> Result<ByteEdit, LayoutError> {
+    pub(super) fn quote(&self, start: Pos, end: Pos, value: &str) -> Result<ByteEdit, LayoutError> {
         let (s, e) = (self.offset(start), self.offset(end));
         if self.text.get(s..e) != Some(value) {
             return Err(LayoutError::Moved);
@@ -381,7 +387,7 @@ impl<'a> Layout<'a> {
     }
 
     /// Appends `docs` (YAML documents, `\n`-separated) after a `---`.
-    pub fn append(&self, docs: &str) -> ByteEdit {
+    pub(super) fn append(&self, docs: &str) -> ByteEdit {
         let end = self.text.len();
         let body = docs.replace('\n', self.eol);
         let mut text = String::new();

@@ -9,10 +9,10 @@ use crate::model::UnavailableCause;
 use crate::outcome::{AuditSummary, Outcome};
 
 /// The heading of findings about cluster-scoped objects (ClusterRoles, the webhook configuration).
-pub const CLUSTER_SCOPED: &str = "cluster-scoped";
+pub(super) const CLUSTER_SCOPED: &str = "cluster-scoped";
 
 /// Findings grouped by the namespace of their object, namespaces in order, cluster-scoped first.
-pub fn by_namespace<'a>(findings: impl Iterator<Item = &'a Finding>) -> Vec<(String, Vec<&'a Finding>)> {
+pub(super) fn by_namespace<'a>(findings: impl Iterator<Item = &'a Finding>) -> Vec<(String, Vec<&'a Finding>)> {
     let mut groups: BTreeMap<(bool, String), Vec<&Finding>> = BTreeMap::new();
     for f in findings {
         let namespace = f.object.as_ref().and_then(|o| o.namespace.clone());
@@ -26,7 +26,7 @@ pub fn by_namespace<'a>(findings: impl Iterator<Item = &'a Finding>) -> Vec<(Str
 }
 
 /// Findings per rule, then the lists that could not be read and the rules skipped for them.
-pub fn summary_table(outcome: &Outcome, audit: &AuditSummary) -> String {
+pub(super) fn summary_table(outcome: &Outcome, audit: &AuditSummary) -> String {
     let mut out = format!(
         "\naudit of context {} ({}): {}, {}",
         line(&audit.context),
@@ -64,7 +64,7 @@ pub fn summary_table(outcome: &Outcome, audit: &AuditSummary) -> String {
 }
 
 /// How a cause reads in reports.
-pub fn cause_text(cause: UnavailableCause) -> &'static str {
+pub(super) fn cause_text(cause: UnavailableCause) -> &'static str {
     match cause {
         UnavailableCause::Forbidden => "forbidden",
         UnavailableCause::Failed => "failed",
@@ -74,7 +74,7 @@ pub fn cause_text(cause: UnavailableCause) -> &'static str {
 
 /// The warning an incomplete audit ends with, in every format: what could not be read, what to
 /// try, and the exit code.
-pub fn incomplete_message(audit: &AuditSummary) -> Option<String> {
+pub(super) fn incomplete_message(audit: &AuditSummary) -> Option<String> {
     let missing: Vec<String> = audit
         .unavailable
         .iter()

@@ -9,7 +9,7 @@ use super::{Counts, RenderOptions};
 use crate::outcome::{Fleet, FleetMember};
 
 /// Each cluster under a heading, then the fleet's table and warnings.
-pub fn human(fleet: &Fleet, opts: &RenderOptions) -> String {
+pub(super) fn human(fleet: &Fleet, opts: &RenderOptions) -> String {
     let mut out = String::new();
     for m in &fleet.members {
         match &m.outcome {
@@ -78,7 +78,7 @@ fn status(m: &FleetMember) -> String {
 }
 
 /// Every cluster's annotations, and a warning for each cluster that could not be audited.
-pub fn github(fleet: &Fleet) -> String {
+pub(super) fn github(fleet: &Fleet) -> String {
     let mut out = String::new();
     for m in &fleet.members {
         match &m.outcome {
@@ -94,7 +94,7 @@ pub fn github(fleet: &Fleet) -> String {
 }
 
 /// `{"version": 1, "tool": …, "fleet": {…}, "clusters": {"<context>": <report> | {"error": …}}}`.
-pub fn json(fleet: &Fleet) -> Value {
+pub(super) fn json(fleet: &Fleet) -> Value {
     let mut clusters = serde_json::Map::new();
     let mut summary = serde_json::Map::new();
     for m in &fleet.members {

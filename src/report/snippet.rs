@@ -8,13 +8,13 @@ use miette::{MietteError, MietteSpanContents, SourceCode, SourceSpan, SpanConten
 use crate::span::SourceText;
 
 /// A named text that miette reads snippets from (shared, not copied, by every finding in it).
-pub struct Snippet {
+pub(super) struct Snippet {
     name: Arc<str>,
     text: Arc<SourceText>,
 }
 
 impl Snippet {
-    pub fn new(name: &Arc<str>, text: &Arc<SourceText>) -> Snippet {
+    pub(super) fn new(name: &Arc<str>, text: &Arc<SourceText>) -> Snippet {
         Snippet { name: name.clone(), text: text.clone() }
     }
 }

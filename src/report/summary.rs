@@ -8,7 +8,7 @@ use crate::outcome::Outcome;
 
 /// One row per rule with unsuppressed findings: id, name, highest level, count; empty when there
 /// are none.
-pub fn rule_table(outcome: &Outcome) -> String {
+pub(super) fn rule_table(outcome: &Outcome) -> String {
     let mut per_rule: BTreeMap<&str, (Level, usize)> = BTreeMap::new();
     for f in outcome.findings.iter().filter(|f| f.suppression.is_none()) {
         let entry = per_rule.entry(f.rule).or_insert((f.level, 0));

@@ -7,7 +7,7 @@
 
 /// `text` with each prose line (one that does not start with whitespace) filled to `width`
 /// columns; indented lines are kept exactly.
-pub fn prose(text: &str, width: usize) -> String {
+pub(super) fn prose(text: &str, width: usize) -> String {
     let width = width.max(20);
     let mut out = String::with_capacity(text.len() + text.len() / width.max(1));
     for (i, line) in text.split('\n').enumerate() {

@@ -6,7 +6,7 @@ const LEGACY_LABEL: &str = "aadpodidbinding";
 
 /// IB502: a pod template carries the aad-pod-identity label `aadpodidbinding` (a note when it
 /// also has the workload identity label: a migration in progress).
-pub struct AadPodIdentityLabel;
+pub(super) struct AadPodIdentityLabel;
 
 impl Rule for AadPodIdentityLabel {
     fn id(&self) -> &'static str {

@@ -2,7 +2,7 @@ use super::fix_values;
 use super::{Context, Rule, Sink};
 
 /// IB501: an object of the deprecated aad-pod-identity (`aadpodidentity.k8s.io`).
-pub struct AadPodIdentityResource;
+pub(super) struct AadPodIdentityResource;
 
 impl Rule for AadPodIdentityResource {
     fn id(&self) -> &'static str {

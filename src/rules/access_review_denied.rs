@@ -6,7 +6,7 @@ use crate::model::{AccessReview, Decision, Inventory, ServiceAccount, IDENTITY_A
 
 /// IB607: the API server's SubjectAccessReview and iblint's own RBAC evaluation disagree about
 /// whether an identity-binding ServiceAccount may `use-managed-identity` for its client id.
-pub struct AccessReviewDenied;
+pub(super) struct AccessReviewDenied;
 
 impl Rule for AccessReviewDenied {
     fn id(&self) -> &'static str {

@@ -8,7 +8,7 @@ const SECRETS_STORE_CSI: &str = "secrets-store.csi.k8s.io";
 
 /// IB106: a pod runs as a ServiceAccount annotated with a client id but nothing on the pod asks
 /// for workload identity, so the webhook never injects the token.
-pub struct AnnotatedSaWithoutLabel;
+pub(super) struct AnnotatedSaWithoutLabel;
 
 impl Rule for AnnotatedSaWithoutLabel {
     fn id(&self) -> &'static str {

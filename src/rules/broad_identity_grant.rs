@@ -9,7 +9,7 @@ const NAMESPACE_GROUP_PREFIX: &str = "system:serviceaccounts:";
 
 /// IB305: a role granting `use-managed-identity` is bound to a group that holds everyone (or a
 /// whole namespace: warning).
-pub struct BroadIdentityGrant;
+pub(super) struct BroadIdentityGrant;
 
 /// Made by the platform (bootstrap policy, AKS, its addon manager): not the user's to change.
 fn platform_managed(inv: &Inventory, b: &Binding) -> bool {

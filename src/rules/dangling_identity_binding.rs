@@ -5,7 +5,7 @@ use crate::model::{Binding, Inventory, SubjectKind};
 
 /// IB307: a binding to a `use-managed-identity` role names a role that is not in scope, or binds
 /// a ServiceAccount without a namespace (which a ClusterRoleBinding cannot resolve).
-pub struct DanglingIdentityBinding;
+pub(super) struct DanglingIdentityBinding;
 
 /// The documented naming of identity-binding grants.
 fn looks_like_identity_grant(b: &Binding) -> bool {

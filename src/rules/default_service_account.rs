@@ -3,7 +3,7 @@ use crate::model::is_wi_pod;
 use crate::model::AccountDefault;
 
 /// IB107: a workload-identity pod that names no ServiceAccount, or names `default`.
-pub struct DefaultServiceAccount;
+pub(super) struct DefaultServiceAccount;
 
 impl Rule for DefaultServiceAccount {
     fn id(&self) -> &'static str {

@@ -4,7 +4,7 @@ use crate::model::{ADDON_NAMESPACE, OSS_NAMESPACE};
 
 /// IB606: the webhook runs twice, as the AKS add-on in `kube-system` and as an open-source install
 /// in `azure-workload-identity-system`.
-pub struct DuplicateWebhook;
+pub(super) struct DuplicateWebhook;
 
 impl Rule for DuplicateWebhook {
     fn id(&self) -> &'static str {

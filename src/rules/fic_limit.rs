@@ -14,7 +14,7 @@ const WARN_FROM: usize = 18;
 /// parent, Terraform parent expression, Bicep parent, `--identity-name`, compared by name) and by
 /// the parameter file a template was deployed with; a name counts once per identity; commands
 /// that delete do not count, and a loop over an unknown collection counts once.
-pub struct FicLimit;
+pub(super) struct FicLimit;
 
 impl Rule for FicLimit {
     fn id(&self) -> &'static str {

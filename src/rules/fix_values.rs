@@ -7,14 +7,14 @@
 
 use crate::model::{is_dns1123_label, is_dns1123_subdomain, is_guid, is_qualified_name};
 
-pub const CLIENT_ID: &str = "<client-id>";
-pub const TENANT_ID: &str = "<tenant-id>";
-pub const NAME: &str = "<name>";
-pub const NAMESPACE: &str = "<namespace>";
-pub const KEY: &str = "<key>";
+pub(super) const CLIENT_ID: &str = "<client-id>";
+pub(super) const TENANT_ID: &str = "<tenant-id>";
+pub(super) const NAME: &str = "<name>";
+pub(super) const NAMESPACE: &str = "<namespace>";
+pub(super) const KEY: &str = "<key>";
 
 /// `v` when it is a GUID, else `placeholder`.
-pub fn guid_or<'a>(v: &'a str, placeholder: &'a str) -> &'a str {
+pub(super) fn guid_or<'a>(v: &'a str, placeholder: &'a str) -> &'a str {
     if is_guid(v) {
         v
     } else {
@@ -23,7 +23,7 @@ pub fn guid_or<'a>(v: &'a str, placeholder: &'a str) -> &'a str {
 }
 
 /// An object name (ServiceAccount, role, binding): `v` when it is a DNS-1123 subdomain, else `<name>`.
-pub fn object_name(v: &str) -> &str {
+pub(super) fn object_name(v: &str) -> &str {
     if is_dns1123_subdomain(v) {
         v
     } else {
@@ -32,7 +32,7 @@ pub fn object_name(v: &str) -> &str {
 }
 
 /// A namespace: `v` when it is a DNS-1123 label, else `<namespace>`.
-pub fn namespace(v: &str) -> &str {
+pub(super) fn namespace(v: &str) -> &str {
     if is_dns1123_label(v) {
         v
     } else {
@@ -41,7 +41,7 @@ pub fn namespace(v: &str) -> &str {
 }
 
 /// A label or annotation key: `v` when it is a valid key, else `<key>`.
-pub fn metadata_key(v: &str) -> &str {
+pub(super) fn metadata_key(v: &str) -> &str {
     if is_qualified_name(v) {
         v
     } else {
@@ -51,7 +51,7 @@ pub fn metadata_key(v: &str) -> &str {
 
 /// `v` when it is a plain word (letters, digits, `.`, `+`, `-`, `_`: numbers and booleans as YAML
 /// writes them), else `placeholder`.
-pub fn plain_word<'a>(v: &'a str, placeholder: &'a str) -> &'a str {
+pub(super) fn plain_word<'a>(v: &'a str, placeholder: &'a str) -> &'a str {
     let plain = !v.is_empty() && v.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'+' | b'-' | b'_'));
     if plain {
         v
@@ -62,7 +62,7 @@ pub fn plain_word<'a>(v: &'a str, placeholder: &'a str) -> &'a str {
 
 /// `v` when it is an `https://` URL that a double-quoted YAML scalar holds as it is (printable
 /// ASCII without spaces, quotes or backslashes), else `placeholder`.
-pub fn url_or<'a>(v: &'a str, placeholder: &'a str) -> &'a str {
+pub(super) fn url_or<'a>(v: &'a str, placeholder: &'a str) -> &'a str {
     let clean = v.starts_with("https://") && v.bytes().all(|b| b.is_ascii_graphic() && !matches!(b, b'"' | b'\\'));
     if clean {
         v

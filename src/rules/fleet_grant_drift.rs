@@ -5,7 +5,7 @@ use crate::model::{identity_binding_enabled, ClusterFacts, ServiceAccount, IDENT
 
 /// IB608 (fleet audit): a ServiceAccount carries the same client id in several clusters, and
 /// another cluster grants it the use of that identity while this one does not.
-pub struct FleetGrantDrift;
+pub(super) struct FleetGrantDrift;
 
 impl Rule for FleetGrantDrift {
     fn id(&self) -> &'static str {

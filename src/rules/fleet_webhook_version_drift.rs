@@ -3,7 +3,7 @@ use super::{Context, Rule, Sink};
 
 /// IB609 (fleet audit): this cluster runs an older workload identity webhook than other clusters
 /// of the fleet.
-pub struct FleetWebhookVersionDrift;
+pub(super) struct FleetWebhookVersionDrift;
 
 impl Rule for FleetWebhookVersionDrift {
     fn id(&self) -> &'static str {

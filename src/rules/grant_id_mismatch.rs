@@ -6,7 +6,7 @@ use crate::model::{is_guid, Inventory, Role, ServiceAccount, Str, USE_MANAGED_ID
 
 /// IB302: a grant bound to the ServiceAccount names a client id that differs from the
 /// account's only in case, or by one edit: RBAC compares byte for byte, so it never matches.
-pub struct GrantIdMismatch;
+pub(super) struct GrantIdMismatch;
 
 impl Rule for GrantIdMismatch {
     fn id(&self) -> &'static str {
@@ -93,7 +93,7 @@ fn fix_help(id: &str, granted: &str, sa: &ServiceAccount) -> String {
 }
 
 /// Resources of identity rules bound to `sa` that almost, but not exactly, name `id`.
-pub fn near_misses<'a>(inv: &'a Inventory, sa: &ServiceAccount, id: &str) -> Vec<(&'a Role, &'a Str)> {
+pub(super) fn near_misses<'a>(inv: &'a Inventory, sa: &ServiceAccount, id: &str) -> Vec<(&'a Role, &'a Str)> {
     let mut out: Vec<(&Role, &Str)> = Vec::new();
     for (binding, _) in inv.bindings_for(&sa.meta.namespace, &sa.meta.name) {
         for (owner, rule) in inv.rules_of_binding(binding) {

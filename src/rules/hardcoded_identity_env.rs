@@ -10,7 +10,7 @@ const INJECTED_PREFIX: &str = "AZURE_KUBERNETES_";
 /// IB112: a container sets an identity variable the webhook injects; the hand-set value wins.
 /// `AZURE_CLIENT_ID`/`AZURE_TENANT_ID` count only when the ServiceAccount carries the matching
 /// annotation: without it, setting them is how a pod supplies the id (IB201 covers that case).
-pub struct HardcodedIdentityEnv;
+pub(super) struct HardcodedIdentityEnv;
 
 impl Rule for HardcodedIdentityEnv {
     fn id(&self) -> &'static str {

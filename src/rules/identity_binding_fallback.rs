@@ -4,7 +4,7 @@ use crate::model::{LivePod, IDENTITY_BINDING_AUDIENCE, TOKEN_PROXY_ENV, USE_IDEN
 
 /// IB604: a running identity-binding pod that the webhook mutated as a plain workload identity
 /// pod: its token's audience is not `api://AKSIdentityBinding`, or it has no token proxy.
-pub struct IdentityBindingFallback;
+pub(super) struct IdentityBindingFallback;
 
 impl Rule for IdentityBindingFallback {
     fn id(&self) -> &'static str {

@@ -4,7 +4,7 @@ use super::{Context, Rule, Sink};
 const IB_ISSUER: &str = "https://ib.oic.prod-aks.azure.com/";
 
 /// IB403: a hand-made federated credential uses the identity-binding issuer.
-pub struct IdentityBindingIssuerFic;
+pub(super) struct IdentityBindingIssuerFic;
 
 impl Rule for IdentityBindingIssuerFic {
     fn id(&self) -> &'static str {

@@ -3,7 +3,7 @@ use crate::model::{ValueType, USE_IDENTITY_BINDING};
 
 /// IB105: `use-identity-binding` with a value other than "true" (any case): the pod silently
 /// falls back to plain workload identity.
-pub struct IdentityBindingValueIgnored;
+pub(super) struct IdentityBindingValueIgnored;
 
 impl Rule for IdentityBindingValueIgnored {
     fn id(&self) -> &'static str {

@@ -8,7 +8,7 @@ const MAX_SECONDS: i64 = 86400;
 
 /// IB109: a token expiration that is not a base-10 integer in 3600..86400; the webhook denies
 /// creation of every pod it applies to.
-pub struct InvalidTokenExpiration;
+pub(super) struct InvalidTokenExpiration;
 
 impl Rule for InvalidTokenExpiration {
     fn id(&self) -> &'static str {

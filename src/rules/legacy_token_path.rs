@@ -5,7 +5,7 @@ use crate::model::{Meta, Str, FEDERATED_TOKEN_FILE};
 const LEGACY_TOKEN_PATH: &str = "/var/run/secrets/azure/tokens/azure-identity-token";
 
 /// IB113: the pre-v1.6 token path hard-coded in env, args, command or a ConfigMap.
-pub struct LegacyTokenPath;
+pub(super) struct LegacyTokenPath;
 
 impl Rule for LegacyTokenPath {
     fn id(&self) -> &'static str {

@@ -10,12 +10,12 @@ use crate::finding::Location;
 use crate::model::{LivePod, LiveState, ObjectRef, USE_LABEL};
 
 /// The live facts, in `audit` only.
-pub fn live<'a>(cx: &Context<'a>) -> Option<&'a LiveState> {
+pub(super) fn live<'a>(cx: &Context<'a>) -> Option<&'a LiveState> {
     cx.inventory.live.as_ref()
 }
 
 /// The logical location of an object of the audited cluster.
-pub fn logical(live: &LiveState, object: &ObjectRef) -> Location {
+pub(super) fn logical(live: &LiveState, object: &ObjectRef) -> Location {
     let name = match &object.namespace {
         Some(ns) => format!("{}/{ns}/{}/{}", live.context, object.kind, object.name),
         None => format!("{}/{}/{}", live.context, object.kind, object.name),
@@ -25,12 +25,12 @@ pub fn logical(live: &LiveState, object: &ObjectRef) -> Location {
 
 /// A running pod that opted into workload identity with the exact `use` label (the only thing
 /// the webhook's object selector matches).
-pub fn running_wi_pod(pod: &LivePod) -> bool {
+pub(super) fn running_wi_pod(pod: &LivePod) -> bool {
     pod.is_running() && pod.meta.labels.value(USE_LABEL) == Some("true")
 }
 
 /// Pods grouped by the object findings name (their controller, else the pod), in order.
-pub fn by_owner<'a>(pods: impl Iterator<Item = &'a LivePod>) -> BTreeMap<ObjectRef, Vec<&'a LivePod>> {
+pub(super) fn by_owner<'a>(pods: impl Iterator<Item = &'a LivePod>) -> BTreeMap<ObjectRef, Vec<&'a LivePod>> {
     let mut groups: BTreeMap<ObjectRef, Vec<&LivePod>> = BTreeMap::new();
     for pod in pods {
         groups.entry(pod.report_ref()).or_default().push(pod);
@@ -39,7 +39,7 @@ pub fn by_owner<'a>(pods: impl Iterator<Item = &'a LivePod>) -> BTreeMap<ObjectR
 }
 
 /// "3 pods of Deployment team-a/api (api-1, api-2, api-3)", or "Pod team-a/x" for a bare pod.
-pub fn describe(owner: &ObjectRef, pods: &[&LivePod]) -> String {
+pub(super) fn describe(owner: &ObjectRef, pods: &[&LivePod]) -> String {
     if owner.kind == "Pod" {
         return owner.to_string();
     }
@@ -52,7 +52,7 @@ pub fn describe(owner: &ObjectRef, pods: &[&LivePod]) -> String {
 }
 
 /// How to recreate the pods of `owner` so the webhook sees them again.
-pub fn recreate_help(owner: &ObjectRef) -> String {
+pub(super) fn recreate_help(owner: &ObjectRef) -> String {
     // A command the user may paste: only names that are valid as such go into it.
     let ns = fix_values::namespace(owner.namespace.as_deref().unwrap_or("default"));
     let name = fix_values::object_name(&owner.name);
@@ -67,13 +67,13 @@ pub fn recreate_help(owner: &ObjectRef) -> String {
 
 /// A semantic version as image tags write it: `v1.6.0-alpha.1`, `1.5.1`, `v1.6.0+build`.
 #[derive(Debug, PartialEq, Eq)]
-pub struct Version<'a> {
+pub(super) struct Version<'a> {
     core: [u64; 3],
     pre: Option<&'a str>,
 }
 
 impl<'a> Version<'a> {
-    pub fn parse(tag: &'a str) -> Option<Version<'a>> {
+    pub(super) fn parse(tag: &'a str) -> Option<Version<'a>> {
         let tag = tag.strip_prefix('v').unwrap_or(tag);
         let tag = tag.split('+').next().unwrap_or(tag);
         let (core, pre) = match tag.split_once('-') {

@@ -10,7 +10,7 @@ const AKS_ISSUER_HOST: &str = ".oic.prod-aks.azure.com/";
 
 /// IB404: a credential for an AKS issuer whose subject is not `system:serviceaccount:<ns>:<sa>`,
 /// whose audience is not the token-exchange audience, or whose issuer lacks the trailing `/`.
-pub struct MalformedFic;
+pub(super) struct MalformedFic;
 
 impl Rule for MalformedFic {
     fn id(&self) -> &'static str {

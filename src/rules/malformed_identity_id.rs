@@ -11,7 +11,7 @@ use crate::span::Span;
 /// supplies (a cert-manager Issuer's `managedIdentity.clientID`, …) — that is not a GUID (error),
 /// or a GUID with upper-case letters (warning). Placeholders in manifests are counted and reported
 /// once per run as a note; in a live cluster they are malformed like any other value.
-pub struct MalformedIdentityId;
+pub(super) struct MalformedIdentityId;
 
 /// One id to judge: where it is written and what it is.
 struct IdValue<'a> {

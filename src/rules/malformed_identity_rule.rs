@@ -5,7 +5,7 @@ use crate::model::{PolicyRule, Role, Str, IDENTITY_API_GROUP, USE_MANAGED_IDENTI
 
 /// IB306: a rule evidently meant for identity bindings with a typo in its verb or API group, a
 /// resource that is not a client id (GUID), or client ids in `resourceNames`.
-pub struct MalformedIdentityRule;
+pub(super) struct MalformedIdentityRule;
 
 fn near(s: &Str, target: &str) -> bool {
     s.value != target && s.value != "*" && edit_distance(&s.value.to_ascii_lowercase(), target) <= 3

@@ -9,7 +9,7 @@ use crate::span::Span;
 /// identity bindings (`aks-identity-binding`). ASO with `reconcile-policy: skip` never writes it:
 /// warning. A write whose name cannot be evaluated, on an identity the repository binds to a
 /// cluster, is a note: a reviewer must look, iblint does not guess.
-pub struct ManagedFicTouched;
+pub(super) struct ManagedFicTouched;
 
 impl Rule for ManagedFicTouched {
     fn id(&self) -> &'static str {

@@ -7,7 +7,7 @@ use crate::model::{Entries, Entry, Meta, Workload, CLIENT_ID, TENANT_ID, USE_IDE
 
 /// IB103: a ServiceAccount-only key (`client-id`, `tenant-id`) on a pod or workload, or the pod
 /// annotation `use-identity-binding` as a label or on the controller or ServiceAccount.
-pub struct MisplacedIdentityKey;
+pub(super) struct MisplacedIdentityKey;
 
 impl Rule for MisplacedIdentityKey {
     fn id(&self) -> &'static str {

@@ -7,7 +7,7 @@ use crate::model::{Workload, USE_LABEL};
 
 /// IB102: the `use` label sits where the webhook does not look (the controller's metadata, only
 /// the selector, an annotation, the ServiceAccount) and not on the pod template.
-pub struct MisplacedUseLabel;
+pub(super) struct MisplacedUseLabel;
 
 impl Rule for MisplacedUseLabel {
     fn id(&self) -> &'static str {

@@ -15,7 +15,7 @@ fn allowed_by_api_server(cx: &Context, sa: &ServiceAccount, client_id: &str) -> 
 
 /// IB301: no ClusterRole/ClusterRoleBinding in scope lets an identity-binding pod's
 /// ServiceAccount `use-managed-identity` for its client id.
-pub struct MissingIdentityGrant;
+pub(super) struct MissingIdentityGrant;
 
 impl Rule for MissingIdentityGrant {
     fn id(&self) -> &'static str {

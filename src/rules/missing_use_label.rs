@@ -5,7 +5,7 @@ use crate::model::{PodTemplate, USE_LABEL, WI_PREFIX};
 
 /// IB101: a pod template that asks for workload identity but lacks the `use` label, so the
 /// webhook's object selector never matches and the pod runs without a token.
-pub struct MissingUseLabel;
+pub(super) struct MissingUseLabel;
 
 impl Rule for MissingUseLabel {
     fn id(&self) -> &'static str {
@@ -37,7 +37,7 @@ impl Rule for MissingUseLabel {
 }
 
 /// The YAML that puts the `use` label on a pod template (or a bare Pod), wherever its kind keeps it.
-pub fn pod_label_yaml(pod: &PodTemplate) -> String {
+pub(super) fn pod_label_yaml(pod: &PodTemplate) -> String {
     super::yaml_at(&pod.labels_path, USE_LABEL, "true")
 }
 

@@ -3,7 +3,7 @@ use crate::model::USE_MANAGED_IDENTITY;
 
 /// IB303: the only grant is a RoleBinding; identity bindings are documented with
 /// ClusterRoleBindings only (whether the token proxy honours RoleBindings is unverified).
-pub struct NamespacedIdentityGrant;
+pub(super) struct NamespacedIdentityGrant;
 
 impl Rule for NamespacedIdentityGrant {
     fn id(&self) -> &'static str {

@@ -4,7 +4,7 @@ use crate::fix::Plan;
 use crate::model::{Entries, Meta, ValueType};
 
 /// IB002: a label or annotation value that is not a string; the API server rejects the object.
-pub struct NonStringMetadataValue;
+pub(super) struct NonStringMetadataValue;
 
 impl Rule for NonStringMetadataValue {
     fn id(&self) -> &'static str {

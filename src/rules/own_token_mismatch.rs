@@ -10,7 +10,7 @@ const EXCHANGE_AUDIENCES: &[&str] =
 /// IB116: a pod that brings its own federated token (a projected ServiceAccount token and
 /// `AZURE_FEDERATED_TOKEN_FILE` set by hand, no webhook needed) whose variable does not point at
 /// the token it mounts, or whose token has an audience the token exchange rejects.
-pub struct OwnTokenMismatch;
+pub(super) struct OwnTokenMismatch;
 
 impl Rule for OwnTokenMismatch {
     fn id(&self) -> &'static str {

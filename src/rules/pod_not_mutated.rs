@@ -4,7 +4,7 @@ use crate::model::ADDON_NAMESPACE;
 
 /// IB603: a running pod with the `use` label that the webhook never mutated (created before the
 /// webhook or before the label, or while the webhook was bypassed): it has no token.
-pub struct PodNotMutated;
+pub(super) struct PodNotMutated;
 
 impl Rule for PodNotMutated {
     fn id(&self) -> &'static str {

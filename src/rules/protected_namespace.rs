@@ -5,7 +5,7 @@ use crate::model::{is_wi_pod, Workload};
 const PROTECTED: &str = "kube-system";
 
 /// IB115: a workload-identity pod in `kube-system`, where the webhook never runs on AKS.
-pub struct ProtectedNamespace;
+pub(super) struct ProtectedNamespace;
 
 /// In a live cluster, the webhook did mutate the workload's pods: an add-on AKS exempts from
 /// its admissions enforcer (the KEDA add-on's `keda-operator`). The pods are the evidence.

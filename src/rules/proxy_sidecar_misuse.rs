@@ -4,7 +4,7 @@ use crate::model::{INJECT_PROXY_SIDECAR, PROXY_SIDECAR_PORT};
 
 /// IB111: the proxy sidecar with `hostNetwork: true` or a non-integer port (pods denied); the
 /// value "false" (still injects) or a port outside 1..65535 (warnings).
-pub struct ProxySidecarMisuse;
+pub(super) struct ProxySidecarMisuse;
 
 impl Rule for ProxySidecarMisuse {
     fn id(&self) -> &'static str {

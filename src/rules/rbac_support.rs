@@ -36,7 +36,7 @@ pub struct BoundId<'a> {
 /// Every ServiceAccount in scope that identity-binding pods run as and that names a client id
 /// (missing accounts and ids are IB204's and IB201's business), from the accounts in use
 /// (`users`). Rules read it through [`super::Context::bound_accounts`], which computes it once.
-pub fn bound_accounts<'a>(inv: &'a Inventory, users: &[AccountUsers<'a>]) -> Vec<BoundAccount<'a>> {
+pub(super) fn bound_accounts<'a>(inv: &'a Inventory, users: &[AccountUsers<'a>]) -> Vec<BoundAccount<'a>> {
     let mut out: Vec<BoundAccount> = Vec::new();
     for u in users {
         let pods: Vec<&Workload> = u.pods.iter().copied().filter(|w| identity_binding_enabled(&w.pod)).collect();
@@ -84,7 +84,7 @@ fn bound_ids<'a>(inv: &'a Inventory, sa: &'a ServiceAccount, pods: &[&'a Workloa
 }
 
 /// The access question identity bindings ask for `sa` and `client_id`.
-pub fn identity_request<'a>(sa: &'a ServiceAccount, client_id: &'a str) -> Request<'a> {
+pub(super) fn identity_request<'a>(sa: &'a ServiceAccount, client_id: &'a str) -> Request<'a> {
     Request {
         sa_namespace: &sa.meta.namespace,
         sa_name: &sa.meta.name,
@@ -96,12 +96,12 @@ pub fn identity_request<'a>(sa: &'a ServiceAccount, client_id: &'a str) -> Reque
 }
 
 /// The rule can grant `use-managed-identity` on the identity API group (for some client id).
-pub fn grants_identity_use(rule: &PolicyRule) -> bool {
+pub(super) fn grants_identity_use(rule: &PolicyRule) -> bool {
     rule_allows_any_resource(rule, USE_MANAGED_IDENTITY, IDENTITY_API_GROUP)
 }
 
 /// The first `*` in the rule's verbs, API groups or resources, and which list holds it.
-pub fn wildcard(rule: &PolicyRule) -> Option<(&'static str, &Str)> {
+pub(super) fn wildcard(rule: &PolicyRule) -> Option<(&'static str, &Str)> {
     [("verbs", &rule.verbs), ("apiGroups", &rule.api_groups), ("resources", &rule.resources)]
         .into_iter()
         .find_map(|(what, list)| list.iter().find(|s| s.value == "*").map(|s| (what, s)))
@@ -113,7 +113,7 @@ const LISTED_IDS: usize = 5;
 
 /// What identity rules expose, described for messages once per rule, however many bindings and
 /// subjects name it (IB304, IB305).
-pub struct Exposure<'a> {
+pub(super) struct Exposure<'a> {
     inv: &'a Inventory,
     /// Every client id in scope, sorted: what a `*` resource exposes. Computed on first use.
     in_scope: Option<Vec<&'a str>>,
@@ -121,13 +121,13 @@ pub struct Exposure<'a> {
 }
 
 impl<'a> Exposure<'a> {
-    pub fn new(inv: &'a Inventory) -> Self {
+    pub(super) fn new(inv: &'a Inventory) -> Self {
         Exposure { inv, in_scope: None, described: HashMap::new() }
     }
 
     /// "the managed identities a, b" or "every managed identity bound to the cluster (in scope:
     /// a, b, … and N more)".
-    pub fn describe(&mut self, rule: &PolicyRule) -> String {
+    pub(super) fn describe(&mut self, rule: &PolicyRule) -> String {
         if let Some(text) = self.described.get(&std::ptr::from_ref(rule)) {
             return text.clone();
         }
@@ -168,7 +168,7 @@ fn bounded_list(ids: &[&str]) -> String {
 /// The ClusterRole and ClusterRoleBinding that let `sa` use `client_id` (the documented
 /// `use-mi-<client-id>` pattern), and whether every value in it is the real one (no placeholder
 /// stands in for a value that is not valid there: only then may a tool apply it).
-pub fn grant_yaml(sa: &ServiceAccount, client_id: &str) -> (String, bool) {
+pub(super) fn grant_yaml(sa: &ServiceAccount, client_id: &str) -> (String, bool) {
     let id = fix_values::guid_or(client_id, fix_values::CLIENT_ID);
     let (sa_name, sa_namespace) = (fix_values::object_name(&sa.meta.name), fix_values::namespace(&sa.meta.namespace));
     let complete = id == client_id && sa_name == sa.meta.name && sa_namespace == sa.meta.namespace;
@@ -185,7 +185,7 @@ pub fn grant_yaml(sa: &ServiceAccount, client_id: &str) -> (String, bool) {
 
 /// The ClusterRole and ClusterRoleBinding that let every account of `accounts` use `client_id`,
 /// for a tool to apply: `None` when a value would need a placeholder.
-pub fn applicable_grant_yaml(accounts: &[&ServiceAccount], client_id: &str) -> Option<String> {
+pub(super) fn applicable_grant_yaml(accounts: &[&ServiceAccount], client_id: &str) -> Option<String> {
     let first = accounts.first()?;
     let (mut yaml, complete) = grant_yaml(first, client_id);
     if !complete {
@@ -207,7 +207,7 @@ pub fn applicable_grant_yaml(accounts: &[&ServiceAccount], client_id: &str) -> O
 /// Adds to `plan` the rewrite of a client id (`value`, written at `span` of `holder`: a
 /// ServiceAccount's annotation) to `id`, and of every identity grant resource that names the old id
 /// exactly, so that the grants that work keep working.
-pub fn rewrite_client_id(
+pub(super) fn rewrite_client_id(
     inv: &Inventory,
     plan: Plan,
     holder: &Meta,

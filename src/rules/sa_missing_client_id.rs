@@ -11,7 +11,7 @@ use crate::span::Span;
 /// IB201: the ServiceAccount of a workload identity pod has no (or an empty) `client-id`
 /// annotation, so the webhook injects no `AZURE_CLIENT_ID`. One finding per account, at the level
 /// of the neediest pod that uses it.
-pub struct SaMissingClientId;
+pub(super) struct SaMissingClientId;
 
 impl Rule for SaMissingClientId {
     fn id(&self) -> &'static str {

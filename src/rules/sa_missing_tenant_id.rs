@@ -7,7 +7,7 @@ use crate::model::{Inventory, ServiceAccount, Workload, TENANT_ID};
 /// IB202: the ServiceAccount of an identity-binding pod has no `tenant-id`, or any ServiceAccount
 /// has an empty one (a present key wins over the webhook's default tenant, so `AZURE_TENANT_ID`
 /// is not injected at all).
-pub struct SaMissingTenantId;
+pub(super) struct SaMissingTenantId;
 
 impl Rule for SaMissingTenantId {
     fn id(&self) -> &'static str {

@@ -9,7 +9,7 @@ use crate::model::{Entry, Inventory, Meta, PodTemplate, ServiceAccount, Tool, To
 use crate::span::Span;
 
 /// " and 2 other workloads": the tail of a message that names the first of several pods.
-pub fn and_others(pods: usize) -> String {
+pub(super) fn and_others(pods: usize) -> String {
     match pods.saturating_sub(1) {
         0 => String::new(),
         1 => " and 1 other workload".to_string(),
@@ -26,7 +26,7 @@ pub struct AccountUsers<'a> {
 /// The pods of [`wi_workloads`] whose account is in scope, grouped by account: each account
 /// once, in the order of its first pod. Rules read it through
 /// [`super::Context::account_users`], which computes it once.
-pub fn account_users(inv: &Inventory) -> Vec<AccountUsers<'_>> {
+pub(super) fn account_users(inv: &Inventory) -> Vec<AccountUsers<'_>> {
     // The lookups are independent: done in parallel, then grouped in source order.
     let accounts: Vec<Option<usize>> = inv
         .workloads
@@ -51,7 +51,7 @@ pub fn account_users(inv: &Inventory) -> Vec<AccountUsers<'_>> {
 
 /// Every complete workload that opts into workload identity, with the ServiceAccount it runs as
 /// when that account is in scope. Kustomize patches are partial and skipped.
-pub fn wi_workloads(inv: &Inventory) -> impl Iterator<Item = (&Workload, Option<&ServiceAccount>)> {
+pub(super) fn wi_workloads(inv: &Inventory) -> impl Iterator<Item = (&Workload, Option<&ServiceAccount>)> {
     inv.workloads.iter().filter(|w| is_complete_wi_workload(w)).map(move |w| (w, super::service_account_of(inv, w)))
 }
 
@@ -61,27 +61,27 @@ fn is_complete_wi_workload(w: &Workload) -> bool {
 
 /// The location of the field that names the pod's ServiceAccount (the pod template's anchor when
 /// it names none), for related locations.
-pub fn service_account_field(w: &Workload) -> Span {
+pub(super) fn service_account_field(w: &Workload) -> Span {
     w.pod.service_account_ref().map_or(w.pod.anchor, |s| s.span)
 }
 
 /// What a tool's configuration supplies for a pod that runs it: the tool and the configurations
 /// in scope that apply to the pod (they name the client id, or reference a Secret holding it).
-pub struct ToolSupply<'a> {
+pub(super) struct ToolSupply<'a> {
     pub tool: &'static Tool,
     pub configs: Vec<&'a ToolConfig>,
 }
 
 impl ToolSupply<'_> {
     /// Some configuration names the id (a literal or a Secret reference).
-    pub fn names_an_id(&self) -> bool {
+    pub(super) fn names_an_id(&self) -> bool {
         self.configs.iter().any(|c| !c.ids.is_empty())
     }
 }
 
 /// The tool a pod runs and the configurations in scope that supply its client id, if the pod
 /// runs one of the tools that take the id from their own configuration.
-pub fn tool_supply<'a>(inv: &'a Inventory, w: &Workload) -> Option<ToolSupply<'a>> {
+pub(super) fn tool_supply<'a>(inv: &'a Inventory, w: &Workload) -> Option<ToolSupply<'a>> {
     let tool = tool_of(w)?;
     let configs = inv
         .tool_configs
@@ -92,21 +92,21 @@ pub fn tool_supply<'a>(inv: &'a Inventory, w: &Workload) -> Option<ToolSupply<'a
 }
 
 /// An annotation value that is present and not blank.
-pub fn is_set(entry: Option<&Entry>) -> bool {
+pub(super) fn is_set(entry: Option<&Entry>) -> bool {
     entry.is_some_and(|e| !e.value.trim().is_empty())
 }
 
 /// A kustomize patch of the same ServiceAccount in scope sets `key`: an overlay completes the
 /// account, so its absence in the base is by design. (Only a patch can add to a base object;
 /// unrelated full declarations of the same name elsewhere in a repository prove nothing.)
-pub fn set_by_another_declaration(inv: &Inventory, sa: &ServiceAccount, key: &str) -> bool {
+pub(super) fn set_by_another_declaration(inv: &Inventory, sa: &ServiceAccount, key: &str) -> bool {
     inv.service_accounts_named(&sa.meta.namespace, &sa.meta.name)
         .any(|other| other.meta.is_patch && is_set(other.meta.annotations.get(key)))
 }
 
 /// How a pod's containers provide an environment variable themselves.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum HandSet {
+pub(super) enum HandSet {
     /// An `env` entry of that name (literal or `valueFrom`): the webhook leaves it alone.
     Env(Span),
     /// `envFrom` sources, whose keys are not visible here: they may provide it.
@@ -114,7 +114,7 @@ pub enum HandSet {
 }
 
 /// Whether any container sets `name` itself; an explicit `env` entry wins over `envFrom`.
-pub fn hand_set_env(pod: &PodTemplate, name: &str) -> Option<HandSet> {
+pub(super) fn hand_set_env(pod: &PodTemplate, name: &str) -> Option<HandSet> {
     let containers = || pod.all_containers();
     let env = containers().flat_map(|c| &c.env).find(|e| e.name.value == name).map(|e| HandSet::Env(e.name.span));
     env.or_else(|| containers().flat_map(|c| c.env_from.first()).next().map(|s| HandSet::EnvFrom(*s)))
@@ -122,7 +122,7 @@ pub fn hand_set_env(pod: &PodTemplate, name: &str) -> Option<HandSet> {
 
 /// Why a missing `client-id` may be supplied at deploy time rather than in the manifest, if the
 /// tree shows a sign of it.
-pub fn supplied_at_deploy_time(sa: &ServiceAccount) -> Option<&'static str> {
+pub(super) fn supplied_at_deploy_time(sa: &ServiceAccount) -> Option<&'static str> {
     if managed_by_another_controller(&sa.meta) {
         return Some("its labels ask another controller to manage its identity");
     }
@@ -152,7 +152,7 @@ fn in_kustomize_tree(meta: &Meta) -> bool {
 /// A value that cannot be checked: a template placeholder (`${VAR}`, `__NAME__`, `<client-id>`, …)
 /// or a stand-in that spells out what it stands for (`your-client-id`, `CLIENT_ID`,
 /// `some-client-id-value`, `xxxxxxxx-xxxx-…`, the nil GUID).
-pub fn is_unchecked_value(v: &str) -> bool {
+pub(super) fn is_unchecked_value(v: &str) -> bool {
     let v = v.trim();
     if is_guid(v) {
         // The common case, answered without allocating: only the nil GUID stands in for an id.

@@ -6,7 +6,7 @@ use crate::model::is_wi_pod;
 /// IB108: `serviceAccount` (the deprecated alias) and `serviceAccountName` disagree (error), or
 /// only the alias is set (note). Checked on workload-identity pods, where the account decides
 /// which identity the pod gets.
-pub struct ServiceAccountFieldConflict;
+pub(super) struct ServiceAccountFieldConflict;
 
 impl Rule for ServiceAccountFieldConflict {
     fn id(&self) -> &'static str {

@@ -7,7 +7,7 @@ use crate::model::{Inventory, Meta, Str, Workload, CLIENT_ID};
 
 /// IB204: the ServiceAccount a workload identity pod names is not in scope. The webhook reads the
 /// account to mutate the pod; without it the pod is denied.
-pub struct ServiceAccountNotFound;
+pub(super) struct ServiceAccountNotFound;
 
 impl Rule for ServiceAccountNotFound {
     fn id(&self) -> &'static str {

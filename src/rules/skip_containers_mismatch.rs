@@ -5,7 +5,7 @@ use crate::model::{injector_of, is_dns1123_label, Injection, SKIP_CONTAINERS};
 /// container the pod does not have (ignored silently by the webhook). A sidecar another webhook
 /// injects (Istio's `istio-proxy`, …) counts as the pod's when the pod or its namespace asks for
 /// it, or when its namespace is not in scope to tell.
-pub struct SkipContainersMismatch;
+pub(super) struct SkipContainersMismatch;
 
 impl Rule for SkipContainersMismatch {
     fn id(&self) -> &'static str {

@@ -4,7 +4,7 @@ use crate::model::{Inventory, LivePod};
 
 /// IB605: a running pod's `AZURE_CLIENT_ID` (set by the webhook when the pod was created) is not
 /// its ServiceAccount's client id any more.
-pub struct StaleClientId;
+pub(super) struct StaleClientId;
 
 impl Rule for StaleClientId {
     fn id(&self) -> &'static str {

@@ -8,7 +8,7 @@ use crate::suppress::{ConfigSuppressionProblem, IgnoreAnnotation};
 /// rules; and config-file suppressions without a reason, expired, or matching nothing — those
 /// are known only once every finding has been through the suppression pass, which hands them to
 /// [`config_findings`].
-pub struct SuppressionProblem;
+pub(super) struct SuppressionProblem;
 
 const ID: &str = "IB003";
 

@@ -7,7 +7,7 @@ use crate::model::{Entry, ServiceAccount, SuppliedId, ToolConfig, Workload, CLIE
 /// the ServiceAccount the tool authenticates as (the tool uses its own, so the annotation is not
 /// what runs), or — for External Secrets — names one although the account's annotation does too
 /// (the store is refused).
-pub struct ToolClientIdMismatch;
+pub(super) struct ToolClientIdMismatch;
 
 impl Rule for ToolClientIdMismatch {
     fn id(&self) -> &'static str {

@@ -2,7 +2,7 @@ use super::sa_support::is_unchecked_value;
 use super::{Context, Mode, Rule, Sink};
 
 /// IB205: a ServiceAccount's `tenant-id` is not among the tenants the config allows.
-pub struct UnexpectedTenant;
+pub(super) struct UnexpectedTenant;
 
 impl Rule for UnexpectedTenant {
     fn id(&self) -> &'static str {

@@ -14,7 +14,7 @@ enum Place {
 }
 
 /// IB114: a key under `azure.workload.identity/` that the webhook does not know (a typo).
-pub struct UnknownIdentityKey;
+pub(super) struct UnknownIdentityKey;
 
 impl Rule for UnknownIdentityKey {
     fn id(&self) -> &'static str {
@@ -86,7 +86,7 @@ fn belongs(key: &str, place: Place) -> bool {
 
 /// The known key a typo most likely meant: same letters ignoring case and separators, else the
 /// nearest by edit distance (at most 3 edits).
-pub fn closest_known_key(key: &str) -> Option<&'static str> {
+pub(super) fn closest_known_key(key: &str) -> Option<&'static str> {
     let norm = |s: &str| s.chars().filter(|c| c.is_ascii_alphanumeric()).collect::<String>().to_ascii_lowercase();
     let suffix = norm(key.strip_prefix(WI_PREFIX).unwrap_or(key));
     KNOWN_WI_KEYS

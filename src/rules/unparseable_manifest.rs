@@ -4,7 +4,7 @@ use crate::model::FailureCause;
 use crate::span::Span;
 
 /// IB001: a file that cannot be read or parsed, pointing at the error's position.
-pub struct UnparseableManifest;
+pub(super) struct UnparseableManifest;
 
 impl Rule for UnparseableManifest {
     fn id(&self) -> &'static str {

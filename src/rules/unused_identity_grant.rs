@@ -8,7 +8,7 @@ use crate::model::{rule_allows, IDENTITY_API_GROUP, USE_MANAGED_IDENTITY};
 
 /// IB308: a grant names a client id that no ServiceAccount in scope carries (nor a tool's
 /// configuration supplies).
-pub struct UnusedIdentityGrant;
+pub(super) struct UnusedIdentityGrant;
 
 impl Rule for UnusedIdentityGrant {
     fn id(&self) -> &'static str {

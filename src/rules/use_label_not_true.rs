@@ -4,7 +4,7 @@ use crate::model::{ValueType, USE_LABEL};
 
 /// IB104: the `use` label's value is not exactly `"true"`; the webhook's object selector is
 /// case-sensitive. A non-string value is IB002's (the object is rejected before that matters).
-pub struct UseLabelNotTrue;
+pub(super) struct UseLabelNotTrue;
 
 impl Rule for UseLabelNotTrue {
     fn id(&self) -> &'static str {

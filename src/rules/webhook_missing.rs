@@ -6,7 +6,7 @@ use crate::model::WEBHOOK_CONFIGURATION;
 
 /// IB601: something asks for workload identity but the webhook is not installed, or none of its
 /// replicas is ready (with `failurePolicy: Fail`, new pods are then rejected).
-pub struct WebhookMissing;
+pub(super) struct WebhookMissing;
 
 impl Rule for WebhookMissing {
     fn id(&self) -> &'static str {

@@ -14,7 +14,7 @@ const FLAGS: &[(&str, &str)] = &[
 
 /// IB602: identity-binding pods run, but the webhook is older than v1.6.0-alpha.1, or an
 /// open-source v1.6 runs without the custom-token-endpoint flags.
-pub struct WebhookTooOld;
+pub(super) struct WebhookTooOld;
 
 impl Rule for WebhookTooOld {
     fn id(&self) -> &'static str {

@@ -6,7 +6,7 @@ use crate::model::{Binding, Inventory, USE_MANAGED_IDENTITY};
 
 /// IB304: a bound role grants `use-managed-identity` through a `*` verb, API group or resource:
 /// its subjects may use every identity bound to the cluster.
-pub struct WildcardIdentityGrant;
+pub(super) struct WildcardIdentityGrant;
 
 /// Bindings whose wildcards are no identity grant: made by the platform (bootstrap policy, AKS),
 /// or giving every permission there is (`cluster-admin`, a GitOps controller's `*`/`*`/`*`).

@@ -7,7 +7,7 @@ use std::borrow::Cow;
 
 /// A resource type the audit lists: built-in ones are constants, custom ones come from discovery.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Resource {
+pub(super) struct Resource {
     /// Plural name, as in the API path and in RBAC rules.
     pub plural: Cow<'static, str>,
     /// API group; empty for the core group.
@@ -40,7 +40,7 @@ const fn builtin(
 
 impl Resource {
     /// The list path, cluster-wide or in one namespace.
-    pub fn path(&self, namespace: Option<&str>) -> String {
+    pub(super) fn path(&self, namespace: Option<&str>) -> String {
         let base = if self.group.is_empty() {
             format!("/api/{}", self.version)
         } else {
@@ -58,18 +58,18 @@ const SA_RULES: &[&str] = &[
 ];
 const RBAC_RULES: &[&str] = &["IB301", "IB302", "IB303", "IB304", "IB305", "IB306", "IB307", "IB308", "IB607"];
 
-pub const PODS: Resource = builtin(("pods", "Pod"), "", "v1", true, &["IB308", "IB603", "IB604", "IB605"]);
-pub const SERVICE_ACCOUNTS: Resource = builtin(("serviceaccounts", "ServiceAccount"), "", "v1", true, SA_RULES);
-pub const NAMESPACES: Resource = builtin(("namespaces", "Namespace"), "", "v1", false, &[]);
-pub const CONFIG_MAPS: Resource = builtin(("configmaps", "ConfigMap"), "", "v1", true, &["IB113"]);
-pub const CLUSTER_ROLES: Resource =
+pub(super) const PODS: Resource = builtin(("pods", "Pod"), "", "v1", true, &["IB308", "IB603", "IB604", "IB605"]);
+pub(super) const SERVICE_ACCOUNTS: Resource = builtin(("serviceaccounts", "ServiceAccount"), "", "v1", true, SA_RULES);
+pub(super) const NAMESPACES: Resource = builtin(("namespaces", "Namespace"), "", "v1", false, &[]);
+pub(super) const CONFIG_MAPS: Resource = builtin(("configmaps", "ConfigMap"), "", "v1", true, &["IB113"]);
+pub(super) const CLUSTER_ROLES: Resource =
     builtin(("clusterroles", "ClusterRole"), "rbac.authorization.k8s.io", "v1", false, RBAC_RULES);
-pub const CLUSTER_ROLE_BINDINGS: Resource =
+pub(super) const CLUSTER_ROLE_BINDINGS: Resource =
     builtin(("clusterrolebindings", "ClusterRoleBinding"), "rbac.authorization.k8s.io", "v1", false, RBAC_RULES);
-pub const ROLES: Resource = builtin(("roles", "Role"), "rbac.authorization.k8s.io", "v1", true, RBAC_RULES);
-pub const ROLE_BINDINGS: Resource =
+pub(super) const ROLES: Resource = builtin(("roles", "Role"), "rbac.authorization.k8s.io", "v1", true, RBAC_RULES);
+pub(super) const ROLE_BINDINGS: Resource =
     builtin(("rolebindings", "RoleBinding"), "rbac.authorization.k8s.io", "v1", true, RBAC_RULES);
-pub const WEBHOOK_CONFIGURATIONS: Resource = builtin(
+pub(super) const WEBHOOK_CONFIGURATIONS: Resource = builtin(
     ("mutatingwebhookconfigurations", "MutatingWebhookConfiguration"),
     "admissionregistration.k8s.io",
     "v1",
@@ -77,11 +77,11 @@ pub const WEBHOOK_CONFIGURATIONS: Resource = builtin(
     &["IB601"],
 );
 /// Deployments: the webhook's (in its two namespaces) and every workload's pod template.
-pub const DEPLOYMENTS: Resource =
+pub(super) const DEPLOYMENTS: Resource =
     builtin(("deployments", "Deployment"), "apps", "v1", true, &["IB601", "IB602", "IB606"]);
 /// Workload controllers whose pod templates the manifest rules read. When one cannot be listed,
 /// the pods it owns stand in for it (one per owner and template), so no rule is skipped.
-pub const CONTROLLERS: &[Resource] = &[
+pub(super) const CONTROLLERS: &[Resource] = &[
     builtin(("statefulsets", "StatefulSet"), "apps", "v1", true, &[]),
     builtin(("daemonsets", "DaemonSet"), "apps", "v1", true, &[]),
     builtin(("jobs", "Job"), "batch", "v1", true, &[]),
@@ -89,7 +89,7 @@ pub const CONTROLLERS: &[Resource] = &[
 ];
 
 /// The resources listed on every audit (custom resources come from discovery).
-pub fn standard() -> Vec<Resource> {
+pub(super) fn standard() -> Vec<Resource> {
     let mut out = vec![
         PODS,
         SERVICE_ACCOUNTS,
@@ -108,7 +108,7 @@ pub fn standard() -> Vec<Resource> {
 
 /// Custom resource kinds the audit reads when discovery finds their group: federated
 /// credentials (ASO, Crossplane) and legacy aad-pod-identity objects.
-pub const CUSTOM_KINDS: &[(&str, &str, &[&str])] = &[
+pub(super) const CUSTOM_KINDS: &[(&str, &str, &[&str])] = &[
     ("managedidentity.azure.com", "FederatedIdentityCredential", &["IB401", "IB402", "IB403", "IB404"]),
     ("managedidentity.azure.upbound.io", "FederatedIdentityCredential", &["IB401", "IB402", "IB403", "IB404"]),
     ("managedidentity.azure.m.upbound.io", "FederatedIdentityCredential", &["IB401", "IB402", "IB403", "IB404"]),

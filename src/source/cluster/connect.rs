@@ -23,7 +23,7 @@ pub const IN_CLUSTER: &str = "in-cluster";
 type PluginRun = OnceCell<Result<Credential, String>>;
 
 /// The clusters an audit covers.
-pub struct Plan {
+pub(super) struct Plan {
     /// `None`: no kubeconfig anywhere; the audit runs in-cluster.
     kubeconfig: Option<Kubeconfig>,
     pub contexts: Vec<String>,
@@ -32,7 +32,7 @@ pub struct Plan {
 }
 
 /// A client of one cluster and the names reports give it.
-pub struct Connection {
+pub(super) struct Connection {
     pub transport: Transport,
     /// The kubeconfig context: the first segment of logical locations.
     pub context: String,
@@ -41,7 +41,7 @@ pub struct Connection {
 }
 
 /// Reads the kubeconfig and chooses the contexts.
-pub fn plan(contexts: &Contexts, kubeconfig: Option<&std::path::Path>) -> Result<Plan, ClusterError> {
+pub(super) fn plan(contexts: &Contexts, kubeconfig: Option<&std::path::Path>) -> Result<Plan, ClusterError> {
     let file = super::kubeconfig::load(kubeconfig)?;
     let chosen = match (&file, contexts) {
         (None, Contexts::Current) => vec![IN_CLUSTER.to_string()],
@@ -72,7 +72,7 @@ pub fn plan(contexts: &Contexts, kubeconfig: Option<&std::path::Path>) -> Result
 impl Plan {
     /// A connection to the cluster of `context` (running its user's exec plugin if no other
     /// context ran it already).
-    pub async fn connect(&self, context: &str, timeout: Option<Duration>) -> Result<Connection, ClusterError> {
+    pub(super) async fn connect(&self, context: &str, timeout: Option<Duration>) -> Result<Connection, ClusterError> {
         let mut config = match &self.kubeconfig {
             None => Config::incluster().map_err(|e| {
                 ClusterError::Config(format!(

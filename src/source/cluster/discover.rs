@@ -18,7 +18,7 @@ const ACCEPT: &str = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDis
 const MAX_DISCOVERY_BYTES: usize = 32 * 1024 * 1024;
 
 /// The custom resources present on the server, at each group's preferred version.
-pub async fn custom_resources(transport: &Transport) -> Result<Vec<Resource>, RequestError> {
+pub(super) async fn custom_resources(transport: &Transport) -> Result<Vec<Resource>, RequestError> {
     let reply = transport.get("/apis", ACCEPT, MAX_DISCOVERY_BYTES).await?;
     let aggregated = reply.content_type.contains("as=APIGroupDiscoveryList");
     let text = text_of(reply, "/apis")?;

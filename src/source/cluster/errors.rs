@@ -6,7 +6,7 @@ use std::error::Error;
 
 /// What went wrong below HTTP.
 #[derive(Debug, PartialEq, Eq)]
-pub enum Cause {
+pub(super) enum Cause {
     Refused,
     Dns,
     /// The server's certificate is signed by an authority the kubeconfig does not trust.
@@ -25,7 +25,7 @@ pub enum Cause {
 }
 
 /// Walks the error's chain for the first cause it recognises.
-pub fn cause(e: &(dyn Error + 'static)) -> Cause {
+pub(super) fn cause(e: &(dyn Error + 'static)) -> Cause {
     find(e, 0).unwrap_or_else(|| Cause::Other(innermost(e)))
 }
 
@@ -93,7 +93,7 @@ fn known(err: &(dyn Error + 'static)) -> Option<Cause> {
 }
 
 /// The sentence for a cause at `host`.
-pub fn describe(cause: &Cause, host: &str) -> String {
+pub(super) fn describe(cause: &Cause, host: &str) -> String {
     match cause {
         Cause::Refused => format!("connection refused by {host}: is the API server running, and is the port right?"),
         Cause::Dns => format!("cannot resolve the host name of {host} (DNS): check the kubeconfig's server URL and the network"),

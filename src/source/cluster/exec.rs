@@ -18,14 +18,14 @@ const MAX_OUTPUT: u64 = 1024 * 1024;
 
 /// What a plugin gave: a bearer token, or a client certificate and key (PEM).
 #[derive(Clone)]
-pub enum Credential {
+pub(super) enum Credential {
     Token(String),
     Certificate { certificate_pem: String, key_pem: String },
 }
 
 impl Credential {
     /// `auth` with the plugin replaced by what it gave: kube then never runs it again.
-    pub fn apply(&self, auth: &mut AuthInfo) {
+    pub(super) fn apply(&self, auth: &mut AuthInfo) {
         auth.exec = None;
         match self {
             Credential::Token(token) => auth.token = Some(token.clone().into()),
@@ -40,7 +40,11 @@ impl Credential {
 }
 
 /// Runs the plugin of `user` (blocking) and reads its ExecCredential.
-pub fn run(user: &str, exec: &ExecConfig, cluster: Option<&kube::config::Cluster>) -> Result<Credential, ClusterError> {
+pub(super) fn run(
+    user: &str,
+    exec: &ExecConfig,
+    cluster: Option<&kube::config::Cluster>,
+) -> Result<Credential, ClusterError> {
     let fail = |what: String| ClusterError::Credentials(format!("the credential plugin of user `{user}` {what}"));
     let program = exec.command.as_deref().ok_or_else(|| fail("names no command".into()))?;
     let name = Path::new(program).file_name().map_or(program.into(), |n| n.to_string_lossy());

@@ -5,17 +5,17 @@ use super::transport::{Reply, RequestError, Transport};
 
 /// Objects per list page: large enough to keep round trips few on big clusters, small enough to
 /// keep a page's parse tree small.
-pub const PAGE_SIZE: u32 = 500;
+pub(super) const PAGE_SIZE: u32 = 500;
 /// Objects per page when a full page was too large (a namespace of 1 MiB ConfigMaps).
-pub const SMALL_PAGE_SIZE: u32 = 50;
+pub(super) const SMALL_PAGE_SIZE: u32 = 50;
 /// The largest list page read: 500 pods take a few MB; a server that sends more is refused
 /// rather than given the audit's memory.
-pub const MAX_PAGE_BYTES: usize = 64 * 1024 * 1024;
+pub(super) const MAX_PAGE_BYTES: usize = 64 * 1024 * 1024;
 /// A SubjectAccessReview answer is a few hundred bytes.
 const MAX_REVIEW_BYTES: usize = 1024 * 1024;
 
 /// A GET of one list page of at most `limit` objects.
-pub async fn list_page(
+pub(super) async fn list_page(
     transport: &Transport,
     path: &str,
     limit: u32,
@@ -31,7 +31,7 @@ pub async fn list_page(
 }
 
 /// A POST creating one SubjectAccessReview (a question, not a change: nothing is stored).
-pub async fn create_access_review(transport: &Transport, body: &[u8]) -> Result<String, RequestError> {
+pub(super) async fn create_access_review(transport: &Transport, body: &[u8]) -> Result<String, RequestError> {
     const PATH: &str = "/apis/authorization.k8s.io/v1/subjectaccessreviews";
     let reply = transport.post_json(PATH, body, MAX_REVIEW_BYTES).await?;
     text_of(reply, PATH)
@@ -39,7 +39,7 @@ pub async fn create_access_review(transport: &Transport, body: &[u8]) -> Result<
 
 /// The answer as JSON text: anything else (an HTML login page of a proxy, a binary body) is an
 /// error, not an empty list.
-pub fn text_of(reply: Reply, path: &str) -> Result<String, RequestError> {
+pub(super) fn text_of(reply: Reply, path: &str) -> Result<String, RequestError> {
     let media_type = reply.content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
     if !media_type.is_empty() && media_type != "application/json" {
         return Err(RequestError::Failed(format!(

@@ -11,7 +11,7 @@ use super::ClusterError;
 use crate::yaml::{parse_stream, Limits, Node, NodeKind};
 
 /// The merged kubeconfig, or `None` when there is no file at all (then: in-cluster).
-pub fn load(explicit: Option<&Path>) -> Result<Option<Kubeconfig>, ClusterError> {
+pub(super) fn load(explicit: Option<&Path>) -> Result<Option<Kubeconfig>, ClusterError> {
     if let Some(path) = explicit {
         if !path.is_file() {
             return Err(ClusterError::Config(format!("--kubeconfig {}: no such file", path.display())));

@@ -18,7 +18,7 @@ use crate::model::{UnavailableCause, ADDON_NAMESPACE, OSS_NAMESPACE};
 
 /// One resource's result: its objects (and whether it was listed cluster-wide or in every
 /// namespace asked), or why it could not be read.
-pub enum Listed {
+pub(super) enum Listed {
     Ok(Box<(Fragment, bool)>),
     Unavailable { reason: String, cause: UnavailableCause },
 }
@@ -32,7 +32,7 @@ impl Listed {
 /// Lists every resource concurrently. The webhook's Deployment is looked for in its two
 /// namespaces even when the audit is limited to one, or when Deployments cannot be listed
 /// cluster-wide.
-pub async fn list_everything(
+pub(super) async fn list_everything(
     transport: &Transport,
     resources: &[Resource],
     namespace: Option<&str>,

@@ -34,7 +34,7 @@ const INJECTED_CONTAINERS: &[&str] = &["azwi-proxy", "azwi-proxy-init"];
 /// A pod as listed: its live facts, and the pod as a workload for when no listed controller
 /// stands for it.
 #[derive(Debug)]
-pub struct PodRecord {
+pub(super) struct PodRecord {
     pub live: LivePod,
     pub workload: Workload,
     /// The controlling owner from `ownerReferences` (kind, name), before resolution to the top.
@@ -45,7 +45,7 @@ pub struct PodRecord {
 
 /// What one or more pages contributed.
 #[derive(Debug, Default)]
-pub struct Fragment {
+pub(super) struct Fragment {
     pub inventory: Objects,
     pub pods: Vec<PodRecord>,
     pub webhook_deployments: Vec<WebhookDeployment>,
@@ -54,7 +54,7 @@ pub struct Fragment {
 }
 
 impl Fragment {
-    pub fn merge(&mut self, other: Fragment) {
+    pub(super) fn merge(&mut self, other: Fragment) {
         self.inventory.merge(other.inventory);
         self.pods.extend(other.pods);
         self.webhook_deployments.extend(other.webhook_deployments);
@@ -64,7 +64,7 @@ impl Fragment {
 }
 
 /// One parsed page: its objects and the token for the next one.
-pub struct Page {
+pub(super) struct Page {
     pub fragment: Fragment,
     pub continue_token: Option<String>,
 }
@@ -72,7 +72,7 @@ pub struct Page {
 /// Turns one list page (JSON text) into model objects of the cluster `context`. Anything but a
 /// list of the resource's kind (`{}`, an empty body, another kind, a `Status`) is an error: an
 /// empty list would claim the cluster has none of them.
-pub fn absorb_page(text: &str, resource: &Resource, context: &Arc<str>) -> Result<Page, String> {
+pub(super) fn absorb_page(text: &str, resource: &Resource, context: &Arc<str>) -> Result<Page, String> {
     let mut fragment = Fragment::default();
     let mut continue_token = None;
     let mut not_a_list = None;
@@ -121,7 +121,7 @@ pub fn absorb_page(text: &str, resource: &Resource, context: &Arc<str>) -> Resul
 }
 
 /// Whether a page holds objects, read without parsing it (`"items":[]` or `null` do not).
-pub fn peek_has_items(text: &str) -> bool {
+pub(super) fn peek_has_items(text: &str) -> bool {
     let Some(at) = text.find("\"items\":") else { return true };
     let rest = text[at + "\"items\":".len()..].trim_start();
     !(rest.starts_with("null") || rest.strip_prefix('[').is_some_and(|r| r.trim_start().starts_with(']')))
@@ -130,7 +130,7 @@ pub fn peek_has_items(text: &str) -> bool {
 /// The next page's token, read from the list's `metadata` without parsing the page: `Some(None)`
 /// on the last page, `None` when the text does not start the way API servers write lists (then
 /// the page is parsed first).
-pub fn peek_continue(text: &str) -> Option<Option<String>> {
+pub(super) fn peek_continue(text: &str) -> Option<Option<String>> {
     // API servers write `metadata` before `items`, with no nested objects in it.
     let head = text.get(..text.len().min(4096)).unwrap_or(text);
     let start = head.find("\"metadata\":{")? + "\"metadata\":{".len();

@@ -8,7 +8,7 @@ use super::objects::PodRecord;
 use crate::model::{LivePod, ObjectRef, Objects};
 
 /// What is known about the controllers while resolving owners.
-pub struct Controllers {
+pub(super) struct Controllers {
     /// (kind, namespace, name) of every listed workload.
     listed: HashSet<(String, String, String)>,
     /// Deployments could be listed: a ReplicaSet without one is an orphan, not a Deployment's.
@@ -16,7 +16,7 @@ pub struct Controllers {
 }
 
 impl Controllers {
-    pub fn of(inventory: &Objects, deployments_listed: bool) -> Controllers {
+    pub(super) fn of(inventory: &Objects, deployments_listed: bool) -> Controllers {
         let listed = inventory
             .workloads
             .iter()
@@ -57,7 +57,7 @@ impl Controllers {
 }
 
 /// Resolves every pod's owner; adds a stand-in workload for each owner that was not listed.
-pub fn resolve(records: Vec<PodRecord>, controllers: &Controllers, inventory: &mut Objects) -> Vec<LivePod> {
+pub(super) fn resolve(records: Vec<PodRecord>, controllers: &Controllers, inventory: &mut Objects) -> Vec<LivePod> {
     let mut stand_ins: HashSet<(ObjectRef, Option<String>)> = HashSet::new();
     let mut pods = Vec::with_capacity(records.len());
     for record in records {

@@ -9,7 +9,7 @@ use std::time::Duration;
 /// Shared by every list of an audit: counts for the progress line, and the permits that bound
 /// how many pages are parsed at once.
 #[derive(Clone)]
-pub struct Progress {
+pub(super) struct Progress {
     objects: Arc<AtomicUsize>,
     requests: Arc<AtomicUsize>,
     done: Arc<AtomicBool>,
@@ -30,24 +30,24 @@ impl Default for Progress {
 
 impl Progress {
     /// Waits for a turn to parse a page.
-    pub async fn parse_permit(&self) -> Option<tokio::sync::OwnedSemaphorePermit> {
+    pub(super) async fn parse_permit(&self) -> Option<tokio::sync::OwnedSemaphorePermit> {
         self.parsers.clone().acquire_owned().await.ok()
     }
 
-    pub fn add_objects(&self, n: usize) {
+    pub(super) fn add_objects(&self, n: usize) {
         self.objects.fetch_add(n, Ordering::Relaxed);
     }
 
-    pub fn add_request(&self) {
+    pub(super) fn add_request(&self) {
         self.requests.fetch_add(1, Ordering::Relaxed);
     }
 
-    pub fn objects(&self) -> usize {
+    pub(super) fn objects(&self) -> usize {
         self.objects.load(Ordering::Relaxed)
     }
 
     /// Starts redrawing the line every 200 ms until [`Progress::finish`], if stderr is a terminal.
-    pub fn show(&self) {
+    pub(super) fn show(&self) {
         if !std::io::stderr().is_terminal() {
             return;
         }
@@ -69,7 +69,7 @@ impl Progress {
     }
 
     /// Stops and clears the line.
-    pub fn finish(&self) {
+    pub(super) fn finish(&self) {
         if !self.done.swap(true, Ordering::Relaxed) && std::io::stderr().is_terminal() {
             let _ = std::io::stderr().write_all(b"\r\x1b[K");
         }

@@ -14,7 +14,7 @@ use crate::model::{AccessReview, Inventory, IDENTITY_API_GROUP, USE_MANAGED_IDEN
 const CONCURRENT: usize = 8;
 
 /// The questions to ask: (namespace, ServiceAccount, client id) of every identity-binding pod.
-pub fn questions(inventory: &Inventory) -> Vec<(String, String, String)> {
+pub(super) fn questions(inventory: &Inventory) -> Vec<(String, String, String)> {
     let mut out: Vec<(String, String, String)> = Vec::new();
     for w in inventory.workloads.iter().filter(|w| is_ib_pod(&w.pod)) {
         let Some(name) = w.pod.service_account_name() else { continue };
@@ -31,13 +31,16 @@ pub fn questions(inventory: &Inventory) -> Vec<(String, String, String)> {
 }
 
 /// Outcome of the reviews: the answers, or the reason they could not be asked.
-pub enum Reviews {
+pub(super) enum Reviews {
     Answered(Vec<AccessReview>),
     Forbidden(String),
     Failed(String),
 }
 
-pub async fn ask(transport: &Transport, questions: Vec<(String, String, String)>) -> Result<Reviews, ClusterError> {
+pub(super) async fn ask(
+    transport: &Transport,
+    questions: Vec<(String, String, String)>,
+) -> Result<Reviews, ClusterError> {
     let mut answers = Vec::new();
     let mut pending = questions.into_iter();
     let mut running = JoinSet::new();

@@ -22,7 +22,7 @@ const HTTP_ON_TLS_PORT: &str = "Client sent an HTTP request to an HTTPS server";
 
 /// Requests to one API server.
 #[derive(Clone)]
-pub struct Transport {
+pub(super) struct Transport {
     client: kube::Client,
     /// `host:port` of the server, for messages.
     pub host: String,
@@ -31,14 +31,14 @@ pub struct Transport {
 }
 
 /// A successful (2xx) answer.
-pub struct Reply {
+pub(super) struct Reply {
     pub content_type: String,
     pub body: Vec<u8>,
 }
 
 /// Why a request produced no answer to use.
 #[derive(Debug)]
-pub enum RequestError {
+pub(super) enum RequestError {
     /// 401: the credentials were rejected.
     Unauthorized(String),
     /// 403: the audit's identity may not do this.
@@ -64,18 +64,18 @@ enum Attempt {
 }
 
 impl Transport {
-    pub fn new(client: kube::Client, host: String, timeout: Option<Duration>) -> Transport {
+    pub(super) fn new(client: kube::Client, host: String, timeout: Option<Duration>) -> Transport {
         Transport { client, host, timeout }
     }
 
     /// `GET path` (with its query), accepting `accept`; the answer may hold `limit` bytes at most.
-    pub async fn get(&self, path: &str, accept: &str, limit: usize) -> Result<Reply, RequestError> {
+    pub(super) async fn get(&self, path: &str, accept: &str, limit: usize) -> Result<Reply, RequestError> {
         let build = || http::Request::get(path).header(ACCEPT, accept).body(Body::empty());
         self.send(path, build, limit).await
     }
 
     /// `POST path` of a JSON object (a review: a question, nothing is stored).
-    pub async fn post_json(&self, path: &str, body: &[u8], limit: usize) -> Result<Reply, RequestError> {
+    pub(super) async fn post_json(&self, path: &str, body: &[u8], limit: usize) -> Result<Reply, RequestError> {
         let build = || {
             http::Request::post(path)
                 .header(ACCEPT, "application/json")
@@ -191,7 +191,7 @@ impl Transport {
 }
 
 /// `30 s`, `1.5 s`.
-pub fn seconds(d: Duration) -> String {
+pub(super) fn seconds(d: Duration) -> String {
     let s = d.as_secs_f64();
     if s.fract() == 0.0 {
         format!("{s:.0} s")

@@ -29,7 +29,7 @@ pub const MAX_INCLUSIONS: usize = 5_000;
 pub const MAX_OBJECTS: usize = 200_000;
 
 /// A file read for builds, once per run.
-pub struct FileRead {
+pub(super) struct FileRead {
     pub display: Arc<str>,
     /// The documents, or why there are none.
     pub docs: Result<Vec<Node>, LoadError>,
@@ -38,7 +38,7 @@ pub struct FileRead {
 }
 
 /// A kustomization file, read and parsed once per run.
-pub struct KustomizationRead {
+pub(super) struct KustomizationRead {
     pub path: PathBuf,
     pub dir: PathBuf,
     /// `None` when the file does not parse (its failure is in the file's read).
@@ -47,7 +47,7 @@ pub struct KustomizationRead {
 
 /// What a build produced besides objects.
 #[derive(Clone, Debug, Default)]
-pub struct Report {
+pub(super) struct Report {
     pub notes: Vec<SkipNote>,
     pub failures: Vec<ParseFailure>,
     /// Resource files whose objects are in the build.
@@ -63,7 +63,7 @@ pub struct Report {
 }
 
 impl Report {
-    pub fn note(&mut self, k: &Kustomization, message: impl Into<String>) {
+    pub(super) fn note(&mut self, k: &Kustomization, message: impl Into<String>) {
         self.notes.push(SkipNote { path: k.display.to_string(), message: message.into() });
     }
 
@@ -80,7 +80,7 @@ impl Report {
 
 /// Objects built so far, and the report.
 #[derive(Clone, Debug, Default)]
-pub struct Acc {
+pub(super) struct Acc {
     pub resources: Vec<Resource>,
     pub report: Report,
     /// The identities of `resources` while objects are being taken in (transformations change
@@ -90,7 +90,7 @@ pub struct Acc {
 
 /// A budget ran out: the root's build stops.
 #[derive(Debug)]
-pub struct Exhausted(pub String);
+pub(super) struct Exhausted(pub String);
 
 #[derive(Default)]
 struct Budget {
@@ -117,7 +117,7 @@ impl Budget {
 }
 
 /// Shared by every build of a run: the loader, and what was read and built once.
-pub struct Context<'a> {
+pub(super) struct Context<'a> {
     pub loader: &'a dyn Loader,
     pub opts: &'a LoadOptions,
     files: Mutex<HashMap<PathBuf, Arc<FileRead>>>,
@@ -130,19 +130,19 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 impl<'a> Context<'a> {
-    pub fn new(loader: &'a dyn Loader, opts: &'a LoadOptions) -> Context<'a> {
+    pub(super) fn new(loader: &'a dyn Loader, opts: &'a LoadOptions) -> Context<'a> {
         Context { loader, opts, files: Mutex::default(), kustomizations: Mutex::default(), builds: Mutex::default() }
     }
 
     /// Every file read so far.
-    pub fn files_read(&self) -> Vec<(PathBuf, Arc<FileRead>)> {
+    pub(super) fn files_read(&self) -> Vec<(PathBuf, Arc<FileRead>)> {
         let mut out: Vec<_> = lock(&self.files).iter().map(|(p, f)| (p.clone(), f.clone())).collect();
         out.sort_by(|a, b| a.0.cmp(&b.0));
         out
     }
 
     /// The documents of a file (read and parsed once).
-    pub fn read(&self, path: &Path) -> Arc<FileRead> {
+    pub(super) fn read(&self, path: &Path) -> Arc<FileRead> {
         if let Some(hit) = lock(&self.files).get(path) {
             return hit.clone();
         }
@@ -174,7 +174,7 @@ impl<'a> Context<'a> {
     }
 
     /// The kustomization of directory `dir`, if it has exactly one kustomization file.
-    pub fn kustomization(&self, dir: &Path) -> Option<Arc<KustomizationRead>> {
+    pub(super) fn kustomization(&self, dir: &Path) -> Option<Arc<KustomizationRead>> {
         if let Some(hit) = lock(&self.kustomizations).get(dir) {
             return hit.clone();
         }
@@ -206,7 +206,7 @@ impl<'a> Context<'a> {
     }
 
     /// Every patch file the kustomizations read so far list.
-    pub fn patch_files(&self) -> Vec<PathBuf> {
+    pub(super) fn patch_files(&self) -> Vec<PathBuf> {
         let mut out = Vec::new();
         for read in lock(&self.kustomizations).values().flatten() {
             let Some(k) = &read.kustomization else { continue };
@@ -220,7 +220,7 @@ impl<'a> Context<'a> {
     }
 
     /// Whether `dir` holds more than one kustomization file (kustomize refuses it).
-    pub fn ambiguous(&self, dir: &Path) -> bool {
+    pub(super) fn ambiguous(&self, dir: &Path) -> bool {
         kustomization::FILE_NAMES
             .iter()
             .filter(|name| !matches!(self.loader.read(&dir.join(name)), Err(LoadError::NotFound)))
@@ -229,7 +229,7 @@ impl<'a> Context<'a> {
     }
 
     /// Builds the kustomization of `dir` as a root: its objects with name references fixed.
-    pub fn build_root(&self, dir: &Path) -> Result<Acc, Exhausted> {
+    pub(super) fn build_root(&self, dir: &Path) -> Result<Acc, Exhausted> {
         let mut budget = Budget::default();
         let mut chain = Vec::new();
         let Some(read) = self.kustomization(&normalize(dir)) else {
@@ -510,7 +510,7 @@ fn objects_of(doc: &Node, file: &Arc<str>, out: &mut Vec<Resource>, report: &mut
 
 /// kustomize reads objects as YAML 1.2: the YAML 1.1 booleans `yes`, `no`, `on`, `off`, `y`,
 /// `n` (any case) are strings there, and stay strings in what it deploys.
-pub fn as_yaml_1_2(node: &mut Node) {
+pub(super) fn as_yaml_1_2(node: &mut Node) {
     match &mut node.kind {
         NodeKind::Scalar(s) => {
             let yaml_1_1_only = !s.quoted
@@ -528,7 +528,7 @@ pub fn as_yaml_1_2(node: &mut Node) {
 }
 
 /// `path` with `.` and `..` resolved as text (as kustomize joins paths).
-pub fn normalize(path: &Path) -> PathBuf {
+pub(super) fn normalize(path: &Path) -> PathBuf {
     let mut out = PathBuf::new();
     for c in path.components() {
         match c {

@@ -9,7 +9,7 @@ use crate::yaml::{Node, NodeKind};
 
 /// A field of the objects of some kinds.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct FieldSpec {
+pub(super) struct FieldSpec {
     pub group: String,
     pub version: String,
     pub kind: String,
@@ -20,10 +20,10 @@ pub struct FieldSpec {
 }
 
 /// `(group, version, kind, path, create)`; empty parts match anything.
-pub type SpecRow = (&'static str, &'static str, &'static str, &'static str, bool);
+pub(super) type SpecRow = (&'static str, &'static str, &'static str, &'static str, bool);
 
 impl FieldSpec {
-    pub fn rows(rows: &[SpecRow]) -> Vec<FieldSpec> {
+    pub(super) fn rows(rows: &[SpecRow]) -> Vec<FieldSpec> {
         rows.iter()
             .map(|(group, version, kind, path, create)| FieldSpec {
                 group: (*group).into(),
@@ -35,13 +35,13 @@ impl FieldSpec {
             .collect()
     }
 
-    pub fn applies_to(&self, gvk: &Gvk) -> bool {
+    pub(super) fn applies_to(&self, gvk: &Gvk) -> bool {
         gvk.is_selected_by(&self.group, &self.version, &self.kind)
     }
 
     /// Appends the specs of `more` that `specs` does not already hold for the same kinds and
     /// path (kustomize merges field spec lists this way).
-    pub fn merge(specs: &mut Vec<FieldSpec>, more: &[FieldSpec]) {
+    pub(super) fn merge(specs: &mut Vec<FieldSpec>, more: &[FieldSpec]) {
         for spec in more {
             let same = |s: &FieldSpec| {
                 s.path == spec.path && s.group == spec.group && s.version == spec.version && s.kind == spec.kind
@@ -55,7 +55,7 @@ impl FieldSpec {
 
 /// What a created leaf field is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Leaf {
+pub(super) enum Leaf {
     Map,
     Scalar,
 }
@@ -93,7 +93,7 @@ fn segments(path: &str) -> Vec<Segment> {
 /// Calls `set` on every node `spec` leads to in `obj` (every element of the lists on the way).
 /// When the spec creates, missing mappings on the way are created, and a missing last field as
 /// `leaf`; created keys carry `span` (the kustomization line that asked for them).
-pub fn apply(obj: &mut Node, spec: &FieldSpec, leaf: Leaf, span: Span, set: &mut dyn FnMut(&mut Node)) {
+pub(super) fn apply(obj: &mut Node, spec: &FieldSpec, leaf: Leaf, span: Span, set: &mut dyn FnMut(&mut Node)) {
     let segs = segments(&spec.path);
     walk(obj, &segs, spec.create, leaf, span, set);
 }
@@ -131,7 +131,7 @@ fn walk(node: &mut Node, segs: &[Segment], create: bool, leaf: Leaf, span: Span,
 }
 
 /// The nodes `spec` leads to in `obj`, in the order [`apply`] visits them (nothing is created).
-pub fn find<'a>(obj: &'a Node, spec: &FieldSpec) -> Vec<&'a Node> {
+pub(super) fn find<'a>(obj: &'a Node, spec: &FieldSpec) -> Vec<&'a Node> {
     fn walk<'a>(node: &'a Node, segs: &[Segment], out: &mut Vec<&'a Node>) {
         let Some((first, rest)) = segs.split_first() else {
             out.push(node);
@@ -244,24 +244,24 @@ const SELECTORS: &[SpecRow] = &[
 ];
 
 /// `commonLabels` (and `labels` with `includeSelectors`): selectors, metadata, templates.
-pub fn common_labels() -> Vec<FieldSpec> {
+pub(super) fn common_labels() -> Vec<FieldSpec> {
     let mut out = FieldSpec::rows(SELECTORS);
     FieldSpec::merge(&mut out, &FieldSpec::rows(METADATA_LABELS));
     out
 }
 
 /// `labels` with `includeTemplates`: metadata and pod templates.
-pub fn template_labels() -> Vec<FieldSpec> {
+pub(super) fn template_labels() -> Vec<FieldSpec> {
     FieldSpec::rows(METADATA_LABELS)
 }
 
 /// Every object's own labels.
-pub fn own_labels() -> FieldSpec {
+pub(super) fn own_labels() -> FieldSpec {
     FieldSpec::rows(&[("", "", "", "metadata/labels", true)]).remove(0)
 }
 
 /// `commonAnnotations`: every object and the pod templates of workloads.
-pub fn common_annotations() -> Vec<FieldSpec> {
+pub(super) fn common_annotations() -> Vec<FieldSpec> {
     FieldSpec::rows(&[
         ("", "", "", "metadata/annotations", true),
         ("", "v1", "ReplicationController", "spec/template/metadata/annotations", true),
@@ -276,7 +276,7 @@ pub fn common_annotations() -> Vec<FieldSpec> {
 }
 
 /// Namespace fields besides `metadata/namespace` (which kustomize handles on its own).
-pub fn namespace_fields() -> Vec<FieldSpec> {
+pub(super) fn namespace_fields() -> Vec<FieldSpec> {
     FieldSpec::rows(&[
         ("", "", "Namespace", "metadata/name", true),
         ("apiregistration.k8s.io", "", "APIService", "spec/service/namespace", true),

@@ -7,7 +7,7 @@ use crate::yaml::{to_json, Node};
 
 /// One operation of a patch.
 #[derive(Clone, Debug)]
-pub struct Operation {
+pub(super) struct Operation {
     pub op: String,
     pub path: String,
     pub from: Option<String>,
@@ -17,7 +17,7 @@ pub struct Operation {
 }
 
 /// The operations of a patch document (a list of mappings).
-pub fn operations(doc: &Node) -> Result<Vec<Operation>, String> {
+pub(super) fn operations(doc: &Node) -> Result<Vec<Operation>, String> {
     let items = doc.as_seq().ok_or("a JSON patch is a list of operations")?;
     items
         .iter()
@@ -32,7 +32,7 @@ pub fn operations(doc: &Node) -> Result<Vec<Operation>, String> {
 }
 
 /// Applies every operation to `doc`, or none: the first that does not apply is the error.
-pub fn apply(doc: &mut Node, ops: &[Operation]) -> Result<(), String> {
+pub(super) fn apply(doc: &mut Node, ops: &[Operation]) -> Result<(), String> {
     let mut work = doc.clone();
     for (i, op) in ops.iter().enumerate() {
         apply_one(&mut work, op).map_err(|e| format!("operation {} (`{} {}`): {e}", i + 1, op.op, op.path))?;

@@ -11,18 +11,18 @@ use crate::span::{FileId, Span};
 use crate::yaml::Node;
 
 /// The names kustomize looks for in a directory, in its order.
-pub const FILE_NAMES: [&str; 3] = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
+pub(super) const FILE_NAMES: [&str; 3] = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
 
 /// A string entry (a resource path, a component) and where it is written.
 #[derive(Clone, Debug)]
-pub struct Entry {
+pub(super) struct Entry {
     pub text: String,
     pub span: Span,
 }
 
 /// One `labels:` item (or `commonLabels`, which is one with selectors).
 #[derive(Clone, Debug)]
-pub struct LabelSet {
+pub(super) struct LabelSet {
     /// Key and value nodes, in the kustomization's file.
     pub pairs: Vec<(Node, Node)>,
     pub include_selectors: bool,
@@ -34,7 +34,7 @@ pub struct LabelSet {
 
 /// Where a patch's text is.
 #[derive(Clone, Debug)]
-pub enum PatchText {
+pub(super) enum PatchText {
     /// A file, relative to the kustomization's directory.
     File(Entry),
     /// Written in the kustomization: the text, and how its positions map into the file.
@@ -43,7 +43,7 @@ pub enum PatchText {
 
 /// How positions in an inline patch's text map to the kustomization file.
 #[derive(Clone, Copy, Debug)]
-pub enum InlinePlace {
+pub(super) enum InlinePlace {
     /// A literal block (`|`): line `n` of the text is line `lines + n` of the file, `cols` to
     /// the right.
     Shifted { lines: u32, cols: u32 },
@@ -53,7 +53,7 @@ pub enum InlinePlace {
 
 /// One entry of `patches`, `patchesStrategicMerge` or `patchesJson6902`.
 #[derive(Clone, Debug)]
-pub struct Patch {
+pub(super) struct Patch {
     pub text: PatchText,
     pub target: Option<Selector>,
     pub allow_name_change: bool,
@@ -62,7 +62,7 @@ pub struct Patch {
 
 /// What a build evaluates of one kustomization file.
 #[derive(Clone, Debug, Default)]
-pub struct Kustomization {
+pub(super) struct Kustomization {
     pub display: Arc<str>,
     pub is_component: bool,
     /// `resources` then the deprecated `bases`.
@@ -115,7 +115,7 @@ const IGNORED: &[&str] = &[
 ];
 
 /// Reads a kustomization document. `text` is the file's text (for inline patches' positions).
-pub fn parse(root: &Node, text: &str, display: &Arc<str>) -> Kustomization {
+pub(super) fn parse(root: &Node, text: &str, display: &Arc<str>) -> Kustomization {
     let file = FileId::of(display);
     let mut k = Kustomization { display: display.clone(), ..Kustomization::default() };
     let mut common_labels = None;

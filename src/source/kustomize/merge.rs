@@ -11,14 +11,14 @@ const DIRECTIVE: &str = "$patch";
 
 /// What became of the merged node.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Merged {
+pub(super) enum Merged {
     Kept,
     /// The patch deletes it.
     Deleted,
 }
 
 /// Merges `patch` into `dest`, an object of kind `gvk` (whose schema gives the list merge keys).
-pub fn merge_object(dest: &mut Node, patch: &Node, gvk: &Gvk) -> Merged {
+pub(super) fn merge_object(dest: &mut Node, patch: &Node, gvk: &Gvk) -> Merged {
     let mut path = Vec::new();
     merge(dest, patch, gvk, &mut path)
 }

@@ -96,7 +96,7 @@ struct Ids {
 
 /// Updates every reference in `resources` to an object that was renamed or moved. Returns the
 /// references that could mean several objects (kustomize refuses the build then).
-pub fn fix(resources: &mut [Resource]) -> Vec<String> {
+pub(super) fn fix(resources: &mut [Resource]) -> Vec<String> {
     let ids = Ids {
         cur: resources.iter().map(Resource::cur_id).collect(),
         org: resources.iter().map(Resource::org_id).collect(),

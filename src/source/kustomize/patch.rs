@@ -96,7 +96,7 @@ fn load(cx: &Context, read: &KustomizationRead, k: &Kustomization, patch: &Patch
 }
 
 /// `patchesStrategicMerge:` (kustomize applies these first).
-pub fn strategic_merge_legacy(cx: &Context, read: &KustomizationRead, k: &Kustomization, acc: &mut Acc) {
+pub(super) fn strategic_merge_legacy(cx: &Context, read: &KustomizationRead, k: &Kustomization, acc: &mut Acc) {
     for patch in &k.patches_strategic_merge {
         let Some(loaded) = load(cx, read, k, patch, acc) else { continue };
         for doc in &loaded.docs {
@@ -108,7 +108,7 @@ pub fn strategic_merge_legacy(cx: &Context, read: &KustomizationRead, k: &Kustom
 }
 
 /// `patches:`.
-pub fn patches(cx: &Context, read: &KustomizationRead, k: &Kustomization, acc: &mut Acc) {
+pub(super) fn patches(cx: &Context, read: &KustomizationRead, k: &Kustomization, acc: &mut Acc) {
     for patch in &k.patches {
         let Some(loaded) = load(cx, read, k, patch, acc) else { continue };
         if loaded.is_json() {
@@ -151,7 +151,7 @@ pub fn patches(cx: &Context, read: &KustomizationRead, k: &Kustomization, acc: &
 }
 
 /// `patchesJson6902:` (kustomize applies these after labels and annotations).
-pub fn json6902_legacy(cx: &Context, read: &KustomizationRead, k: &Kustomization, acc: &mut Acc) {
+pub(super) fn json6902_legacy(cx: &Context, read: &KustomizationRead, k: &Kustomization, acc: &mut Acc) {
     for patch in &k.patches_json6902 {
         let Some(loaded) = load(cx, read, k, patch, acc) else { continue };
         if patch.target.as_ref().is_none_or(|t| t.name.is_empty()) {

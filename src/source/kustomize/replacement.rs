@@ -20,7 +20,7 @@ use crate::yaml::{Node, NodeKind, ScalarType};
 
 /// One `replacements:` item as written: inline, or a file holding one replacement or a list.
 #[derive(Clone, Debug)]
-pub enum Item {
+pub(super) enum Item {
     Inline(Node),
     File(Entry),
 }
@@ -191,7 +191,7 @@ fn describe(node: &Node) -> String {
 }
 
 /// Applies the kustomization's replacements to what it built.
-pub fn apply(cx: &Context, read: &KustomizationRead, k: &Kustomization, acc: &mut Acc) {
+pub(super) fn apply(cx: &Context, read: &KustomizationRead, k: &Kustomization, acc: &mut Acc) {
     for item in &k.replacements {
         for replacement in load(cx, read, k, item, acc) {
             let Err(problem) = replace(&replacement, &mut acc.resources) else { continue };

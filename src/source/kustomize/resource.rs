@@ -8,20 +8,20 @@ use crate::yaml::Node;
 
 /// Group, version and kind, as kustomize splits an `apiVersion`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Gvk {
+pub(super) struct Gvk {
     pub group: String,
     pub version: String,
     pub kind: String,
 }
 
 impl Gvk {
-    pub fn of(api_version: &str, kind: &str) -> Gvk {
+    pub(super) fn of(api_version: &str, kind: &str) -> Gvk {
         let (group, version) = api_version.split_once('/').unwrap_or(("", api_version));
         Gvk { group: group.into(), version: version.into(), kind: kind.into() }
     }
 
     /// Every non-empty part of `selector` equals this one's.
-    pub fn is_selected_by(&self, group: &str, version: &str, kind: &str) -> bool {
+    pub(super) fn is_selected_by(&self, group: &str, version: &str, kind: &str) -> bool {
         (group.is_empty() || group == self.group)
             && (version.is_empty() || version == self.version)
             && (kind.is_empty() || kind == self.kind)
@@ -30,7 +30,7 @@ impl Gvk {
     /// Kinds of the Kubernetes API that have no namespace (kustomize knows them from the API's
     /// schema and leaves their namespace alone). Custom kinds are namespaced as far as a build
     /// is concerned.
-    pub fn is_cluster_scoped(&self) -> bool {
+    pub(super) fn is_cluster_scoped(&self) -> bool {
         const KINDS: &[(&str, &str)] = &[
             ("", "Namespace"),
             ("", "Node"),
@@ -66,7 +66,7 @@ impl Gvk {
 
 /// An object's identity: kind, name and namespace.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct ResId {
+pub(super) struct ResId {
     pub gvk: Gvk,
     pub name: String,
     /// As written (`""` when absent).
@@ -79,7 +79,7 @@ const NO_NAMESPACE: &str = "_non_namespaceable_";
 impl ResId {
     /// The namespace an object is really in: none for cluster-scoped kinds, `default` when
     /// unset.
-    pub fn effective_namespace(&self) -> &str {
+    pub(super) fn effective_namespace(&self) -> &str {
         if self.gvk.is_cluster_scoped() {
             NO_NAMESPACE
         } else if self.namespace.is_empty() {
@@ -90,17 +90,17 @@ impl ResId {
     }
 
     /// Same kind (group, version, kind), name and effective namespace.
-    pub fn same(&self, other: &ResId) -> bool {
+    pub(super) fn same(&self, other: &ResId) -> bool {
         self.gvk == other.gvk && self.name == other.name && self.effective_namespace() == other.effective_namespace()
     }
 
     /// A key equal for identities that are [`ResId::same`].
-    pub fn key(&self) -> String {
+    pub(super) fn key(&self) -> String {
         let g = &self.gvk;
         format!("{}\0{}\0{}\0{}\0{}", g.group, g.version, g.kind, self.name, self.effective_namespace())
     }
 
-    pub fn describe(&self) -> String {
+    pub(super) fn describe(&self) -> String {
         match self.namespace.as_str() {
             "" => format!("{} {}", self.gvk.kind, self.name),
             ns => format!("{} {ns}/{}", self.gvk.kind, self.name),
@@ -110,7 +110,7 @@ impl ResId {
 
 /// One object of a build.
 #[derive(Clone, Debug)]
-pub struct Resource {
+pub(super) struct Resource {
     /// The object; values from patches and kustomizations carry their file in their spans.
     pub node: Node,
     /// The file that declared the object (the holder of its spans).
@@ -122,7 +122,7 @@ pub struct Resource {
 }
 
 impl Resource {
-    pub fn new(node: Node, file: Arc<str>) -> Resource {
+    pub(super) fn new(node: Node, file: Arc<str>) -> Resource {
         Resource { node, file, prev_ids: Vec::new(), prefixes: Vec::new(), suffixes: Vec::new() }
     }
 
@@ -130,48 +130,48 @@ impl Resource {
         self.node.path(path).and_then(Node::as_str).unwrap_or("")
     }
 
-    pub fn api_version(&self) -> &str {
+    pub(super) fn api_version(&self) -> &str {
         self.text(&["apiVersion"])
     }
 
-    pub fn kind(&self) -> &str {
+    pub(super) fn kind(&self) -> &str {
         self.text(&["kind"])
     }
 
-    pub fn name(&self) -> &str {
+    pub(super) fn name(&self) -> &str {
         self.text(&["metadata", "name"])
     }
 
-    pub fn namespace(&self) -> &str {
+    pub(super) fn namespace(&self) -> &str {
         self.text(&["metadata", "namespace"])
     }
 
-    pub fn gvk(&self) -> Gvk {
+    pub(super) fn gvk(&self) -> Gvk {
         Gvk::of(self.api_version(), self.kind())
     }
 
-    pub fn cur_id(&self) -> ResId {
+    pub(super) fn cur_id(&self) -> ResId {
         ResId { gvk: self.gvk(), name: self.name().into(), namespace: self.namespace().into() }
     }
 
     /// The identity the object had first.
-    pub fn org_id(&self) -> ResId {
+    pub(super) fn org_id(&self) -> ResId {
         self.prev_ids.first().cloned().unwrap_or_else(|| self.cur_id())
     }
 
     /// Remembers the current identity before a transformation changes it.
-    pub fn store_previous_id(&mut self) {
+    pub(super) fn store_previous_id(&mut self) {
         let id = self.cur_id();
         self.prev_ids.push(id);
     }
 
     /// The current or any earlier identity is `id`.
-    pub fn has_id(&self, id: &ResId) -> bool {
+    pub(super) fn has_id(&self, id: &ResId) -> bool {
         self.cur_id().same(id) || self.prev_ids.iter().any(|p| p.same(id))
     }
 
     /// A label or annotation value.
-    pub fn meta_value(&self, field: &str, key: &str) -> Option<&str> {
+    pub(super) fn meta_value(&self, field: &str, key: &str) -> Option<&str> {
         self.node.path(&["metadata", field])?.get(key)?.as_str()
     }
 }

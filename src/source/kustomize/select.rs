@@ -9,7 +9,7 @@ use crate::yaml::Node;
 
 /// A patch's `target:` as written.
 #[derive(Clone, Debug, Default)]
-pub struct Selector {
+pub(super) struct Selector {
     pub group: String,
     pub version: String,
     pub kind: String,
@@ -20,7 +20,7 @@ pub struct Selector {
 }
 
 impl Selector {
-    pub fn read(node: &Node) -> Selector {
+    pub(super) fn read(node: &Node) -> Selector {
         let text = |k: &str| node.get(k).filter(|v| !v.is_null()).and_then(Node::as_str).unwrap_or("").to_string();
         Selector {
             group: text("group"),
@@ -34,7 +34,7 @@ impl Selector {
     }
 
     /// The selector ready to match; a bad regular expression or selector is an error message.
-    pub fn compile(&self) -> Result<Compiled, String> {
+    pub(super) fn compile(&self) -> Result<Compiled, String> {
         let pattern = |field: &str, p: &str| -> Result<Option<Regex>, String> {
             if p.is_empty() {
                 return Ok(None);
@@ -54,7 +54,7 @@ impl Selector {
 }
 
 /// A compiled target.
-pub struct Compiled {
+pub(super) struct Compiled {
     group: Option<Regex>,
     version: Option<Regex>,
     kind: Option<Regex>,
@@ -65,7 +65,7 @@ pub struct Compiled {
 }
 
 impl Compiled {
-    pub fn matches(&self, r: &Resource) -> bool {
+    pub(super) fn matches(&self, r: &Resource) -> bool {
         let (cur, org) = (r.cur_id(), r.org_id());
         let is = |re: &Option<Regex>, a: &str, b: &str| re.as_ref().is_none_or(|re| re.is_match(a) || re.is_match(b));
         let gvk = &cur.gvk;

@@ -10,7 +10,7 @@ use crate::yaml::Node;
 /// `namespace:`: every namespaced object moves; binding subjects named `default` follow;
 /// `Namespace` objects are renamed. Returns the objects that now share an identity (kustomize
 /// refuses the build then).
-pub fn namespace(resources: &mut [Resource], ns: &Node) -> Vec<String> {
+pub(super) fn namespace(resources: &mut [Resource], ns: &Node) -> Vec<String> {
     let value = ns.as_str().unwrap_or("");
     let node = Node::string(value, ns.span);
     let others = fieldspec::namespace_fields();
@@ -40,7 +40,7 @@ pub fn namespace(resources: &mut [Resource], ns: &Node) -> Vec<String> {
 }
 
 /// Objects of `resources` that share an identity, described.
-pub fn conflicts(resources: &[Resource]) -> Vec<String> {
+pub(super) fn conflicts(resources: &[Resource]) -> Vec<String> {
     let mut seen = std::collections::HashSet::new();
     resources.iter().map(Resource::cur_id).filter(|id| !seen.insert(id.key())).map(|id| id.describe()).collect()
 }
@@ -53,7 +53,7 @@ fn keeps_its_name(gvk: &Gvk) -> bool {
 }
 
 /// `namePrefix:` / `nameSuffix:`.
-pub fn rename(resources: &mut [Resource], affix: &Node, is_prefix: bool) {
+pub(super) fn rename(resources: &mut [Resource], affix: &Node, is_prefix: bool) {
     let Some(text) = affix.as_str().filter(|t| !t.is_empty()) else { return };
     for r in resources.iter_mut() {
         if keeps_its_name(&r.org_id().gvk) {
@@ -89,12 +89,12 @@ fn label_fields(set: &LabelSet) -> Vec<FieldSpec> {
 }
 
 /// One `labels:` item (or `commonLabels`).
-pub fn labels(resources: &mut [Resource], set: &LabelSet) {
+pub(super) fn labels(resources: &mut [Resource], set: &LabelSet) {
     write_entries(resources, &set.pairs, &label_fields(set), set.span);
 }
 
 /// `commonAnnotations:`.
-pub fn annotations(resources: &mut [Resource], pairs: &[(Node, Node)], span: crate::span::Span) {
+pub(super) fn annotations(resources: &mut [Resource], pairs: &[(Node, Node)], span: crate::span::Span) {
     write_entries(resources, pairs, &fieldspec::common_annotations(), span);
 }
 
@@ -119,7 +119,7 @@ fn write_entries(resources: &mut [Resource], pairs: &[(Node, Node)], fields: &[F
 /// kustomize hands every object's own annotations on as strings (it reads them as a map of
 /// strings): `7200` is deployed as `"7200"`, an empty value as `""`. Pod template annotations
 /// and labels keep their types.
-pub fn annotations_as_strings(resources: &mut [Resource]) {
+pub(super) fn annotations_as_strings(resources: &mut [Resource]) {
     for r in resources {
         let Some(entries) = r.node.path_mut(&["metadata", "annotations"]).and_then(Node::as_map_mut) else {
             continue;

@@ -6,7 +6,7 @@
 const MAX_DEPTH: usize = 64;
 
 #[derive(Clone, Debug, PartialEq)]
-pub enum Expr {
+pub(super) enum Expr {
     Str(String),
     Int(i64),
     /// `name(args)` (a user-defined function `ns.name(args)` has `namespace`).
@@ -23,7 +23,7 @@ pub enum Expr {
 
 /// The expression of a JSON string value, if the string is one: `[…]`, but not `[[…` (a
 /// literal string starting with `[`). `Some(None)`: an expression that does not parse.
-pub fn of_string(s: &str) -> Option<Option<Expr>> {
+pub(super) fn of_string(s: &str) -> Option<Option<Expr>> {
     let trimmed = s.trim();
     if !trimmed.starts_with('[') || trimmed.starts_with("[[") || !trimmed.ends_with(']') {
         return None;
@@ -36,7 +36,7 @@ pub fn of_string(s: &str) -> Option<Option<Expr>> {
 }
 
 /// The literal text of a JSON string that is not an expression (`[[x]` means `[x]`).
-pub fn literal_text(s: &str) -> &str {
+pub(super) fn literal_text(s: &str) -> &str {
     if s.trim_start().starts_with("[[") {
         s.trim_start().strip_prefix('[').unwrap_or(s)
     } else {

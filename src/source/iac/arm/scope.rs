@@ -16,9 +16,9 @@ use crate::yaml::{Node, NodeKind, ScalarType};
 const MAX_NODE_DEPTH: usize = 128;
 
 /// The `copy` loops around an expression, innermost last: (loop name in lower case, index).
-pub type Copies = Vec<(String, Value)>;
+pub(super) type Copies = Vec<(String, Value)>;
 
-pub struct Scope<'n> {
+pub(super) struct Scope<'n> {
     template: &'n Node,
     /// `None`: the deployment's parameter values are unknown as a whole.
     bound: Option<Bound>,
@@ -28,13 +28,13 @@ pub struct Scope<'n> {
 }
 
 impl<'n> Scope<'n> {
-    pub fn new(template: &'n Node, bound: Option<Bound>, budget: &'n Budget) -> Scope<'n> {
+    pub(super) fn new(template: &'n Node, bound: Option<Bound>, budget: &'n Budget) -> Scope<'n> {
         Scope { template, bound, budget, memo: RefCell::default(), visiting: RefCell::default() }
     }
 
     /// The value of a JSON node: strings that are expressions are evaluated, literal strings
     /// keep their span.
-    pub fn node(&self, node: &Node, copies: &Copies) -> Value {
+    pub(super) fn node(&self, node: &Node, copies: &Copies) -> Value {
         self.node_at(node, copies, 0)
     }
 
@@ -68,7 +68,7 @@ impl<'n> Scope<'n> {
     }
 
     /// An expression written in the JSON string at `at`.
-    pub fn expr(&self, e: &Expr, at: Span, copies: &Copies) -> Value {
+    pub(super) fn expr(&self, e: &Expr, at: Span, copies: &Copies) -> Value {
         if !self.budget.step() {
             return Value::Unknown;
         }
@@ -102,7 +102,7 @@ impl<'n> Scope<'n> {
     }
 
     /// A parameter: the deployment's value, else its `defaultValue`.
-    pub fn parameter(&self, name: &str) -> Value {
+    pub(super) fn parameter(&self, name: &str) -> Value {
         let key = name.to_ascii_lowercase();
         match &self.bound {
             None => return Value::Unknown,
@@ -120,7 +120,7 @@ impl<'n> Scope<'n> {
     }
 
     /// A variable, or a variable built by a `copy` loop in `variables.copy`.
-    pub fn variable(&self, name: &str) -> Value {
+    pub(super) fn variable(&self, name: &str) -> Value {
         let key = name.to_ascii_lowercase();
         self.memoized(format!("v:{key}"), || {
             let vars = self.template.get("variables");
@@ -182,7 +182,7 @@ fn copy_index(args: &[Value], copies: &Copies) -> Value {
 }
 
 /// The value of `key` in a mapping, ignoring case (ARM names do).
-pub fn entry_ignoring_case<'n>(map: Option<&'n Node>, key: &str) -> Option<&'n Node> {
+pub(super) fn entry_ignoring_case<'n>(map: Option<&'n Node>, key: &str) -> Option<&'n Node> {
     map?.as_map()?.iter().rev().find(|(k, _)| k.as_str().is_some_and(|k| k.eq_ignore_ascii_case(key))).map(|(_, v)| v)
 }
 

@@ -5,7 +5,7 @@ use crate::span::Span;
 
 /// A parsed file.
 #[derive(Debug, Default)]
-pub struct File {
+pub(super) struct File {
     pub decls: Vec<Decl>,
     /// `using './main.bicep'` of a `.bicepparam` file.
     pub using: Option<(String, Span)>,
@@ -14,7 +14,7 @@ pub struct File {
 }
 
 #[derive(Debug)]
-pub enum Decl {
+pub(super) enum Decl {
     /// `param name type = default` (a `.bicepparam` file: `param name = value`).
     Param {
         name: String,
@@ -41,7 +41,7 @@ pub enum Decl {
 /// `resource symbol 'type@version' [existing] = body`; nested resources sit in their parent's
 /// body object.
 #[derive(Debug)]
-pub struct Resource {
+pub(super) struct Resource {
     pub symbol: String,
     /// The type without its `@version` (a nested resource's type may be relative:
     /// `federatedIdentityCredentials`).
@@ -53,13 +53,13 @@ pub struct Resource {
 }
 
 #[derive(Debug)]
-pub struct Expr {
+pub(super) struct Expr {
     pub kind: ExprKind,
     pub span: Span,
 }
 
 #[derive(Debug)]
-pub enum ExprKind {
+pub(super) enum ExprKind {
     Str(Vec<StrPart>),
     Int(i64),
     Bool(bool),
@@ -99,13 +99,13 @@ pub enum ExprKind {
 }
 
 #[derive(Debug)]
-pub enum StrPart {
+pub(super) enum StrPart {
     Lit(String),
     Expr(Expr),
 }
 
 #[derive(Debug, Default)]
-pub struct Object {
+pub(super) struct Object {
     pub props: Vec<Prop>,
     pub resources: Vec<Resource>,
     /// `...other`: properties only known at evaluation.
@@ -113,7 +113,7 @@ pub struct Object {
 }
 
 #[derive(Debug)]
-pub struct Prop {
+pub(super) struct Prop {
     pub key: String,
     /// An interpolated key (`'${uami.id}': {}`), evaluated with the object.
     pub key_expr: Option<Expr>,
@@ -122,18 +122,18 @@ pub struct Prop {
 
 impl Object {
     /// The value of property `key` (the last one, as in ARM).
-    pub fn get(&self, key: &str) -> Option<&Expr> {
+    pub(super) fn get(&self, key: &str) -> Option<&Expr> {
         self.props.iter().rev().find(|p| p.key_expr.is_none() && p.key.eq_ignore_ascii_case(key)).map(|p| &p.value)
     }
 }
 
 impl Expr {
-    pub fn unknown(span: Span) -> Expr {
+    pub(super) fn unknown(span: Span) -> Expr {
         Expr { kind: ExprKind::Unknown, span }
     }
 
     /// The object of a resource or module body, through its loop and condition.
-    pub fn body_object(&self) -> Option<&Object> {
+    pub(super) fn body_object(&self) -> Option<&Object> {
         match &self.kind {
             ExprKind::Object(o) => Some(o),
             ExprKind::For { body, .. } | ExprKind::If { body, .. } => body.body_object(),

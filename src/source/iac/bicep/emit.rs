@@ -11,7 +11,7 @@ use crate::source::iac::resources::{self, identity_name, name_parts, BINDING_TYP
 use crate::source::iac::value::{SymbolKind, SymbolRef, Value};
 
 /// Emits the objects of instance `inst` and of the modules it calls (each instance once).
-pub fn emit(ev: &mut Eval, inst: usize, out: &mut Objects, done: &mut HashSet<usize>) {
+pub(super) fn emit(ev: &mut Eval, inst: usize, out: &mut Objects, done: &mut HashSet<usize>) {
     if !done.insert(inst) {
         return;
     }

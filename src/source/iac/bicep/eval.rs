@@ -16,13 +16,13 @@ const STEPS: u64 = 1_000_000;
 /// Module instances one root evaluation may create.
 const MAX_INSTANCES: usize = 1_000;
 /// How deep module calls may nest.
-pub const MAX_MODULE_DEPTH: usize = 16;
+pub(super) const MAX_MODULE_DEPTH: usize = 16;
 
 /// Loop variables in scope.
-pub type Locals = Vec<(String, Value)>;
+pub(super) type Locals = Vec<(String, Value)>;
 
 /// One evaluated copy of a file: the root, or one call of a module.
-pub struct Instance {
+pub(super) struct Instance {
     pub unit: Rc<Unit>,
     /// Parameter values given by the caller (names in lower case); `None`: the caller's
     /// parameters are unknown as a whole (`params: union(…)`), so no default applies either.
@@ -48,7 +48,7 @@ enum Memo {
 }
 
 /// One iteration of a resource or module declaration.
-pub struct Iteration {
+pub(super) struct Iteration {
     pub locals: Locals,
     pub index: Option<usize>,
     /// The `if` condition: `Some(false)` means not deployed.
@@ -57,7 +57,7 @@ pub struct Iteration {
     pub repeated: bool,
 }
 
-pub struct Eval<'a> {
+pub(super) struct Eval<'a> {
     pub units: &'a Units<'a>,
     pub budget: Budget,
     pub instances: Vec<Instance>,
@@ -66,12 +66,12 @@ pub struct Eval<'a> {
 }
 
 impl<'a> Eval<'a> {
-    pub fn new(units: &'a Units<'a>) -> Eval<'a> {
+    pub(super) fn new(units: &'a Units<'a>) -> Eval<'a> {
         Eval { units, budget: Budget::new(STEPS), instances: Vec::new(), notes: Vec::new() }
     }
 
     /// Adds the root instance of `unit` with `bound` parameter values.
-    pub fn root(&mut self, unit: Rc<Unit>, bound: HashMap<String, Value>) -> usize {
+    pub(super) fn root(&mut self, unit: Rc<Unit>, bound: HashMap<String, Value>) -> usize {
         let chain = vec![unit.path.clone()];
         self.push_instance(unit, Some(bound), chain, Vec::new())
     }
@@ -95,7 +95,7 @@ impl<'a> Eval<'a> {
         self.instances.len() - 1
     }
 
-    pub fn unit(&self, inst: usize) -> Rc<Unit> {
+    pub(super) fn unit(&self, inst: usize) -> Rc<Unit> {
         self.instances[inst].unit.clone()
     }
 
@@ -113,7 +113,7 @@ impl<'a> Eval<'a> {
         v
     }
 
-    pub fn eval(&mut self, inst: usize, e: &Expr, locals: &Locals) -> Value {
+    pub(super) fn eval(&mut self, inst: usize, e: &Expr, locals: &Locals) -> Value {
         if !self.budget.step() {
             return Value::Unknown;
         }
@@ -297,7 +297,7 @@ impl<'a> Eval<'a> {
     }
 
     /// The iterations of resource `decl` (or module, when `module` is set).
-    pub fn iterations(&mut self, inst: usize, body: &Expr, key: usize, module: bool) -> Vec<Iteration> {
+    pub(super) fn iterations(&mut self, inst: usize, body: &Expr, key: usize, module: bool) -> Vec<Iteration> {
         let single = |locals: Locals, condition: Option<bool>, repeated: bool| Iteration {
             locals,
             index: None,
@@ -349,7 +349,7 @@ impl<'a> Eval<'a> {
     }
 
     /// The `name` a resource declares (for `sym.name`, parents and ids).
-    pub fn resource_name(&mut self, s: SymbolRef) -> Value {
+    pub(super) fn resource_name(&mut self, s: SymbolRef) -> Value {
         self.memo(s.instance, Memo::ResourceName(s.decl, s.index), |ev| {
             let Some(it) = ev.iteration_of(s) else { return Value::Unknown };
             let unit = ev.unit(s.instance);
@@ -361,7 +361,7 @@ impl<'a> Eval<'a> {
     }
 
     /// The resource a symbol's `parent:` property or nesting names.
-    pub fn parent_of(&mut self, s: SymbolRef, locals: &Locals) -> Option<SymbolRef> {
+    pub(super) fn parent_of(&mut self, s: SymbolRef, locals: &Locals) -> Option<SymbolRef> {
         let unit = self.unit(s.instance);
         let r = &unit.resources[s.decl];
         if let Some(p) = r.parent {
@@ -402,7 +402,7 @@ impl<'a> Eval<'a> {
 
     /// The instance of module `decl`'s iteration `index` (created on first use); `None` for a
     /// module that cannot be followed (remote, missing, a cycle, too deep, over budget).
-    pub fn module_instance(&mut self, inst: usize, decl: usize, index: Option<usize>) -> Option<usize> {
+    pub(super) fn module_instance(&mut self, inst: usize, decl: usize, index: Option<usize>) -> Option<usize> {
         if let Some(known) = self.instances[inst].modules.get(&(decl, index)) {
             return *known;
         }

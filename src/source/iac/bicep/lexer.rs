@@ -4,10 +4,10 @@
 use crate::span::{FileId, Pos, Span};
 
 /// How deep strings may nest inside interpolations (`'${'${…}'}'`); hostile input stops here.
-pub const MAX_DEPTH: usize = 64;
+pub(super) const MAX_DEPTH: usize = 64;
 
 #[derive(Clone, Debug, PartialEq)]
-pub enum Tok {
+pub(super) enum Tok {
     Ident(String),
     Int(i64),
     /// A single-quoted string: literal pieces and interpolated expressions.
@@ -17,21 +17,21 @@ pub enum Tok {
 }
 
 #[derive(Clone, Debug, PartialEq)]
-pub enum Part {
+pub(super) enum Part {
     Lit(String),
     /// The tokens of one `${…}`.
     Expr(Vec<Token>),
 }
 
 #[derive(Clone, Debug, PartialEq)]
-pub struct Token {
+pub(super) struct Token {
     pub tok: Tok,
     pub span: Span,
 }
 
 /// A text that is not Bicep: where and why.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct LexError {
+pub(super) struct LexError {
     pub pos: Pos,
     pub message: String,
 }
@@ -42,7 +42,7 @@ const PUNCTS: &[&str] = &[
 ];
 
 /// The tokens of a whole file; spans carry `file`.
-pub fn tokenize(text: &str, file: FileId) -> Result<Vec<Token>, LexError> {
+pub(super) fn tokenize(text: &str, file: FileId) -> Result<Vec<Token>, LexError> {
     let mut lx = Lexer { chars: text.chars().collect(), i: 0, line: 1, col: 1, file };
     lx.tokens(0, false)
 }

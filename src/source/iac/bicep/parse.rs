@@ -7,17 +7,17 @@ use super::lexer::{Part, Tok, Token};
 use crate::span::{Pos, Span};
 
 /// How deep expressions may nest; deeper input is not something a person wrote.
-pub const MAX_DEPTH: usize = 64;
+pub(super) const MAX_DEPTH: usize = 64;
 
 /// Why a file could not be parsed.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ParseError {
+pub(super) struct ParseError {
     pub pos: Pos,
     pub message: String,
 }
 
 /// Parses the tokens of one file.
-pub fn parse(tokens: &[Token]) -> Result<File, ParseError> {
+pub(super) fn parse(tokens: &[Token]) -> Result<File, ParseError> {
     let mut p = Parser { tokens, i: 0, depth: 0, parens: 0 };
     let mut file = File::default();
     while p.i < tokens.len() {

@@ -13,13 +13,13 @@ use crate::span::{FileId, Span};
 
 /// A resource declaration with the resource it is nested in, if any.
 #[derive(Debug)]
-pub struct FlatResource {
+pub(super) struct FlatResource {
     pub res: Resource,
     pub parent: Option<usize>,
 }
 
 #[derive(Debug)]
-pub struct ModuleDecl {
+pub(super) struct ModuleDecl {
     pub symbol: String,
     pub path: String,
     pub body: Expr,
@@ -29,7 +29,7 @@ pub struct ModuleDecl {
 
 /// What a name in a file refers to.
 #[derive(Clone, Copy, Debug)]
-pub enum Symbol {
+pub(super) enum Symbol {
     Param(usize),
     Var(usize),
     Resource(usize),
@@ -37,7 +37,7 @@ pub enum Symbol {
 }
 
 #[derive(Debug)]
-pub struct Unit {
+pub(super) struct Unit {
     pub path: PathBuf,
     pub display: Arc<str>,
     pub params: Vec<(String, Option<Expr>)>,
@@ -54,7 +54,7 @@ pub struct Unit {
 
 impl Unit {
     /// Parses `text`; a text that is not Bicep is a `ParseFailure` (IB001).
-    pub fn parse(path: &Path, display: Arc<str>, text: &str) -> Result<Unit, ParseFailure> {
+    pub(super) fn parse(path: &Path, display: Arc<str>, text: &str) -> Result<Unit, ParseFailure> {
         let file_id = FileId::of(&display);
         let failure = |pos, message| ParseFailure { path: display.clone(), pos, message, cause: Default::default() };
         let tokens = tokenize(text, file_id).map_err(|e| failure(e.pos, e.message))?;
@@ -110,18 +110,18 @@ impl Unit {
         at
     }
 
-    pub fn symbol(&self, name: &str) -> Option<Symbol> {
+    pub(super) fn symbol(&self, name: &str) -> Option<Symbol> {
         self.symbols.get(name).copied()
     }
 
     /// The nested resource `name` of the resource at `parent` (`parent::name`).
-    pub fn nested(&self, parent: usize, name: &str) -> Option<usize> {
+    pub(super) fn nested(&self, parent: usize, name: &str) -> Option<usize> {
         self.resources.iter().position(|r| r.parent == Some(parent) && r.res.symbol == name)
     }
 
     /// The full type of the resource at `at`: a nested resource's relative type is appended to
     /// its parent's.
-    pub fn full_type(&self, at: usize) -> String {
+    pub(super) fn full_type(&self, at: usize) -> String {
         let r = &self.resources[at];
         match r.parent {
             Some(p) if !r.res.ty.split('/').next().unwrap_or_default().contains('.') => {
@@ -133,12 +133,12 @@ impl Unit {
 
     /// Module paths this file calls that are local files (not registries or template specs),
     /// resolved against its directory.
-    pub fn local_module_paths(&self) -> impl Iterator<Item = (usize, PathBuf)> + '_ {
+    pub(super) fn local_module_paths(&self) -> impl Iterator<Item = (usize, PathBuf)> + '_ {
         self.modules.iter().enumerate().filter_map(|(i, m)| Some((i, self.resolve(&m.path)?)))
     }
 
     /// `path` relative to this file's directory, when it names a local file.
-    pub fn resolve(&self, path: &str) -> Option<PathBuf> {
+    pub(super) fn resolve(&self, path: &str) -> Option<PathBuf> {
         let remote = path.contains(':') && !path.starts_with('.') && !path.starts_with('/');
         if remote || path.is_empty() {
             return None;
@@ -156,7 +156,7 @@ fn body_object_mut(e: &mut Expr) -> Option<&mut super::ast::Object> {
 }
 
 /// `a/./b/../c` → `a/c`, without touching the file system (the memory loader has none).
-pub fn normalize(path: &Path) -> PathBuf {
+pub(super) fn normalize(path: &Path) -> PathBuf {
     let mut out = PathBuf::new();
     for c in path.components() {
         match c {

@@ -12,7 +12,7 @@ use crate::model::{ParseFailure, SkipNote};
 use crate::source::loader::{LoadError, Loader};
 use crate::span::Pos;
 
-pub struct Units<'a> {
+pub(super) struct Units<'a> {
     pub loader: &'a dyn Loader,
     parsed: RefCell<HashMap<PathBuf, Option<Rc<Unit>>>>,
     pub failures: RefCell<Vec<ParseFailure>>,
@@ -20,16 +20,16 @@ pub struct Units<'a> {
 }
 
 impl<'a> Units<'a> {
-    pub fn new(loader: &'a dyn Loader) -> Units<'a> {
+    pub(super) fn new(loader: &'a dyn Loader) -> Units<'a> {
         Units { loader, parsed: RefCell::default(), failures: RefCell::default(), notes: RefCell::default() }
     }
 
-    pub fn display(&self, path: &Path) -> Arc<str> {
+    pub(super) fn display(&self, path: &Path) -> Arc<str> {
         self.loader.display(path)
     }
 
     /// The parsed Bicep file at `path` (absolute); `None` when it is missing or broken.
-    pub fn bicep(&self, path: &Path) -> Option<Rc<Unit>> {
+    pub(super) fn bicep(&self, path: &Path) -> Option<Rc<Unit>> {
         if let Some(hit) = self.parsed.borrow().get(path) {
             return hit.clone();
         }

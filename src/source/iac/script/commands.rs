@@ -14,7 +14,7 @@ use crate::span::Span;
 
 /// A command argument with its variables expanded.
 #[derive(Clone, Debug)]
-pub struct Arg {
+pub(super) struct Arg {
     pub text: Text,
     /// Where the argument is written (for splatted values: the `@name` word).
     pub span: Span,
@@ -27,7 +27,7 @@ impl Arg {
 }
 
 /// What one command does to credentials.
-pub enum Found {
+pub(super) enum Found {
     Credential(Box<FederatedCredential>),
     Binding(IdentityBindingResource),
 }
@@ -36,7 +36,7 @@ const FIC_SEGMENT: &str = "/federatedidentitycredentials/";
 const IDENTITY_SEGMENT: &str = "/userassignedidentities/";
 
 /// The command `args` (its first word the command name), if it touches credentials.
-pub fn recognize(args: &[Arg], path: &Arc<str>) -> Option<Found> {
+pub(super) fn recognize(args: &[Arg], path: &Arc<str>) -> Option<Found> {
     let head: Vec<String> = args.iter().take(4).map(|a| a.known_lower().unwrap_or_default()).collect();
     let word = |i: usize| head.get(i).map(String::as_str).unwrap_or("");
     match word(0) {
@@ -96,7 +96,7 @@ fn blank(display: String, action: FicAction, path: &Arc<str>, at: Span) -> Feder
 }
 
 /// The value of the first of `flags` present: `--name x`, `--name=x`, `-Name:x` (any case).
-pub fn flag(args: &[Arg], flags: &[&str]) -> Option<Arg> {
+pub(super) fn flag(args: &[Arg], flags: &[&str]) -> Option<Arg> {
     for (i, a) in args.iter().enumerate() {
         let Some(lower) = a.known_lower().or_else(|| a.text.until(&['=', ':']).known().map(|t| t.to_ascii_lowercase()))
         else {

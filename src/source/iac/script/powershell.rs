@@ -9,7 +9,7 @@ use super::words::{end_of, span_of, Chars, Command, Lit, Part, Word};
 const MAX_DEPTH: usize = 16;
 
 /// The statements of a script, in the order they run (subexpressions first).
-pub fn commands(chars: &Chars) -> Vec<Command> {
+pub(super) fn commands(chars: &Chars) -> Vec<Command> {
     let mut lx = Lexer { chars, i: 0, out: Vec::new(), depth: 0 };
     lx.run();
     lx.out

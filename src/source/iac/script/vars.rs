@@ -10,7 +10,7 @@ use crate::span::Span;
 
 /// A variable's value: text, or a PowerShell hashtable (for splatting).
 #[derive(Clone, Debug)]
-pub enum Var {
+pub(super) enum Var {
     Text(Text),
     /// Keys with their values and the span of the value's word.
     Table(Vec<(String, Text, Span)>),
@@ -18,7 +18,7 @@ pub enum Var {
 
 /// The variables in scope at a point of a script.
 #[derive(Clone, Debug, Default)]
-pub struct Vars {
+pub(super) struct Vars {
     vars: HashMap<String, Var>,
     /// The environment the workflow gives the step (`env:` at workflow, job and step level):
     /// what `${{ env.X }}` and PowerShell's `$env:X` read.
@@ -29,7 +29,7 @@ pub struct Vars {
 
 impl Vars {
     /// Variables starting from the step's environment (which a shell also sees as variables).
-    pub fn new(env: &[(String, Text)], ignore_case: bool) -> Vars {
+    pub(super) fn new(env: &[(String, Text)], ignore_case: bool) -> Vars {
         let mut vars = Vars { ignore_case, ..Vars::default() };
         for (name, value) in env {
             vars.env.insert(name.clone(), value.clone());
@@ -48,7 +48,7 @@ impl Vars {
         }
     }
 
-    pub fn set(&mut self, name: &str, value: Var) {
+    pub(super) fn set(&mut self, name: &str, value: Var) {
         if let Some(env_name) = self.ignore_case.then(|| env_name(name)).flatten() {
             if let Var::Text(t) = &value {
                 self.env.insert(env_name.to_string(), t.clone());
@@ -59,7 +59,7 @@ impl Vars {
         self.vars.insert(key, value);
     }
 
-    pub fn get(&self, name: &str) -> Option<Var> {
+    pub(super) fn get(&self, name: &str) -> Option<Var> {
         if let Some(env_name) = self.ignore_case.then(|| env_name(name)).flatten() {
             return self.env_var(env_name).map(Var::Text);
         }
@@ -75,7 +75,7 @@ impl Vars {
     }
 
     /// The text of a word with its variables expanded.
-    pub fn expand(&self, word: &Word) -> Text {
+    pub(super) fn expand(&self, word: &Word) -> Text {
         self.expand_parts(&word.parts)
     }
 
@@ -100,7 +100,7 @@ impl Vars {
 
     /// A GitHub Actions expression: `env.NAME` and string literals are known; `secrets`,
     /// `inputs`, `matrix`, … are not.
-    pub fn expression(&self, e: &str) -> Text {
+    pub(super) fn expression(&self, e: &str) -> Text {
         let e = e.trim();
         if let Some(name) = e.strip_prefix("env.").filter(|n| n.chars().all(|c| c.is_alphanumeric() || c == '_')) {
             return self.env_var(name).unwrap_or_else(Text::unknown);
@@ -112,7 +112,7 @@ impl Vars {
     }
 
     /// A PowerShell hashtable word's entries, expanded.
-    pub fn table(&self, word: &Word) -> Option<Var> {
+    pub(super) fn table(&self, word: &Word) -> Option<Var> {
         match word.parts.as_slice() {
             [Part::Table(entries)] => {
                 Some(Var::Table(entries.iter().map(|(k, w)| (k.clone(), self.expand(w), w.span())).collect()))

@@ -5,7 +5,7 @@
 use crate::span::{Pos, Span};
 
 #[derive(Clone, Debug, PartialEq)]
-pub enum Part {
+pub(super) enum Part {
     /// Literal text and where it was written.
     Lit(String, Span),
     /// `$NAME`, `${NAME}`, `$env:NAME` (PowerShell names in lower case); `default`:
@@ -23,7 +23,7 @@ pub enum Part {
 
 /// One word of a command as written, with where it starts and ends.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Word {
+pub(super) struct Word {
     pub parts: Vec<Part>,
     pub pos: Pos,
     pub end: Pos,
@@ -33,12 +33,12 @@ pub struct Word {
 
 impl Word {
     /// Where the word is written.
-    pub fn span(&self) -> Span {
+    pub(super) fn span(&self) -> Span {
         Span::new(self.pos, self.end)
     }
 
     /// The word's text when it is one literal (operators, flags, keywords).
-    pub fn literal(&self) -> Option<String> {
+    pub(super) fn literal(&self) -> Option<String> {
         let mut out = String::new();
         for part in &self.parts {
             match part {
@@ -50,7 +50,7 @@ impl Word {
     }
 
     /// A word that is exactly one variable (`$x`).
-    pub fn variable(&self) -> Option<&str> {
+    pub(super) fn variable(&self) -> Option<&str> {
         match self.parts.as_slice() {
             [Part::Var { name, default: None }] => Some(name),
             _ => None,
@@ -60,16 +60,16 @@ impl Word {
 
 /// A simple command: its words and its redirections (`>> "$GITHUB_ENV"`).
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct Command {
+pub(super) struct Command {
     pub words: Vec<Word>,
     pub redirects: Vec<(String, Word)>,
 }
 
 /// A script's characters with their positions in the file.
-pub type Chars = [(char, Pos)];
+pub(super) type Chars = [(char, Pos)];
 
 /// The position just after the character before `i` (where a word that ends at `i` ends).
-pub fn end_of(chars: &Chars, start: usize, i: usize) -> Pos {
+pub(super) fn end_of(chars: &Chars, start: usize, i: usize) -> Pos {
     match i.checked_sub(1).and_then(|k| chars.get(k)).filter(|_| i > start) {
         Some((_, p)) => Pos { line: p.line, col: p.col + 1 },
         None => chars.get(start).map(|c| c.1).unwrap_or_default(),
@@ -77,7 +77,7 @@ pub fn end_of(chars: &Chars, start: usize, i: usize) -> Pos {
 }
 
 /// The span from `start` up to (not including) the character at `end` of `chars`.
-pub fn span_of(chars: &Chars, start: usize, end: usize) -> Span {
+pub(super) fn span_of(chars: &Chars, start: usize, end: usize) -> Span {
     let from = chars.get(start).map(|c| c.1).unwrap_or_default();
     let to = match end.checked_sub(1).and_then(|i| chars.get(i)) {
         Some((_, p)) if end > start => Pos { line: p.line, col: p.col + 1 },
@@ -88,7 +88,7 @@ pub fn span_of(chars: &Chars, start: usize, end: usize) -> Span {
 
 /// Where each character of `text` sits in its file: the script starts `lines` lines and `cols`
 /// columns into it (a `run:` block in a workflow); every line keeps the column shift.
-pub fn positioned(text: &str, lines: u32, cols: u32) -> Vec<(char, Pos)> {
+pub(super) fn positioned(text: &str, lines: u32, cols: u32) -> Vec<(char, Pos)> {
     let mut out = Vec::with_capacity(text.len());
     let (mut line, mut col) = (lines + 1, cols + 1);
     for c in text.chars() {
@@ -105,24 +105,24 @@ pub fn positioned(text: &str, lines: u32, cols: u32) -> Vec<(char, Pos)> {
 
 /// Literal characters a lexer collects for the current part, with where they start.
 #[derive(Default)]
-pub struct Lit {
+pub(super) struct Lit {
     text: String,
     first: Option<usize>,
     last: usize,
 }
 
 impl Lit {
-    pub fn is_empty(&self) -> bool {
+    pub(super) fn is_empty(&self) -> bool {
         self.text.is_empty()
     }
 
-    pub fn push(&mut self, at: usize, c: char) {
+    pub(super) fn push(&mut self, at: usize, c: char) {
         self.first.get_or_insert(at);
         self.last = at;
         self.text.push(c);
     }
 
-    pub fn flush(&mut self, chars: &Chars, parts: &mut Vec<Part>) {
+    pub(super) fn flush(&mut self, chars: &Chars, parts: &mut Vec<Part>) {
         if let Some(first) = self.first.take() {
             parts.push(Part::Lit(std::mem::take(&mut self.text), span_of(chars, first, self.last + 1)));
         }

@@ -12,7 +12,7 @@ use crate::span::Span;
 impl<'m> Run<'m> {
     /// The blocks named `name` in `body` (and `dynamic "name"` blocks, expanded) as a list of
     /// objects; a dynamic block over an unknown collection adds one unknown element.
-    pub fn block_list(&self, body: &Body, name: &str, sc: Scope<'_, 'm>) -> Value {
+    pub(super) fn block_list(&self, body: &Body, name: &str, sc: Scope<'_, 'm>) -> Value {
         let mut items = Vec::new();
         let mut origin = None;
         for block in body.blocks() {
@@ -42,7 +42,7 @@ impl<'m> Run<'m> {
 
     /// The `content` of a `dynamic "name"` block and the bindings of each block it makes;
     /// `None` when its `for_each` is unknown.
-    pub fn dynamic_instances<'b>(
+    pub(super) fn dynamic_instances<'b>(
         &self,
         block: &'b hcl_edit::structure::Block,
         name: &str,
@@ -72,7 +72,7 @@ impl<'m> Run<'m> {
     }
 
     /// A block body as an object: attributes, and nested blocks as lists (meta-arguments left out).
-    pub fn body_value(&self, body: &Body, sc: Scope<'_, 'm>, origin: Span) -> Value {
+    pub(super) fn body_value(&self, body: &Body, sc: Scope<'_, 'm>, origin: Span) -> Value {
         let mut entries = Vec::new();
         let mut seen_blocks: Vec<&str> = Vec::new();
         for attr in body.attributes() {

@@ -18,7 +18,7 @@ const FIC_TYPE: &str = "microsoft.managedidentity/userassignedidentities/federat
 const BINDING_TYPE: &str = "microsoft.containerservice/managedclusters/identitybindings";
 
 /// One instance of a resource, and how it was reached.
-pub struct At<'a, 'm> {
+pub(super) struct At<'a, 'm> {
     pub run: &'a Run<'m>,
     pub inst: &'a Rc<Instance<'m>>,
     pub resource: &'a Resource<'m>,
@@ -32,7 +32,7 @@ pub struct At<'a, 'm> {
 }
 
 impl<'a, 'm> At<'a, 'm> {
-    pub fn scope(&self) -> Scope<'a, 'm> {
+    pub(super) fn scope(&self) -> Scope<'a, 'm> {
         let module = self.run.module(self.inst);
         Scope { inst: self.inst, src: &module.files[self.resource.decl.file], bindings: self.bindings }
     }
@@ -43,12 +43,12 @@ impl<'a, 'm> At<'a, 'm> {
     }
 
     /// `Terraform resource module.app["a"].azurerm_federated_identity_credential.this[0]`.
-    pub fn display(&self) -> String {
+    pub(super) fn display(&self) -> String {
         format!("Terraform resource {}{}.{}{}", self.inst.address, self.resource.kind, self.resource.name, self.suffix)
     }
 
     /// The module calls through which this instance is declared.
-    pub fn trail(&self) -> Vec<(Span, String)> {
+    pub(super) fn trail(&self) -> Vec<(Span, String)> {
         self.inst
             .calls()
             .into_iter()
@@ -60,13 +60,13 @@ impl<'a, 'm> At<'a, 'm> {
             .collect()
     }
 
-    pub fn file(&self) -> Arc<str> {
+    pub(super) fn file(&self) -> Arc<str> {
         self.run.module(self.inst).files[self.resource.decl.file].display.clone()
     }
 }
 
 /// The credential an instance declares, if it is one.
-pub fn credential(at: &At) -> Option<FederatedCredential> {
+pub(super) fn credential(at: &At) -> Option<FederatedCredential> {
     let kind = at.resource.kind;
     let action = match kind {
         AZURERM_FIC => FicAction::Declare,
@@ -140,7 +140,7 @@ pub fn credential(at: &At) -> Option<FederatedCredential> {
 
 /// The AKS identity binding an instance declares (`azapi_resource` of type
 /// `Microsoft.ContainerService/managedClusters/identityBindings`), if it is one.
-pub fn identity_binding(at: &At) -> Option<IdentityBindingResource> {
+pub(super) fn identity_binding(at: &At) -> Option<IdentityBindingResource> {
     if at.resource.kind != "azapi_resource" {
         return None;
     }

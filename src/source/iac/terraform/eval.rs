@@ -54,10 +54,10 @@ impl Default for Limits {
 /// Names bound in a scope: `each`, `count`, a `for` expression's variables, a dynamic block's
 /// iterator, a template's variables.
 #[derive(Clone, Debug, Default)]
-pub struct Bindings(Vec<(Text, Value)>);
+pub(super) struct Bindings(Vec<(Text, Value)>);
 
 impl Bindings {
-    pub fn with(&self, name: &str, value: Value) -> Bindings {
+    pub(super) fn with(&self, name: &str, value: Value) -> Bindings {
         let mut out = self.clone();
         out.0.push((name.into(), value));
         out
@@ -74,7 +74,7 @@ pub(super) enum Memo {
 }
 
 /// One instance of a module: the root, or a module call (one per `count`/`for_each` key).
-pub struct Instance<'m> {
+pub(super) struct Instance<'m> {
     pub module: usize,
     /// Terraform's address prefix: `""` for the root, `module.app["a"].` for a call.
     pub address: String,
@@ -88,14 +88,14 @@ pub struct Instance<'m> {
 }
 
 /// How an instance was called.
-pub struct Caller<'m> {
+pub(super) struct Caller<'m> {
     pub parent: Rc<Instance<'m>>,
     pub call: &'m Call<'m>,
     pub bindings: Bindings,
 }
 
 impl<'m> Instance<'m> {
-    pub fn root(module: usize, tfvars: HashMap<String, Value>) -> Rc<Instance<'m>> {
+    pub(super) fn root(module: usize, tfvars: HashMap<String, Value>) -> Rc<Instance<'m>> {
         Rc::new(Instance {
             module,
             address: String::new(),
@@ -108,7 +108,7 @@ impl<'m> Instance<'m> {
     }
 
     /// The module calls that lead to this instance, outermost first.
-    pub fn calls(&self) -> Vec<(&Instance<'m>, &'m Call<'m>)> {
+    pub(super) fn calls(&self) -> Vec<(&Instance<'m>, &'m Call<'m>)> {
         let mut out = Vec::new();
         let mut at = self;
         while let Some(c) = &at.caller {
@@ -122,14 +122,14 @@ impl<'m> Instance<'m> {
 
 /// Where an expression is evaluated.
 #[derive(Clone, Copy)]
-pub struct Scope<'a, 'm> {
+pub(super) struct Scope<'a, 'm> {
     pub inst: &'a Rc<Instance<'m>>,
     pub src: &'a Src<'a>,
     pub bindings: &'a Bindings,
 }
 
 /// How many instances a `count`/`for_each` makes.
-pub enum Expansion {
+pub(super) enum Expansion {
     /// Neither: one instance, no key.
     Single,
     /// Known keys: the address suffix (`["a"]`, `[0]`) and the bindings of each.
@@ -139,7 +139,7 @@ pub enum Expansion {
 }
 
 /// The evaluation of one root module and everything it calls.
-pub struct Run<'m> {
+pub(super) struct Run<'m> {
     pub modules: &'m [Module<'m>],
     pub loader: &'m dyn Loader,
     /// The root module's directory: `file()` paths are relative to it, as in Terraform.
@@ -156,11 +156,11 @@ pub struct Run<'m> {
     pub(super) busy: RefCell<HashSet<String>>,
 }
 
-pub const META_ARGUMENTS: &[&str] =
+pub(super) const META_ARGUMENTS: &[&str] =
     &["count", "for_each", "depends_on", "provider", "lifecycle", "provisioner", "connection", "source", "version"];
 
 impl<'m> Run<'m> {
-    pub fn new(
+    pub(super) fn new(
         modules: &'m [Module<'m>],
         loader: &'m dyn Loader,
         in_scope: &'m (dyn Fn(&Path) -> bool + Sync),
@@ -181,11 +181,11 @@ impl<'m> Run<'m> {
         }
     }
 
-    pub fn module(&self, inst: &Instance) -> &'m Module<'m> {
+    pub(super) fn module(&self, inst: &Instance) -> &'m Module<'m> {
         &self.modules[inst.module]
     }
 
-    pub fn note(&self, message: String) {
+    pub(super) fn note(&self, message: String) {
         let mut notes = self.notes.borrow_mut();
         if !notes.contains(&message) {
             notes.push(message);
@@ -193,7 +193,7 @@ impl<'m> Run<'m> {
     }
 
     /// Charges `cost` against the budget; false (once noted) when it is spent.
-    pub fn charge(&self, cost: u64) -> bool {
+    pub(super) fn charge(&self, cost: u64) -> bool {
         let left = self.budget.get();
         if left < cost {
             if left > 0 {
@@ -210,7 +210,7 @@ impl<'m> Run<'m> {
         true
     }
 
-    pub fn eval(&self, expr: &Expression, sc: Scope<'_, 'm>) -> Value {
+    pub(super) fn eval(&self, expr: &Expression, sc: Scope<'_, 'm>) -> Value {
         let origin = sc.src.span(expr.span());
         if self.depth.get() >= self.limits.depth {
             self.note(format!(
@@ -303,7 +303,7 @@ impl<'m> Run<'m> {
     }
 
     /// A template: literal text and interpolations; unknown parts keep their text as written.
-    pub fn template(&self, t: &Template, sc: Scope<'_, 'm>, origin: Span) -> Value {
+    pub(super) fn template(&self, t: &Template, sc: Scope<'_, 'm>, origin: Span) -> Value {
         if let Some(Element::Interpolation(i)) = t.as_single_element() {
             // `"${x}"` is `x` itself, as in Terraform.
             return self.eval(&i.expr, sc);
@@ -511,7 +511,7 @@ impl<'m> Run<'m> {
     }
 
     /// Applies traversal operators to a value. Unknowns stay unknown (their reference grows).
-    pub fn apply(&self, mut value: Value, ops: &[&TraversalOperator], sc: Scope<'_, 'm>) -> Value {
+    pub(super) fn apply(&self, mut value: Value, ops: &[&TraversalOperator], sc: Scope<'_, 'm>) -> Value {
         for (i, op) in ops.iter().enumerate() {
             if let Kind::Unknown(u) = &value.kind {
                 if u.failed {
@@ -552,7 +552,7 @@ impl<'m> Run<'m> {
     }
 
     /// Reads a file for `file()`/`templatefile()`, relative to the root module as Terraform does.
-    pub fn read_file(&self, path: &str) -> Option<(PathBuf, std::sync::Arc<str>)> {
+    pub(super) fn read_file(&self, path: &str) -> Option<(PathBuf, std::sync::Arc<str>)> {
         let path = super::module::normalize(&self.root_dir.join(path));
         match self.loader.read(&path) {
             Ok(text) => {
@@ -574,7 +574,7 @@ fn relative(base: &Path, path: &Path) -> String {
 }
 
 /// The address suffix of an instance key: `["a"]` or `[0]`.
-pub fn instance_suffix(key: &Value) -> Option<String> {
+pub(super) fn instance_suffix(key: &Value) -> Option<String> {
     match &key.kind {
         Kind::String(s) => Some(format!("[{:?}]", s.as_str())),
         Kind::Number(n) => Some(format!("[{}]", number_text(*n))),
@@ -583,13 +583,13 @@ pub fn instance_suffix(key: &Value) -> Option<String> {
 }
 
 /// `${expression}` as written: how an unknown value reads.
-pub fn placeholder(src: &Src, expr: &Expression) -> String {
+pub(super) fn placeholder(src: &Src, expr: &Expression) -> String {
     format!("${{{}}}", src.slice(expr.span()))
 }
 
 /// The result of an operation on `input` that could not be computed: failed when the input
 /// failed, else unknown.
-pub fn unknown_like(input: &Value, src: &Src, expr: &Expression, origin: Span) -> Value {
+pub(super) fn unknown_like(input: &Value, src: &Src, expr: &Expression, origin: Span) -> Value {
     if input.is_failed() || !input.is_unknown() {
         Value::failed(placeholder(src, expr), origin)
     } else {
@@ -606,7 +606,7 @@ fn unknown_like2(a: &Value, b: &Value, src: &Src, expr: &Expression, origin: Spa
 }
 
 /// The (key, value) pairs a `for` iterates: index and element of a list, key and value of a map.
-pub fn iterate(coll: &Value) -> Option<Vec<(Value, Value)>> {
+pub(super) fn iterate(coll: &Value) -> Option<Vec<(Value, Value)>> {
     match &coll.kind {
         Kind::List(items) => Some(
             items.iter().enumerate().map(|(i, v)| (Value::new(Kind::Number(i as f64), v.origin), v.clone())).collect(),

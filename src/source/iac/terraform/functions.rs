@@ -12,7 +12,7 @@ use crate::model::Text;
 use crate::span::{FileId, Span};
 use crate::yaml::{Node, NodeKind, ScalarType};
 
-pub fn call<'m>(run: &Run<'m>, call: &FuncCall, sc: Scope<'_, 'm>, expr: &Expression, origin: Span) -> Value {
+pub(super) fn call<'m>(run: &Run<'m>, call: &FuncCall, sc: Scope<'_, 'm>, expr: &Expression, origin: Span) -> Value {
     let unknown = || Value::unknown(placeholder(sc.src, expr), None, origin);
     if call.name.is_namespaced() {
         return unknown();
@@ -459,7 +459,7 @@ fn file_function<'m>(run: &Run<'m>, name: &str, args: &[Value], sc: Scope<'_, 'm
 
 /// A YAML/JSON document as a value: positions in its file when it was read with `file()`, else
 /// the call's.
-pub fn from_node(node: &Node, file: Option<FileId>, origin: Span) -> Value {
+pub(super) fn from_node(node: &Node, file: Option<FileId>, origin: Span) -> Value {
     let span = |n: &Node| file.map_or(origin, |f| n.span.in_file(f));
     match &node.kind {
         NodeKind::Scalar(s) => match s.resolved_type() {

@@ -88,7 +88,7 @@ impl Json {
 
 /// The HCL text `json` stands for; `None` when it is not JSON (the caller reports that) or
 /// nests too deep.
-pub fn translate(json: &str) -> Option<Translated> {
+pub(super) fn translate(json: &str) -> Option<Translated> {
     let mut p = Parser { b: json.as_bytes(), i: 0 };
     let root = p.value(0)?;
     p.blank();

@@ -71,7 +71,7 @@ const STRING_MAPS: &[&str] = &["labels", "annotations", "matchLabels", "nodeSele
 /// Loads the Kubernetes object a resource instance declares, if it declares one. A manifest
 /// that is the text of a file the run lints on its own (`yamldecode(file("x.yaml"))`) is that
 /// file's object already: it is not loaded twice.
-pub fn object(at: &At, default_namespace: &str, in_scope: &dyn Fn(&Path) -> bool, out: &mut Objects) {
+pub(super) fn object(at: &At, default_namespace: &str, in_scope: &dyn Fn(&Path) -> bool, out: &mut Objects) {
     let kind = at.resource.kind;
     let block = at.resource.decl.item;
     let sc = at.scope();

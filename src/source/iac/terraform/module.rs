@@ -130,7 +130,7 @@ impl SourceFile {
 
 /// A text that expressions are evaluated from (a module's file, a template file): positions
 /// resolve to that file.
-pub struct Src<'t> {
+pub(super) struct Src<'t> {
     /// The native syntax the expressions' ranges are in.
     pub text: &'t str,
     pub display: Arc<str>,
@@ -142,12 +142,12 @@ pub struct Src<'t> {
 }
 
 impl<'t> Src<'t> {
-    pub fn new(text: &'t str, display: &Arc<str>) -> Src<'t> {
+    pub(super) fn new(text: &'t str, display: &Arc<str>) -> Src<'t> {
         Src { text, display: display.clone(), id: FileId::of(display), index: LineIndex::new(text), translated: None }
     }
 
     /// The expressions of a parsed file (for a `.tf.json` file, with JSON positions).
-    pub fn of(file: &'t SourceFile) -> Src<'t> {
+    pub(super) fn of(file: &'t SourceFile) -> Src<'t> {
         match &file.translated {
             Some(t) => Src {
                 text: &t.hcl,
@@ -161,7 +161,7 @@ impl<'t> Src<'t> {
     }
 
     /// The span of a byte range, naming this file.
-    pub fn span(&self, range: Option<std::ops::Range<usize>>) -> Span {
+    pub(super) fn span(&self, range: Option<std::ops::Range<usize>>) -> Span {
         let range = match (range, self.translated) {
             (Some(r), Some(t)) => Some(t.json_offset(r.start)..t.json_offset(r.end)),
             (r, _) => r,
@@ -170,21 +170,21 @@ impl<'t> Src<'t> {
     }
 
     /// The text of a byte range, as written.
-    pub fn slice(&self, range: Option<std::ops::Range<usize>>) -> &'t str {
+    pub(super) fn slice(&self, range: Option<std::ops::Range<usize>>) -> &'t str {
         range.and_then(|r| self.text.get(r)).unwrap_or("").trim()
     }
 }
 
 /// A declaration: the file it is in and the syntax that declares it.
 #[derive(Clone, Copy, Debug)]
-pub struct Decl<'m, T> {
+pub(super) struct Decl<'m, T> {
     pub file: usize,
     pub item: &'m T,
 }
 
 /// A `resource` or `data` block.
 #[derive(Debug)]
-pub struct Resource<'m> {
+pub(super) struct Resource<'m> {
     pub data: bool,
     pub kind: &'m str,
     pub name: &'m str,
@@ -193,7 +193,7 @@ pub struct Resource<'m> {
 
 /// Where a `module` block's `source` points.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Target {
+pub(super) enum Target {
     /// A directory of this repository: the index of its module in the tree.
     Local(usize),
     /// A registry, git or other remote source, or a local directory that is not there: its
@@ -203,14 +203,14 @@ pub enum Target {
 
 /// A `module` block.
 #[derive(Debug)]
-pub struct Call<'m> {
+pub(super) struct Call<'m> {
     pub name: &'m str,
     pub decl: Decl<'m, Block>,
     pub target: Target,
 }
 
 /// The files of one directory and what they declare.
-pub struct Module<'m> {
+pub(super) struct Module<'m> {
     pub dir: PathBuf,
     pub files: Vec<Src<'m>>,
     pub variables: HashMap<&'m str, Decl<'m, Block>>,
@@ -221,11 +221,11 @@ pub struct Module<'m> {
 }
 
 impl<'m> Module<'m> {
-    pub fn resource(&self, kind: &str, name: &str, data: bool) -> Option<&Resource<'m>> {
+    pub(super) fn resource(&self, kind: &str, name: &str, data: bool) -> Option<&Resource<'m>> {
         self.resources.iter().find(|r| r.kind == kind && r.name == name && r.data == data)
     }
 
-    pub fn call(&self, name: &str) -> Option<&Call<'m>> {
+    pub(super) fn call(&self, name: &str) -> Option<&Call<'m>> {
         self.calls.iter().find(|c| c.name == name)
     }
 }
@@ -243,14 +243,14 @@ fn empty_module<'m>() -> Module<'m> {
 }
 
 /// The parsed files of one module directory.
-pub struct ModuleDir {
+pub(super) struct ModuleDir {
     pub dir: PathBuf,
     pub display: Arc<str>,
     pub files: Vec<Arc<SourceFile>>,
 }
 
 /// Builds the index of a module directory, borrowing its files.
-pub fn index_module<'m>(dir: &'m ModuleDir, target: &dyn Fn(&Path) -> Target) -> Module<'m> {
+pub(super) fn index_module<'m>(dir: &'m ModuleDir, target: &dyn Fn(&Path) -> Target) -> Module<'m> {
     let mut m =
         Module { dir: dir.dir.clone(), files: dir.files.iter().map(|f| Src::of(f)).collect(), ..empty_module() };
     for (i, file) in dir.files.iter().enumerate() {
@@ -286,7 +286,7 @@ pub fn index_module<'m>(dir: &'m ModuleDir, target: &dyn Fn(&Path) -> Target) ->
 }
 
 /// The literal `source` of a `module` block.
-pub fn module_source(body: &Body) -> Option<&str> {
+pub(super) fn module_source(body: &Body) -> Option<&str> {
     match &body.get_attribute("source")?.value {
         Expression::String(s) => Some(s.value().as_str()),
         _ => None,
@@ -294,13 +294,13 @@ pub fn module_source(body: &Body) -> Option<&str> {
 }
 
 /// Terraform treats only `./` and `../` sources as local paths.
-pub fn is_local_source(source: &str) -> bool {
+pub(super) fn is_local_source(source: &str) -> bool {
     source.starts_with("./") || source.starts_with("../") || source == "." || source == ".."
 }
 
 /// `path` with `.` and `..` resolved lexically (module sources may climb out of symlinked
 /// directories the way Terraform resolves them: by text).
-pub fn normalize(path: &Path) -> PathBuf {
+pub(super) fn normalize(path: &Path) -> PathBuf {
     let mut out = PathBuf::new();
     for c in path.components() {
         match c {
@@ -320,7 +320,7 @@ pub fn normalize(path: &Path) -> PathBuf {
 /// `files_of` lists a directory's Terraform files in the scope (`None`: the directory is not in
 /// the scope, so its module is as unknown as a remote one). Depth-bounded; a cycle simply reaches
 /// a directory already listed.
-pub fn load_tree(
+pub(super) fn load_tree(
     root: &Path,
     loader: &dyn Loader,
     files_of: &dyn Fn(&Path) -> Option<Vec<PathBuf>>,

@@ -39,7 +39,7 @@ impl<'m> Run<'m> {
     }
 
     /// `var.name`: the module argument, else tfvars (root), else the default, else unknown.
-    pub fn variable(&self, inst: &Rc<Instance<'m>>, name: &str, origin: Span) -> Value {
+    pub(super) fn variable(&self, inst: &Rc<Instance<'m>>, name: &str, origin: Span) -> Value {
         self.memoized(inst, format!("var.{name}"), origin, || {
             let module = self.module(inst);
             let Some(decl) = module.variables.get(name) else {
@@ -67,7 +67,7 @@ impl<'m> Run<'m> {
         })
     }
 
-    pub fn local(&self, inst: &Rc<Instance<'m>>, name: &str, origin: Span) -> Value {
+    pub(super) fn local(&self, inst: &Rc<Instance<'m>>, name: &str, origin: Span) -> Value {
         self.memoized(inst, format!("local.{name}"), origin, || {
             let module = self.module(inst);
             match module.locals.get(name) {
@@ -129,7 +129,7 @@ impl<'m> Run<'m> {
 
     /// The instance of `call` with the address suffix and bindings of one of its keys (`None`:
     /// a remote module, too deep, a cycle).
-    pub fn child(
+    pub(super) fn child(
         &self,
         inst: &Rc<Instance<'m>>,
         call: &'m Call<'m>,
@@ -171,7 +171,7 @@ impl<'m> Run<'m> {
     }
 
     /// The instances a block's `count` or `for_each` makes.
-    pub fn expand(&self, inst: &Rc<Instance<'m>>, body: &Body, file: usize) -> Expansion {
+    pub(super) fn expand(&self, inst: &Rc<Instance<'m>>, body: &Body, file: usize) -> Expansion {
         let module = self.module(inst);
         let src = &module.files[file];
         let sc = Scope { inst, src, bindings: &Bindings::default() };

@@ -9,7 +9,7 @@ use crate::span::Span;
 
 /// One evaluated value and where its text is.
 #[derive(Clone, Debug)]
-pub struct Value {
+pub(super) struct Value {
     pub kind: Kind,
     /// The text that produced the value (in the file its `FileId` names).
     pub origin: Span,
@@ -19,7 +19,7 @@ pub struct Value {
 }
 
 #[derive(Clone, Debug)]
-pub enum Kind {
+pub(super) enum Kind {
     Null,
     Bool(bool),
     Number(f64),
@@ -33,7 +33,7 @@ pub enum Kind {
 
 /// A map key and where it is written.
 #[derive(Clone, Debug)]
-pub struct Key {
+pub(super) struct Key {
     pub text: Text,
     pub span: Span,
 }
@@ -41,7 +41,7 @@ pub struct Key {
 /// A value only `terraform apply` knows: a resource's computed attribute, a data source, an
 /// unset variable, a remote module's output. Never guessed.
 #[derive(Clone, Debug)]
-pub struct Unknown {
+pub(super) struct Unknown {
     /// How users read it: the expression as written, `${var.namespace}` (a placeholder, so the
     /// rules treat it as a value filled in later).
     pub text: Text,
@@ -55,29 +55,29 @@ pub struct Unknown {
 }
 
 impl Value {
-    pub fn new(kind: Kind, origin: Span) -> Value {
+    pub(super) fn new(kind: Kind, origin: Span) -> Value {
         Value { kind, origin, read_from: None }
     }
 
-    pub fn string(text: impl Into<Text>, origin: Span) -> Value {
+    pub(super) fn string(text: impl Into<Text>, origin: Span) -> Value {
         Value::new(Kind::String(text.into()), origin)
     }
 
-    pub fn unknown(text: impl Into<Text>, reference: Option<Text>, origin: Span) -> Value {
+    pub(super) fn unknown(text: impl Into<Text>, reference: Option<Text>, origin: Span) -> Value {
         Value::new(Kind::Unknown(Unknown { text: text.into(), reference, failed: false }), origin)
     }
 
     /// An expression Terraform rejects: unknown here, and a fallback for `try()`.
-    pub fn failed(text: impl Into<Text>, origin: Span) -> Value {
+    pub(super) fn failed(text: impl Into<Text>, origin: Span) -> Value {
         Value::new(Kind::Unknown(Unknown { text: text.into(), reference: None, failed: true }), origin)
     }
 
-    pub fn list(items: Vec<Value>, origin: Span) -> Value {
+    pub(super) fn list(items: Vec<Value>, origin: Span) -> Value {
         Value::new(Kind::List(Arc::new(items)), origin)
     }
 
     /// A map from entries in any order; with duplicate keys the last one wins.
-    pub fn map(mut entries: Vec<(Key, Value)>, origin: Span) -> Value {
+    pub(super) fn map(mut entries: Vec<(Key, Value)>, origin: Span) -> Value {
         entries.reverse();
         entries.sort_by(|a, b| a.0.text.cmp(&b.0.text));
         entries.dedup_by(|a, b| a.0.text == b.0.text);
@@ -85,37 +85,37 @@ impl Value {
     }
 
     /// A set: sorted by display text, without duplicates.
-    pub fn set(mut items: Vec<Value>, origin: Span) -> Value {
+    pub(super) fn set(mut items: Vec<Value>, origin: Span) -> Value {
         items.sort_by_key(Value::sort_text);
         items.dedup_by(|a, b| a.same(b));
         Value::list(items, origin)
     }
 
-    pub fn with_origin(mut self, origin: Span) -> Value {
+    pub(super) fn with_origin(mut self, origin: Span) -> Value {
         self.origin = origin;
         self
     }
 
-    pub fn is_unknown(&self) -> bool {
+    pub(super) fn is_unknown(&self) -> bool {
         matches!(self.kind, Kind::Unknown(_))
     }
 
-    pub fn is_failed(&self) -> bool {
+    pub(super) fn is_failed(&self) -> bool {
         matches!(&self.kind, Kind::Unknown(u) if u.failed)
     }
 
-    pub fn is_null(&self) -> bool {
+    pub(super) fn is_null(&self) -> bool {
         matches!(self.kind, Kind::Null)
     }
 
-    pub fn as_str(&self) -> Option<&str> {
+    pub(super) fn as_str(&self) -> Option<&str> {
         match &self.kind {
             Kind::String(s) => Some(s),
             _ => None,
         }
     }
 
-    pub fn as_bool(&self) -> Option<bool> {
+    pub(super) fn as_bool(&self) -> Option<bool> {
         match &self.kind {
             Kind::Bool(b) => Some(*b),
             Kind::String(s) if s == "true" => Some(true),
@@ -124,7 +124,7 @@ impl Value {
         }
     }
 
-    pub fn as_number(&self) -> Option<f64> {
+    pub(super) fn as_number(&self) -> Option<f64> {
         match &self.kind {
             Kind::Number(n) => Some(*n),
             Kind::String(s) => s.trim().parse().ok(),
@@ -132,14 +132,14 @@ impl Value {
         }
     }
 
-    pub fn as_list(&self) -> Option<&[Value]> {
+    pub(super) fn as_list(&self) -> Option<&[Value]> {
         match &self.kind {
             Kind::List(items) => Some(items),
             _ => None,
         }
     }
 
-    pub fn as_map(&self) -> Option<&[(Key, Value)]> {
+    pub(super) fn as_map(&self) -> Option<&[(Key, Value)]> {
         match &self.kind {
             Kind::Map(entries) => Some(entries),
             _ => None,
@@ -147,14 +147,14 @@ impl Value {
     }
 
     /// The value of `key` in a map.
-    pub fn get(&self, key: &str) -> Option<&Value> {
+    pub(super) fn get(&self, key: &str) -> Option<&Value> {
         let entries = self.as_map()?;
         entries.binary_search_by(|(k, _)| k.text.as_str().cmp(key)).ok().map(|i| &entries[i].1)
     }
 
     /// The string Terraform converts a primitive to (`true`, `3`, `1.5`); `None` for null,
     /// collections and unknowns.
-    pub fn to_text(&self) -> Option<Text> {
+    pub(super) fn to_text(&self) -> Option<Text> {
         match &self.kind {
             Kind::String(s) => Some(s.clone()),
             Kind::Bool(b) => Some(if *b { "true" } else { "false" }.into()),
@@ -164,7 +164,7 @@ impl Value {
     }
 
     /// Whether the value, and everything in it, is known.
-    pub fn is_wholly_known(&self) -> bool {
+    pub(super) fn is_wholly_known(&self) -> bool {
         match &self.kind {
             Kind::Unknown(_) => false,
             Kind::List(items) => items.iter().all(Value::is_wholly_known),
@@ -175,7 +175,7 @@ impl Value {
 
     /// Equality as Terraform's `==` sees it (spans aside). Unknowns are equal only when they are
     /// the same reference.
-    pub fn same(&self, other: &Value) -> bool {
+    pub(super) fn same(&self, other: &Value) -> bool {
         match (&self.kind, &other.kind) {
             (Kind::Null, Kind::Null) => true,
             (Kind::Bool(a), Kind::Bool(b)) => a == b,
@@ -193,7 +193,7 @@ impl Value {
 
     /// How a value prints in messages and in placeholders: primitives as text, unknowns as
     /// written, collections in Terraform syntax.
-    pub fn display(&self) -> String {
+    pub(super) fn display(&self) -> String {
         match &self.kind {
             Kind::Null => "null".into(),
             Kind::Unknown(u) => u.text.to_string(),
@@ -212,7 +212,7 @@ impl Value {
     }
 
     /// A rough size, charged against the evaluation budget when a value is built.
-    pub fn weight(&self) -> u64 {
+    pub(super) fn weight(&self) -> u64 {
         match &self.kind {
             Kind::String(s) => 1 + s.len() as u64 / 64,
             Kind::List(items) => 1 + items.len() as u64,
@@ -223,7 +223,7 @@ impl Value {
 }
 
 /// Numbers print as Terraform prints them: integers without a fraction.
-pub fn number_text(n: f64) -> String {
+pub(super) fn number_text(n: f64) -> String {
     if n.fract() == 0.0 && n.abs() < 1e15 {
         format!("{}", n as i64)
     } else {
