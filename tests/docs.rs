@@ -116,8 +116,14 @@ fn rule_metadata_agree() {
         }
         let file = format!("src/rules/{module}.rs");
         let source = std::fs::read_to_string(root.join(&file)).unwrap_or_default();
-        if !source.contains(&format!("pub struct {name};")) {
-            problems.push(format!("{file}: no `pub struct {name};`"));
+        // Any visibility (`pub`, `pub(crate)`, `pub(super)`): only the declaration counts.
+        let declared = |line: &str| {
+            let rest = line.strip_prefix("pub").unwrap_or(line);
+            let rest = rest.strip_prefix('(').and_then(|r| r.split_once(") ")).map_or(rest.trim_start(), |(_, r)| r);
+            rest == format!("struct {name};")
+        };
+        if !source.lines().any(declared) {
+            problems.push(format!("{file}: no `struct {name};`"));
         }
         if id_in_source(&source).as_deref() != Some(id) {
             problems.push(format!("{file}: `fn id` returns {:?}, RULES says {id}", id_in_source(&source)));
