@@ -7,6 +7,7 @@ use std::sync::Arc;
 use globset::GlobSet;
 use rayon::prelude::*;
 
+use crate::cache::{Cache, Stat};
 use crate::config::{Config, RuleSetting};
 use crate::finding::{Finding, Location};
 use crate::fix::Op;
@@ -44,6 +45,9 @@ pub struct CheckOptions {
     pub append_fixes_to: Option<Arc<str>>,
     /// `--follow-symlinks`: follow links that leave the scope ([`files::WalkOptions`]).
     pub follow_symlinks: bool,
+    /// Keep what files turned into for the next run, and use what earlier runs kept
+    /// ([`crate::cache`]; `iblint check` unless `--no-cache`). Never with an `overlay`.
+    pub cache: bool,
 }
 
 /// File texts by display path.
@@ -97,16 +101,27 @@ pub fn run(opts: &CheckOptions, config: &Config, cwd: &Path) -> Result<Outcome, 
     let load = timings::phase("load");
     let overlay = opts.overlay.as_deref();
     let loader = FsLoader::new(&cwd, max).with_overlay(opts.overlay.clone());
-    let loaded: Vec<Objects> = source::stage::load_all(&walked.files, &loader, &load_opts, |f, is_patch| match overlay
-        .and_then(|o| o.get(&f.display))
-    {
-        Some(text) => {
-            let input = Input { display: &f.display, kind: f.kind, bytes: text.as_bytes(), is_patch };
-            source::load(&input, &load_opts)
-        }
-        None => load_file(f, is_patch, max, &load_opts),
-    });
+    let cache = (opts.cache && overlay.is_none() && !walked.files.is_empty())
+        .then(|| open_cache(&cwd, config, &load_opts, max))
+        .flatten();
+    let loaded: Vec<Objects> =
+        source::stage::load_all(&walked.files, &loader, &load_opts, cache.as_ref(), |f, is_patch| {
+            match overlay.and_then(|o| o.get(&f.display)) {
+                Some(text) => {
+                    let input = Input { display: &f.display, kind: f.kind, bytes: text.as_bytes(), is_patch };
+                    source::load(&input, &load_opts)
+                }
+                None => match &cache {
+                    Some(cache) => {
+                        cache.file(file_key(f, is_patch), &f.path, &loader, || load_file(f, is_patch, max, &load_opts))
+                    }
+                    None => load_file(f, is_patch, max, &load_opts).0,
+                },
+            }
+        });
     drop(load);
+    // Written while the rules run: nothing after this point reads it.
+    let saving = cache.map(|cache| std::thread::spawn(move || cache.save()));
     let merge = timings::phase("merge + index");
     let mut objects = Objects::default();
     objects.notes.extend(walked.notes);
@@ -168,6 +183,15 @@ pub fn run(opts: &CheckOptions, config: &Config, cwd: &Path) -> Result<Outcome, 
     });
     drop(snippets_phase);
     let findings = apply_inline_suppressions(findings, &texts, &enabled, config);
+    if let Some(summary) = saving.and_then(|s| s.join().ok()) {
+        timings::note(format_args!(
+            "cache: {} reused, {} computed, {} dropped, {}",
+            summary.reused,
+            summary.computed,
+            summary.dropped,
+            if summary.written { "written" } else { "not written" }
+        ));
+    }
     Ok(Outcome {
         findings,
         notes: notes
@@ -375,7 +399,14 @@ pub(crate) fn snippet_texts(
 }
 
 /// Reads and loads one file; I/O errors and oversized files become IB001 findings or notes.
-fn load_file(f: &files::FileEntry, is_patch: bool, max: u64, opts: &LoadOptions) -> Objects {
+/// Loads one file; with it, when the file is a regular file read whole, its size and time (taken
+/// before it was read) and the hash of what was read, for the cache.
+fn load_file(
+    f: &files::FileEntry,
+    is_patch: bool,
+    max: u64,
+    opts: &LoadOptions,
+) -> (Objects, Option<(Stat, [u8; 32])>) {
     let mut inv = Objects::default();
     let unreadable = |e: std::io::Error, inv: &mut Objects| {
         inv.parse_failures.push(crate::model::ParseFailure {
@@ -390,13 +421,14 @@ fn load_file(f: &files::FileEntry, is_patch: bool, max: u64, opts: &LoadOptions)
         Ok(file) => file,
         Err(e) => {
             unreadable(e, &mut inv);
-            return inv;
+            return (inv, None);
         }
     };
-    let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let meta = file.metadata().ok();
+    let size = meta.as_ref().map_or(0, |m| m.len());
     if size > max {
         inv.notes.push(too_large(f, max));
-        return inv;
+        return (inv, None);
     }
     let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0).saturating_add(1));
     // The size was read before the file: one that grows meanwhile (or reports no size, like
@@ -404,18 +436,42 @@ fn load_file(f: &files::FileEntry, is_patch: bool, max: u64, opts: &LoadOptions)
     match std::io::Read::read_to_end(&mut std::io::Read::take(&mut file, max.saturating_add(1)), &mut bytes) {
         Ok(_) if bytes.len() as u64 > max => {
             inv.notes.push(too_large(f, max));
-            inv
+            (inv, None)
         }
         Ok(_) => {
             let mut inv = source::load(&Input { display: &f.display, kind: f.kind, bytes: &bytes, is_patch }, opts);
             inv.shrink_to_fit();
-            inv
+            let read = meta.filter(|m| m.is_file()).map(|m| (Stat::of(&m), crate::cache::content_hash(&bytes)));
+            (inv, read)
         }
         Err(e) => {
             unreadable(e, &mut inv);
-            inv
+            (inv, None)
         }
     }
+}
+
+/// The cache of runs in `cwd` with these options: results depend on the build, the working
+/// directory (results name files relative to it), the options that shape objects and the config
+/// (which sets the namespace; it is taken whole, so any change to it starts afresh).
+fn open_cache(cwd: &Path, config: &Config, load_opts: &LoadOptions, max: u64) -> Option<Cache> {
+    let exe = std::env::current_exe().ok().and_then(|p| std::fs::metadata(p).ok())?;
+    let exe = Stat::of(&exe);
+    let config_text = config.path.as_deref().and_then(|p| std::fs::read(cwd.join(p)).ok()).unwrap_or_default();
+    let stamp = crate::cache::stamp(&[
+        env!("CARGO_PKG_VERSION").as_bytes(),
+        format!("{exe:?}").as_bytes(),
+        cwd.as_os_str().as_encoded_bytes(),
+        format!("{load_opts:?} {max}").as_bytes(),
+        format!("{:?}", config.path).as_bytes(),
+        &config_text,
+    ]);
+    Some(Cache::open(crate::cache::cache_file(cwd)?, stamp))
+}
+
+/// The cache key of one file loaded on its own.
+fn file_key(f: &files::FileEntry, is_patch: bool) -> String {
+    format!("file {:?} {is_patch} {}", f.kind, f.display)
 }
 
 fn too_large(f: &files::FileEntry, max: u64) -> SkipNote {

@@ -10,6 +10,7 @@
 #[cfg(feature = "live")]
 pub mod audit;
 pub mod baseline;
+pub mod cache;
 pub mod check;
 pub mod cli;
 pub mod config;

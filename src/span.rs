@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, OnceLock, RwLock};
 
 /// A point in a source file.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
 pub struct Pos {
     pub line: u32,
     pub col: u32,
@@ -16,7 +16,7 @@ pub struct Pos {
 /// object (a kustomize build, a Terraform module) also holds values that came from other files —
 /// a patch, a variable's default — and their spans name that file, so a finding lands on the
 /// line that produced the value.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
 pub struct Span {
     pub start: Pos,
     pub end: Pos,
@@ -87,6 +87,21 @@ impl FileId {
     pub fn path(self) -> Option<Arc<str>> {
         let index = usize::try_from(self.0).ok()?.checked_sub(1)?;
         file_table().read().unwrap_or_else(|e| e.into_inner()).paths.get(index).cloned()
+    }
+}
+
+/// Stored (in the incremental cache) as the file's display path, since ids are not stable
+/// across runs: `None` for [`FileId::HOLDER`].
+impl serde::Serialize for FileId {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.path().serialize(serializer)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for FileId {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<FileId, D::Error> {
+        let path: Option<&str> = serde::Deserialize::deserialize(deserializer)?;
+        Ok(path.map_or(FileId::HOLDER, |p| FileId::of(&Arc::from(p))))
     }
 }
 

@@ -10,6 +10,13 @@ fn start() -> Option<Instant> {
     *START.get_or_init(|| std::env::var_os("IBLINT_TIMINGS").filter(|v| v != "0").map(|_| Instant::now()))
 }
 
+/// Prints a line about the run (what the cache did) when timings are on.
+pub fn note(what: std::fmt::Arguments) {
+    if start().is_some() {
+        eprintln!("iblint timings: {what}");
+    }
+}
+
 /// A phase that reports its duration when dropped (nothing when timings are off).
 pub struct Phase {
     name: &'static str,

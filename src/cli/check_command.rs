@@ -71,6 +71,7 @@ pub(super) fn run_check(
         stdin,
         scope: args.scope.clone(),
         follow_symlinks: args.follow_symlinks,
+        cache: !args.no_cache,
         excludes: args.exclude.clone(),
         namespace: args.namespace.clone(),
         enable: common.enable.clone(),

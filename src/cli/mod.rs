@@ -129,6 +129,11 @@ pub struct CheckArgs {
     /// links leave it is skipped with a note, and links inside directories are not followed)
     #[arg(long)]
     pub follow_symlinks: bool,
+    /// Read every file afresh and keep nothing for the next run (default: what each file turned
+    /// into is kept in `.git/iblint/`, or the user's cache directory outside git, and used again
+    /// while the file is unchanged)
+    #[arg(long)]
+    pub no_cache: bool,
     /// Skip paths matching GLOB (repeatable; adds to the config's `exclude:`)
     #[arg(long, value_name = "GLOB")]
     pub exclude: Vec<String>,

@@ -9,7 +9,7 @@ use crate::span::Span;
 pub const MANAGED_FIC_NAME: &str = "aks-identity-binding";
 
 /// What a source does to the credential.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum FicAction {
     /// Declared (desired state: created and kept as written).
     Declare,
@@ -30,7 +30,7 @@ impl FicAction {
 }
 
 /// One federated identity credential, or one command that touches one.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct FederatedCredential {
     /// How users name it: `FederatedIdentityCredential team-a/x`, `Terraform resource
     /// azurerm_federated_identity_credential.x`, `az identity federated-credential delete`.
@@ -90,7 +90,7 @@ impl FederatedCredential {
 /// An AKS identity binding: `Microsoft.ContainerService/managedClusters/identityBindings` (Bicep,
 /// ARM, azapi) or `az aks identity-binding create`. It lets a cluster use a managed identity, and
 /// makes AKS create and own that identity's credential `aks-identity-binding`.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct IdentityBindingResource {
     /// How users name it: `Bicep resource binding`, `az aks identity-binding create`.
     pub display: String,

@@ -11,7 +11,7 @@ use super::workload::Workload;
 use crate::span::Pos;
 
 /// A file that could not be read or parsed (IB001).
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct ParseFailure {
     pub path: Arc<str>,
     pub pos: Pos,
@@ -20,7 +20,7 @@ pub struct ParseFailure {
 }
 
 /// Why a file is unusable.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum FailureCause {
     /// It cannot be read or parsed.
     #[default]
@@ -30,7 +30,7 @@ pub enum FailureCause {
 }
 
 /// A file or directory skipped on purpose, told to the user once (not a finding).
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub struct SkipNote {
     pub path: String,
     pub message: String,
@@ -43,7 +43,7 @@ macro_rules! object_kinds {
     ($($(#[$attr:meta])* $field:ident: $ty:ty),* $(,)?) => {
         /// The objects sources produce — one file's, one API page's, or a whole run's — before
         /// they are indexed into an [`Inventory`].
-        #[derive(Debug, Default)]
+        #[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
         pub struct Objects {
             $($(#[$attr])* pub $field: Vec<$ty>,)*
             pub parse_failures: Vec<ParseFailure>,

@@ -3,7 +3,7 @@
 use super::meta::{Meta, Str};
 
 /// An AzureIdentity, AzureIdentityBinding, AzureAssignedIdentity or AzurePodIdentityException.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct LegacyPodIdentity {
     pub meta: Meta,
     /// `spec.clientID` of an AzureIdentity (keys matched case-insensitively).

@@ -4,7 +4,7 @@ use std::sync::Arc;
 use crate::span::Span;
 
 /// Where a model object came from.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Origin {
     /// A file, by its display path (relative to the working directory, `/`-separated).
     File(Arc<str>),
@@ -27,7 +27,7 @@ impl Origin {
 pub type Text = compact_str::CompactString;
 
 /// A string value with the span of its text.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Str {
     pub value: Text,
     pub span: Span,
@@ -40,7 +40,7 @@ impl Str {
 }
 
 /// What a label or annotation value decodes to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum ValueType {
     String,
     Bool,
@@ -52,7 +52,7 @@ pub enum ValueType {
 }
 
 /// One label or annotation.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Entry {
     pub key: Text,
     pub key_span: Span,
@@ -71,7 +71,7 @@ impl Entry {
 }
 
 /// Labels or annotations, in source order, with the span of the `labels:`/`annotations:` key.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct Entries {
     pub key_span: Option<Span>,
     pub items: Vec<Entry>,
@@ -116,7 +116,7 @@ impl fmt::Display for ObjectRef {
 }
 
 /// What every object has: identity, metadata and where it was declared.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Meta {
     pub api_version: Text,
     pub kind: Text,
@@ -169,7 +169,7 @@ pub(crate) fn nearest_in_own_file(candidates: &[Option<Span>], last: Span) -> Sp
 }
 
 /// A ServiceAccount.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct ServiceAccount {
     pub meta: Meta,
 }
@@ -185,7 +185,7 @@ impl ServiceAccount {
 }
 
 /// A ConfigMap; only its string data is kept.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct ConfigMap {
     pub meta: Meta,
     pub data: Vec<Entry>,

@@ -13,6 +13,7 @@ mod pod_kinds;
 mod privilege;
 mod rbac;
 mod sidecars;
+mod stored;
 mod tools;
 mod values;
 mod workload;

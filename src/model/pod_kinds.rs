@@ -41,13 +41,13 @@ pub struct Outer {
 }
 
 /// Who picks the ServiceAccount when the template names none.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum AccountDefault {
     /// Kubernetes: the namespace's `default` account.
     #[default]
     Default,
     /// The controller or whoever submits the object picks it (the reason is told in findings' help).
-    ChosenElsewhere(&'static str),
+    ChosenElsewhere(#[serde(with = "super::stored::static_str")] super::stored::StaticStr),
 }
 
 /// One kind that embeds pod templates.

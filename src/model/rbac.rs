@@ -5,7 +5,7 @@ use super::meta::{Meta, Str, Text};
 use crate::span::Span;
 
 /// One entry of a role's `rules:`.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct PolicyRule {
     pub verbs: Vec<Str>,
     pub api_groups: Vec<Str>,
@@ -34,7 +34,7 @@ impl PolicyRule {
 }
 
 /// A ClusterRole (`meta.cluster_scoped`) or a Role.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Role {
     pub meta: Meta,
     pub rules: Vec<PolicyRule>,
@@ -49,13 +49,13 @@ impl Role {
 }
 
 /// A label selector as Kubernetes evaluates it.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct LabelSelector {
     pub match_labels: Vec<(String, String)>,
     pub match_expressions: Vec<SelectorRequirement>,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct SelectorRequirement {
     pub key: String,
     /// `In`, `NotIn`, `Exists`, `DoesNotExist`.
@@ -82,7 +82,7 @@ impl LabelSelector {
 
 /// What a binding's subject names. RBAC knows three kinds; any other text is kept as written so
 /// that messages can quote it, and matches no request.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum SubjectKind {
     ServiceAccount,
     User,
@@ -117,7 +117,7 @@ impl std::fmt::Display for SubjectKind {
 }
 
 /// A binding's subject.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Subject {
     pub kind: SubjectKind,
     pub name: Str,
@@ -126,7 +126,7 @@ pub struct Subject {
 }
 
 /// A binding's `roleRef`.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct RoleRef {
     /// `ClusterRole` or `Role`.
     pub kind: Text,
@@ -135,7 +135,7 @@ pub struct RoleRef {
 }
 
 /// A ClusterRoleBinding (`meta.cluster_scoped`) or a RoleBinding.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Binding {
     pub meta: Meta,
     pub role_ref: Option<RoleRef>,

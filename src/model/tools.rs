@@ -113,8 +113,9 @@ pub fn image_name(image: &str) -> &str {
 }
 
 /// One object of a tool's configuration that concerns workload identity.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct ToolConfig {
+    #[serde(with = "super::stored::tool")]
     pub tool: &'static Tool,
     pub meta: Meta,
     /// The client ids it supplies (a ClusterIssuer may have several solvers).
@@ -125,10 +126,11 @@ pub struct ToolConfig {
 }
 
 /// A client id a configuration supplies.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct SuppliedId {
     /// The field, as a message names it (`managedIdentity.clientID`).
-    pub field: &'static str,
+    #[serde(with = "super::stored::static_str")]
+    pub field: super::stored::StaticStr,
     /// The literal id; for a reference to a Secret (`authSecretRef.clientId`), its description.
     pub value: Str,
     /// The id is read from a Secret at run time: its value is not known here.
@@ -136,7 +138,7 @@ pub struct SuppliedId {
 }
 
 /// A ServiceAccount a configuration names.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct AccountRef {
     pub namespace: Text,
     pub name: Str,

@@ -9,7 +9,7 @@ use crate::span::Span;
 /// pod templates. An object with several pod templates (a Spark driver and its executors, the
 /// templates of an Argo Workflow) is one workload per template, the later ones marked
 /// [`Workload::shares_meta`].
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Workload {
     /// The object's own metadata (for a Pod, the pod's).
     pub meta: Meta,
@@ -31,12 +31,14 @@ pub struct Workload {
 }
 
 /// Labels and annotations on an intermediate template that do not reach the pods.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct OuterMetadata {
     /// What the template is called ("Job template").
-    pub name: &'static str,
+    #[serde(with = "super::stored::static_str")]
+    pub name: super::stored::StaticStr,
     /// What the metadata labels instead ("the Job template's metadata, which labels the Jobs, …").
-    pub what: &'static str,
+    #[serde(with = "super::stored::static_str")]
+    pub what: super::stored::StaticStr,
     pub labels: Entries,
     pub annotations: Entries,
 }
@@ -71,7 +73,7 @@ impl fmt::Display for WorkloadRef {
 }
 
 /// The pod template of a workload, with every field the rules point at.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct PodTemplate {
     /// The `template:` key (the `kind:` value of a bare Pod): anchor of last resort.
     pub anchor: Span,
@@ -91,16 +93,19 @@ pub struct PodTemplate {
     /// Who picks the ServiceAccount when the template names none.
     pub account_default: AccountDefault,
     /// Containers the controller adds to every pod (Argo's `wait`).
+    #[serde(with = "super::stored::static_list")]
     pub added_containers: &'static [&'static str],
     /// The template is merged into one the controller owns and may leave containers out.
     pub partial_containers: bool,
     /// Where the pod's labels and annotations go, as key paths from the object's root (for help texts).
+    #[serde(with = "super::stored::static_strs")]
     pub labels_path: Vec<&'static str>,
+    #[serde(with = "super::stored::static_strs")]
     pub annotations_path: Vec<&'static str>,
 }
 
 /// A `projected` volume source `serviceAccountToken` the pod template declares itself.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct ProjectedToken {
     /// The volume's name.
     pub volume: Str,
@@ -182,7 +187,7 @@ impl PodTemplate {
     }
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Container {
     pub name: Str,
     pub init: bool,
@@ -197,7 +202,7 @@ pub struct Container {
 }
 
 /// A container's `volumeMounts` entry.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct VolumeMount {
     pub name: Str,
     pub mount_path: Str,
@@ -205,7 +210,7 @@ pub struct VolumeMount {
     pub sub_path: Option<Str>,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct EnvVar {
     pub name: Str,
     /// A literal `value:`; `None` when absent or set through `valueFrom`.

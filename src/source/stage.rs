@@ -14,6 +14,7 @@ use rayon::prelude::*;
 use super::files::FileEntry;
 use super::loader::Loader;
 use super::LoadOptions;
+use crate::cache::Cache;
 use crate::model::Objects;
 
 /// Every file of a run, for evaluators that look for a file's companions (parameter files).
@@ -59,15 +60,23 @@ static EVALUATORS: &[&dyn Evaluator] =
 /// Loads every file of a run: kustomize roots first (see the module's documentation), then
 /// claimed files through their evaluator and the others with `load_one`, in parallel.
 /// `load_one` is told whether the file holds partial objects (a kustomize patch that applied in
-/// no build).
+/// no build). With a `cache`, the kustomize builds and each evaluator's results are taken from
+/// it while the files they read are unchanged (`load_one` caches single files itself).
 pub fn load_all(
     files: &[FileEntry],
     loader: &dyn Loader,
     opts: &LoadOptions,
+    cache: Option<&Cache>,
     load_one: impl Fn(&FileEntry, bool) -> Objects + Sync,
 ) -> Vec<Objects> {
     let phase = crate::timings::phase("kustomize builds");
-    let built = super::kustomize::evaluate(files, loader, opts);
+    let build = |loader: &dyn Loader| super::kustomize::evaluate(files, loader, opts);
+    let any_kustomization = files.iter().any(|f| super::kustomize::is_kustomization_file(&f.path));
+    let built = match cache {
+        // The builds take from the scope only which files are kustomizations; the rest they read.
+        Some(cache) if any_kustomization => cache.evaluation(kustomize_key(files), loader, build),
+        _ => build(loader),
+    };
     drop(phase);
     let scope = Scope::new(files);
     let mut claims: Vec<Vec<&FileEntry>> = vec![Vec::new(); EVALUATORS.len()];
@@ -83,8 +92,15 @@ pub fn load_all(
             EVALUATORS
                 .par_iter()
                 .zip(claims.par_iter())
-                .filter(|(_, claimed)| !claimed.is_empty())
-                .flat_map_iter(|(e, claimed)| e.evaluate(claimed, &scope, loader, opts))
+                .enumerate()
+                .filter(|(_, (_, claimed))| !claimed.is_empty())
+                .flat_map_iter(|(i, (e, claimed))| {
+                    let evaluate = |loader: &dyn Loader| e.evaluate(claimed, &scope, loader, opts);
+                    match cache {
+                        Some(cache) => cache.evaluation(evaluator_key(i, claimed, files), loader, evaluate),
+                        None => evaluate(loader),
+                    }
+                })
                 .collect::<Vec<Objects>>()
         },
         || load_in_chunks(&unclaimed, &|f: &FileEntry| load_one(f, built.partial.contains(&f.path))),
@@ -92,6 +108,28 @@ pub fn load_all(
     evaluated.push(loaded);
     evaluated.push(built.objects);
     evaluated
+}
+
+/// The cache key of the kustomize builds: the kustomization files in scope.
+fn kustomize_key(files: &[FileEntry]) -> String {
+    let roots = files.iter().filter(|f| super::kustomize::is_kustomization_file(&f.path)).map(|f| f.path.as_path());
+    format!("kustomize {}", paths_hash(roots))
+}
+
+/// The cache key of evaluator `index`'s results: the files it claimed, and every file in scope
+/// (evaluators ask whether a file they refer to is in the run).
+fn evaluator_key(index: usize, claimed: &[&FileEntry], files: &[FileEntry]) -> String {
+    let claimed = paths_hash(claimed.iter().map(|f| f.path.as_path()));
+    format!("evaluator {index} {claimed} {}", paths_hash(files.iter().map(|f| f.path.as_path())))
+}
+
+fn paths_hash<'a>(paths: impl Iterator<Item = &'a Path>) -> String {
+    let mut all = Vec::new();
+    for p in paths {
+        all.extend_from_slice(p.as_os_str().as_encoded_bytes());
+        all.push(0);
+    }
+    crate::cache::content_hash(&all).iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Files loaded in parallel per chunk, in order.

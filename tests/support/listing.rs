@@ -74,7 +74,7 @@ pub fn credentials(root: &Path) -> Vec<String> {
     .expect("walk");
     let opts = LoadOptions::default();
     let loader = FsLoader::new(&root, u64::MAX);
-    let parts = stage::load_all(&walked.files, &loader, &opts, |f, is_patch| {
+    let parts = stage::load_all(&walked.files, &loader, &opts, None, |f, is_patch| {
         let bytes = std::fs::read(&f.path).expect("read");
         source::load(&Input { display: &f.display, kind: f.kind, bytes: &bytes, is_patch }, &opts)
     });

@@ -41,7 +41,7 @@ use crate::model::{Objects, Origin, ParseFailure, SkipNote};
 use crate::yaml::Node;
 
 /// What building the kustomizations in scope produced.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct Evaluated {
     /// The built objects (each tagged with its root), and the builds' failures and notes.
     pub objects: Objects,
@@ -78,7 +78,7 @@ pub fn build(dir: &Path, loader: &dyn Loader, opts: &LoadOptions) -> Built {
     out
 }
 
-fn is_kustomization_file(path: &Path) -> bool {
+pub(crate) fn is_kustomization_file(path: &Path) -> bool {
     path.file_name().and_then(|n| n.to_str()).is_some_and(|n| FILE_NAMES.contains(&n))
 }
 

@@ -1,0 +1,113 @@
+//! How the model's references to the binary's own tables (`&'static str` field names, pod-kind
+//! paths, [`Tool`]s) are written to and read back from the incremental cache (`crate::cache`).
+//!
+//! They are written as their text. Read back, a text is interned once per process: the values
+//! all come from this binary's tables (the cache belongs to one build), so the interner holds a
+//! few dozen strings, and a damaged cache can add no more than its own size.
+
+use std::collections::HashSet;
+use std::sync::{Mutex, OnceLock};
+
+use serde::de::Error as _;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use super::tools::{Tool, TOOLS};
+
+/// A `&'static str` field, named through this alias so that serde's derive does not take the
+/// field for text borrowed from the input (which would tie every enclosing type's deserializer to
+/// `'static` input).
+pub(crate) type StaticStr = &'static str;
+
+fn intern(text: &str) -> &'static str {
+    static STRINGS: OnceLock<Mutex<HashSet<&'static str>>> = OnceLock::new();
+    let mut set = STRINGS.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(&known) = set.get(text) {
+        return known;
+    }
+    let leaked: &'static str = Box::leak(text.to_owned().into_boxed_str());
+    set.insert(leaked);
+    leaked
+}
+
+fn intern_list(items: Vec<&'static str>) -> &'static [&'static str] {
+    static LISTS: OnceLock<Mutex<HashSet<&'static [&'static str]>>> = OnceLock::new();
+    let mut set = LISTS.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(&known) = set.get(items.as_slice()) {
+        return known;
+    }
+    let leaked: &'static [&'static str] = Box::leak(items.into_boxed_slice());
+    set.insert(leaked);
+    leaked
+}
+
+/// `#[serde(with = "static_str")]` for a `&'static str`.
+pub(crate) mod static_str {
+    use super::*;
+
+    pub(crate) fn serialize<S: Serializer>(value: &&'static str, s: S) -> Result<S::Ok, S::Error> {
+        value.serialize(s)
+    }
+
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<&'static str, D::Error> {
+        let text: &str = Deserialize::deserialize(d)?;
+        Ok(intern(text))
+    }
+}
+
+/// `#[serde(with = "static_strs")]` for a `Vec<&'static str>`.
+pub(crate) mod static_strs {
+    use super::*;
+
+    pub(crate) fn serialize<S: Serializer>(value: &[&'static str], s: S) -> Result<S::Ok, S::Error> {
+        value.serialize(s)
+    }
+
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<&'static str>, D::Error> {
+        let texts: Vec<&str> = Deserialize::deserialize(d)?;
+        Ok(texts.into_iter().map(intern).collect())
+    }
+}
+
+/// `#[serde(with = "static_list")]` for a `&'static [&'static str]`.
+pub(crate) mod static_list {
+    use super::*;
+
+    pub(crate) fn serialize<S: Serializer>(value: &&'static [&'static str], s: S) -> Result<S::Ok, S::Error> {
+        value.serialize(s)
+    }
+
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<&'static [&'static str], D::Error> {
+        let texts: Vec<&str> = Deserialize::deserialize(d)?;
+        Ok(intern_list(texts.into_iter().map(intern).collect()))
+    }
+}
+
+/// `#[serde(with = "tool")]` for a `&'static Tool`: written as its name, read back from
+/// [`TOOLS`] (a name this build does not know makes the cache entry unreadable, so it is rebuilt).
+pub(crate) mod tool {
+    use super::*;
+
+    pub(crate) fn serialize<S: Serializer>(value: &&'static Tool, s: S) -> Result<S::Ok, S::Error> {
+        value.name.serialize(s)
+    }
+
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<&'static Tool, D::Error> {
+        let name: &str = Deserialize::deserialize(d)?;
+        TOOLS.iter().copied().find(|t| t.name == name).ok_or_else(|| D::Error::custom("unknown tool"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn interned_texts_are_shared() {
+        let a = intern(&String::from("Job template"));
+        let b = intern(&String::from("Job template"));
+        assert!(std::ptr::eq(a, b));
+        let l = intern_list(vec![a, "wait"]);
+        let m = intern_list(vec![b, "wait"]);
+        assert!(std::ptr::eq(l, m));
+    }
+}
