@@ -16,6 +16,23 @@ fn platform_managed(inv: &Inventory, b: &Binding) -> bool {
     b.meta.is_platform_managed() || inv.role_of(b).is_some_and(|r| r.meta.is_platform_managed())
 }
 
+/// How broad a group is: everyone (error), a whole namespace (warning), or neither.
+fn breadth(group: &str) -> Option<Level> {
+    if EVERYONE.contains(&group) {
+        Some(Level::Error)
+    } else if group.starts_with(NAMESPACE_GROUP_PREFIX) {
+        Some(Level::Warning)
+    } else {
+        None
+    }
+}
+
+/// The binding names a broad group: only those can be reported, so the role's rules are looked
+/// up for them alone (most bindings name ServiceAccounts).
+fn binds_broad_group(b: &Binding) -> bool {
+    b.subjects.iter().any(|s| s.kind == SubjectKind::Group && breadth(&s.name.value).is_some())
+}
+
 impl Rule for BroadIdentityGrant {
     fn id(&self) -> &'static str {
         "IB305"
@@ -24,20 +41,14 @@ impl Rule for BroadIdentityGrant {
     fn check(&self, cx: &Context, sink: &mut Sink) {
         let inv = cx.inventory;
         let mut exposure = Exposure::new(inv);
-        for binding in inv.bindings.iter().filter(|b| !platform_managed(inv, b)) {
+        for binding in inv.bindings.iter().filter(|b| binds_broad_group(b) && !platform_managed(inv, b)) {
             let rules: Vec<_> =
                 inv.rules_of_binding(binding).into_iter().filter(|(_, r)| grants_identity_use(r)).collect();
             let Some((owner, rule)) = rules.first() else { continue };
             let superuser_grant = inv.grants_everything(binding);
             for s in binding.subjects.iter().filter(|s| s.kind == SubjectKind::Group) {
                 let group = s.name.value.as_str();
-                let level = if EVERYONE.contains(&group) {
-                    Level::Error
-                } else if group.starts_with(NAMESPACE_GROUP_PREFIX) {
-                    Level::Warning
-                } else {
-                    continue;
-                };
+                let Some(level) = breadth(group) else { continue };
                 // A namespace's accounts given every permission (a GitOps tenant), or holding it
                 // through another binding, gain nothing from an identity rule. Everyone made a
                 // superuser is still reported: no platform does that.

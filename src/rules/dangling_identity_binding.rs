@@ -26,8 +26,8 @@ impl Rule for DanglingIdentityBinding {
         let inv = cx.inventory;
         for b in &inv.bindings {
             let Some(role_ref) = &b.role_ref else { continue };
-            let role_in_scope = inv.role_of(b).is_some();
-            if !role_in_scope && looks_like_identity_grant(b) {
+            let dangling = looks_like_identity_grant(b) && inv.role_of(b).is_none();
+            if dangling {
                 sink.emit_on(
                     &b.meta,
                     role_ref.name.span,
@@ -40,11 +40,14 @@ impl Rule for DanglingIdentityBinding {
                 )
                 .help("Add the role next to the binding, or fix the name in roleRef.");
             }
-            if !b.is_cluster_binding() || !(grants_identity(inv, b) || (!role_in_scope && looks_like_identity_grant(b)))
+            let without_namespace =
+                || b.subjects.iter().filter(|s| s.kind == SubjectKind::ServiceAccount && s.namespace.is_none());
+            // The role's rules are read only for a binding that has such a subject (few do).
+            if !b.is_cluster_binding() || without_namespace().next().is_none() || !(dangling || grants_identity(inv, b))
             {
                 continue;
             }
-            for s in b.subjects.iter().filter(|s| s.kind == SubjectKind::ServiceAccount && s.namespace.is_none()) {
+            for s in without_namespace() {
                 sink.emit_on(
                     &b.meta,
                     s.span,

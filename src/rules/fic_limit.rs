@@ -25,22 +25,19 @@ impl Rule for FicLimit {
         // One group per identity and deployment (parameter file): environments deployed from one
         // template with different parameter files hold different identities.
         let mut by_identity: BTreeMap<(String, Option<&str>), Vec<&FederatedCredential>> = BTreeMap::new();
-        let mut names: HashSet<(String, Option<&str>, String)> = HashSet::new();
         for fic in &cx.inventory.federated_credentials {
             let Some(id) = fic.identity.as_deref().filter(|_| fic.action != crate::model::FicAction::Delete) else {
                 continue;
             };
-            let key = (identity_key(id), fic.deployment.as_deref());
+            by_identity.entry((identity_key(id), fic.deployment.as_deref())).or_default().push(fic);
+        }
+        // Most identities have a credential or two: names are compared within the few groups
+        // large enough to count.
+        for (_, mut fics) in by_identity.into_iter().filter(|(_, fics)| fics.len() >= WARN_FROM) {
             // Azure names credentials uniquely per identity: one name written twice (a Bicep file
             // and the template built from it, two scripts) is one credential.
-            if let Some(name) = &fic.name {
-                if !names.insert((key.0.clone(), key.1, name.value.to_ascii_lowercase().to_string())) {
-                    continue;
-                }
-            }
-            by_identity.entry(key).or_default().push(fic);
-        }
-        for (_, fics) in by_identity {
+            let mut names: HashSet<String> = HashSet::new();
+            fics.retain(|fic| fic.name.as_ref().is_none_or(|n| names.insert(n.value.to_ascii_lowercase().to_string())));
             let identity = fics[0].identity.as_deref().unwrap_or_default();
             let count = fics.len();
             if count < WARN_FROM {

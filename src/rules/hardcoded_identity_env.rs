@@ -1,3 +1,5 @@
+use std::cell::OnceCell;
+
 use super::{service_account_of, Context, Rule, Sink};
 use crate::finding::Level;
 use crate::model::{is_placeholder, is_wi_pod};
@@ -19,21 +21,23 @@ impl Rule for HardcodedIdentityEnv {
 
     fn check(&self, cx: &Context, sink: &mut Sink) {
         for w in cx.inventory.workloads.iter().filter(|w| is_wi_pod(&w.pod)) {
-            let sa = service_account_of(cx.inventory, w);
             let skipped = w.pod.annotations.value(SKIP_CONTAINERS).unwrap_or("");
-            let skipped: Vec<&str> = skipped.split(';').map(str::trim).collect();
-            for c in w.pod.containers.iter().filter(|c| !skipped.contains(&c.name.value.as_str())) {
-                check_container(sink, w, c, sa);
+            let is_skipped = |name: &str| skipped.split(';').map(str::trim).any(|s| s == name);
+            // The account is looked up for the containers that set an identity variable alone.
+            let sa = OnceCell::new();
+            let sa = || *sa.get_or_init(|| service_account_of(cx.inventory, w));
+            for c in w.pod.containers.iter().filter(|c| !is_skipped(&c.name.value)) {
+                check_container(sink, w, c, &sa);
             }
         }
     }
 }
 
-fn check_container(
+fn check_container<'a>(
     sink: &mut Sink,
     w: &crate::model::Workload,
     c: &Container,
-    sa: Option<&crate::model::ServiceAccount>,
+    sa: &dyn Fn() -> Option<&'a crate::model::ServiceAccount>,
 ) {
     for env in &c.env {
         let name = env.name.value.as_str();
@@ -43,13 +47,17 @@ fn check_container(
             _ if INJECTED.contains(&name) || name.starts_with(INJECTED_PREFIX) => None,
             _ => continue,
         };
-        let expected = match (annotation, sa) {
-            (Some(key), Some(sa)) => match sa.meta.annotations.get(key).filter(|e| !e.value.trim().is_empty()) {
-                Some(e) => Some((sa, e)),
-                None => continue,
-            },
-            (Some(_), None) => continue,
-            (None, _) => None,
+        let expected = match annotation {
+            Some(key) => {
+                let set = |sa: &'a crate::model::ServiceAccount| {
+                    sa.meta.annotations.get(key).filter(|e| !e.value.trim().is_empty()).map(|e| (sa, e))
+                };
+                match sa().and_then(set) {
+                    Some(found) => Some(found),
+                    None => continue,
+                }
+            }
+            None => None,
         };
         let f = sink.emit_on(
             &w.meta,

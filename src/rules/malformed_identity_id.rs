@@ -22,8 +22,8 @@ struct IdValue<'a> {
     span: Span,
     /// "client id" or "tenant id".
     field: &'static str,
-    /// How a message names the field's holder: `ServiceAccount a/b`, or the field and its object.
-    whose: String,
+    /// How a message names the field's holder (see [`IdValue::whose`]).
+    holder: Holder,
     /// Who uses the value as written, for the help.
     used_by: &'static str,
     /// A ServiceAccount annotation, which `iblint fix` may rewrite; a tool's field may sit in
@@ -54,6 +54,25 @@ impl Rule for MalformedIdentityId {
     }
 }
 
+/// What holds an id, for messages. The text is made only for the few ids reported: every id in
+/// scope is judged, and naming each one up front cost more than judging it.
+#[derive(Clone, Copy)]
+enum Holder {
+    /// A ServiceAccount's annotation: `ServiceAccount a/b`.
+    Account,
+    /// A tool configuration's field: `` `clientID` of ClusterIssuer x ``.
+    ToolField,
+}
+
+impl IdValue<'_> {
+    fn whose(&self) -> String {
+        match self.holder {
+            Holder::Account => self.meta.object_ref().to_string(),
+            Holder::ToolField => format!("`{}` of {}", self.key, self.meta.object_ref()),
+        }
+    }
+}
+
 /// Every id in scope: ServiceAccount annotations (string values only: others are IB002's) and
 /// the literal client ids of tool configurations.
 fn ids<'a>(cx: &'a Context) -> Vec<IdValue<'a>> {
@@ -66,7 +85,7 @@ fn ids<'a>(cx: &'a Context) -> Vec<IdValue<'a>> {
                 value: &entry.value,
                 span: entry.value_span,
                 field: if entry.key == CLIENT_ID { "client id" } else { "tenant id" },
-                whose: sa.meta.object_ref().to_string(),
+                holder: Holder::Account,
                 used_by: "The webhook copies the value verbatim into the pod's environment",
                 fixable: true,
             });
@@ -80,7 +99,7 @@ fn ids<'a>(cx: &'a Context) -> Vec<IdValue<'a>> {
                 value: &id.value.value,
                 span: id.value.span,
                 field: "client id",
-                whose: format!("`{}` of {}", id.field, config.meta.object_ref()),
+                holder: Holder::ToolField,
                 used_by: config.tool.name,
                 fixable: false,
             });
@@ -90,7 +109,11 @@ fn ids<'a>(cx: &'a Context) -> Vec<IdValue<'a>> {
 }
 
 fn check_value(sink: &mut Sink, inv: &Inventory, id: &IdValue) {
-    let (value, field, whose) = (id.value, id.field, &id.whose);
+    let (value, field) = (id.value, id.field);
+    if is_guid(value) && !value.bytes().any(|c| c.is_ascii_uppercase()) {
+        return; // The common case: a well-formed id, nothing to say.
+    }
+    let whose = &id.whose();
     if is_guid(value) {
         if value.chars().any(|c| c.is_ascii_uppercase()) {
             sink.emit_on(id.meta, id.span, format!("The {field} `{value}` of {whose} has upper-case letters"))
@@ -131,7 +154,7 @@ fn check_value(sink: &mut Sink, inv: &Inventory, id: &IdValue) {
 fn report_unchecked(sink: &mut Sink, unchecked: &[IdValue]) {
     let first = unchecked.iter().min_by(|a, b| (a.meta.origin.path(), a.span).cmp(&(b.meta.origin.path(), b.span)));
     let Some(id) = first else { return };
-    let (value, whose) = (id.value, &id.whose);
+    let (value, whose) = (id.value, &id.whose());
     let message = match unchecked.len() {
         1 => format!("The identity id `{value}` of {whose} is a placeholder filled in later and was not checked"),
         n => format!(
@@ -153,7 +176,7 @@ fn lower_case_plan(inv: &Inventory, id: &IdValue) -> Option<Plan> {
         return None;
     }
     let lower = id.value.to_ascii_lowercase();
-    let plan = Plan::safe(format!("Write the {} of {} in lower case", id.field, id.whose));
+    let plan = Plan::safe(format!("Write the {} of {} in lower case", id.field, id.whose()));
     if id.key == CLIENT_ID {
         rewrite_client_id(inv, plan, id.meta, id.span, id.value, &lower)
     } else {

@@ -28,7 +28,8 @@ impl Rule for MalformedIdentityRule {
 }
 
 fn check_rule(sink: &mut Sink, role: &Role, rule: &PolicyRule) {
-    let whose = role.meta.object_ref();
+    // Named only in a finding: most rules have none.
+    let whose = || role.meta.object_ref();
     let verb_ok = exact(&rule.verbs, USE_MANAGED_IDENTITY);
     let group_ok = exact(&rule.api_groups, IDENTITY_API_GROUP);
     let verb_typo = rule.verbs.iter().find(|v| near(v, USE_MANAGED_IDENTITY));
@@ -38,7 +39,7 @@ fn check_rule(sink: &mut Sink, role: &Role, rule: &PolicyRule) {
             sink,
             role,
             v,
-            format!("{whose} has the verb `{}`, not `{USE_MANAGED_IDENTITY}`: the rule grants nothing", v.value),
+            format!("{} has the verb `{}`, not `{USE_MANAGED_IDENTITY}`: the rule grants nothing", whose(), v.value),
             format!("verbs: [\"{USE_MANAGED_IDENTITY}\"]"),
         );
     }
@@ -47,7 +48,7 @@ fn check_rule(sink: &mut Sink, role: &Role, rule: &PolicyRule) {
             sink,
             role,
             g,
-            format!("{whose} has the API group `{}`, not `{IDENTITY_API_GROUP}`: the rule grants nothing", g.value),
+            format!("{} has the API group `{}`, not `{IDENTITY_API_GROUP}`: the rule grants nothing", whose(), g.value),
             format!("apiGroups: [\"{IDENTITY_API_GROUP}\"]"),
         );
     }
@@ -59,7 +60,7 @@ fn check_rule(sink: &mut Sink, role: &Role, rule: &PolicyRule) {
             sink,
             role,
             r,
-            format!("{whose} grants `{USE_MANAGED_IDENTITY}` for `{}`, which is not a client id (a GUID)", r.value),
+            format!("{} grants `{USE_MANAGED_IDENTITY}` for `{}`, which is not a client id (a GUID)", whose(), r.value),
             "resources: [\"<client-id GUID>\"]".into(),
         );
     }
@@ -68,7 +69,7 @@ fn check_rule(sink: &mut Sink, role: &Role, rule: &PolicyRule) {
             sink,
             role,
             n,
-            format!("{whose} lists `{}` in resourceNames: identity bindings check the client id as the resource, and a rule limited to resourceNames never matches", n.value),
+            format!("{} lists `{}` in resourceNames: identity bindings check the client id as the resource, and a rule limited to resourceNames never matches", whose(), n.value),
             format!("resources: [\"{}\"]   # and no resourceNames", fix_values::guid_or(&n.value, fix_values::CLIENT_ID)),
         );
     }

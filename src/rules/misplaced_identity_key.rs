@@ -16,7 +16,8 @@ impl Rule for MisplacedIdentityKey {
 
     fn check(&self, cx: &Context, sink: &mut Sink) {
         for w in &cx.inventory.workloads {
-            let whose = w.object();
+            // Named only in a finding: most workloads have none.
+            let whose = || w.object();
             let mut places: Vec<(&Entries, Cow<str>)> = vec![
                 (&w.pod.labels, "pod template labels".into()),
                 (&w.pod.annotations, "pod template annotations".into()),
@@ -37,8 +38,9 @@ impl Rule for MisplacedIdentityKey {
                             &w.meta,
                             e.key_span,
                             format!(
-                                "{whose} sets `{key}` in its {place}, but the webhook reads it only from the \
-                                 ServiceAccount"
+                                "{} sets `{key}` in its {place}, but the webhook reads it only from the \
+                                 ServiceAccount",
+                                whose()
                             ),
                         )
                         .help(format!(
@@ -57,8 +59,9 @@ impl Rule for MisplacedIdentityKey {
                         &w.meta,
                         e.key_span,
                         format!(
-                            "{whose} sets `{USE_IDENTITY_BINDING}` in its {place}, where the webhook does not read \
-                             it: pods fall back to plain workload identity"
+                            "{} sets `{USE_IDENTITY_BINDING}` in its {place}, where the webhook does not read \
+                             it: pods fall back to plain workload identity",
+                            whose()
                         ),
                     )
                     .help(ib_annotation_help(&w.pod.annotations_path))

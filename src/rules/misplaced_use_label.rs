@@ -16,11 +16,14 @@ impl Rule for MisplacedUseLabel {
 
     fn check(&self, cx: &Context, sink: &mut Sink) {
         for w in cx.inventory.workloads.iter().filter(|w| !w.meta.is_patch) {
-            let fix = format!(
-                "Put the label on the pod template (a Deployment's selector is immutable, so do not add it \
-                 there):\n\n{}",
-                pod_label_yaml(&w.pod)
-            );
+            // Made only for a finding: most workloads have none.
+            let fix = || {
+                format!(
+                    "Put the label on the pod template (a Deployment's selector is immutable, so do not add it \
+                     there):\n\n{}",
+                    pod_label_yaml(&w.pod)
+                )
+            };
             match use_label_elsewhere(cx.inventory, w) {
                 // An object with several pod templates has its own metadata once.
                 Some(UseLabelElsewhere::OnWorkload(m)) if m.on_object && w.shares_meta => {}
@@ -35,7 +38,7 @@ impl Rule for MisplacedUseLabel {
                              its pods"
                         ),
                     )
-                    .help(fix)
+                    .help(fix())
                     .plan(plan);
                 }
                 Some(UseLabelElsewhere::OnServiceAccount(sa, entry)) => {
@@ -50,7 +53,7 @@ impl Rule for MisplacedUseLabel {
                             sa.meta.object_ref()
                         ),
                     )
-                    .help(fix)
+                    .help(fix())
                     .related(sa.meta.at(entry.key_span), "the label on the ServiceAccount does nothing")
                     .plan(insert_pod_label(
                         Plan::safe(format!(

@@ -18,11 +18,13 @@ impl Rule for SaMissingTenantId {
         for sa in &cx.inventory.service_accounts {
             report_empty(sink, sa);
         }
-        let tenant = only_tenant(cx.inventory, &cx.settings.tenants);
+        // Read only for a finding: it goes through every account's tenant.
+        let tenant = std::cell::OnceCell::new();
         for u in cx.account_users().iter().filter(|u| u.sa.tenant_id().is_none() && !u.sa.meta.is_patch) {
             let binding_pods: Vec<&Workload> =
                 u.pods.iter().copied().filter(|w| identity_binding_enabled(&w.pod)).collect();
             if !binding_pods.is_empty() && !set_by_another_declaration(cx.inventory, u.sa, TENANT_ID) {
+                let tenant = tenant.get_or_init(|| only_tenant(cx.inventory, &cx.settings.tenants));
                 report_missing(sink, u.sa, &binding_pods, tenant.as_deref());
             }
         }

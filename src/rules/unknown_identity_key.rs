@@ -1,7 +1,8 @@
 use super::{edit_distance, one_edit_apart, Context, Rule, Sink};
 use crate::fix::Plan;
 use crate::model::{
-    pod_kind, Entries, Meta, PodLayout, CLIENT_ID, KNOWN_WI_KEYS, TENANT_ID, TOKEN_EXPIRATION, USE_LABEL, WI_PREFIX,
+    pod_kind, Entries, Entry, Meta, PodLayout, CLIENT_ID, KNOWN_WI_KEYS, TENANT_ID, TOKEN_EXPIRATION, USE_LABEL,
+    WI_PREFIX,
 };
 
 /// Where a set of labels or annotations is, for which keys a fix may write there.
@@ -23,6 +24,10 @@ impl Rule for UnknownIdentityKey {
 
     fn check(&self, cx: &Context, sink: &mut Sink) {
         for meta in cx.inventory.metas() {
+            // Most objects have no unknown key: the kind's layout is looked up for the others alone.
+            if !has_unknown_key(&meta.labels) && !has_unknown_key(&meta.annotations) {
+                continue;
+            }
             let is_pod =
                 pod_kind(&meta.api_version, &meta.kind).is_some_and(|k| matches!(k.layouts, [PodLayout::Object]));
             let (labels, annotations) = match (is_pod, meta.kind.as_str()) {
@@ -44,8 +49,16 @@ impl Rule for UnknownIdentityKey {
     }
 }
 
+fn is_unknown_key(e: &Entry) -> bool {
+    !KNOWN_WI_KEYS.contains(&e.key.as_str())
+}
+
+fn has_unknown_key(entries: &Entries) -> bool {
+    entries.with_prefix(WI_PREFIX).any(is_unknown_key)
+}
+
 fn check(sink: &mut Sink, meta: &Meta, entries: &Entries, place: Place) {
-    for e in entries.with_prefix(WI_PREFIX).filter(|e| !KNOWN_WI_KEYS.contains(&e.key.as_str())) {
+    for e in entries.with_prefix(WI_PREFIX).filter(|e| is_unknown_key(e)) {
         let meant = closest_known_key(&e.key);
         let plan = typo_of(&e.key)
             .filter(|k| belongs(k, place) && !entries.contains(k))

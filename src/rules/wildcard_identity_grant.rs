@@ -2,7 +2,7 @@ use std::collections::HashSet;
 
 use super::rbac_support::{grants_identity_use, wildcard, Exposure};
 use super::{Context, Rule, Sink};
-use crate::model::{Binding, Inventory, USE_MANAGED_IDENTITY};
+use crate::model::{Binding, Inventory, PolicyRule, Role, Str, USE_MANAGED_IDENTITY};
 
 /// IB304: a bound role grants `use-managed-identity` through a `*` verb, API group or resource:
 /// its subjects may use every identity bound to the cluster.
@@ -10,11 +10,16 @@ pub(super) struct WildcardIdentityGrant;
 
 /// Bindings whose wildcards are no identity grant: made by the platform (bootstrap policy, AKS),
 /// or giving every permission there is (`cluster-admin`, a GitOps controller's `*`/`*`/`*`).
-fn exempt(inv: &Inventory, b: &Binding) -> bool {
+fn exempt(inv: &Inventory, b: &Binding, rules: &[(&Role, &PolicyRule)]) -> bool {
     b.subjects.is_empty()
         || b.meta.is_platform_managed()
         || inv.role_of(b).is_some_and(|r| r.meta.is_platform_managed())
-        || inv.grants_everything(b)
+        || rules.iter().any(|(_, r)| r.grants_everything())
+}
+
+/// A rule of a user's role that grants `use-managed-identity` through a `*`: what this rule reports.
+fn wildcard_grant<'r>(owner: &Role, rule: &'r PolicyRule) -> Option<(&'static str, &'r Str)> {
+    wildcard(rule).filter(|_| grants_identity_use(rule) && !owner.meta.is_platform_managed())
 }
 
 impl Rule for WildcardIdentityGrant {
@@ -26,12 +31,18 @@ impl Rule for WildcardIdentityGrant {
         let inv = cx.inventory;
         let mut exposure = Exposure::new(inv);
         let mut seen = HashSet::new();
-        for binding in inv.bindings.iter().filter(|b| !exempt(inv, b)) {
+        for binding in &inv.bindings {
+            let rules = inv.rules_of_binding(binding);
+            // Most bindings grant no wildcard: the questions below are asked of the others alone.
+            if !rules.iter().any(|(owner, rule)| wildcard_grant(owner, rule).is_some()) || exempt(inv, binding, &rules)
+            {
+                continue;
+            }
             // Subjects that hold every permission anyway gain nothing from this grant.
             let Some(subject) = binding.subjects.iter().find(|s| !inv.holds_everything(binding, s)) else { continue };
-            for (owner, rule) in inv.rules_of_binding(binding) {
-                let Some((list, star)) = wildcard(rule).filter(|_| grants_identity_use(rule)) else { continue };
-                if owner.meta.is_platform_managed() || !seen.insert(std::ptr::from_ref(rule)) {
+            for (owner, rule) in rules {
+                let Some((list, star)) = wildcard_grant(owner, rule) else { continue };
+                if !seen.insert(std::ptr::from_ref(rule)) {
                     continue;
                 }
                 let exposed = exposure.describe(rule);
