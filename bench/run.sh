@@ -8,7 +8,9 @@
 #      the marginal bytes per app between 10,000 and 30,000, and the 100,000-app wall time
 #   3. checkov on the 1,000-app tree next to iblint on the same tree, with finding counts
 #   4. 1 thread against all threads
-#   5. `iblint check one-file.yaml` inside the 10,000-app git repository (the pre-commit case)
+#   5. `iblint check one-file.yaml` inside the 10,000-app git repository (the pre-commit case):
+#      without the cache, with a warm cache, and with the file edited before each run; and the
+#      cost of filling the cache on a cold full check
 #   6. `iblint audit` against the fake API server (10,000 pods, and 50,000 with default options),
 #      each next to `kubectl get pods -A -o json` listing the same pods
 #   7. human output against JSON on one 1.3 MB file with 8,000 findings (snippets must not make
@@ -111,7 +113,7 @@ measure_ms() {
 count_sarif() { python3 -c 'import json,sys; print(sum(len(r.get("results", [])) for r in json.load(open(sys.argv[1]))["runs"]))' "$1"; }
 
 echo "== 1-2. $N apps ($BIG_BYTES bytes), $THREADS threads"
-measure check_big "$WORK/big" "$IBLINT" check . --format sarif --fail-on never
+measure check_big "$WORK/big" "$IBLINT" check . --format sarif --fail-on never --no-cache
 CHECK_BIG_FINDINGS=$(count_sarif "$WORK/check_big.out")
 measure events_only_big "$WORK/big" "$PARSE_ONLY" --events .
 measure parse_only_big "$WORK/big" "$PARSE_ONLY" .
@@ -125,18 +127,18 @@ for scale in large huge; do
   echo "generating $n apps"
   python3 bench/gen_repo.py "$n" "$WORK/$scale"
   RUNS_SAVED=$RUNS RUNS=1
-  measure "check_$scale" "$WORK/$scale" "$IBLINT" check . --format sarif --fail-on never
+  measure "check_$scale" "$WORK/$scale" "$IBLINT" check . --format sarif --fail-on never --no-cache
   RUNS=$RUNS_SAVED
   rm -rf "${WORK:?}/$scale"
 done
 
 echo "== 4. 1 thread vs $THREADS"
-measure check_big_1thread "$WORK/big" "$IBLINT" --threads 1 check . --format sarif --fail-on never
+measure check_big_1thread "$WORK/big" "$IBLINT" --threads 1 check . --format sarif --fail-on never --no-cache
 measure events_only_big_1thread "$WORK/big" "$PARSE_ONLY" --threads 1 --events .
 measure parse_only_big_1thread "$WORK/big" "$PARSE_ONLY" --threads 1 .
 
 echo "== 3. checkov vs iblint on $SMALL_N apps"
-measure check_small "$WORK/small" "$IBLINT" check . --format sarif --fail-on never
+measure check_small "$WORK/small" "$IBLINT" check . --format sarif --fail-on never --no-cache
 CHECK_SMALL_FINDINGS=$(count_sarif "$WORK/check_small.out")
 CHECKOV_FINDINGS=null
 if [[ ${BENCH_SKIP_CHECKOV:-0} != 1 ]] && command -v checkov >/dev/null; then
@@ -150,7 +152,23 @@ fi
 
 echo "== 5. pre-commit: one file inside the $N-app repository"
 ONE=apps/team-03/app-00003.yaml
-measure_ms precommit_one_file "$WORK/big" "$IBLINT" check "$ONE" --fail-on never
+# Without the cache (every file of the work tree read and evaluated), then with it: warm (nothing
+# changed) and, as on a real commit, after an edit of the staged file (its result computed
+# again, the cache file rewritten). The cache's cost on a cold full check: the same check that
+# fills an empty cache against one that uses none.
+measure_ms precommit_no_cache "$WORK/big" "$IBLINT" check "$ONE" --fail-on never --no-cache
+rm -rf "$WORK/big/.git/iblint"
+"$IBLINT" check "$ONE" --fail-on never >/dev/null 2>&1 || true
+measure_ms precommit_warm "$WORK/big" "$IBLINT" check "$ONE" --fail-on never
+EDIT=0
+edit_and_check() {
+  EDIT=$((EDIT + 1))
+  printf '# edit %s\n' "$EDIT" >>"$ONE"
+  "$IBLINT" check "$ONE" --fail-on never
+}
+measure_ms precommit_after_edit "$WORK/big" edit_and_check
+measure check_big_fill_cache "$WORK/big" sh -c 'rm -rf .git/iblint && exec "$0" check . --format sarif --fail-on never' "$IBLINT"
+CACHE_BYTES=$(find "$WORK/big/.git/iblint" -type f -printf '%s\n' | awk '{s+=$1} END {print s + 0}')
 
 echo "== 6. audit against the fake API server"
 AUDIT=skipped
@@ -222,6 +240,8 @@ R_AUDIT_LARGE=null
 R_CHECKOV=null
 [[ -n ${WALL[checkov_small]:-} ]] && R_CHECKOV=$(ratio "${WALL[checkov_small]}" "${WALL[check_small]}")
 R_HUMAN=$(ratio "${WALL[many_findings_human]}" "${WALL[many_findings_json]}")
+R_WARM=$(ratio "${WALL[precommit_warm]}" "${WALL[precommit_no_cache]}")
+R_FILL=$(ratio "${WALL[check_big_fill_cache]}" "${WALL[check_big]}")
 echo "== ratios"
 echo "check / bare event loop ($N apps):   $R_EVENTS   (target <= 1.5)"
 echo "check / tree-building parse:         $R_PARSE"
@@ -232,7 +252,11 @@ echo "marginal bytes per app:              $PER_APP   (target <= 4096)"
 echo "$HUGE_N apps:                         ${WALL[check_huge]:-skipped} s, ${RSS[check_huge]:-?} MB   (targets <= 8 s, <= 600 MB)"
 echo "checkov / iblint (1k apps):          $R_CHECKOV   (target >= 100)"
 echo "1 thread / $THREADS threads (10k apps):     $R_THREADS   (target >= 1.7)"
-echo "pre-commit one file ($N apps):      ${WALL[precommit_one_file]} s   (target <= 0.150)"
+echo "pre-commit one file ($N apps), no cache:      ${WALL[precommit_no_cache]} s"
+echo "pre-commit one file ($N apps), warm cache:    ${WALL[precommit_warm]} s   (target <= 0.150)"
+echo "pre-commit one file ($N apps), after an edit: ${WALL[precommit_after_edit]} s   (target <= 0.150)"
+echo "warm / no cache:                     $R_WARM"
+echo "check filling the cache / no cache:  $R_FILL   (cache file $CACHE_BYTES bytes)"
 echo "audit, 10k pods:                     ${WALL[audit_10k_pods]:-skipped} s, ${RSS[audit_10k_pods]:-?} MB   (targets <= 3 s, <= 300 MB)"
 echo "audit / kubectl get pods -A -o json: $R_AUDIT"
 echo "audit, 50k pods (default options):   ${WALL[audit_50k_pods]:-skipped} s, ${RSS[audit_50k_pods]:-?} MB; kubectl get pods -A -o json: ${WALL[kubectl_get_pods_50k]:-?} s, ${RSS[kubectl_get_pods_50k]:-?} MB (ratio $R_AUDIT_LARGE)"
@@ -262,7 +286,8 @@ echo "findings: iblint $CHECK_SMALL_FINDINGS, checkov $CHECKOV_FINDINGS (1k apps
   done
   echo ""
   echo "  },"
-  echo "  \"ratios\": {\"check_over_event_loop\": $R_EVENTS, \"check_over_parse_only\": $R_PARSE, \"parse_only_over_event_loop\": $R_TREE, \"checkov_over_iblint\": $R_CHECKOV, \"one_thread_over_all\": $R_THREADS, \"audit_over_kubectl_get_pods\": $R_AUDIT, \"audit_50k_over_kubectl_get_pods\": $R_AUDIT_LARGE, \"human_over_json\": $R_HUMAN},"
+  echo "  \"ratios\": {\"check_over_event_loop\": $R_EVENTS, \"check_over_parse_only\": $R_PARSE, \"parse_only_over_event_loop\": $R_TREE, \"checkov_over_iblint\": $R_CHECKOV, \"one_thread_over_all\": $R_THREADS, \"audit_over_kubectl_get_pods\": $R_AUDIT, \"audit_50k_over_kubectl_get_pods\": $R_AUDIT_LARGE, \"human_over_json\": $R_HUMAN, \"precommit_warm_over_no_cache\": $R_WARM, \"check_filling_cache_over_no_cache\": $R_FILL},"
+  echo "  \"cache_bytes\": $CACHE_BYTES,"
   echo "  \"findings\": {\"iblint_small\": $CHECK_SMALL_FINDINGS, \"checkov_small\": $CHECKOV_FINDINGS, \"iblint_big\": $CHECK_BIG_FINDINGS},"
   echo "  \"audit\": \"$AUDIT\""
   echo "}"

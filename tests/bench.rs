@@ -40,7 +40,10 @@ fn the_benchmark_measures_every_step_and_writes_its_results() {
         "check / tree-building parse:",
         "marginal bytes per app:",
         "1 thread / ",
-        "pre-commit one file (40 apps):",
+        "pre-commit one file (40 apps), no cache:",
+        "pre-commit one file (40 apps), warm cache:",
+        "pre-commit one file (40 apps), after an edit:",
+        "check filling the cache / no cache:",
         "audit, 10k pods:",
         "audit, 50k pods (default options):",
     ] {
@@ -61,6 +64,7 @@ fn the_benchmark_measures_every_step_and_writes_its_results() {
     assert!(results["findings"]["iblint_big"].as_u64().is_some_and(|n| n > 0), "{text}");
     assert!(results["findings"]["iblint_small"].as_u64().is_some_and(|n| n > 0), "{text}");
     assert_eq!(results["audit"], "measured");
+    assert!(results["cache_bytes"].as_u64().is_some_and(|n| n > 0), "the cache was filled: {text}");
     for step in [
         "check_big",
         "events_only_big",
@@ -71,7 +75,10 @@ fn the_benchmark_measures_every_step_and_writes_its_results() {
         "events_only_big_1thread",
         "parse_only_big_1thread",
         "check_small",
-        "precommit_one_file",
+        "precommit_no_cache",
+        "precommit_warm",
+        "precommit_after_edit",
+        "check_big_fill_cache",
         "audit_10k_pods",
         "audit_10k_pods_no_sar",
         "audit_50k_pods",

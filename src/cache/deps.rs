@@ -25,6 +25,14 @@ pub(crate) fn hash(bytes: &[u8]) -> Hash {
     Sha256::digest(bytes).into()
 }
 
+/// A check sum against accidental damage (a disk error, a truncated or overwritten file), where a
+/// cryptographic hash would cost a warm run more than everything else it reads: results are
+/// not trusted input to defend (who can write `.git/` can change the repository itself).
+pub(crate) fn checksum(bytes: &[u8]) -> u64 {
+    use std::hash::BuildHasher;
+    foldhash::quality::FixedState::with_seed(0x1b1a_7c4c).hash_one(bytes)
+}
+
 /// Nanoseconds since the Unix epoch (0 for earlier times, which are then never trusted).
 pub(crate) fn nanos(t: SystemTime) -> u64 {
     t.duration_since(UNIX_EPOCH).map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX))

@@ -97,7 +97,7 @@ impl Cache {
             }
         }
         let bytes = &self.stored.bytes[range.clone()];
-        if deps::hash(bytes) != head.sum {
+        if deps::checksum(bytes) != head.sum {
             return None;
         }
         let value = postcard::from_bytes(bytes).ok()?;
@@ -112,7 +112,8 @@ impl Cache {
     fn record<T: Serialize>(&self, key: String, deps: Vec<Dep>, value: &T) {
         // A result that cannot be encoded is simply not cached.
         let Ok(bytes) = postcard::to_stdvec(value) else { return };
-        let head = Head { key, computed_ns: self.started_ns, deps, len: bytes.len() as u64, sum: deps::hash(&bytes) };
+        let head =
+            Head { key, computed_ns: self.started_ns, deps, len: bytes.len() as u64, sum: deps::checksum(&bytes) };
         lock(&self.fresh).push((head, bytes));
     }
 

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use super::deps::{hash, Dep, Hash};
 
-const MAGIC: &[u8; 16] = b"iblint cache\0\0\0\x01";
+const MAGIC: &[u8; 16] = b"iblint cache\0\0\0\x02";
 
 /// One result's index entry.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -25,9 +25,9 @@ pub(crate) struct Head {
     pub(crate) computed_ns: u64,
     pub(crate) deps: Vec<Dep>,
     pub(crate) len: u64,
-    /// The hash of the encoded result, checked before it is decoded: a damaged result must not
-    /// decode into other facts.
-    pub(crate) sum: Hash,
+    /// The check sum of the encoded result ([`super::deps::checksum`]), checked before it is
+    /// decoded: a damaged result must not decode into other facts.
+    pub(crate) sum: u64,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -103,7 +103,7 @@ mod tests {
     use super::*;
 
     fn head(key: &str, len: usize) -> Head {
-        Head { key: key.into(), computed_ns: 1, deps: Vec::new(), len: len as u64, sum: [0; 32] }
+        Head { key: key.into(), computed_ns: 1, deps: Vec::new(), len: len as u64, sum: 0 }
     }
 
     #[test]
