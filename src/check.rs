@@ -74,6 +74,20 @@ pub fn run(opts: &CheckOptions, config: &Config, cwd: &Path) -> Result<Outcome, 
     let excludes = exclude_set(config.exclude.iter().chain(&opts.excludes))?;
     let file_paths: Vec<PathBuf> = opts.paths.iter().filter(|p| p.as_os_str() != "-").cloned().collect();
     let only_text = opts.stdin.is_some() || !opts.rendered.is_empty();
+    let load_opts = LoadOptions {
+        default_namespace: opts
+            .namespace
+            .clone()
+            .or_else(|| config.namespace.clone())
+            .unwrap_or_else(|| "default".into()),
+        limits: Limits::default(),
+    };
+    let max = if opts.max_file_size == 0 { DEFAULT_MAX_FILE_SIZE } else { opts.max_file_size };
+    // Read while the walk runs: the walk waits on the file system, reading the cache on little else.
+    let opening = (opts.cache && opts.overlay.is_none()).then(|| {
+        let (cwd, config, load_opts) = (cwd.clone(), config.clone(), load_opts.clone());
+        std::thread::spawn(move || open_cache(&cwd, &config, &load_opts, max))
+    });
     let walk = timings::phase("walk");
     let mut walked = if file_paths.is_empty() && opts.scope.is_none() && only_text {
         files::Walked { files: Vec::new(), notes: Vec::new() }
@@ -88,22 +102,12 @@ pub fn run(opts: &CheckOptions, config: &Config, cwd: &Path) -> Result<Outcome, 
     };
     add_overlay_files(&mut walked.files, opts.overlay.as_deref(), &cwd);
     drop(walk);
-    let load_opts = LoadOptions {
-        default_namespace: opts
-            .namespace
-            .clone()
-            .or_else(|| config.namespace.clone())
-            .unwrap_or_else(|| "default".into()),
-        limits: Limits::default(),
-    };
-    let max = if opts.max_file_size == 0 { DEFAULT_MAX_FILE_SIZE } else { opts.max_file_size };
 
     let load = timings::phase("load");
     let overlay = opts.overlay.as_deref();
     let loader = FsLoader::new(&cwd, max).with_overlay(opts.overlay.clone());
-    let cache = (opts.cache && overlay.is_none() && !walked.files.is_empty())
-        .then(|| open_cache(&cwd, config, &load_opts, max))
-        .flatten();
+    // No files, no cache: a run on standard input must not drop the results of the work tree.
+    let cache = opening.and_then(|o| o.join().ok()).flatten().filter(|_| !walked.files.is_empty());
     let loaded: Vec<Objects> =
         source::stage::load_all(&walked.files, &loader, &load_opts, cache.as_ref(), |f, is_patch| {
             match overlay.and_then(|o| o.get(&f.display)) {

@@ -19,6 +19,20 @@ use super::tools::{Tool, TOOLS};
 pub(crate) type StaticStr = &'static str;
 
 fn intern(text: &str) -> &'static str {
+    // Each decoding thread asks for the same few texts thousands of times: a per-thread copy of
+    // the set answers without the lock.
+    thread_local! {
+        static SEEN: std::cell::RefCell<HashSet<&'static str>> = Default::default();
+    }
+    if let Some(known) = SEEN.with(|seen| seen.borrow().get(text).copied()) {
+        return known;
+    }
+    let known = intern_shared(text);
+    SEEN.with(|seen| seen.borrow_mut().insert(known));
+    known
+}
+
+fn intern_shared(text: &str) -> &'static str {
     static STRINGS: OnceLock<Mutex<HashSet<&'static str>>> = OnceLock::new();
     let mut set = STRINGS.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner());
     if let Some(&known) = set.get(text) {
@@ -30,6 +44,18 @@ fn intern(text: &str) -> &'static str {
 }
 
 fn intern_list(items: Vec<&'static str>) -> &'static [&'static str] {
+    thread_local! {
+        static SEEN: std::cell::RefCell<HashSet<&'static [&'static str]>> = Default::default();
+    }
+    if let Some(known) = SEEN.with(|seen| seen.borrow().get(items.as_slice()).copied()) {
+        return known;
+    }
+    let known = intern_list_shared(items);
+    SEEN.with(|seen| seen.borrow_mut().insert(known));
+    known
+}
+
+fn intern_list_shared(items: Vec<&'static str>) -> &'static [&'static str] {
     static LISTS: OnceLock<Mutex<HashSet<&'static [&'static str]>>> = OnceLock::new();
     let mut set = LISTS.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner());
     if let Some(&known) = set.get(items.as_slice()) {
