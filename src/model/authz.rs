@@ -3,7 +3,7 @@
 //! only in their own namespace, aggregated ClusterRoles. A decision says why: which rule of which
 //! role, through which binding, for which subject.
 
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashSet};
 
 use super::inventory::Inventory;
 use super::meta::Text;
@@ -46,7 +46,9 @@ impl Decision<'_> {
 }
 
 /// Lookup tables for the evaluator, built by `Inventory::index`. Nested maps keyed by `String`
-/// answer `&str` lookups, so evaluating a request allocates nothing.
+/// answer `&str` lookups, so evaluating a request allocates nothing; they hash with foldhash,
+/// several times faster than std's SipHash on these short keys (every identity-binding account
+/// asks several of them).
 #[derive(Debug, Default)]
 pub(super) struct RbacIndex {
     /// kind → namespace ("" for ClusterRoles) → name → roles.
@@ -151,6 +153,10 @@ pub(super) fn effective_rules<'a>(
     i: usize,
 ) -> Vec<(&'a Role, &'a PolicyRule)> {
     let role = &roles[i];
+    // Most roles aggregate nothing: their rules are their own, collected in one allocation.
+    if !aggregated.contains_key(&i) {
+        return role.rules.iter().map(|r| (role, r)).collect();
+    }
     let mut out = member_rules(roles, aggregated, i);
     let own: Vec<_> =
         role.rules.iter().filter(|r| !out.iter().any(|(_, m)| m.same_permissions(r))).map(|r| (role, r)).collect();

@@ -1,4 +1,4 @@
-use std::collections::HashMap;
+use foldhash::HashMap;
 use std::sync::Arc;
 
 use super::fic::{same_identity, FederatedCredential, IdentityBindingResource};
@@ -166,7 +166,8 @@ pub struct Inventory {
     objects: Objects,
     /// Present in `audit` only.
     pub live: Option<LiveState>,
-    /// namespace → name → ServiceAccounts (nested so lookups need no allocation).
+    /// namespace → name → ServiceAccounts (nested so lookups need no allocation; foldhash, as
+    /// every workload looks its account up).
     sa_index: HashMap<Text, HashMap<Text, Vec<usize>>>,
     pub(super) rbac: super::authz::RbacIndex,
 }
@@ -198,7 +199,7 @@ impl Inventory {
     }
 
     fn build_sa_index(&self) -> HashMap<Text, HashMap<Text, Vec<usize>>> {
-        let mut index: HashMap<Text, HashMap<Text, Vec<usize>>> = HashMap::new();
+        let mut index: HashMap<Text, HashMap<Text, Vec<usize>>> = HashMap::default();
         for (i, sa) in self.service_accounts.iter().enumerate() {
             index.entry(sa.meta.namespace.clone()).or_default().entry(sa.meta.name.clone()).or_default().push(i);
         }

@@ -24,10 +24,14 @@ fn is_masked(v: &str) -> bool {
     if v.len() >= 3 && v.bytes().all(|c| c == b'*') {
         return true;
     }
-    let groups: Vec<&str> = v.split('-').collect();
-    groups.len() == 5
-        && groups.iter().zip([8, 4, 4, 4, 12]).all(|(g, len)| g.len() == len)
-        && groups.iter().all(|g| masked_group(g) || g.bytes().all(|c| c.is_ascii_hexdigit()))
+    // GUID-shaped, 8-4-4-4-12 with no other `-`, checked without collecting the groups: every
+    // id in scope is asked.
+    let b = v.as_bytes();
+    if b.len() != 36 || b.iter().enumerate().any(|(i, &c)| (c == b'-') != matches!(i, 8 | 13 | 18 | 23)) {
+        return false;
+    }
+    let groups = [&v[..8], &v[9..13], &v[14..18], &v[19..23], &v[24..]];
+    groups.iter().all(|g| masked_group(g) || g.bytes().all(|c| c.is_ascii_hexdigit()))
         && groups.iter().any(|g| masked_group(g))
 }
 

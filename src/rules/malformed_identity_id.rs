@@ -74,38 +74,34 @@ impl IdValue<'_> {
 }
 
 /// Every id in scope: ServiceAccount annotations (string values only: others are IB002's) and
-/// the literal client ids of tool configurations.
-fn ids<'a>(cx: &'a Context) -> Vec<IdValue<'a>> {
-    let mut out = Vec::new();
-    for sa in &cx.inventory.service_accounts {
-        for entry in [sa.client_id(), sa.tenant_id()].into_iter().flatten().filter(|e| e.is_string()) {
-            out.push(IdValue {
-                meta: &sa.meta,
-                key: &entry.key,
-                value: &entry.value,
-                span: entry.value_span,
-                field: if entry.key == CLIENT_ID { "client id" } else { "tenant id" },
-                holder: Holder::Account,
-                used_by: "The webhook copies the value verbatim into the pod's environment",
-                fixable: true,
-            });
-        }
-    }
-    for config in &cx.inventory.tool_configs {
-        for id in config.literal_ids() {
-            out.push(IdValue {
-                meta: &config.meta,
-                key: id.field,
-                value: &id.value.value,
-                span: id.value.span,
-                field: "client id",
-                holder: Holder::ToolField,
-                used_by: config.tool.name,
-                fixable: false,
-            });
-        }
-    }
-    out
+/// the literal client ids of tool configurations. Read as met, not collected: a large
+/// repository has tens of thousands.
+fn ids<'a>(cx: &'a Context) -> impl Iterator<Item = IdValue<'a>> {
+    let accounts = cx.inventory.service_accounts.iter().flat_map(|sa| {
+        [sa.client_id(), sa.tenant_id()].into_iter().flatten().filter(|e| e.is_string()).map(move |entry| IdValue {
+            meta: &sa.meta,
+            key: &entry.key,
+            value: &entry.value,
+            span: entry.value_span,
+            field: if entry.key == CLIENT_ID { "client id" } else { "tenant id" },
+            holder: Holder::Account,
+            used_by: "The webhook copies the value verbatim into the pod's environment",
+            fixable: true,
+        })
+    });
+    let tools = cx.inventory.tool_configs.iter().flat_map(|config| {
+        config.literal_ids().map(move |id| IdValue {
+            meta: &config.meta,
+            key: id.field,
+            value: &id.value.value,
+            span: id.value.span,
+            field: "client id",
+            holder: Holder::ToolField,
+            used_by: config.tool.name,
+            fixable: false,
+        })
+    });
+    accounts.chain(tools)
 }
 
 fn check_value(sink: &mut Sink, inv: &Inventory, id: &IdValue) {

@@ -277,7 +277,10 @@ pub static RULES: &[&dyn Rule] = &[
 pub fn run(rules: &[&dyn Rule], cx: &Context) -> Vec<Finding> {
     // The shared answers are computed first, themselves in parallel: computed by the first rule
     // that asks, they would hold the other workers that need them blocked meanwhile.
-    cx.bound_accounts();
+    {
+        let _phase = crate::timings::phase("shared answers");
+        cx.bound_accounts();
+    }
     rules
         .par_iter()
         .flat_map_iter(|rule| {

@@ -1,5 +1,6 @@
 //! Questions the identity-binding authorization rules (IB301–IB308) share.
 
+use std::borrow::Cow;
 use std::collections::{BTreeSet, HashMap};
 
 use rayon::prelude::*;
@@ -29,27 +30,33 @@ pub struct BoundId<'a> {
     pub value: &'a str,
     pub span: Span,
     pub holder: &'a Meta,
-    /// What the field is, for related locations ("the ServiceAccount's client id").
-    pub what: String,
+    /// What the field is, for related locations ("the ServiceAccount's client id"); a fixed text
+    /// for the common case, as every identity-binding account has one.
+    pub what: Cow<'static, str>,
 }
 
 /// Every ServiceAccount in scope that identity-binding pods run as and that names a client id
 /// (missing accounts and ids are IB204's and IB201's business), from the accounts in use
 /// (`users`). Rules read it through [`super::Context::bound_accounts`], which computes it once.
 pub(super) fn bound_accounts<'a>(inv: &'a Inventory, users: &[AccountUsers<'a>]) -> Vec<BoundAccount<'a>> {
-    let mut out: Vec<BoundAccount> = Vec::new();
-    for u in users {
-        let pods: Vec<&Workload> = u.pods.iter().copied().filter(|w| identity_binding_enabled(&w.pod)).collect();
-        if pods.is_empty() {
-            continue;
-        }
-        let ids = bound_ids(inv, u.sa, &pods);
-        for client_id in ids {
-            out.push(BoundAccount { sa: u.sa, client_id, pods: pods.clone(), grants: Vec::new() });
-        }
+    // Each account's answer is independent: computed in parallel, kept in the order of `users`.
+    users.par_iter().flat_map_iter(|u| bound_account(inv, u)).collect()
+}
+
+/// One account's entries of [`bound_accounts`]: one per client id (none when no pod uses identity
+/// binding).
+fn bound_account<'a>(inv: &'a Inventory, u: &AccountUsers<'a>) -> Vec<BoundAccount<'a>> {
+    let pods: Vec<&Workload> = u.pods.iter().copied().filter(|w| identity_binding_enabled(&w.pod)).collect();
+    if pods.is_empty() {
+        return Vec::new();
     }
-    out.par_iter_mut().for_each(|b| b.grants = inv.grants(&identity_request(b.sa, b.client_id.value)));
-    out
+    bound_ids(inv, u.sa, &pods)
+        .into_iter()
+        .map(|client_id| {
+            let grants = inv.grants(&identity_request(u.sa, client_id.value));
+            BoundAccount { sa: u.sa, client_id, pods: pods.clone(), grants }
+        })
+        .collect()
 }
 
 /// The client ids identity binding uses for an account: its annotation, else the literal ids the
@@ -63,7 +70,7 @@ fn bound_ids<'a>(inv: &'a Inventory, sa: &'a ServiceAccount, pods: &[&'a Workloa
                 value: &e.value,
                 span: e.value_span,
                 holder: &sa.meta,
-                what: "the ServiceAccount's client id".into(),
+                what: Cow::Borrowed("the ServiceAccount's client id"),
             }],
             false => Vec::new(),
         };
@@ -75,6 +82,7 @@ fn bound_ids<'a>(inv: &'a Inventory, sa: &'a ServiceAccount, pods: &[&'a Workloa
                 if out.iter().all(|b| b.value != id.value.value) {
                     let what =
                         format!("`{}` of {}, which {} uses", id.field, config.meta.object_ref(), supply.tool.name);
+                    let what = Cow::Owned(what);
                     out.push(BoundId { value: &id.value.value, span: id.value.span, holder: &config.meta, what });
                 }
             }

@@ -23,7 +23,7 @@ pub struct AccountUsers<'a> {
     pub pods: Vec<&'a Workload>,
 }
 
-/// The pods of [`wi_workloads`] whose account is in scope, grouped by account: each account
+/// The pods of [`is_complete_wi_workload`] workloads whose account is in scope, grouped by account: each account
 /// once, in the order of its first pod. Rules read it through
 /// [`super::Context::account_users`], which computes it once.
 pub(super) fn account_users(inv: &Inventory) -> Vec<AccountUsers<'_>> {
@@ -49,13 +49,8 @@ pub(super) fn account_users(inv: &Inventory) -> Vec<AccountUsers<'_>> {
     out
 }
 
-/// Every complete workload that opts into workload identity, with the ServiceAccount it runs as
-/// when that account is in scope. Kustomize patches are partial and skipped.
-pub(super) fn wi_workloads(inv: &Inventory) -> impl Iterator<Item = (&Workload, Option<&ServiceAccount>)> {
-    inv.workloads.iter().filter(|w| is_complete_wi_workload(w)).map(move |w| (w, super::service_account_of(inv, w)))
-}
-
-fn is_complete_wi_workload(w: &Workload) -> bool {
+/// A complete workload that opts into workload identity (kustomize patches are partial).
+pub(super) fn is_complete_wi_workload(w: &Workload) -> bool {
     !w.meta.is_patch && is_wi_pod(&w.pod)
 }
 

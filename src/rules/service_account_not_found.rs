@@ -1,6 +1,6 @@
 use super::fix_values;
-use super::sa_support::wi_workloads;
-use super::{edit_distance, Context, Mode, Rule, Sink};
+use super::sa_support::is_complete_wi_workload;
+use super::{edit_distance, service_account_of, Context, Mode, Rule, Sink};
 use crate::finding::Level;
 use crate::model::is_placeholder;
 use crate::model::{Inventory, Meta, Str, Workload, CLIENT_ID};
@@ -15,10 +15,14 @@ impl Rule for ServiceAccountNotFound {
     }
 
     fn check(&self, cx: &Context, sink: &mut Sink) {
-        for (w, sa) in wi_workloads(cx.inventory) {
+        for w in cx.inventory.workloads.iter().filter(|w| is_complete_wi_workload(w)) {
             // `default` exists in every namespace (IB107 judges using it); placeholders name nothing yet.
             let Some(field) = w.pod.service_account_ref() else { continue };
-            if sa.is_some() || field.value == "default" || is_placeholder(&field.value) || is_placeholder(w.namespace())
+            // The account is looked up last: the other questions need no index.
+            if field.value == "default"
+                || is_placeholder(&field.value)
+                || is_placeholder(w.namespace())
+                || service_account_of(cx.inventory, w).is_some()
             {
                 continue;
             }

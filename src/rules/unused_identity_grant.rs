@@ -1,5 +1,5 @@
+use foldhash::{HashSet, HashSetExt};
 use std::cell::OnceCell;
-use std::collections::HashSet;
 
 use super::{one_edit_apart, Context, Mode, Rule, Sink};
 use crate::finding::Level;
@@ -17,6 +17,7 @@ impl Rule for UnusedIdentityGrant {
 
     fn check(&self, cx: &Context, sink: &mut Sink) {
         let inv = cx.inventory;
+        // foldhash: one lookup per grant, of an id that std's SipHash took long to hash.
         let mut ids: HashSet<&str> = HashSet::with_capacity(inv.service_accounts.len());
         ids.extend(inv.service_accounts.iter().filter_map(|sa| sa.client_id()).map(|e| e.value.as_str()));
         // Tools that take the id from their own configuration (a cert-manager Issuer, …) use it too.
