@@ -85,6 +85,10 @@ pub(super) struct Instance<'m> {
     pub tfvars: HashMap<String, Value>,
     pub(super) memo: RefCell<HashMap<String, Memo>>,
     pub(super) children: RefCell<HashMap<String, Option<Rc<Instance<'m>>>>>,
+    /// The instances of each block's `count`/`for_each` (by the block body's address): every
+    /// `azurerm_x.y[each.key]` of another `for_each` looks one up, and expanding them each time
+    /// made a module of N instances referring to N others cost N².
+    pub(super) expansions: RefCell<HashMap<usize, Rc<Expansion>>>,
 }
 
 /// How an instance was called.
@@ -104,6 +108,7 @@ impl<'m> Instance<'m> {
             tfvars,
             memo: RefCell::default(),
             children: RefCell::default(),
+            expansions: RefCell::default(),
         })
     }
 

@@ -213,10 +213,10 @@ fn collect<'m>(
 ) {
     let module = run.module(inst);
     for resource in module.resources.iter().filter(|r| !r.data) {
-        let (keys, repeated) = match run.expand(inst, &resource.decl.item.body, resource.decl.file) {
+        let (keys, repeated) = match &*run.expand(inst, &resource.decl.item.body, resource.decl.file) {
             Expansion::Single => (vec![(String::new(), Bindings::default())], false),
-            Expansion::Keys(keys) => (keys, false),
-            Expansion::Unknown(b) => (vec![(String::new(), b)], true),
+            Expansion::Keys(keys) => (keys.clone(), false),
+            Expansion::Unknown(b) => (vec![(String::new(), b.clone())], true),
         };
         for (suffix, bindings) in keys {
             let at = credentials::At { run, inst, resource, suffix: &suffix, bindings: &bindings, repeated, root };
@@ -230,10 +230,10 @@ fn collect<'m>(
         }
     }
     for call in &module.calls {
-        let keys = match run.expand(inst, &call.decl.item.body, call.decl.file) {
+        let keys = match &*run.expand(inst, &call.decl.item.body, call.decl.file) {
             Expansion::Single => vec![(String::new(), Bindings::default())],
-            Expansion::Keys(keys) => keys,
-            Expansion::Unknown(b) => vec![("[*]".to_string(), b)],
+            Expansion::Keys(keys) => keys.clone(),
+            Expansion::Unknown(b) => vec![("[*]".to_string(), b.clone())],
         };
         for (suffix, bindings) in keys {
             if let Some(child) = run.child(inst, call, &suffix, bindings) {

@@ -113,11 +113,11 @@ impl<'m> Run<'m> {
             (true, _) => return None,
             (false, _) => (None, ops),
         };
-        let (suffix, bindings) = match (self.expand(inst, &call.decl.item.body, call.decl.file), key) {
+        let (suffix, bindings) = match (&*self.expand(inst, &call.decl.item.body, call.decl.file), key) {
             (Expansion::Single, None) => (String::new(), Bindings::default()),
             (Expansion::Keys(keys), Some(key)) => {
                 let suffix = instance_suffix(&key)?;
-                keys.into_iter().find(|(s, _)| *s == suffix)?
+                keys.iter().find(|(s, _)| *s == suffix)?.clone()
             }
             _ => return None,
         };
@@ -164,14 +164,25 @@ impl<'m> Run<'m> {
                 tfvars: HashMap::new(),
                 memo: RefCell::default(),
                 children: RefCell::default(),
+                expansions: RefCell::default(),
             }))
         };
         inst.children.borrow_mut().insert(memo_key, child.clone());
         child
     }
 
-    /// The instances a block's `count` or `for_each` makes.
-    pub(super) fn expand(&self, inst: &Rc<Instance<'m>>, body: &Body, file: usize) -> Expansion {
+    /// The instances a block's `count` or `for_each` makes (computed once per instance).
+    pub(super) fn expand(&self, inst: &Rc<Instance<'m>>, body: &Body, file: usize) -> Rc<Expansion> {
+        let id = body as *const Body as usize;
+        if let Some(known) = inst.expansions.borrow().get(&id) {
+            return known.clone();
+        }
+        let expansion = Rc::new(self.expand_uncached(inst, body, file));
+        inst.expansions.borrow_mut().insert(id, expansion.clone());
+        expansion
+    }
+
+    fn expand_uncached(&self, inst: &Rc<Instance<'m>>, body: &Body, file: usize) -> Expansion {
         let module = self.module(inst);
         let src = &module.files[file];
         let sc = Scope { inst, src, bindings: &Bindings::default() };
@@ -260,7 +271,7 @@ impl<'m> Run<'m> {
         let module = self.module(inst);
         let resource = module.resource(kind, name, false)?;
         let body = &resource.decl.item.body;
-        let (bindings, rest) = match self.expand(inst, body, resource.decl.file) {
+        let (bindings, rest) = match &*self.expand(inst, body, resource.decl.file) {
             Expansion::Single => (Bindings::default(), ops),
             Expansion::Unknown(_) => return None,
             // The whole resource of a `for_each`: its instance keys are known at plan time, their
@@ -284,7 +295,7 @@ impl<'m> Run<'m> {
                     _ => return None,
                 };
                 let suffix = instance_suffix(&key)?;
-                (keys.into_iter().find(|(s, _)| *s == suffix)?.1, &ops[1..])
+                (keys.iter().find(|(s, _)| *s == suffix)?.1.clone(), &ops[1..])
             }
         };
         let Some(TraversalOperator::GetAttr(attr)) = rest.first() else { return None };
