@@ -45,7 +45,7 @@ impl Decision<'_> {
     }
 }
 
-/// Lookup tables for the evaluator, built by `Inventory::index`. Nested maps keyed by `String`
+/// Lookup tables for the evaluator, built by `Inventory::index`. Nested maps keyed by `Text`
 /// answer `&str` lookups, so evaluating a request allocates nothing; they hash with foldhash,
 /// several times faster than std's SipHash on these short keys (every identity-binding account
 /// asks several of them).
@@ -55,11 +55,11 @@ pub(super) struct RbacIndex {
     roles: HashMap<Text, HashMap<Text, HashMap<Text, Vec<usize>>>>,
     /// ServiceAccount subjects, by namespace and name — including users written
     /// `system:serviceaccount:<ns>:<name>`, which name the same identity.
-    accounts: HashMap<String, HashMap<String, Vec<(usize, usize)>>>,
+    accounts: HashMap<Text, HashMap<Text, Vec<(usize, usize)>>>,
     /// Group subjects `system:serviceaccounts:<ns>`, by namespace.
-    namespace_groups: HashMap<String, Vec<(usize, usize)>>,
+    namespace_groups: HashMap<Text, Vec<(usize, usize)>>,
     /// Other group subjects, by name (`system:serviceaccounts`, `system:authenticated`, …).
-    groups: HashMap<String, Vec<(usize, usize)>>,
+    groups: HashMap<Text, Vec<(usize, usize)>>,
     /// Aggregated ClusterRole → ClusterRoles whose rules it collects.
     aggregated: HashMap<usize, Vec<usize>>,
     /// Subjects a ClusterRoleBinding gives every permission (`super::privilege`).
@@ -104,8 +104,8 @@ impl RbacIndex {
                         }
                     }
                     SubjectKind::Group => match name.strip_prefix("system:serviceaccounts:") {
-                        Some(ns) => idx.namespace_groups.entry(ns.to_string()).or_default().push(at),
-                        None => idx.groups.entry(name.to_string()).or_default().push(at),
+                        Some(ns) => idx.namespace_groups.entry(Text::from(ns)).or_default().push(at),
+                        None => idx.groups.entry(Text::from(name)).or_default().push(at),
                     },
                     SubjectKind::Other(_) => {}
                 }
@@ -141,7 +141,8 @@ impl RbacIndex {
     }
 
     fn add_account(&mut self, namespace: &str, name: &str, at: (usize, usize)) {
-        self.accounts.entry(namespace.to_string()).or_default().entry(name.to_string()).or_default().push(at);
+        // Text keys: names of up to 24 bytes (nearly all) are stored without an allocation.
+        self.accounts.entry(Text::from(namespace)).or_default().entry(Text::from(name)).or_default().push(at);
     }
 }
 

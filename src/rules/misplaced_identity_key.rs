@@ -3,7 +3,7 @@ use std::borrow::Cow;
 use super::fix_values;
 use super::{insert_pod_annotation, Context, Rule, Sink};
 use crate::fix::Plan;
-use crate::model::{Entries, Entry, Meta, Workload, CLIENT_ID, TENANT_ID, USE_IDENTITY_BINDING};
+use crate::model::{Entries, Entry, Meta, Workload, CLIENT_ID, TENANT_ID, USE_IDENTITY_BINDING, WI_PREFIX};
 
 /// IB103: a ServiceAccount-only key (`client-id`, `tenant-id`) on a pod or workload, or the pod
 /// annotation `use-identity-binding` as a label or on the controller or ServiceAccount.
@@ -31,7 +31,8 @@ impl Rule for MisplacedIdentityKey {
                     places.push((&outer.annotations, format!("{} annotations", outer.name).into()));
                 }
             }
-            for (entries, place) in places {
+            // Only keys under the webhook's prefix are looked for: most maps have none.
+            for (entries, place) in places.into_iter().filter(|(e, _)| e.with_prefix(WI_PREFIX).next().is_some()) {
                 for key in [CLIENT_ID, TENANT_ID] {
                     if let Some(e) = entries.get(key) {
                         sink.emit_on(
