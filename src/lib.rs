@@ -22,6 +22,7 @@ pub mod fix;
 pub mod fuzz_targets;
 pub mod glob;
 pub mod map;
+pub mod memory;
 pub mod model;
 pub mod outcome;
 pub mod redact;

@@ -36,20 +36,6 @@ pub enum AuditError {
     Manifests(String),
 }
 
-/// mimalloc's `purge_delay` option (its position in `mi_option_t`, the same in mimalloc 2 and 3;
-/// the bindings do not name it).
-const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
-
-/// An audit frees large page texts and parse trees while other threads allocate: returned to the
-/// system at once, they do not pile up (peak RSS of 10,000 pods: ~250 MB with mimalloc's default
-/// 10 ms delay, ~150 MB without, at the same speed). A manifest check keeps the default: it frees
-/// parse trees that the next file reuses, and purging them at once doubles its time.
-pub fn release_memory_promptly() {
-    // SAFETY: sets a process-wide option; mimalloc reads options atomically, and an allocator
-    // other than mimalloc ignores it.
-    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 0) };
-}
-
 /// Audits the cluster, or every cluster of a fleet; `cwd` is where `--manifests` paths are shown
 /// from.
 pub fn run(opts: &AuditOptions, config: &Config, cwd: &Path) -> Result<Outcome, AuditError> {

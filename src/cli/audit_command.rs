@@ -31,7 +31,7 @@ pub(super) fn run_audit(
 ) -> Result<ExitCode, CliError> {
     use crate::audit::{self, AuditOptions};
     use crate::source::cluster::{AuditRequest, Contexts};
-    audit::release_memory_promptly();
+    crate::memory::release_memory_promptly();
     let cwd = std::env::current_dir().map_err(CliError::WorkingDirectory)?;
     let config = load_config(common, &cwd)?;
     let contexts = match (&args.context, args.contexts.as_slice(), args.all_contexts) {

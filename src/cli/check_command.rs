@@ -80,6 +80,12 @@ pub(super) fn run_check(
         rendered,
         ..CheckOptions::default()
     };
+    // A run with a cache to read decodes its model; any other parses it (`memory`).
+    let warm =
+        opts.cache && cwd.canonicalize().ok().and_then(|c| crate::cache::cache_file(&c)).is_some_and(|f| f.is_file());
+    if !warm {
+        crate::memory::tune_for_parsing();
+    }
     let mut outcome = check::run(&opts, &config, &cwd)?;
     for warning in config_warnings(&opts, &config, &outcome) {
         eprintln!("warning: {}", crate::report::escape::human_text(&warning));

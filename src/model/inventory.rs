@@ -78,6 +78,20 @@ macro_rules! object_kinds {
                 });
             }
 
+            /// Makes room for the objects still to come when `done` of `total` files are in,
+            /// assuming the rest hold as many of each kind as those so far (and an eighth more):
+            /// growing one file at a time doubles each vector, copying it every time and
+            /// leaving up to half of it unused.
+            pub fn reserve_in_proportion(&mut self, done: usize, total: usize) {
+                $(
+                    let expected = self.$field.len() * total / done.max(1) / 8 * 9;
+                    if expected > self.$field.capacity() {
+                        let target = expected.max(self.$field.capacity() * 3 / 2);
+                        self.$field.reserve_exact(target - self.$field.len());
+                    }
+                )*
+            }
+
             /// Drops the spare capacity of one file's vectors (a vector that received one object
             /// holds room for four): thousands of per-file parts wait for `merge_all` at once.
             pub fn shrink_to_fit(&mut self) {
@@ -244,11 +258,24 @@ impl Inventory {
     }
 }
 
-fn append_all<T>(into: &mut Vec<T>, parts: Vec<Vec<T>>) {
-    into.reserve_exact(parts.iter().map(Vec::len).sum());
-    for part in parts {
-        into.extend(part);
-    }
+/// Appends `parts` in order. The largest part (when `into` is empty: the files loaded one by
+/// one, most of a run) keeps its allocation and the others are moved around it, so the model is
+/// never in memory twice: copying it into a new vector held both copies at the run's peak.
+fn append_all<T>(into: &mut Vec<T>, mut parts: Vec<Vec<T>>) {
+    let total: usize = parts.iter().map(Vec::len).sum();
+    let largest = parts.iter().enumerate().max_by_key(|(_, p)| p.len()).map(|(i, _)| i);
+    let Some(largest) = largest.filter(|_| into.is_empty()) else {
+        into.reserve_exact(total);
+        parts.into_iter().for_each(|part| into.extend(part));
+        return;
+    };
+    let mut base = std::mem::take(&mut parts[largest]);
+    base.reserve_exact(total - base.len());
+    let after: Vec<Vec<T>> = parts.drain(largest + 1..).collect();
+    // What comes before the largest part: shifted in at the front, in order.
+    base.splice(0..0, parts.into_iter().flatten());
+    after.into_iter().for_each(|part| base.extend(part));
+    *into = base;
 }
 
 fn common_prefix(a: &str, b: &str) -> usize {

@@ -142,10 +142,15 @@ const CHUNK: usize = 256;
 /// vectors' pages, interleaved with what the model keeps, were never returned.
 fn load_in_chunks(files: &[&FileEntry], load_one: &(impl Fn(&FileEntry) -> Objects + Sync)) -> Objects {
     let mut all = Objects::default();
+    let mut done = 0;
     for chunk in files.chunks(CHUNK) {
         let parts: Vec<Objects> = chunk.par_iter().map(|f| load_one(f)).collect();
         for part in parts {
             all.merge(part);
+        }
+        done += chunk.len();
+        if done < files.len() {
+            all.reserve_in_proportion(done, files.len());
         }
     }
     all
