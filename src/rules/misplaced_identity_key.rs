@@ -31,10 +31,10 @@ impl Rule for MisplacedIdentityKey {
                     places.push((&outer.annotations, format!("{} annotations", outer.name).into()));
                 }
             }
-            // Only keys under the webhook's prefix are looked for: most maps have none.
-            for (entries, place) in places.into_iter().filter(|(e, _)| e.with_prefix(WI_PREFIX).next().is_some()) {
-                for key in [CLIENT_ID, TENANT_ID] {
-                    if let Some(e) = entries.get(key) {
+            for (entries, place) in places {
+                let [client_id, tenant_id, identity_binding] = identity_keys(entries);
+                for (key, found) in [(CLIENT_ID, client_id), (TENANT_ID, tenant_id)] {
+                    if let Some(e) = found {
                         sink.emit_on(
                             &w.meta,
                             e.key_span,
@@ -55,7 +55,7 @@ impl Rule for MisplacedIdentityKey {
                     }
                 }
                 let is_pod_annotations = place == "pod template annotations";
-                if let Some(e) = entries.get(USE_IDENTITY_BINDING).filter(|_| !is_pod_annotations) {
+                if let Some(e) = identity_binding.filter(|_| !is_pod_annotations) {
                     sink.emit_on(
                         &w.meta,
                         e.key_span,
@@ -78,6 +78,19 @@ impl Rule for MisplacedIdentityKey {
             }
         }
     }
+}
+
+/// The `client-id`, `tenant-id` and `use-identity-binding` entries of a map, found in one pass
+/// over its keys under the webhook's prefix (every workload has several maps); with duplicates the
+/// last wins, as in [`Entries::get`].
+fn identity_keys(entries: &Entries) -> [Option<&Entry>; 3] {
+    let mut found = [None; 3];
+    for e in entries.with_prefix(WI_PREFIX) {
+        if let Some(i) = [CLIENT_ID, TENANT_ID, USE_IDENTITY_BINDING].iter().position(|k| e.key == *k) {
+            found[i] = Some(e);
+        }
+    }
+    found
 }
 
 fn report_on_account(sink: &mut Sink, meta: &Meta, span: crate::span::Span, place: &str) {
