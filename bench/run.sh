@@ -41,7 +41,10 @@ PODS_LARGE=${BENCH_PODS_LARGE:-50000}
 PROFILE=${BENCH_PROFILE:-release}
 mkdir -p "$OUT"
 WORK=$(mktemp -d)
-trap 'rm -rf "$WORK"' EXIT
+FAKE=
+# The fake API servers of step 6 are stopped however the script ends (a server left running
+# would take processor time from every later figure, and outlive the run).
+trap 'if [[ -n $FAKE ]]; then kill "$FAKE" 2>/dev/null || true; fi; rm -rf "$WORK"' EXIT
 
 TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
 BIN=${BENCH_BIN_DIR:-$TARGET/$([[ $PROFILE == dev ]] && echo debug || echo "$PROFILE")}
@@ -199,6 +202,8 @@ if [[ -f examples/fake_apiserver.rs ]]; then
   if command -v kubectl >/dev/null; then
     measure kubectl_get_pods_50k "$ROOT" kubectl --kubeconfig "$WORK/kubeconfig-large" get pods -A -o json --chunk-size 500
   fi
+  kill "$FAKE" 2>/dev/null || true
+  FAKE=
   AUDIT=measured
 else
   echo "skipped: no fake API server"

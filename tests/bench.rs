@@ -35,6 +35,8 @@ fn the_benchmark_measures_every_step_and_writes_its_results() {
         .expect("run bench/run.sh");
     let stdout = String::from_utf8_lossy(&run.stdout);
     assert!(run.status.success(), "bench/run.sh failed:\n{stdout}\n{}", String::from_utf8_lossy(&run.stderr));
+    let leaked = orphaned_fake_servers();
+    assert!(leaked.is_empty(), "fake API servers outlived the benchmark: {leaked:?}");
     for line in [
         "check / bare event loop (40 apps):",
         "check / tree-building parse:",
@@ -93,4 +95,20 @@ fn the_benchmark_measures_every_step_and_writes_its_results() {
     assert!(results["peak_rss_mb"]["check_big"].as_f64().is_some_and(|mb| mb > 0.0), "{text}");
     assert!(results["peak_rss_mb"]["audit_50k_pods"].as_f64().is_some_and(|mb| mb > 0.0), "{text}");
     assert!(results["ratios"]["audit_50k_over_kubectl_get_pods"].as_f64().is_some_and(|r| r > 0.0), "{text}");
+}
+
+/// Fake API servers still running whose kubeconfig's directory is gone: started by a benchmark
+/// run that has ended (servers of tests running meanwhile have their directories).
+fn orphaned_fake_servers() -> Vec<String> {
+    let Ok(procs) = std::fs::read_dir("/proc") else { return Vec::new() };
+    procs
+        .filter_map(|p| std::fs::read(p.ok()?.path().join("cmdline")).ok())
+        .map(|c| c.split(|b| *b == 0).map(|a| String::from_utf8_lossy(a).into_owned()).collect::<Vec<_>>())
+        .filter(|args| args.first().is_some_and(|a| a.ends_with("fake_apiserver")))
+        .filter(|args| {
+            let kubeconfig = args.iter().skip_while(|a| *a != "--kubeconfig").nth(1);
+            kubeconfig.and_then(|k| Path::new(k).parent()).is_some_and(|dir| !dir.exists())
+        })
+        .map(|args| args.join(" "))
+        .collect()
 }
