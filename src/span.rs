@@ -166,6 +166,15 @@ impl SourceText {
         self.starts.partition_point(|&s| s <= offset).saturating_sub(1)
     }
 
+    /// The 1-based position of byte `offset` (clamped to the text), as [`LineIndex::pos`] gives it.
+    pub fn pos(&self, offset: usize) -> Pos {
+        let offset = offset.min(self.text.len());
+        let line = self.starts.partition_point(|&s| s <= offset).max(1);
+        let start = self.starts[line - 1];
+        let col = self.text.get(start..offset).map_or(offset - start, |s| s.chars().count());
+        Pos { line: line as u32, col: col as u32 + 1 }
+    }
+
     /// The byte offset of a 1-based (line, character column) position, clamped to the line's
     /// text (without its line break); past the last line, the text's end.
     pub fn offset(&self, pos: Pos) -> usize {
@@ -203,6 +212,10 @@ mod tests {
         assert_eq!(t.offset(Pos { line: 9, col: 1 }), 12);
         assert_eq!((t.line_of(0), t.line_of(4), t.line_of(8), t.line_of(99)), (0, 1, 2, 2));
         assert_eq!(t.line_start(2), 8);
+        let index = LineIndex::new(t.as_str());
+        for offset in 0..16 {
+            assert_eq!(t.pos(offset), index.pos(offset), "offset {offset}");
+        }
     }
 
     #[test]

@@ -653,6 +653,27 @@ fn a_secret_with_fifty_thousand_values() {
     assert_eq!(findings_for(&run, "secret.yaml"), ["IB002"]);
 }
 
+/// 20,000 fixable findings in one 5 MB file: each fix is computed on the file's text, read and
+/// indexed once for all of them (once per finding, 8,000 findings in 1.3 MB took 10 s).
+#[test]
+fn twenty_thousand_fixes_in_one_large_file() {
+    let dir = tree(|d| {
+        let mut text = String::from("apiVersion: v1\nkind: List\nitems:\n");
+        for i in 0..20_000 {
+            text.push_str(&format!(
+                "- apiVersion: v1\n  kind: ServiceAccount\n  metadata:\n    name: account-{i:05}\n    namespace: team-{:02}\n    \
+                 annotations:\n      azure.workload.identity/service-account-token-expiration: 3600\n      \
+                 description: \"{}\"\n",
+                i % 50,
+                "padding ".repeat(12)
+            ));
+        }
+        std::fs::write(d.join("many.yaml"), text).expect("write");
+    });
+    let run = lint("20,000 fixes in one file", dir.path());
+    assert_eq!(findings_for(&run, "many.yaml").len(), 20_000);
+}
+
 /// A thousand fixable findings beside a Secret of 50,000 values: the masking automaton is built
 /// once per run, not once per finding, fix or snippet (a second each in this build: 20 minutes).
 #[test]

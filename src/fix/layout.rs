@@ -2,6 +2,8 @@
 //! lines end, block or flow style, line endings. Edits are computed here as byte ranges of the
 //! text, so everything they do not touch stays as it was written.
 
+use std::sync::{Arc, OnceLock};
+
 use crate::span::{Pos, SourceText};
 use crate::yaml::{parse_stream, Limits, Node, NodeKind};
 
@@ -26,52 +28,78 @@ pub(super) struct ByteEdit {
     pub text: String,
 }
 
+/// What edits read of a file's text: the start of each line, and its documents parsed on first
+/// need. Shared by every fix in the file: thousands of findings in one large file each built
+/// their own (and parsed the file again), which made resolving their fixes quadratic.
+pub(super) struct Parsed {
+    source: SourceText,
+    docs: OnceLock<Option<Vec<Node>>>,
+}
+
+impl Parsed {
+    pub(super) fn new(text: &str) -> Parsed {
+        Parsed { source: SourceText::new(text), docs: OnceLock::new() }
+    }
+
+    /// The text (without its byte order mark).
+    pub(super) fn text(&self) -> &str {
+        self.source.as_str()
+    }
+
+    /// The 1-based position of byte `offset`.
+    pub(super) fn pos(&self, offset: usize) -> Pos {
+        self.source.pos(offset)
+    }
+}
+
 /// A file's text (without its byte order mark), ready for edits.
 pub(super) struct Layout<'a> {
     pub text: &'a str,
-    source: SourceText,
+    parsed: Arc<Parsed>,
     /// `\r\n` when the file's lines end so.
     pub eol: &'static str,
     /// JSON file: keys are quoted and every collection is a flow collection.
     pub json: bool,
-    docs: Option<Vec<Node>>,
 }
 
 /// One step from a document root to an entry: the mapping and the entry's index in it.
 type Chain<'n> = Vec<(&'n Node, usize)>;
 
 impl<'a> Layout<'a> {
+    #[cfg(test)]
     pub(super) fn new(text: &'a str, json: bool) -> Layout<'a> {
+        Layout::with(text, Arc::new(Parsed::new(text)), json)
+    }
+
+    /// The layout of `text`, with what `parsed` holds of it.
+    pub(super) fn with(text: &'a str, parsed: Arc<Parsed>, json: bool) -> Layout<'a> {
         let eol = match text.find('\n') {
             Some(i) if i > 0 && text.as_bytes()[i - 1] == b'\r' => "\r\n",
             _ => "\n",
         };
-        Layout { text, source: SourceText::new(text), eol, json, docs: None }
+        Layout { text, parsed, eol, json }
     }
 
     pub(super) fn offset(&self, pos: Pos) -> usize {
-        self.source.offset(pos)
+        self.parsed.source.offset(pos)
     }
 
-    /// Parses the documents (once) for the edits that need the structure.
-    fn parse(&mut self) -> Result<(), LayoutError> {
-        if self.docs.is_none() {
+    /// The documents, parsed once for the edits that need the structure.
+    fn docs(&self) -> Result<&[Node], LayoutError> {
+        let docs = self.parsed.docs.get_or_init(|| {
             let mut docs = Vec::new();
             let outcome = parse_stream(self.text, &Limits::default(), |d| docs.push(d));
-            if outcome.fatal.is_some() {
-                return Err(LayoutError::Unparsable);
-            }
-            self.docs = Some(docs);
-        }
-        Ok(())
+            outcome.fatal.is_none().then_some(docs)
+        });
+        docs.as_deref().ok_or(LayoutError::Unparsable)
     }
 
     fn line_of(&self, offset: usize) -> usize {
-        self.source.line_of(offset)
+        self.parsed.source.line_of(offset)
     }
 
     fn line_start(&self, line: usize) -> usize {
-        self.source.line_start(line)
+        self.parsed.source.line_start(line)
     }
 
     /// The line's text without its line break.
@@ -113,7 +141,7 @@ impl<'a> Layout<'a> {
             last = last.max(end_line);
         }
         let mut line = self.line_of(self.offset(key.span.start)) + 1;
-        while line < self.source.line_count() {
+        while line < self.parsed.source.line_count() {
             match self.indent_of(line) {
                 None => {}
                 Some(i) if i > indent && line > last => last = line,
@@ -156,7 +184,7 @@ impl<'a> Layout<'a> {
             }
         }
         let mut chain = Vec::new();
-        for d in self.docs.as_deref().unwrap_or_default() {
+        for d in self.docs()? {
             if walk(d, pos, &mut chain) {
                 return Ok(chain);
             }
@@ -218,7 +246,6 @@ impl<'a> Layout<'a> {
         key: &str,
         value: &str,
     ) -> Result<ByteEdit, LayoutError> {
-        self.parse()?;
         let chain = self.find_key(parent)?;
         let (map, index) = *chain.last().ok_or(LayoutError::NoKey)?;
         let (parent_key, mut target) =
@@ -305,7 +332,6 @@ impl<'a> Layout<'a> {
     /// Removes the entry whose key starts at `key`; a block mapping it would leave empty goes
     /// with it.
     pub(super) fn remove(&mut self, key: Pos) -> Result<ByteEdit, LayoutError> {
-        self.parse()?;
         let chain = self.find_key(key)?;
         let mut level = chain.len();
         loop {

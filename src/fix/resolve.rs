@@ -1,13 +1,12 @@
 //! Plans become fixes: each edit is computed on its file's text ([`super::layout`]) as byte ranges,
 //! then told as line/column replacements (what SARIF and `iblint fix` share).
 
-use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
 
-use super::layout::{ByteEdit, Layout, LayoutError};
+use super::layout::{ByteEdit, Layout, LayoutError, Parsed};
 use super::plan::{Op, Plan};
 use crate::finding::{FileChange, Finding, Fix, Replacement};
-use crate::span::LineIndex;
 
 /// Where the texts come from and where appended documents go.
 pub struct Sources<'a> {
@@ -29,14 +28,36 @@ pub fn without_bom(text: &str) -> (&str, bool) {
 /// Turns every finding's plans into fixes; plans that cannot be computed are dropped.
 pub fn resolve_all(findings: &mut [Finding], sources: &Sources) {
     use rayon::prelude::*;
+    let files = Files::default();
     findings.par_iter_mut().filter(|f| !f.plans.is_empty()).for_each(|f| {
         let plans = std::mem::take(&mut f.plans);
-        f.fixes.extend(plans.iter().filter_map(|p| resolve(p, sources).ok()));
+        f.fixes.extend(plans.iter().filter_map(|p| resolve_in(p, sources, &files).ok()));
     });
+}
+
+/// Each file's text as fixes read it, read and indexed once however many fixes edit it (`None`:
+/// unreadable).
+#[derive(Default)]
+struct Files(Mutex<HashMap<Arc<str>, Option<Arc<Parsed>>>>);
+
+impl Files {
+    fn get(&self, path: &Arc<str>, sources: &Sources) -> Option<Arc<Parsed>> {
+        if let Some(known) = self.0.lock().unwrap_or_else(|e| e.into_inner()).get(path) {
+            return known.clone();
+        }
+        // Read outside the lock; two threads may read the same file at once, to the same text.
+        let parsed = (sources.text_of)(path).map(|text| Arc::new(Parsed::new(without_bom(&text).0)));
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).insert(path.clone(), parsed.clone());
+        parsed
+    }
 }
 
 /// The fix a plan makes, computed on the current texts.
 pub fn resolve(plan: &Plan, sources: &Sources) -> Result<Fix, LayoutError> {
+    resolve_in(plan, sources, &Files::default())
+}
+
+fn resolve_in(plan: &Plan, sources: &Sources, files: &Files) -> Result<Fix, LayoutError> {
     let mut by_file: BTreeMap<Arc<str>, Vec<&Op>> = BTreeMap::new();
     for edit in &plan.edits {
         let path = match (&edit.op, &sources.append_to) {
@@ -48,15 +69,15 @@ pub fn resolve(plan: &Plan, sources: &Sources) -> Result<Fix, LayoutError> {
     let mut changes = Vec::new();
     for (path, ops) in by_file {
         let appending = sources.append_to.as_ref() == Some(&path);
-        let text = match (sources.text_of)(&path) {
-            Some(t) => t,
-            None if appending => String::new(),
+        let parsed = match files.get(&path, sources) {
+            Some(parsed) => parsed,
+            None if appending => Arc::new(Parsed::new("")),
             None => return Err(LayoutError::Moved),
         };
-        let (text, _) = without_bom(&text);
+        let text = parsed.text();
         let json = path.to_ascii_lowercase().ends_with(".json");
         let is_yaml = json || [".yaml", ".yml"].iter().any(|e| path.to_ascii_lowercase().ends_with(e));
-        let mut layout = Layout::new(text, json);
+        let mut layout = Layout::with(text, parsed.clone(), json);
         let mut edits: Vec<ByteEdit> = Vec::new();
         for op in ops {
             let edit = match op {
@@ -75,10 +96,9 @@ pub fn resolve(plan: &Plan, sources: &Sources) -> Result<Fix, LayoutError> {
         if edits.windows(2).any(|w| w[0].end > w[1].start) {
             return Err(LayoutError::Unsupported); // one fix never edits the same text twice
         }
-        let index = LineIndex::new(text);
         let replacements = edits
             .into_iter()
-            .map(|e| Replacement { start: index.pos(e.start), end: index.pos(e.end), text: e.text })
+            .map(|e| Replacement { start: parsed.pos(e.start), end: parsed.pos(e.end), text: e.text })
             .collect();
         changes.push(FileChange { path, replacements });
     }
