@@ -143,15 +143,25 @@ const CHUNK: usize = 256;
 fn load_in_chunks(files: &[&FileEntry], load_one: &(impl Fn(&FileEntry) -> Objects + Sync)) -> Objects {
     let mut all = Objects::default();
     let mut done = 0;
+    let mut loaded: Vec<Objects> = Vec::new();
+    // Each chunk is appended while the next one loads: appending is serial, and the other
+    // threads would wait for it.
     for chunk in files.chunks(CHUNK) {
-        let parts: Vec<Objects> = chunk.par_iter().map(|f| load_one(f)).collect();
-        for part in parts {
-            all.merge(part);
-        }
+        let previous = std::mem::take(&mut loaded);
+        let append = |all: &mut Objects| {
+            for part in previous {
+                all.merge(part);
+            }
+            if done > 0 && done < files.len() {
+                all.reserve_in_proportion(done, files.len());
+            }
+        };
+        let (next, ()) = rayon::join(|| chunk.par_iter().map(|f| load_one(f)).collect(), || append(&mut all));
+        loaded = next;
         done += chunk.len();
-        if done < files.len() {
-            all.reserve_in_proportion(done, files.len());
-        }
+    }
+    for part in loaded {
+        all.merge(part);
     }
     all
 }
