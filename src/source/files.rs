@@ -129,7 +129,9 @@ pub fn walk(opts: &WalkOptions) -> Result<Walked, WalkError> {
         }
     }
     let mut paths = found.into_inner().map_err(|_| poisoned())?;
-    paths.sort();
+    // Only to drop duplicates (the order is the display paths', below): bytes compare faster
+    // than path components.
+    paths.sort_unstable_by(|a, b| a.as_os_str().cmp(b.as_os_str()));
     paths.dedup();
     let mut files: Vec<FileEntry> = paths
         .into_iter()
@@ -137,7 +139,7 @@ pub fn walk(opts: &WalkOptions) -> Result<Walked, WalkError> {
             let kind = FileKind::of(&path)?;
             let reported = targets.iter().any(|t| path.starts_with(t));
             let display = display_path(&path, opts.cwd);
-            if !targets.contains(&path) && opts.excludes.is_match(display.as_ref()) {
+            if !opts.excludes.is_empty() && !targets.contains(&path) && opts.excludes.is_match(display.as_ref()) {
                 return None;
             }
             Some(FileEntry { path, display, kind, reported })
@@ -169,13 +171,13 @@ fn walk_dir(root: &Path, opts: &WalkOptions, found: &Mutex<Vec<PathBuf>>, notes:
             if name == ".git" || name == "node_modules" {
                 return false;
             }
-            let display = display_path(e.path(), &cwd);
-            if excludes.is_match(display.as_ref()) {
+            // Display paths only when something reads them (most runs exclude nothing).
+            if !excludes.is_empty() && excludes.is_match(display_path(e.path(), &cwd).as_ref()) {
                 return false;
             }
             if e.file_type().is_some_and(|t| t.is_dir()) && e.path().join("Chart.yaml").is_file() {
                 if let Ok(mut n) = nf.lock() {
-                    n.push(helm_chart_note(&display));
+                    n.push(helm_chart_note(&display_path(e.path(), &cwd)));
                 }
                 return false;
             }
