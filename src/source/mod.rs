@@ -1,6 +1,7 @@
 //! Sources turn bytes into model objects. They never decide what is wrong: a file that cannot be
 //! read or parsed becomes a `ParseFailure` (IB001) and the run goes on.
 
+mod base64;
 #[cfg(feature = "live")]
 pub mod cluster;
 pub mod fic_yaml;

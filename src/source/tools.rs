@@ -201,55 +201,11 @@ fn embedded(root: &Node, section: &str, name: &str, base64: bool) -> Option<(Str
 fn embedded_entry(k: &Node, v: &Node, base64: bool) -> Option<(String, Embedded)> {
     let raw = v.as_str()?;
     if base64 {
-        let text = decode_base64(raw).and_then(|b| String::from_utf8(b).ok())?;
+        let text = super::base64::decode(raw).and_then(|b| String::from_utf8(b).ok())?;
         return Some((text, Embedded { key: k.span, literal: None }));
     }
     // A literal block scalar keeps the text's lines, each indented alike: lines map one to one.
     let newlines = u32::try_from(raw.matches('\n').count()).unwrap_or(u32::MAX);
     let block = v.span.start.line > k.span.start.line && v.span.end.line.saturating_sub(v.span.start.line) == newlines;
     Some((raw.to_string(), Embedded { key: k.span, literal: block.then_some(v.span) }))
-}
-
-/// Standard base64 (padding optional, whitespace ignored), as Kubernetes writes Secret `data`.
-fn decode_base64(text: &str) -> Option<Vec<u8>> {
-    let value = |c: u8| -> Option<u32> {
-        Some(u32::from(match c {
-            b'A'..=b'Z' => c - b'A',
-            b'a'..=b'z' => c - b'a' + 26,
-            b'0'..=b'9' => c - b'0' + 52,
-            b'+' => 62,
-            b'/' => 63,
-            _ => return None,
-        }))
-    };
-    let bytes: Vec<u8> = text.bytes().filter(|c| !c.is_ascii_whitespace() && *c != b'=').collect();
-    let mut out = Vec::with_capacity(bytes.len() * 3 / 4);
-    for chunk in bytes.chunks(4) {
-        let mut n = 0u32;
-        for (i, &c) in chunk.iter().enumerate() {
-            n |= value(c)? << (18 - 6 * i);
-        }
-        let len = match chunk.len() {
-            4 => 3,
-            3 => 2,
-            2 => 1,
-            _ => return None,
-        };
-        out.extend_from_slice(&n.to_be_bytes()[1..1 + len]);
-    }
-    Some(out)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::decode_base64;
-
-    #[test]
-    fn base64_as_kubernetes_writes_it() {
-        assert_eq!(decode_base64("QVpVUkVfQ0xJRU5UX0lEPWFiYwo="), Some(b"AZURE_CLIENT_ID=abc\n".to_vec()));
-        assert_eq!(decode_base64("YQ"), Some(b"a".to_vec()));
-        assert_eq!(decode_base64("Y Q =="), Some(b"a".to_vec()));
-        assert_eq!(decode_base64("not base64!"), None);
-        assert_eq!(decode_base64("Y"), None);
-    }
 }

@@ -30,8 +30,8 @@ impl Credential {
         match self {
             Credential::Token(token) => auth.token = Some(token.clone().into()),
             Credential::Certificate { certificate_pem, key_pem } => {
-                auth.client_certificate_data = Some(base64(certificate_pem.as_bytes()));
-                auth.client_key_data = Some(base64(key_pem.as_bytes()).into());
+                auth.client_certificate_data = Some(crate::source::base64::encode(certificate_pem.as_bytes()));
+                auth.client_key_data = Some(crate::source::base64::encode(key_pem.as_bytes()).into());
                 auth.client_certificate = None;
                 auth.client_key = None;
             }
@@ -114,35 +114,9 @@ fn parse(stdout: &[u8], api_version: &str) -> Option<Credential> {
     }
 }
 
-/// Standard base64 with padding: kubeconfig `*-data` fields hold PEM this way.
-fn base64(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let n = chunk.iter().enumerate().fold(0u32, |n, (i, b)| n | u32::from(*b) << (16 - 8 * i));
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn base64_pads_like_the_standard() {
-        assert_eq!(base64(b""), "");
-        assert_eq!(base64(b"f"), "Zg==");
-        assert_eq!(base64(b"fo"), "Zm8=");
-        assert_eq!(base64(b"foo"), "Zm9v");
-        assert_eq!(base64(b"foobar"), "Zm9vYmFy");
-    }
 
     #[test]
     fn an_exec_credential_gives_a_token_or_a_certificate() {
