@@ -130,17 +130,11 @@ impl Node {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::yaml::{parse_stream, Limits};
-
-    fn doc(text: &str) -> Node {
-        let mut out = None;
-        parse_stream(text, &Limits::default(), |n| out = Some(n));
-        out.expect("a document")
-    }
+    use crate::yaml::test_document;
 
     #[test]
     fn set_keeps_an_existing_key_and_appends_a_new_one() {
-        let mut n = doc("a: 1\nb: 2\n");
+        let mut n = test_document("a: 1\nb: 2\n");
         let at = Span::line(9);
         n.set("a", at, Node::string("x", at));
         n.set("c", at, Node::string("y", at));
@@ -152,7 +146,7 @@ mod tests {
 
     #[test]
     fn created_maps_replace_null_values() {
-        let mut n = doc("metadata:\n  labels:\n");
+        let mut n = test_document("metadata:\n  labels:\n");
         let at = Span::line(7);
         let labels = n.path_mut(&["metadata"]).and_then(|m| m.get_or_insert("labels", at, || Node::empty_map(at)));
         assert!(labels.is_some_and(|l| l.as_map().is_some()));
@@ -161,7 +155,7 @@ mod tests {
     #[test]
     fn spans_move_into_another_file_and_down_the_page() {
         let file = FileId::of(&std::sync::Arc::from("overlays/prod/patch.yaml"));
-        let n = doc("a:\n  b: 1\n").in_file(file).shifted(10, 4);
+        let n = test_document("a:\n  b: 1\n").in_file(file).shifted(10, 4);
         let b = n.path(&["a", "b"]).map(|b| b.span);
         assert_eq!(b.map(|s| (s.file, s.start.line, s.start.col)), Some((file, 12, 10)));
     }

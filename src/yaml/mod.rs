@@ -14,3 +14,11 @@ mod parse;
 pub use json::to_json;
 pub use node::{Node, NodeKind, Scalar, ScalarType};
 pub use parse::{parse_stream, Limits, ParseError};
+
+/// The last document of `text`, for unit tests of what edits and reads trees.
+#[cfg(test)]
+pub(crate) fn test_document(text: &str) -> Node {
+    let mut out = None;
+    parse_stream(text, &Limits::default(), |n| out = Some(n));
+    out.expect("a document")
+}

@@ -293,17 +293,11 @@ pub(super) fn namespace_fields() -> Vec<FieldSpec> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::yaml::{parse_stream, Limits};
-
-    fn doc(text: &str) -> Node {
-        let mut out = None;
-        parse_stream(text, &Limits::default(), |n| out = Some(n));
-        out.expect("a document")
-    }
+    use crate::yaml::test_document;
 
     #[test]
     fn walks_lists_and_creates_missing_maps() {
-        let mut n = doc("spec:\n  vct:\n    - metadata: {name: a}\n    - metadata: {name: b}\n");
+        let mut n = test_document("spec:\n  vct:\n    - metadata: {name: a}\n    - metadata: {name: b}\n");
         let spec = FieldSpec::rows(&[("", "", "", "spec/vct[]/metadata/labels", true)]).remove(0);
         let mut count = 0;
         apply(&mut n, &spec, Leaf::Map, Span::line(1), &mut |labels| {

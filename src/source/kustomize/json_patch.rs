@@ -145,18 +145,12 @@ fn remove(doc: &mut Node, path: &[String]) -> Result<Node, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::yaml::{parse_stream, Limits};
-
-    fn doc(text: &str) -> Node {
-        let mut out = None;
-        parse_stream(text, &Limits::default(), |n| out = Some(n));
-        out.expect("a document")
-    }
+    use crate::yaml::test_document;
 
     #[test]
     fn operations_apply_in_order_and_keep_the_patch_value() {
-        let mut d = doc("metadata:\n  labels: {app: api}\nspec:\n  list: [a, b]\n");
-        let ops = operations(&doc(
+        let mut d = test_document("metadata:\n  labels: {app: api}\nspec:\n  list: [a, b]\n");
+        let ops = operations(&test_document(
             "- op: add\n  path: /metadata/labels/azure.workload.identity~1use\n  value: true\n- op: remove\n  path: /spec/list/0\n- op: add\n  path: /spec/list/-\n  value: c\n- op: copy\n  from: /metadata/labels/app\n  path: /metadata/name\n- op: test\n  path: /metadata/name\n  value: api\n",
         ))
         .expect("ops");
@@ -169,9 +163,11 @@ mod tests {
 
     #[test]
     fn a_failing_operation_applies_nothing() {
-        let mut d = doc("a: 1\n");
-        let ops = operations(&doc("- {op: add, path: /b, value: 2}\n- {op: replace, path: /missing/x, value: 3}\n"))
-            .expect("ops");
+        let mut d = test_document("a: 1\n");
+        let ops = operations(&test_document(
+            "- {op: add, path: /b, value: 2}\n- {op: replace, path: /missing/x, value: 3}\n",
+        ))
+        .expect("ops");
         let err = apply(&mut d, &ops).expect_err("fails");
         assert!(err.contains("operation 2"), "{err}");
         assert!(d.get("b").is_none());

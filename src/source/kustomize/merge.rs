@@ -292,18 +292,12 @@ fn list_keys(gvk: &Gvk, path: &[&str]) -> Option<&'static [&'static str]> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::yaml::{parse_stream, to_json, Limits};
-
-    fn doc(text: &str) -> Node {
-        let mut out = None;
-        parse_stream(text, &Limits::default(), |n| out = Some(n));
-        out.expect("a document")
-    }
+    use crate::yaml::{test_document, to_json};
 
     fn merged(base: &str, patch: &str) -> serde_json::Value {
-        let mut d = doc(base);
+        let mut d = test_document(base);
         let gvk = Gvk::of("apps/v1", "Deployment");
-        assert_eq!(merge_object(&mut d, &doc(patch), &gvk), Merged::Kept);
+        assert_eq!(merge_object(&mut d, &test_document(patch), &gvk), Merged::Kept);
         to_json(&d)
     }
 
@@ -336,15 +330,15 @@ mod tests {
         assert_eq!(v, serde_json::json!({"metadata": {"labels": {"b": "2"}}, "spec": {"template": {"metadata": {}}}}));
         let v = merged(base, "metadata:\n  labels:\n    $patch: replace\n    c: '3'\n");
         assert_eq!(v["metadata"]["labels"], serde_json::json!({"c": "3"}));
-        let mut d = doc(base);
-        let gone = merge_object(&mut d, &doc("$patch: delete\n"), &Gvk::of("apps/v1", "Deployment"));
+        let mut d = test_document(base);
+        let gone = merge_object(&mut d, &test_document("$patch: delete\n"), &Gvk::of("apps/v1", "Deployment"));
         assert_eq!(gone, Merged::Deleted);
     }
 
     #[test]
     fn custom_kinds_replace_lists() {
-        let mut d = doc("spec:\n  items: [{name: a}]\n");
-        merge_object(&mut d, &doc("spec:\n  items: [{name: b}]\n"), &Gvk::of("example.com/v1", "Thing"));
+        let mut d = test_document("spec:\n  items: [{name: a}]\n");
+        merge_object(&mut d, &test_document("spec:\n  items: [{name: b}]\n"), &Gvk::of("example.com/v1", "Thing"));
         assert_eq!(to_json(&d), serde_json::json!({"spec": {"items": [{"name": "b"}]}}));
     }
 }
