@@ -1,6 +1,7 @@
 use foldhash::HashMap;
 use std::sync::Arc;
 
+use super::compact::Compact;
 use super::fic::{same_identity, FederatedCredential, IdentityBindingResource};
 use super::legacy::LegacyPodIdentity;
 use super::live::LiveState;
@@ -93,9 +94,14 @@ macro_rules! object_kinds {
             }
 
             /// Drops the spare capacity of one file's vectors (a vector that received one object
-            /// holds room for four): thousands of per-file parts wait for `merge_all` at once.
+            /// holds room for four), and of the vectors inside each object (see [`Compact`]):
+            /// thousands of per-file parts wait for `merge_all` at once, and the objects stay for
+            /// the whole run.
             pub fn shrink_to_fit(&mut self) {
-                $(self.$field.shrink_to_fit();)*
+                $(
+                    self.$field.shrink_to_fit();
+                    self.$field.iter_mut().for_each(Compact::compact);
+                )*
             }
 
             /// The metadata of every object, whatever its kind.

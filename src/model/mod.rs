@@ -3,6 +3,7 @@
 //! Sources build these; rules never see YAML. Every field a rule can point at keeps its span.
 
 mod authz;
+mod compact;
 mod fic;
 mod fleet;
 mod inventory;

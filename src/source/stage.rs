@@ -95,7 +95,11 @@ pub fn load_all(
                 .enumerate()
                 .filter(|(_, (_, claimed))| !claimed.is_empty())
                 .flat_map_iter(|(i, (e, claimed))| {
-                    let evaluate = |loader: &dyn Loader| e.evaluate(claimed, &scope, loader, opts);
+                    let evaluate = |loader: &dyn Loader| {
+                        let mut parts = e.evaluate(claimed, &scope, loader, opts);
+                        parts.iter_mut().for_each(Objects::shrink_to_fit);
+                        parts
+                    };
                     match cache {
                         Some(cache) => cache.evaluation(evaluator_key(i, claimed, files), loader, evaluate),
                         None => evaluate(loader),
