@@ -225,13 +225,13 @@ pub fn pod_kind(api_version: &str, kind: &str) -> Option<&'static PodKind> {
 
 impl PodLayout {
     /// Where the pod's labels go, as a key path from the object's root.
-    pub fn labels_path(&self) -> Vec<&'static str> {
-        self.metadata_path("labels")
+    pub fn labels_path(&self) -> &'static [&'static str] {
+        super::stored::intern_list(self.metadata_path("labels"))
     }
 
     /// Where the pod's annotations go, as a key path from the object's root.
-    pub fn annotations_path(&self) -> Vec<&'static str> {
-        self.metadata_path("annotations")
+    pub fn annotations_path(&self) -> &'static [&'static str] {
+        super::stored::intern_list(self.metadata_path("annotations"))
     }
 
     fn metadata_path(&self, key: &'static str) -> Vec<&'static str> {
@@ -301,9 +301,9 @@ mod tests {
     #[test]
     fn label_paths_follow_the_layout() {
         let cron = pod_kind("batch/v1", "CronJob").map(|k| k.layouts[0].labels_path());
-        assert_eq!(cron, Some(vec!["spec", "jobTemplate", "spec", "template", "metadata", "labels"]));
+        assert_eq!(cron, Some(&["spec", "jobTemplate", "spec", "template", "metadata", "labels"][..]));
         let spark = pod_kind("sparkoperator.k8s.io/v1beta2", "SparkApplication").map(|k| k.layouts[1].labels_path());
-        assert_eq!(spark, Some(vec!["spec", "executor", "labels"]));
+        assert_eq!(spark, Some(&["spec", "executor", "labels"][..]));
     }
 
     #[test]

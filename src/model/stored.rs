@@ -43,7 +43,7 @@ fn intern_shared(text: &str) -> &'static str {
     leaked
 }
 
-fn intern_list(items: Vec<&'static str>) -> &'static [&'static str] {
+pub(crate) fn intern_list(items: Vec<&'static str>) -> &'static [&'static str] {
     thread_local! {
         static SEEN: std::cell::RefCell<HashSet<&'static [&'static str]>> = Default::default();
     }
@@ -77,20 +77,6 @@ pub(crate) mod static_str {
     pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<&'static str, D::Error> {
         let text: &str = Deserialize::deserialize(d)?;
         Ok(intern(text))
-    }
-}
-
-/// `#[serde(with = "static_strs")]` for a `Vec<&'static str>`.
-pub(crate) mod static_strs {
-    use super::*;
-
-    pub(crate) fn serialize<S: Serializer>(value: &[&'static str], s: S) -> Result<S::Ok, S::Error> {
-        value.serialize(s)
-    }
-
-    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<&'static str>, D::Error> {
-        let texts: Vec<&str> = Deserialize::deserialize(d)?;
-        Ok(texts.into_iter().map(intern).collect())
     }
 }
 

@@ -18,8 +18,8 @@ pub struct Workload {
     /// `spec.selector.matchLabels` (or `spec.selector` of a ReplicationController).
     pub selector: Entries,
     /// Metadata between the object and its pods that labels something else, such as a CronJob's
-    /// Job template.
-    pub outer: Option<OuterMetadata>,
+    /// Job template. Boxed: few kinds have one.
+    pub outer: Option<Box<OuterMetadata>>,
     pub pod: PodTemplate,
     /// Which of the object's pod templates this is, when it has several (`driver`, `template main`).
     pub part: Option<Text>,
@@ -98,10 +98,11 @@ pub struct PodTemplate {
     /// The template is merged into one the controller owns and may leave containers out.
     pub partial_containers: bool,
     /// Where the pod's labels and annotations go, as key paths from the object's root (for help texts).
-    #[serde(with = "super::stored::static_strs")]
-    pub labels_path: Vec<&'static str>,
-    #[serde(with = "super::stored::static_strs")]
-    pub annotations_path: Vec<&'static str>,
+    /// Interned: the layouts are few, and every workload of a kind shares its paths.
+    #[serde(with = "super::stored::static_list")]
+    pub labels_path: &'static [&'static str],
+    #[serde(with = "super::stored::static_list")]
+    pub annotations_path: &'static [&'static str],
 }
 
 /// A `projected` volume source `serviceAccountToken` the pod template declares itself.

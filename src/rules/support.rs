@@ -129,13 +129,13 @@ pub fn yaml_at(path: &[&str], key: &str, value: &str) -> String {
 /// `metadata:` of a `template:`) where missing. `None` where the pod template's layout is not
 /// one a fix may assume (a Spark role or an Argo template without labels of its own).
 pub fn insert_pod_label(plan: Plan, w: &Workload, key: &str, value: &str) -> Option<Plan> {
-    insert_pod_entry(plan, w, w.pod.labels.key_span, &w.pod.labels_path, "labels", key, value)
+    insert_pod_entry(plan, w, w.pod.labels.key_span, w.pod.labels_path, "labels", key, value)
 }
 
 /// Adds `key: "value"` to the annotations of the workload's pod template, like
 /// [`insert_pod_label`].
 pub fn insert_pod_annotation(plan: Plan, w: &Workload, key: &str, value: &str) -> Option<Plan> {
-    insert_pod_entry(plan, w, w.pod.annotations.key_span, &w.pod.annotations_path, "annotations", key, value)
+    insert_pod_entry(plan, w, w.pod.annotations.key_span, w.pod.annotations_path, "annotations", key, value)
 }
 
 fn insert_pod_entry(

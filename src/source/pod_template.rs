@@ -45,12 +45,12 @@ pub fn workloads(root: &Node, meta: &Meta, kind: &PodKind) -> Vec<Workload> {
     let selector = kind.selector.and_then(|p| root.path(p)).map(entries_of).unwrap_or_default();
     let outer = kind.outer_metadata.and_then(|o| {
         let md = root.path(o.path)?.get("metadata")?;
-        Some(OuterMetadata {
+        Some(Box::new(OuterMetadata {
             name: o.name,
             what: o.what,
             labels: keyed_entries(md, "labels"),
             annotations: keyed_entries(md, "annotations"),
-        })
+        }))
     });
     let has_controller_meta = !matches!(kind.layouts, [PodLayout::Object]);
     pods.into_iter()
