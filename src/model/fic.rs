@@ -36,8 +36,9 @@ pub struct FederatedCredential {
     /// azurerm_federated_identity_credential.x`, `az identity federated-credential delete`.
     pub display: String,
     pub origin: Origin,
-    /// The Kubernetes object, for ASO and Crossplane credentials.
-    pub meta: Option<Meta>,
+    /// The Kubernetes object, for ASO and Crossplane credentials (boxed: most credentials come
+    /// from infrastructure code and have none).
+    pub meta: Option<Box<Meta>>,
     pub action: FicAction,
     /// The effective name when it is known. Its span is the write's own name (the `name:` field,
     /// the `--name` argument), where a finding belongs.

@@ -175,7 +175,7 @@ impl HasMeta for IdentityBindingResource {
 
 impl HasMeta for FederatedCredential {
     fn meta(&self) -> Option<&Meta> {
-        self.meta.as_ref()
+        self.meta.as_deref()
     }
 }
 

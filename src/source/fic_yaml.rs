@@ -31,7 +31,7 @@ pub fn kubernetes_fic(root: &Node, meta: &Meta) -> Option<FederatedCredential> {
             Some(FederatedCredential {
                 display: meta.object_ref().to_string(),
                 origin: meta.origin.clone(),
-                meta: Some(meta.clone()),
+                meta: Some(Box::new(meta.clone())),
                 action: FicAction::Declare,
                 name,
                 name_source: None,
@@ -66,7 +66,7 @@ pub fn kubernetes_fic(root: &Node, meta: &Meta) -> Option<FederatedCredential> {
             Some(FederatedCredential {
                 display: meta.object_ref().to_string(),
                 origin: meta.origin.clone(),
-                meta: Some(meta.clone()),
+                meta: Some(Box::new(meta.clone())),
                 action: FicAction::Declare,
                 name: external.or_else(|| meta_name(meta)),
                 name_source: None,
