@@ -235,7 +235,11 @@ impl<'a> Context<'a> {
         let Some(read) = self.kustomization(&normalize(dir)) else {
             return Ok(Acc::default());
         };
-        let mut acc = self.build_dir(&read, &mut chain, &mut budget)?.as_ref().clone();
+        // Built here, not through `build_dir`: a root is included by no other kustomization, so
+        // caching its build would only keep a copy of every object alive for the whole run.
+        budget.include()?;
+        chain.push(read.dir.clone());
+        let mut acc = self.accumulate(&read, Acc::default(), &mut chain, &mut budget)?;
         if let Some(k) = &read.kustomization {
             for problem in super::nameref::fix(&mut acc.resources) {
                 acc.report.note(k, problem);

@@ -29,9 +29,10 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use build::{normalize, Acc, Context};
+use build::{normalize, Context};
 pub use build::{MAX_DEPTH, MAX_INCLUSIONS, MAX_OBJECTS};
 use kustomization::FILE_NAMES;
+use resource::Resource;
 
 use super::files::FileEntry;
 use super::loader::Loader;
@@ -103,21 +104,26 @@ pub fn evaluate(files: &[FileEntry], loader: &dyn Loader, opts: &LoadOptions) ->
             message: "holds more than one kustomization file: kustomize refuses the directory".into(),
         });
     }
-    let builds: Vec<(PathBuf, Result<Acc, build::Exhausted>)> =
-        roots(&cx, &dirs).par_iter().map(|dir| (dir.clone(), cx.build_root(dir))).collect();
-    let mut reports = Vec::new();
-    for (dir, result) in builds {
+    // Each root's objects become model objects as soon as it is built: a build's trees are
+    // several times the size of what the model keeps, so only one per thread is alive at once.
+    let builds: Vec<Result<(Objects, build::Report), SkipNote>> = roots(&cx, &dirs)
+        .par_iter()
+        .map(|dir| match cx.build_root(dir) {
+            Ok(acc) => Ok((model_objects(&cx, dir, &acc.resources), acc.report)),
+            Err(exhausted) => Err(budget_note(&cx, dir, &exhausted)),
+        })
+        .collect();
+    let mut parts = Vec::with_capacity(builds.len());
+    for result in builds {
         match result {
-            Ok(acc) => reports.push((dir, acc)),
-            Err(exhausted) => out.objects.notes.push(budget_note(&cx, &dir, &exhausted)),
+            Ok((objects, r)) => {
+                out.claimed.extend(r.files.iter().chain(&r.patches_applied).chain(&r.kustomizations).cloned());
+                out.objects.notes.extend(r.notes);
+                out.objects.parse_failures.extend(r.failures);
+                parts.push(objects);
+            }
+            Err(note) => out.objects.notes.push(note),
         }
-    }
-    let parts: Vec<Objects> = reports.par_iter().map(|(dir, acc)| model_objects(&cx, dir, acc)).collect();
-    for (_, acc) in &reports {
-        let r = &acc.report;
-        out.claimed.extend(r.files.iter().chain(&r.patches_applied).chain(&r.kustomizations).cloned());
-        out.objects.notes.extend(r.notes.iter().cloned());
-        out.objects.parse_failures.extend(r.failures.iter().cloned());
     }
     out.objects.merge_all(parts);
     for (_, file) in cx.files_read() {
@@ -178,10 +184,10 @@ fn budget_note(cx: &Context, dir: &Path, exhausted: &build::Exhausted) -> SkipNo
 }
 
 /// The model objects of one root's build, tagged with the root.
-fn model_objects(cx: &Context, dir: &Path, acc: &Acc) -> Objects {
+fn model_objects(cx: &Context, dir: &Path, resources: &[Resource]) -> Objects {
     let root: Arc<str> = cx.kustomization(dir).map_or_else(|| cx.loader.display(dir), |r| cx.loader.display(&r.path));
     let mut objects = Objects::default();
-    for r in &acc.resources {
+    for r in resources {
         let doc = DocContext {
             origin: Origin::File(r.file.clone()),
             default_namespace: &cx.opts.default_namespace,
