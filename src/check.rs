@@ -48,6 +48,10 @@ pub struct CheckOptions {
     /// Keep what files turned into for the next run, and use what earlier runs kept
     /// ([`crate::cache`]; `iblint check` unless `--no-cache`). Never with an `overlay`.
     pub cache: bool,
+    /// Give back the model's storage once the rules have run, before the texts are read and the
+    /// findings rendered, instead of returning it in [`Outcome::inventory`] (left empty): for
+    /// callers that only report findings, then exit (what the objects point to is leaked).
+    pub release_model: bool,
 }
 
 /// File texts by display path.
@@ -161,6 +165,13 @@ pub fn run(opts: &CheckOptions, config: &Config, cwd: &Path) -> Result<Outcome, 
     // staged overlay that drops its grant is what makes its base's account lack one).
     let (mut findings, scrubber) =
         lint(&inventory, &enabled, config, Mode::Check, |f| f.concerns(|p| reported.contains(p)));
+    // The memory the snippets and the output take is then what the model gave back, not more.
+    let inventory = if opts.release_model {
+        inventory.release_storage();
+        Inventory::default()
+    } else {
+        inventory
+    };
     let snippets_phase = timings::phase("snippet texts");
     let in_memory: Vec<(&str, &str)> = opts
         .stdin

@@ -78,6 +78,7 @@ pub(super) fn run_check(
         disable: common.disable.clone(),
         max_file_size: args.max_file_size,
         rendered,
+        release_model: true,
         ..CheckOptions::default()
     };
     // A run with a cache to read decodes its model; any other parses it (`memory`).
