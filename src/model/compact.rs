@@ -6,8 +6,8 @@
 //! objects themselves (about 1.5 KB per application in the benchmark's repository).
 
 use super::{
-    Binding, ConfigMap, Container, Entries, FederatedCredential, IdentityBindingResource, LegacyPodIdentity, Meta,
-    PolicyRule, Role, ServiceAccount, ToolConfig, Workload,
+    Binding, ConfigMap, Container, FederatedCredential, IdentityBindingResource, LegacyPodIdentity, Meta, PolicyRule,
+    Role, ServiceAccount, ToolConfig, Workload,
 };
 
 /// An object whose vectors can give back their spare capacity.
@@ -26,17 +26,9 @@ fn shrink_all<T: Compact>(items: &mut Vec<T>) {
     items.iter_mut().for_each(Compact::compact);
 }
 
-impl Compact for Entries {
-    fn compact(&mut self) {
-        shrink(&mut self.items);
-    }
-}
-
+/// Labels and annotations are boxed slices: exact from the start.
 impl Compact for Meta {
-    fn compact(&mut self) {
-        self.labels.compact();
-        self.annotations.compact();
-    }
+    fn compact(&mut self) {}
 }
 
 impl Compact for Container {
@@ -51,15 +43,7 @@ impl Compact for Container {
 
 impl Compact for Workload {
     fn compact(&mut self) {
-        self.meta.compact();
-        self.selector.compact();
-        if let Some(outer) = &mut self.outer {
-            outer.labels.compact();
-            outer.annotations.compact();
-        }
         let pod = &mut self.pod;
-        pod.labels.compact();
-        pod.annotations.compact();
         shrink_all(&mut pod.containers);
         shrink(&mut pod.csi_drivers);
         shrink(&mut pod.projected_tokens);
@@ -67,14 +51,11 @@ impl Compact for Workload {
 }
 
 impl Compact for ServiceAccount {
-    fn compact(&mut self) {
-        self.meta.compact();
-    }
+    fn compact(&mut self) {}
 }
 
 impl Compact for ConfigMap {
     fn compact(&mut self) {
-        self.meta.compact();
         shrink(&mut self.data);
     }
 }
@@ -90,23 +71,18 @@ impl Compact for PolicyRule {
 
 impl Compact for Role {
     fn compact(&mut self) {
-        self.meta.compact();
         shrink_all(&mut self.rules);
     }
 }
 
 impl Compact for Binding {
     fn compact(&mut self) {
-        self.meta.compact();
         shrink(&mut self.subjects);
     }
 }
 
 impl Compact for FederatedCredential {
     fn compact(&mut self) {
-        if let Some(meta) = &mut self.meta {
-            meta.compact();
-        }
         shrink(&mut self.audiences);
         shrink(&mut self.trail);
     }
@@ -117,14 +93,11 @@ impl Compact for IdentityBindingResource {
 }
 
 impl Compact for LegacyPodIdentity {
-    fn compact(&mut self) {
-        self.meta.compact();
-    }
+    fn compact(&mut self) {}
 }
 
 impl Compact for ToolConfig {
     fn compact(&mut self) {
-        self.meta.compact();
         shrink(&mut self.ids);
     }
 }
@@ -158,8 +131,6 @@ mod tests {
         assert!(matches!(w.meta.origin, Origin::File(_)));
         assert_eq!((w.pod.containers.len(), w.pod.containers.capacity()), (1, 1));
         assert_eq!(w.pod.containers[0].env.capacity(), 1);
-        assert_eq!(w.meta.labels.items.capacity(), 1);
-        assert_eq!(w.pod.labels.items.capacity(), 1);
         assert_eq!(o.bindings[0].subjects.capacity(), 1);
         let rule = &o.roles[0].rules[0];
         assert_eq!((o.roles[0].rules.capacity(), rule.verbs.capacity(), rule.resources.capacity()), (1, 1, 1));

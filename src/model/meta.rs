@@ -74,7 +74,7 @@ impl Entry {
 #[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct Entries {
     pub key_span: Option<Span>,
-    pub items: Vec<Entry>,
+    pub items: Box<[Entry]>,
 }
 
 impl Entries {

@@ -181,7 +181,7 @@ pub(super) fn keyed_entries(parent: &Node, key: &str) -> Entries {
 
 /// A mapping's entries as labels/annotations (keys must be scalars).
 pub fn entries_of(node: &Node) -> Entries {
-    Entries { key_span: None, items: entries_where(node, |_, _| true) }
+    Entries { key_span: None, items: entries_where(node, |_, _| true).into() }
 }
 
 /// The entries of a mapping that `keep` accepts, asked before anything is copied.

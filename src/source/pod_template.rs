@@ -170,7 +170,7 @@ fn argo_templates(root: &Node, spec_path: &[&str]) -> Vec<(PodTemplate, Option<T
         let merge = |key: &str| {
             let shared = pod_metadata.map(|(_, m)| keyed_entries(m, key)).unwrap_or_default();
             let own = metadata.map(|(_, m)| keyed_entries(m, key)).unwrap_or_default();
-            Entries { key_span: own.key_span.or(shared.key_span), items: [shared.items, own.items].concat() }
+            Entries { key_span: own.key_span.or(shared.key_span), items: [shared.items, own.items].concat().into() }
         };
         let mut containers = Vec::new();
         containers_of(t, "initContainers", true, &mut containers);
