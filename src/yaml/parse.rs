@@ -451,11 +451,19 @@ impl<'a> Builder<'a> {
     }
 
     fn check_duplicates(&mut self, entries: &[(Node, Node)]) {
-        let mut seen: HashSet<&str> = HashSet::new();
-        for (k, _) in entries {
+        // Most mappings hold a handful of keys: comparing each with those before it costs less
+        // than hashing them (this runs on every mapping of every file).
+        const FEW: usize = 16;
+        let mut seen: foldhash::HashSet<&str> = foldhash::HashSet::default();
+        for (i, (k, _)) in entries.iter().enumerate() {
             // `<<` merge keys may legitimately repeat.
             let Some(name) = k.as_str().filter(|n| *n != "<<") else { continue };
-            if !seen.insert(name) {
+            let repeated = if entries.len() <= FEW {
+                entries[..i].iter().any(|(earlier, _)| earlier.as_str() == Some(name))
+            } else {
+                !seen.insert(name)
+            };
+            if repeated {
                 // No line number in the message: findings' fingerprints hash it.
                 self.problem(k.span.start, || {
                     format!(
@@ -626,6 +634,11 @@ mod tests {
         assert_eq!(o.problems.len(), 1);
         assert_eq!(o.problems[0].pos.line, 3);
         assert_eq!(d[0].get("a").unwrap().as_str(), Some("3"));
+        // Large mappings are checked through a set, small ones key by key: both find them.
+        let keys: String = (0..40).map(|i| format!("k{i}: {i}\n")).collect();
+        let (_, o) = docs(&format!("{keys}k7: again\nk39: again\n"));
+        let lines: Vec<u32> = o.problems.iter().map(|p| p.pos.line).collect();
+        assert_eq!(lines, [41, 42]);
     }
 
     #[test]
