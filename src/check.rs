@@ -120,10 +120,10 @@ pub fn run(opts: &CheckOptions, config: &Config, cwd: &Path) -> Result<Outcome, 
                     source::load(&input, &load_opts)
                 }
                 None => match &cache {
-                    Some(cache) => {
-                        cache.file(file_key(f, is_patch), &f.path, &loader, || load_file(f, is_patch, max, &load_opts))
-                    }
-                    None => load_file(f, is_patch, max, &load_opts).0,
+                    Some(cache) => cache.file(file_key(f, is_patch), &f.path, &loader, || {
+                        load_file(f, is_patch, max, &load_opts, ForCache::Yes)
+                    }),
+                    None => load_file(f, is_patch, max, &load_opts, ForCache::No).0,
                 },
             }
         });
@@ -413,14 +413,22 @@ pub(crate) fn snippet_texts(
     texts
 }
 
+/// Whether a file's objects are loaded for the cache, which needs the file's size, time and hash.
+#[derive(Clone, Copy, PartialEq)]
+enum ForCache {
+    Yes,
+    No,
+}
+
 /// Reads and loads one file; I/O errors and oversized files become IB001 findings or notes.
-/// Loads one file; with it, when the file is a regular file read whole, its size and time (taken
-/// before it was read) and the hash of what was read, for the cache.
+/// For the cache, it also returns, when the file is a regular file read whole, its size and time
+/// (taken before it was read) and the hash of what was read.
 fn load_file(
     f: &files::FileEntry,
     is_patch: bool,
     max: u64,
     opts: &LoadOptions,
+    for_cache: ForCache,
 ) -> (Objects, Option<(Stat, [u8; 32])>) {
     let mut inv = Objects::default();
     let unreadable = |e: std::io::Error, inv: &mut Objects| {
@@ -456,7 +464,9 @@ fn load_file(
         Ok(_) => {
             let mut inv = source::load(&Input { display: &f.display, kind: f.kind, bytes: &bytes, is_patch }, opts);
             inv.shrink_to_fit();
-            let read = meta.filter(|m| m.is_file()).map(|m| (Stat::of(&m), crate::cache::content_hash(&bytes)));
+            let read = meta
+                .filter(|m| for_cache == ForCache::Yes && m.is_file())
+                .map(|m| (Stat::of(&m), crate::cache::content_hash(&bytes)));
             (inv, read)
         }
         Err(e) => {
