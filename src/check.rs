@@ -52,6 +52,9 @@ pub struct CheckOptions {
     /// findings rendered, instead of returning it in [`Outcome::inventory`] (left empty): for
     /// callers that only report findings, then exit (what the objects point to is leaked).
     pub release_model: bool,
+    /// No output shows source snippets: texts are read only for the files that hold an inline
+    /// suppression (the only other reader of texts).
+    pub without_snippets: bool,
 }
 
 /// File texts by display path.
@@ -172,7 +175,7 @@ pub fn run(opts: &CheckOptions, config: &Config, cwd: &Path) -> Result<Outcome, 
     } else {
         inventory
     };
-    let snippets_phase = timings::phase("snippet texts");
+    let fixes_phase = timings::phase("fixes");
     let in_memory: Vec<(&str, &str)> = opts
         .stdin
         .iter()
@@ -193,7 +196,10 @@ pub fn run(opts: &CheckOptions, config: &Config, cwd: &Path) -> Result<Outcome, 
     let sources = crate::fix::Sources { text_of: &text_of, append_to: opts.append_fixes_to.clone() };
     crate::fix::resolve_all(&mut findings, &sources);
     drop_fixes_with_secrets(&mut findings, &scrubber);
-    let texts = snippet_texts(&findings, &scrubber, &in_memory, |display| {
+    drop(fixes_phase);
+    let snippets_phase = timings::phase("snippet texts");
+    let wanted = if opts.without_snippets { TextsWanted::Suppressions } else { TextsWanted::All };
+    let texts = snippet_texts(&findings, &scrubber, &in_memory, wanted, |display| {
         on_disk.get(display).map_or_else(|| cwd.join(display), |p| p.to_path_buf())
     });
     drop(snippets_phase);
@@ -382,10 +388,20 @@ fn add_overlay_files(files: &mut Vec<files::FileEntry>, overlay: Option<&Overlay
 
 /// The masked texts of every file a finding points into (its location or a related one): texts
 /// given in memory (standard input, rendered output) as they are, files read once, in parallel.
+/// Which texts the findings point into are kept.
+#[derive(Clone, Copy, PartialEq)]
+pub(crate) enum TextsWanted {
+    /// Every one, for snippets.
+    All,
+    /// Only those that hold an inline suppression.
+    Suppressions,
+}
+
 pub(crate) fn snippet_texts(
     findings: &[Finding],
     scrubber: &Scrubber,
     in_memory: &[(&str, &str)],
+    wanted_texts: TextsWanted,
     path_of: impl Fn(&str) -> PathBuf + Sync,
 ) -> Texts {
     let mut wanted: Vec<&Arc<str>> = findings
@@ -402,6 +418,9 @@ pub(crate) fn snippet_texts(
                 Some((_, text)) => (*text).to_string(),
                 None => std::fs::read_to_string(path_of(display)).ok()?,
             };
+            if wanted_texts == TextsWanted::Suppressions && !text.contains(crate::suppress::inline::MARKER) {
+                return None;
+            }
             let masked = scrubber.scrub(&crate::redact::mask_lines(&text));
             Some(((*display).clone(), crate::span::SourceText::new(masked)))
         })

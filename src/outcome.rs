@@ -16,12 +16,14 @@ pub const STDIN_NAME: &str = "<stdin>";
 pub struct Outcome {
     pub findings: Vec<Finding>,
     pub notes: Vec<SkipNote>,
-    /// The texts findings point into, for snippets.
+    /// The texts findings point into, for snippets (only those holding an inline suppression
+    /// when no output shows snippets: `CheckOptions::without_snippets`).
     pub texts: Texts,
     pub files_read: usize,
     /// Masks the secret-looking values of the inputs (`crate::redact`), built once per run.
     pub scrubber: crate::redact::Scrubber,
-    /// The model the findings came from, kept so the command line can skip freeing it at exit.
+    /// The model the findings came from (for `map` and the audit); empty when the run was asked
+    /// to give its storage back early (`CheckOptions::release_model`).
     pub inventory: Inventory,
     /// Set by `audit`: what was audited and what could not be checked.
     pub audit: Option<AuditSummary>,

@@ -114,7 +114,7 @@ fn audit_snapshot(
             scrubber = crate::redact::Scrubber::new(both);
         }
         files_read = manifests.files_read;
-        texts = check::snippet_texts(&findings, &scrubber, &[], |display| cwd.join(display));
+        texts = check::snippet_texts(&findings, &scrubber, &[], check::TextsWanted::All, |display| cwd.join(display));
         // Findings now on manifest lines honour the `iblint:ignore` comments there.
         findings = check::apply_inline_suppressions(findings, &texts, &enabled, config);
     }

@@ -79,6 +79,7 @@ pub(super) fn run_check(
         max_file_size: args.max_file_size,
         rendered,
         release_model: true,
+        without_snippets: outputs.iter().all(|(format, _)| *format != crate::report::Format::Human),
         ..CheckOptions::default()
     };
     // A run with a cache to read decodes its model; any other parses it (`memory`).
