@@ -111,19 +111,28 @@ pub struct LineIndex<'a> {
     starts: Vec<usize>,
 }
 
+/// The byte offset where each line of `text` starts.
+fn line_starts(text: &str) -> Vec<usize> {
+    std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect()
+}
+
+/// The 1-based position of byte `offset` of `text` (clamped to it), whose lines start at `starts`.
+fn position(text: &str, starts: &[usize], offset: usize) -> Pos {
+    let offset = offset.min(text.len());
+    let line = starts.partition_point(|&s| s <= offset).max(1);
+    let start = starts[line - 1];
+    let col = text.get(start..offset).map_or(offset - start, |s| s.chars().count());
+    Pos { line: line as u32, col: col as u32 + 1 }
+}
+
 impl<'a> LineIndex<'a> {
     pub fn new(text: &'a str) -> Self {
-        let starts = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
-        LineIndex { text, starts }
+        LineIndex { text, starts: line_starts(text) }
     }
 
     /// The position of byte `offset` (clamped to the text).
     pub fn pos(&self, offset: usize) -> Pos {
-        let offset = offset.min(self.text.len());
-        let line = self.starts.partition_point(|&s| s <= offset).max(1);
-        let start = self.starts[line - 1];
-        let col = self.text.get(start..offset).map_or(offset - start, |s| s.chars().count());
-        Pos { line: line as u32, col: col as u32 + 1 }
+        position(self.text, &self.starts, offset)
     }
 
     pub fn span(&self, range: std::ops::Range<usize>) -> Span {
@@ -143,7 +152,7 @@ pub struct SourceText {
 impl SourceText {
     pub fn new(text: impl Into<Arc<str>>) -> SourceText {
         let text = text.into();
-        let starts = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
+        let starts = line_starts(&text);
         SourceText { text, starts }
     }
 
@@ -168,11 +177,7 @@ impl SourceText {
 
     /// The 1-based position of byte `offset` (clamped to the text), as [`LineIndex::pos`] gives it.
     pub fn pos(&self, offset: usize) -> Pos {
-        let offset = offset.min(self.text.len());
-        let line = self.starts.partition_point(|&s| s <= offset).max(1);
-        let start = self.starts[line - 1];
-        let col = self.text.get(start..offset).map_or(offset - start, |s| s.chars().count());
-        Pos { line: line as u32, col: col as u32 + 1 }
+        position(&self.text, &self.starts, offset)
     }
 
     /// The byte offset of a 1-based (line, character column) position, clamped to the line's

@@ -10,9 +10,10 @@ use super::{
     Role, ServiceAccount, ToolConfig, Workload,
 };
 
-/// An object whose vectors can give back their spare capacity.
+/// An object whose vectors can give back their spare capacity (by default it holds none that
+/// grow: boxed slices and scalars only).
 pub(crate) trait Compact {
-    fn compact(&mut self);
+    fn compact(&mut self) {}
 }
 
 fn shrink<T>(items: &mut Vec<T>) {
@@ -27,9 +28,7 @@ fn shrink_all<T: Compact>(items: &mut Vec<T>) {
 }
 
 /// Labels and annotations are boxed slices: exact from the start.
-impl Compact for Meta {
-    fn compact(&mut self) {}
-}
+impl Compact for Meta {}
 
 impl Compact for Container {
     fn compact(&mut self) {
@@ -50,9 +49,7 @@ impl Compact for Workload {
     }
 }
 
-impl Compact for ServiceAccount {
-    fn compact(&mut self) {}
-}
+impl Compact for ServiceAccount {}
 
 impl Compact for ConfigMap {
     fn compact(&mut self) {
@@ -88,13 +85,9 @@ impl Compact for FederatedCredential {
     }
 }
 
-impl Compact for IdentityBindingResource {
-    fn compact(&mut self) {}
-}
+impl Compact for IdentityBindingResource {}
 
-impl Compact for LegacyPodIdentity {
-    fn compact(&mut self) {}
-}
+impl Compact for LegacyPodIdentity {}
 
 impl Compact for ToolConfig {
     fn compact(&mut self) {
