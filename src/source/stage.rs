@@ -4,7 +4,8 @@
 //!
 //! Kustomize builds come first: which files a kustomization takes (its resources and patches,
 //! at any depth) is known only once the kustomizations are read, so they are built before the
-//! other evaluators and the one-by-one loading share out the remaining files.
+//! other evaluators and the one-by-one loading share out the remaining files. Files no build can
+//! take (nothing above them is a kustomization directory) do not wait: they load meanwhile.
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
@@ -58,10 +59,11 @@ static EVALUATORS: &[&dyn Evaluator] =
     &[&super::iac::bicep::Deployments, &super::iac::arm::ParameterFiles, &super::iac::terraform::MODULES];
 
 /// Loads every file of a run: kustomize roots first (see the module's documentation), then
-/// claimed files through their evaluator and the others with `load_one`, in parallel.
-/// `load_one` is told whether the file holds partial objects (a kustomize patch that applied in
-/// no build). With a `cache`, the kustomize builds and each evaluator's results are taken from
-/// it while the files they read are unchanged (`load_one` caches single files itself).
+/// claimed files through their evaluator and the others with `load_one`, in parallel. Files no
+/// build can take (see [`super::kustomize::Reach`]) and no evaluator claims are loaded while the
+/// builds run. `load_one` is told whether the file holds partial objects (a kustomize patch that
+/// applied in no build). With a `cache`, the kustomize builds and each evaluator's results are
+/// taken from it while the files they read are unchanged (`load_one` caches single files itself).
 pub fn load_all(
     files: &[FileEntry],
     loader: &dyn Loader,
@@ -69,20 +71,28 @@ pub fn load_all(
     cache: Option<&Cache>,
     load_one: impl Fn(&FileEntry, bool) -> Objects + Sync,
 ) -> Vec<Objects> {
-    let phase = crate::timings::phase("kustomize builds");
-    let build = |loader: &dyn Loader| super::kustomize::evaluate(files, loader, opts);
-    let any_kustomization = files.iter().any(|f| super::kustomize::is_kustomization_file(&f.path));
-    let built = match cache {
-        // The builds take from the scope only which files are kustomizations; the rest they read.
-        Some(cache) if any_kustomization => cache.evaluation(kustomize_key(files), loader, build),
-        _ => build(loader),
-    };
-    drop(phase);
     let scope = Scope::new(files);
+    let claimer = |f: &FileEntry| EVALUATORS.iter().position(|e| e.claims(f, &scope));
+    let any_kustomization = files.iter().any(|f| super::kustomize::is_kustomization_file(&f.path));
+    let mut reach = any_kustomization.then(|| super::kustomize::Reach::new(loader));
+    let (early, waiting): (Vec<&FileEntry>, Vec<&FileEntry>) =
+        files.iter().partition(|f| !reach.as_mut().is_some_and(|r| r.may_take(&f.path)) && claimer(f).is_none());
+    let (built, loaded_early) = rayon::join(
+        || {
+            let _phase = crate::timings::phase("kustomize builds");
+            let build = |loader: &dyn Loader| super::kustomize::evaluate(files, loader, opts);
+            match cache {
+                // The builds take from the scope only which files are kustomizations; the rest they read.
+                Some(cache) if any_kustomization => cache.evaluation(kustomize_key(files), loader, build),
+                _ => build(loader),
+            }
+        },
+        || load_in_chunks(&early, &|f: &FileEntry| load_one(f, false)),
+    );
     let mut claims: Vec<Vec<&FileEntry>> = vec![Vec::new(); EVALUATORS.len()];
     let mut unclaimed = Vec::new();
-    for f in files.iter().filter(|f| !built.claimed.contains(&f.path)) {
-        match EVALUATORS.iter().position(|e| e.claims(f, &scope)) {
+    for f in waiting.into_iter().filter(|f| !built.claimed.contains(&f.path)) {
+        match claimer(f) {
             Some(i) => claims[i].push(f),
             None => unclaimed.push(f),
         }
@@ -109,6 +119,7 @@ pub fn load_all(
         },
         || load_in_chunks(&unclaimed, &|f: &FileEntry| load_one(f, built.partial.contains(&f.path))),
     );
+    evaluated.push(loaded_early);
     evaluated.push(loaded);
     evaluated.push(built.objects);
     evaluated

@@ -18,6 +18,7 @@ mod kustomization;
 mod merge;
 mod nameref;
 mod patch;
+mod reach;
 mod replacement;
 mod resource;
 mod select;
@@ -32,6 +33,7 @@ use rayon::prelude::*;
 use build::{normalize, Context};
 pub use build::{MAX_DEPTH, MAX_INCLUSIONS, MAX_OBJECTS};
 use kustomization::FILE_NAMES;
+pub use reach::Reach;
 use resource::Resource;
 
 use super::files::FileEntry;
