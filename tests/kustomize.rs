@@ -52,6 +52,27 @@ spec:
       containers: [{name: api, image: api}]
 ";
 
+/// The first build that lists a file keeps its parsed documents rather than a copy: a second
+/// kustomization listing the same file directly must still build it whole.
+#[test]
+fn a_file_two_kustomizations_list_directly_is_in_both_builds() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(dir.path(), "apps/kustomization.yaml", "namespace: all\nresources: [team/deployment.yaml]\n");
+    write(dir.path(), "apps/team/kustomization.yaml", "namespace: team\nresources: [deployment.yaml]\n");
+    write(dir.path(), "apps/team/deployment.yaml", DEPLOYMENT_WITH_BOOLEAN_LABEL);
+    let outcome = check_in(dir.path(), &["."], None);
+    let ib002: Vec<&Finding> = outcome.findings.iter().filter(|f| f.rule == "IB002").collect();
+    assert_eq!(ib002.len(), 1, "{:#?}", outcome.findings.iter().map(place).collect::<Vec<_>>());
+    assert!(place(ib002[0]).starts_with("IB002 apps/team/deployment.yaml:12:38 "), "{}", place(ib002[0]));
+    let roots: Vec<String> = ib002[0]
+        .related
+        .iter()
+        .filter(|r| r.message.starts_with("deployed by the kustomize build of"))
+        .map(|r| r.location.path().map(|p| p.to_string()).unwrap_or_default())
+        .collect();
+    assert_eq!(roots, ["apps/kustomization.yaml", "apps/team/kustomization.yaml"]);
+}
+
 #[test]
 fn a_line_three_overlays_deploy_is_one_finding_naming_them() {
     let dir = tempfile::tempdir().expect("tempdir");

@@ -35,6 +35,8 @@ pub(super) struct FileRead {
     pub docs: Result<Vec<Node>, LoadError>,
     /// Its parse failures, notes and secret-looking values (reported once, whatever uses it).
     pub objects: Objects,
+    /// A build took the documents away (see [`Context::take_docs`]): `docs` is empty.
+    taken: bool,
 }
 
 /// A kustomization file, read and parsed once per run.
@@ -141,11 +143,55 @@ impl<'a> Context<'a> {
         out
     }
 
-    /// The documents of a file (read and parsed once).
+    /// The documents of a file (read and parsed once; again if a build took them).
     pub(super) fn read(&self, path: &Path) -> Arc<FileRead> {
-        if let Some(hit) = lock(&self.files).get(path) {
-            return hit.clone();
+        match lock(&self.files).get(path) {
+            Some(hit) if !hit.taken => return hit.clone(),
+            // Not cached again: the first read holds the file's failures and notes.
+            Some(_) => return Arc::new(self.parse(path)),
+            None => {}
         }
+        let read = Arc::new(self.parse(path));
+        lock(&self.files).entry(path.to_path_buf()).or_insert(read).clone()
+    }
+
+    /// The documents of a resource file, for a build to keep as its objects. The first build
+    /// that takes them gets the parsed trees themselves rather than a copy: a resource file is
+    /// listed by one kustomization in the usual layout, and a copy per file kept every tree of
+    /// the run twice until the end of the builds. A later reader parses the file again.
+    fn take_docs(&self, path: &Path) -> (Arc<str>, Result<Vec<Node>, LoadError>) {
+        if !lock(&self.files).contains_key(path) {
+            // Read through the cache first: the file's failures and notes are kept there.
+            drop(self.read(path));
+        }
+        let mut files = lock(&self.files);
+        let cached = match files.remove(path) {
+            Some(cached) if !cached.taken => cached,
+            other => {
+                files.extend(other.map(|c| (path.to_path_buf(), c)));
+                drop(files);
+                let FileRead { display, docs, .. } = self.parse(path);
+                return (display, docs);
+            }
+        };
+        match Arc::try_unwrap(cached) {
+            Ok(FileRead { display, docs, objects, .. }) => {
+                let emptied = docs.as_ref().map(|_| Vec::new()).map_err(Clone::clone);
+                let rest = FileRead { display: display.clone(), docs: emptied, objects, taken: true };
+                files.insert(path.to_path_buf(), Arc::new(rest));
+                (display, docs)
+            }
+            // Another thread holds it right now (a patch read of the same file): this build
+            // copies the documents.
+            Err(shared) => {
+                files.insert(path.to_path_buf(), shared.clone());
+                drop(files);
+                (shared.display.clone(), shared.docs.clone())
+            }
+        }
+    }
+
+    fn parse(&self, path: &Path) -> FileRead {
         let display = self.loader.display(path);
         let mut objects = Objects::default();
         let docs = match self.loader.read(path) {
@@ -169,8 +215,7 @@ impl<'a> Context<'a> {
             }
             Err(e) => Err(e),
         };
-        let read = Arc::new(FileRead { display, docs, objects });
-        lock(&self.files).entry(path.to_path_buf()).or_insert(read).clone()
+        FileRead { display, docs, objects, taken: false }
     }
 
     /// The kustomization of directory `dir`, if it has exactly one kustomization file.
@@ -364,11 +409,11 @@ impl<'a> Context<'a> {
                 );
                 return Ok(());
             }
-            let file = self.read(&path);
-            let Ok(docs) = &file.docs else { return Ok(()) };
+            let (display, docs) = self.take_docs(&path);
+            let Ok(docs) = docs else { return Ok(()) };
             let mut added = Vec::new();
             for doc in docs {
-                objects_of(doc, &file.display, &mut added, &mut acc.report, k);
+                objects_of(doc, &display, &mut added, &mut acc.report, k);
             }
             budget.take(added.len())?;
             append(acc, added, k);
@@ -489,7 +534,7 @@ fn append(acc: &mut Acc, added: Vec<Resource>, k: &Kustomization) {
 }
 
 /// The objects of one document: itself, or the items of a `…List`.
-fn objects_of(doc: &Node, file: &Arc<str>, out: &mut Vec<Resource>, report: &mut Report, k: &Kustomization) {
+fn objects_of(doc: Node, file: &Arc<str>, out: &mut Vec<Resource>, report: &mut Report, k: &Kustomization) {
     if doc.is_null() || doc.as_map().is_some_and(|m| m.is_empty()) {
         return;
     }
@@ -497,7 +542,7 @@ fn objects_of(doc: &Node, file: &Arc<str>, out: &mut Vec<Resource>, report: &mut
     if kind.ends_with("List") {
         if let Some(items) = doc.get("items") {
             for item in items.as_seq().unwrap_or_default() {
-                objects_of(item, file, out, report, k);
+                objects_of(item.clone(), file, out, report, k);
             }
             return;
         }
@@ -507,7 +552,7 @@ fn objects_of(doc: &Node, file: &Arc<str>, out: &mut Vec<Resource>, report: &mut
         report.note(k, format!("{file}: a document without `kind` and `metadata.name`: kustomize refuses it"));
         return;
     }
-    let mut node = doc.clone();
+    let mut node = doc;
     as_yaml_1_2(&mut node);
     out.push(Resource::new(node, file.clone()));
 }
