@@ -269,6 +269,27 @@ fn symlink_loops_fifos_and_unreadable_files() {
     assert!(fifo.elapsed <= TIME_LIMIT && fifo.code == Some(1), "{:?} {}", fifo.code, fifo.stderr);
 }
 
+/// Evaluators read files the walk never listed: whether a directory above holds a kustomization
+/// file, a base's kustomization. A FIFO under such a name is refused, not opened.
+#[cfg(unix)]
+#[test]
+fn fifos_named_like_kustomizations() {
+    let dir = tree(|d| {
+        std::fs::create_dir_all(d.join("overlay")).expect("mkdir");
+        std::fs::write(d.join("overlay/kustomization.yaml"), "resources: [../base]\n").expect("write");
+        std::fs::create_dir_all(d.join("base")).expect("mkdir");
+        std::fs::create_dir_all(d.join("apps")).expect("mkdir");
+        std::fs::write(d.join("apps/cm.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n")
+            .expect("write");
+        for fifo in ["base/kustomization.yaml", "apps/kustomization.yml"] {
+            let made = Command::new("mkfifo").arg(d.join(fifo)).status().is_ok_and(|s| s.success());
+            assert!(made, "mkfifo");
+        }
+    });
+    let run = lint("FIFOs named like kustomizations", dir.path());
+    assert!(run.elapsed <= TIME_LIMIT, "{:?}", run.elapsed);
+}
+
 #[test]
 fn monorepo_with_node_modules() {
     let dir = tree(|d| {

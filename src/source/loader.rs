@@ -52,6 +52,11 @@ impl FsLoader {
 
     fn read_uncached(&self, path: &Path) -> Result<Arc<str>, LoadError> {
         let meta = std::fs::metadata(path).map_err(io_error)?;
+        // A FIFO or a device would block the read, or never end: evaluators probe names they
+        // did not walk to (kustomization files above a directory, a module's sources).
+        if !meta.is_file() {
+            return Err(LoadError::Io("not a regular file".into()));
+        }
         if meta.len() > self.max_file_size {
             return Err(LoadError::TooLarge { max: self.max_file_size });
         }
