@@ -35,6 +35,15 @@ fn place(f: &Finding) -> String {
     }
 }
 
+/// The kustomization roots a finding's related locations name as deploying its line.
+fn deployed_by(f: &Finding) -> Vec<String> {
+    f.related
+        .iter()
+        .filter(|r| r.message.starts_with("deployed by the kustomize build of"))
+        .map(|r| r.location.path().map(|p| p.to_string()).unwrap_or_default())
+        .collect()
+}
+
 const DEPLOYMENT_WITH_BOOLEAN_LABEL: &str = "apiVersion: apps/v1
 kind: Deployment
 metadata:
@@ -64,12 +73,7 @@ fn a_file_two_kustomizations_list_directly_is_in_both_builds() {
     let ib002: Vec<&Finding> = outcome.findings.iter().filter(|f| f.rule == "IB002").collect();
     assert_eq!(ib002.len(), 1, "{:#?}", outcome.findings.iter().map(place).collect::<Vec<_>>());
     assert!(place(ib002[0]).starts_with("IB002 apps/team/deployment.yaml:12:38 "), "{}", place(ib002[0]));
-    let roots: Vec<String> = ib002[0]
-        .related
-        .iter()
-        .filter(|r| r.message.starts_with("deployed by the kustomize build of"))
-        .map(|r| r.location.path().map(|p| p.to_string()).unwrap_or_default())
-        .collect();
+    let roots = deployed_by(ib002[0]);
     assert_eq!(roots, ["apps/kustomization.yaml", "apps/team/kustomization.yaml"]);
 }
 
@@ -89,12 +93,7 @@ fn a_line_three_overlays_deploy_is_one_finding_naming_them() {
     let ib002: Vec<&Finding> = outcome.findings.iter().filter(|f| f.rule == "IB002").collect();
     assert_eq!(ib002.len(), 1, "{:#?}", outcome.findings.iter().map(place).collect::<Vec<_>>());
     assert!(place(ib002[0]).starts_with("IB002 base/deployment.yaml:12:38 "), "{}", place(ib002[0]));
-    let roots: Vec<String> = ib002[0]
-        .related
-        .iter()
-        .filter(|r| r.message.starts_with("deployed by the kustomize build of"))
-        .map(|r| r.location.path().map(|p| p.to_string()).unwrap_or_default())
-        .collect();
+    let roots = deployed_by(ib002[0]);
     assert_eq!(
         roots,
         ["overlays/dev/kustomization.yaml", "overlays/prod/kustomization.yaml", "overlays/staging/kustomization.yaml"]
