@@ -1,6 +1,7 @@
 //! Positions in source text. Lines and columns are 1-based; columns count Unicode characters.
 
 use std::collections::HashMap;
+use std::num::NonZeroU32;
 use std::sync::{Arc, OnceLock, RwLock};
 
 /// A point in a source file.
@@ -49,13 +50,21 @@ impl Span {
 /// Ids index a process-wide, append-only table of display paths (files are few and live as long
 /// as the run): spans stay `Copy` and small, and any layer can turn an id back into its path.
 /// Ids are not stable across runs or threads; locations store paths, never ids.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct FileId(u32);
+/// Never zero, so that `Option<Span>` costs no more than a `Span` (the model holds several per
+/// object).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct FileId(NonZeroU32);
+
+impl Default for FileId {
+    fn default() -> FileId {
+        FileId::HOLDER
+    }
+}
 
 #[derive(Default)]
 struct FileTable {
     paths: Vec<Arc<str>>,
-    ids: HashMap<Arc<str>, u32>,
+    ids: HashMap<Arc<str>, FileId>,
 }
 
 fn file_table() -> &'static RwLock<FileTable> {
@@ -65,27 +74,28 @@ fn file_table() -> &'static RwLock<FileTable> {
 
 impl FileId {
     /// The file of the object that holds the span.
-    pub const HOLDER: FileId = FileId(0);
+    pub const HOLDER: FileId = FileId(NonZeroU32::MIN);
 
     /// The id of the file displayed as `path`.
     pub fn of(path: &Arc<str>) -> FileId {
         let table = file_table();
         if let Some(&id) = table.read().unwrap_or_else(|e| e.into_inner()).ids.get(path) {
-            return FileId(id);
+            return id;
         }
         let mut table = table.write().unwrap_or_else(|e| e.into_inner());
         if let Some(&id) = table.ids.get(path) {
-            return FileId(id);
+            return id;
         }
         table.paths.push(path.clone());
-        let id = u32::try_from(table.paths.len()).unwrap_or(u32::MAX);
+        // The first file is 2 (1 is the holder); the table's index is the id less 2.
+        let id = u32::try_from(table.paths.len() + 1).ok().and_then(NonZeroU32::new).map_or(FileId::HOLDER, FileId);
         table.ids.insert(path.clone(), id);
-        FileId(id)
+        id
     }
 
     /// The display path of the file; `None` for [`FileId::HOLDER`].
     pub fn path(self) -> Option<Arc<str>> {
-        let index = usize::try_from(self.0).ok()?.checked_sub(1)?;
+        let index = usize::try_from(self.0.get()).ok()?.checked_sub(2)?;
         file_table().read().unwrap_or_else(|e| e.into_inner()).paths.get(index).cloned()
     }
 }
@@ -221,6 +231,11 @@ mod tests {
         for offset in 0..16 {
             assert_eq!(t.pos(offset), index.pos(offset), "offset {offset}");
         }
+    }
+
+    #[test]
+    fn an_absent_span_costs_no_more_than_a_span() {
+        assert_eq!(std::mem::size_of::<Option<Span>>(), std::mem::size_of::<Span>());
     }
 
     #[test]
