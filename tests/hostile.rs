@@ -290,6 +290,22 @@ fn fifos_named_like_kustomizations() {
     assert!(run.elapsed <= TIME_LIMIT, "{:?}", run.elapsed);
 }
 
+/// A Terraform object literal of 60,000 keys (1.2 MB): each new key was compared with every key
+/// before it (the HCL parser's duplicate check), ~25 s of processor time optimized.
+#[test]
+fn enormous_terraform_object_literal() {
+    let dir = tree(|d| {
+        let mut tf = String::from("locals {\n  apps = {\n");
+        for i in 0..60_000 {
+            tf.push_str(&format!("    \"app-{i:05}\" = \"team-{}\"\n", i % 50));
+        }
+        tf.push_str("  }\n}\n");
+        std::fs::write(d.join("apps.tf"), tf).expect("write");
+    });
+    let run = lint("enormous Terraform object literal", dir.path());
+    assert!(findings_for(&run, "apps.tf").is_empty(), "{}", run.stdout);
+}
+
 #[test]
 fn monorepo_with_node_modules() {
     let dir = tree(|d| {

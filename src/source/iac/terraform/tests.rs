@@ -24,6 +24,28 @@ fn syntax_errors_have_positions() {
     assert!(objects.parse_failures[0].pos.line >= 2, "{:?}", objects.parse_failures);
 }
 
+/// The HCL parser (vendor/hcl-edit, patched) finds a redefined object key through an index of
+/// the keys: each kind of key is still caught where it is redefined, and only equal keys clash.
+#[test]
+fn redefined_object_keys_are_syntax_errors_at_the_redefinition() {
+    let cases = [
+        ("a = 1\n    b = 2\n    a = 3", (5, 5)),
+        ("\"a\" = 1\n    b = 2\n    \"a\" = 3", (5, 5)),
+        ("(x) = 1\n    (y) = 2\n    (x) = 3", (5, 5)),
+        ("a = 1\n    \"b\" = 2\n    (b) = 3\n    \"a\" = 4\n    a = 5", (7, 5)),
+    ];
+    for (items, (line, col)) in cases {
+        let tf = format!("locals {{\n  m = {{\n    {items}\n  }}\n}}\n");
+        let failures = eval(&[("x.tf", &tf)]).parse_failures;
+        assert_eq!(failures.len(), 1, "{tf}");
+        assert!(failures[0].message.contains("redefined object key"), "{tf}: {failures:?}");
+        assert_eq!((failures[0].pos.line, failures[0].pos.col), (line, col), "{tf}");
+    }
+    let distinct = "locals {\n  m = {\n    a = 1\n    \"a-b\" = 2\n    (a) = 3\n    \"${a}\" = 4\n  }\n}\n";
+    let failures = eval(&[("x.tf", distinct)]).parse_failures;
+    assert!(failures.is_empty(), "{distinct}: {failures:?}");
+}
+
 #[test]
 fn manifests_from_templates_outside_the_run_point_at_the_call() {
     let main = "variable \"use\" {\n  default = \"True\"\n}\nresource \"kubernetes_manifest\" \"api\" {\n  manifest = yamldecode(templatefile(\"${path.module}/d.tftpl\", { use = var.use }))\n}\n";
