@@ -386,8 +386,6 @@ fn add_overlay_files(files: &mut Vec<files::FileEntry>, overlay: Option<&Overlay
     files.sort_by(|a, b| a.display.cmp(&b.display));
 }
 
-/// The masked texts of every file a finding points into (its location or a related one): texts
-/// given in memory (standard input, rendered output) as they are, files read once, in parallel.
 /// Which texts the findings point into are kept.
 #[derive(Clone, Copy, PartialEq)]
 pub(crate) enum TextsWanted {
@@ -397,6 +395,9 @@ pub(crate) enum TextsWanted {
     Suppressions,
 }
 
+/// The masked texts of every file a finding points into (its location or a related one), as
+/// many as `wanted_texts` asks for: texts given in memory (standard input, rendered output) as
+/// they are, files read once, in parallel.
 pub(crate) fn snippet_texts(
     findings: &[Finding],
     scrubber: &Scrubber,

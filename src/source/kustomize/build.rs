@@ -223,11 +223,8 @@ impl<'a> Context<'a> {
         if let Some(hit) = lock(&self.kustomizations).get(dir) {
             return hit.clone();
         }
-        let found: Vec<PathBuf> = kustomization::FILE_NAMES
-            .iter()
-            .map(|name| dir.join(name))
-            .filter(|p| !matches!(self.loader.read(p), Err(LoadError::NotFound)) && !self.loader.is_dir(p))
-            .collect();
+        let found: Vec<PathBuf> =
+            kustomization::present_in(self.loader, dir).filter(|p| !self.loader.is_dir(p)).collect();
         let read = match found.as_slice() {
             [path] => {
                 let file = self.read(path);
@@ -266,11 +263,7 @@ impl<'a> Context<'a> {
 
     /// Whether `dir` holds more than one kustomization file (kustomize refuses it).
     pub(super) fn ambiguous(&self, dir: &Path) -> bool {
-        kustomization::FILE_NAMES
-            .iter()
-            .filter(|name| !matches!(self.loader.read(&dir.join(name)), Err(LoadError::NotFound)))
-            .count()
-            > 1
+        kustomization::present_in(self.loader, dir).count() > 1
     }
 
     /// Builds the kustomization of `dir` as a root: its objects with name references fixed.

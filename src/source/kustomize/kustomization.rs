@@ -2,16 +2,23 @@
 //! the build writes into objects are placed in the kustomization's file, so findings about them
 //! land on the kustomization's line).
 
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::fieldspec::FieldSpec;
 use super::replacement;
 use super::select::Selector;
+use crate::source::loader::{LoadError, Loader};
 use crate::span::{FileId, Span};
 use crate::yaml::Node;
 
 /// The names kustomize looks for in a directory, in its order.
 pub(super) const FILE_NAMES: [&str; 3] = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
+
+/// The kustomization file names present in `dir` (whether or not they can be read).
+pub(super) fn present_in<'a>(loader: &'a dyn Loader, dir: &'a Path) -> impl Iterator<Item = PathBuf> + 'a {
+    FILE_NAMES.iter().map(|name| dir.join(name)).filter(|p| !matches!(loader.read(p), Err(LoadError::NotFound)))
+}
 
 /// A string entry (a resource path, a component) and where it is written.
 #[derive(Clone, Debug)]

@@ -8,8 +8,7 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use super::FILE_NAMES;
-use crate::source::loader::{LoadError, Loader};
+use crate::source::loader::Loader;
 
 /// Answers per directory (a tree has far fewer directories than files).
 pub struct Reach<'a> {
@@ -33,7 +32,7 @@ impl<'a> Reach<'a> {
         if let Some(&known) = self.under_kustomization.get(dir) {
             return known;
         }
-        let here = FILE_NAMES.iter().any(|name| !matches!(self.loader.read(&dir.join(name)), Err(LoadError::NotFound)));
+        let here = super::kustomization::present_in(self.loader, dir).next().is_some();
         let answer = here || dir.parent().is_some_and(|up| self.under_kustomization(up));
         self.under_kustomization.insert(dir.to_path_buf(), answer);
         answer
