@@ -130,6 +130,9 @@ pub fn run(opts: &CheckOptions, config: &Config, cwd: &Path) -> Result<Outcome, 
                 },
             }
         });
+    // The texts evaluators read (kustomize resources, Terraform sources) are kept for the load
+    // alone: what reads files later (fixes, snippets) reads them again, few as they are.
+    drop(loader);
     drop(load);
     // Written while the rules run: nothing after this point reads it.
     let saving = cache.map(|cache| std::thread::spawn(move || cache.save()));
