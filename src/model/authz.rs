@@ -5,6 +5,8 @@
 
 use foldhash::{HashMap, HashSet};
 
+use super::lists::{List, Lists};
+
 use super::inventory::Inventory;
 use super::meta::Text;
 use super::privilege::{subject_key, SubjectKey};
@@ -51,15 +53,17 @@ impl Decision<'_> {
 /// asks several of them).
 #[derive(Debug, Default)]
 pub(super) struct RbacIndex {
-    /// kind → namespace ("" for ClusterRoles) → name → roles.
-    roles: HashMap<Text, HashMap<Text, HashMap<Text, Vec<usize>>>>,
+    /// kind → namespace ("" for ClusterRoles) → name → the first role declared so.
+    roles: HashMap<super::Interned, HashMap<super::Interned, HashMap<Text, usize>>>,
     /// ServiceAccount subjects, by namespace and name — including users written
     /// `system:serviceaccount:<ns>:<name>`, which name the same identity.
-    accounts: HashMap<Text, HashMap<Text, Vec<(usize, usize)>>>,
+    accounts: HashMap<Text, HashMap<Text, List>>,
     /// Group subjects `system:serviceaccounts:<ns>`, by namespace.
-    namespace_groups: HashMap<Text, Vec<(usize, usize)>>,
+    namespace_groups: HashMap<Text, List>,
     /// Other group subjects, by name (`system:serviceaccounts`, `system:authenticated`, …).
-    groups: HashMap<Text, Vec<(usize, usize)>>,
+    groups: HashMap<Text, List>,
+    /// The subjects of the three maps above (binding, subject), key by key.
+    subjects: Lists<(usize, usize)>,
     /// Aggregated ClusterRole → ClusterRoles whose rules it collects.
     aggregated: HashMap<usize, Vec<usize>>,
     /// Subjects a ClusterRoleBinding gives every permission (`super::privilege`).
@@ -70,15 +74,10 @@ impl RbacIndex {
     pub(super) fn build(inv: &Inventory) -> RbacIndex {
         let mut idx = RbacIndex::default();
         for (i, r) in inv.roles.iter().enumerate() {
-            let ns = if r.is_cluster_role() { Text::default() } else { r.meta.namespace.clone() };
-            idx.roles
-                .entry(r.meta.kind.clone())
-                .or_default()
-                .entry(ns)
-                .or_default()
-                .entry(r.meta.name.clone())
-                .or_default()
-                .push(i);
+            let ns = if r.is_cluster_role() { super::Interned::default() } else { r.meta.namespace };
+            let by_name = idx.roles.entry(r.meta.kind).or_default().entry(ns).or_default();
+            // The first declaration of a name is the one bindings resolve to.
+            by_name.entry(r.meta.name.clone()).or_insert(i);
         }
         for (bi, b) in inv.bindings.iter().enumerate() {
             for (si, s) in b.subjects.iter().enumerate() {
@@ -104,8 +103,8 @@ impl RbacIndex {
                         }
                     }
                     SubjectKind::Group => match name.strip_prefix("system:serviceaccounts:") {
-                        Some(ns) => idx.namespace_groups.entry(Text::from(ns)).or_default().push(at),
-                        None => idx.groups.entry(Text::from(name)).or_default().push(at),
+                        Some(ns) => idx.subjects.add_to(&mut idx.namespace_groups, Text::from(ns), at),
+                        None => idx.subjects.add_to(&mut idx.groups, Text::from(name), at),
                     },
                     SubjectKind::Other(_) => {}
                 }
@@ -137,12 +136,13 @@ impl RbacIndex {
     fn role_index(&self, b: &Binding) -> Option<usize> {
         let r = b.role_ref.as_ref()?;
         let ns = if r.kind == "Role" { b.meta.namespace.as_str() } else { "" };
-        self.roles.get(r.kind.as_str())?.get(ns)?.get(r.name.value.as_str())?.first().copied()
+        self.roles.get(r.kind.as_str())?.get(ns)?.get(r.name.value.as_str()).copied()
     }
 
     fn add_account(&mut self, namespace: &str, name: &str, at: (usize, usize)) {
         // Text keys: names of up to 24 bytes (nearly all) are stored without an allocation.
-        self.accounts.entry(Text::from(namespace)).or_default().entry(Text::from(name)).or_default().push(at);
+        let by_name = self.accounts.entry(Text::from(namespace)).or_default();
+        self.subjects.add_to(by_name, Text::from(name), at);
     }
 }
 
@@ -252,8 +252,7 @@ impl Inventory {
         ]
         .into_iter()
         .flatten()
-        .flatten()
-        .copied()
+        .flat_map(|&list| rbac.subjects.iter(list))
         .collect();
         out.sort_unstable();
         out.dedup();

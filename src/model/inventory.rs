@@ -4,6 +4,7 @@ use std::sync::Arc;
 use super::compact::Compact;
 use super::fic::{same_identity, FederatedCredential, IdentityBindingResource};
 use super::legacy::LegacyPodIdentity;
+use super::lists::{List, Lists};
 use super::live::LiveState;
 use super::meta::{ConfigMap, Meta, ServiceAccount, Text};
 use super::rbac::{Binding, Role};
@@ -196,7 +197,9 @@ pub struct Inventory {
     pub live: Option<LiveState>,
     /// namespace → name → ServiceAccounts (nested so lookups need no allocation; foldhash, as
     /// every workload looks its account up).
-    sa_index: HashMap<Text, HashMap<Text, Vec<usize>>>,
+    sa_index: HashMap<super::Interned, HashMap<Text, List>>,
+    /// The positions in `service_accounts` that `sa_index` lists.
+    sa_positions: Lists<usize>,
     pub(super) rbac: super::authz::RbacIndex,
 }
 
@@ -216,9 +219,9 @@ fn release_storage<T>(items: Vec<T>) {
 impl Inventory {
     /// Frees the model's own storage and leaks the rest ([`Objects::release_storage`]).
     pub fn release_storage(self) {
-        let Inventory { objects, live, sa_index, rbac } = self;
+        let Inventory { objects, live, sa_index, sa_positions, rbac } = self;
         objects.release_storage();
-        std::mem::forget((live, sa_index, rbac));
+        std::mem::forget((live, sa_index, sa_positions, rbac));
     }
 
     /// Indexes `objects` into the model rules read.
@@ -227,9 +230,10 @@ impl Inventory {
         objects.notes.dedup();
         let mut inventory = Inventory { objects, ..Inventory::default() };
         // Independent tables over a large model: built side by side.
-        let (sa_index, rbac) =
+        let ((sa_index, sa_positions), rbac) =
             rayon::join(|| inventory.build_sa_index(), || super::authz::RbacIndex::build(&inventory));
         inventory.sa_index = sa_index;
+        inventory.sa_positions = sa_positions;
         inventory.rbac = rbac;
         inventory
     }
@@ -239,12 +243,13 @@ impl Inventory {
         Inventory { live: Some(live), ..self }
     }
 
-    fn build_sa_index(&self) -> HashMap<Text, HashMap<Text, Vec<usize>>> {
-        let mut index: HashMap<Text, HashMap<Text, Vec<usize>>> = HashMap::default();
+    fn build_sa_index(&self) -> (HashMap<super::Interned, HashMap<Text, List>>, Lists<usize>) {
+        let mut index: HashMap<super::Interned, HashMap<Text, List>> = HashMap::default();
+        let mut positions = Lists::default();
         for (i, sa) in self.service_accounts.iter().enumerate() {
-            index.entry(sa.meta.namespace.clone()).or_default().entry(sa.meta.name.clone()).or_default().push(i);
+            positions.add_to(index.entry(sa.meta.namespace).or_default(), sa.meta.name.clone(), i);
         }
-        index
+        (index, positions)
     }
 
     /// The ServiceAccount `namespace/name` as seen from an object declared at `near`: when
@@ -255,9 +260,9 @@ impl Inventory {
 
     /// [`Inventory::service_account`]'s position in `service_accounts`.
     pub fn service_account_index(&self, namespace: &str, name: &str, near: &Meta) -> Option<usize> {
-        let candidates = self.sa_index.get(namespace)?.get(name)?;
+        let candidates = *self.sa_index.get(namespace)?.get(name)?;
         let here = near.origin.path().map(|p| p.as_ref()).unwrap_or("");
-        candidates.iter().copied().max_by_key(|&i| {
+        self.sa_positions.iter(candidates).max_by_key(|&i| {
             let sa = &self.service_accounts[i];
             let there = sa.meta.origin.path().map(|p| p.as_ref()).unwrap_or("");
             (sa.meta.build == near.build, common_prefix(here, there), !sa.meta.is_patch)
@@ -280,8 +285,8 @@ impl Inventory {
             .get(namespace)
             .and_then(|by_name| by_name.get(name))
             .into_iter()
-            .flatten()
-            .map(|&i| &self.service_accounts[i])
+            .flat_map(|&list| self.sa_positions.iter(list))
+            .map(|i| &self.service_accounts[i])
     }
 }
 

@@ -54,7 +54,8 @@ pub enum ValueType {
 /// One label or annotation.
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Entry {
-    pub key: Text,
+    /// Interned: a repository repeats a few dozen keys a million times.
+    pub key: super::Interned,
     pub key_span: Span,
     /// The value's text (empty for sequences and mappings).
     pub value: Text,
@@ -118,12 +119,14 @@ impl fmt::Display for ObjectRef {
 /// What every object has: identity, metadata and where it was declared.
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Meta {
-    pub api_version: Text,
-    pub kind: Text,
+    /// Interned, as every object has one and they are few.
+    pub api_version: super::Interned,
+    pub kind: super::Interned,
     pub name: Text,
     pub name_span: Option<Span>,
     /// Resolved: `metadata.namespace`, else `--namespace`, else `default`.
-    pub namespace: Text,
+    /// Interned: a repository has few namespaces and every object names one.
+    pub namespace: super::Interned,
     pub namespace_span: Option<Span>,
     /// The `metadata:` key, if present.
     pub metadata_span: Option<Span>,
@@ -138,7 +141,7 @@ pub struct Meta {
     pub is_patch: bool,
     /// The kustomize root (its kustomization file) whose build produced the object. The same
     /// file built by several roots gives several objects: one per deployment of it.
-    pub build: Option<Arc<str>>,
+    pub build: Option<super::Interned>,
     /// Cluster-scoped kinds have no namespace in their identity.
     pub cluster_scoped: bool,
 }
@@ -189,4 +192,19 @@ impl ServiceAccount {
 pub struct ConfigMap {
     pub meta: Meta,
     pub data: Vec<Entry>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Entry, Meta};
+
+    /// Every object has a `Meta` and most have several entries: a repository of 100,000
+    /// applications holds 600,000 of one and a million of the other, so a field added here is
+    /// paid for in the benchmark's memory figures (docs/performance.md).
+    #[test]
+    fn the_facts_every_object_repeats_stay_small() {
+        assert!(std::mem::size_of::<Entry>() <= 80, "Entry: {} bytes", std::mem::size_of::<Entry>());
+        assert!(std::mem::size_of::<Meta>() <= 272, "Meta: {} bytes", std::mem::size_of::<Meta>());
+        assert_eq!(std::mem::size_of::<Option<crate::model::Interned>>(), 8);
+    }
 }

@@ -6,8 +6,10 @@ mod authz;
 mod compact;
 mod fic;
 mod fleet;
+mod interned;
 mod inventory;
 mod legacy;
+mod lists;
 mod live;
 mod meta;
 mod pod_kinds;
@@ -36,6 +38,7 @@ pub use tools::{
     CROSSPLANE_AZURE, EXTERNAL_DNS, EXTERNAL_SECRETS, KEDA, TOOLS, VELERO,
 };
 
+pub use interned::Interned;
 pub use inventory::{FailureCause, HasMeta, Inventory, Objects, ParseFailure, SkipNote};
 pub use meta::{ConfigMap, Entries, Entry, Meta, ObjectRef, Origin, ServiceAccount, Str, Text, ValueType};
 pub use pod_kinds::{markdown_table as pod_kinds_table, pod_kind, AccountDefault, PodKind, PodLayout, POD_KINDS};

@@ -128,8 +128,8 @@ pub struct Subject {
 /// A binding's `roleRef`.
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct RoleRef {
-    /// `ClusterRole` or `Role`.
-    pub kind: Text,
+    /// `ClusterRole` or `Role` (interned: every binding has one).
+    pub kind: super::Interned,
     pub name: Str,
     pub span: Span,
 }

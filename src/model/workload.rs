@@ -1,6 +1,6 @@
 use std::fmt;
 
-use super::meta::{Entries, Meta, ObjectRef, Str, Text};
+use super::meta::{Entries, Meta, ObjectRef, Str};
 use super::pod_kinds::AccountDefault;
 use super::{INJECT_PROXY_SIDECAR, USE_IDENTITY_BINDING, USE_LABEL, WI_PREFIX};
 use crate::span::Span;
@@ -22,12 +22,12 @@ pub struct Workload {
     pub outer: Option<Box<OuterMetadata>>,
     pub pod: PodTemplate,
     /// Which of the object's pod templates this is, when it has several (`driver`, `template main`).
-    pub part: Option<Text>,
+    pub part: Option<super::Interned>,
     /// A later pod template of an object already in the model: checks of the object's own
     /// metadata run on the first one only.
     pub shares_meta: bool,
     /// The namespace the pods run in, when it is not the object's (Crossplane package runtimes).
-    pub pod_namespace: Option<Text>,
+    pub pod_namespace: Option<super::Interned>,
 }
 
 /// Labels and annotations on an intermediate template that do not reach the pods.
@@ -52,7 +52,7 @@ impl Workload {
     /// The object as messages name it, with the pod template when it has several:
     /// `SparkApplication team-a/etl (executor)`.
     pub fn object(&self) -> WorkloadRef {
-        WorkloadRef { object: self.meta.object_ref(), part: self.part.clone() }
+        WorkloadRef { object: self.meta.object_ref(), part: self.part }
     }
 }
 
@@ -60,7 +60,7 @@ impl Workload {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct WorkloadRef {
     pub object: ObjectRef,
-    pub part: Option<Text>,
+    pub part: Option<super::Interned>,
 }
 
 impl fmt::Display for WorkloadRef {
@@ -82,8 +82,8 @@ pub struct PodTemplate {
     pub annotations: Entries,
     pub spec_span: Option<Span>,
     pub service_account_name: Option<Str>,
-    /// The deprecated alias of `serviceAccountName`.
-    pub service_account: Option<Str>,
+    /// The deprecated alias of `serviceAccountName` (boxed: rarely written).
+    pub service_account: Option<Box<Str>>,
     pub host_network: Option<(bool, Span)>,
     pub containers: Vec<Container>,
     /// The `driver` of every CSI volume (e.g. `secrets-store.csi.k8s.io`).
@@ -132,7 +132,7 @@ impl PodTemplate {
         self.service_account_name
             .as_ref()
             .filter(|s| !s.value.is_empty())
-            .or(self.service_account.as_ref().filter(|s| !s.value.is_empty()))
+            .or(self.service_account.as_deref().filter(|s| !s.value.is_empty()))
     }
 
     /// The effective ServiceAccount name; `None` when the template names none and the controller

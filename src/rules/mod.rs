@@ -173,7 +173,7 @@ impl Sink {
         let f = self.emit(meta.at(span), message);
         f.object = Some(meta.object_ref());
         f.origin = meta.origin.path().cloned();
-        f.builds.extend(meta.build.iter().cloned());
+        f.builds.extend(meta.build.map(|b| std::sync::Arc::from(b.as_str())));
         f
     }
 

@@ -16,7 +16,7 @@ impl Rule for ServiceAccountFieldConflict {
     fn check(&self, cx: &Context, sink: &mut Sink) {
         for w in cx.inventory.workloads.iter().filter(|w| is_wi_pod(&w.pod)) {
             let pod = &w.pod;
-            let Some(alias) = pod.service_account.as_ref().filter(|s| !s.value.is_empty()) else { continue };
+            let Some(alias) = pod.service_account.as_deref().filter(|s| !s.value.is_empty()) else { continue };
             match pod.service_account_name.as_ref().filter(|s| !s.value.is_empty()) {
                 Some(name) if name.value != alias.value => {
                     sink.emit_on(

@@ -57,7 +57,7 @@ fn sets_client_id_itself(inv: &Inventory, pod: &LivePod) -> bool {
     inv.workloads
         .iter()
         .filter(|w| {
-            w.meta.kind == owner.kind
+            w.meta.kind == owner.kind.as_str()
                 && w.meta.name == owner.name
                 && Some(w.meta.namespace.as_str()) == owner.namespace.as_deref()
         })

@@ -43,11 +43,9 @@ pub fn load_document(root: &Node, cx: &DocContext, inv: &mut Objects) {
         if let Some(account) = account_template(root, &meta, pod_kind) {
             inv.service_accounts.push(account);
         }
-        let workloads = super::pod_template::workloads(root, &meta, pod_kind);
-        if workloads.is_empty() {
-            inv.others.push(meta); // no pod template to read: its metadata is still checked
-        } else {
-            inv.workloads.extend(workloads);
+        match super::pod_template::workloads(root, meta, pod_kind) {
+            Ok(workloads) => inv.workloads.extend(workloads),
+            Err(meta) => inv.others.push(*meta), // no pod template to read: its metadata is still checked
         }
         return;
     }
@@ -88,7 +86,7 @@ fn account_template(root: &Node, meta: &Meta, kind: &PodKind) -> Option<ServiceA
         kind: "ServiceAccount".into(),
         name: name.and_then(Node::as_str).map_or_else(|| revision_account(meta), Text::from),
         name_span: name.map(|n| n.span),
-        namespace: kind.pod_namespace.map_or_else(|| meta.namespace.clone(), Text::from),
+        namespace: kind.pod_namespace.map_or(meta.namespace, crate::model::Interned::from),
         namespace_span: None,
         metadata_span: template.entry("metadata").map(|(k, _)| k.span).or(Some(key.span)),
         labels: md.map(|m| keyed_entries(m, "labels")).unwrap_or_default(),
@@ -136,7 +134,7 @@ fn read_meta(root: &Node, api_version: &str, kind: &str, kind_span: Span, cx: &D
         annotations: md.map(|m| keyed_entries(m, "annotations")).unwrap_or_default(),
         origin: cx.origin.clone(),
         is_patch: cx.is_patch,
-        build: cx.build.clone(),
+        build: cx.build.as_deref().map(crate::model::Interned::from),
         cluster_scoped: is_cluster_scoped(api_version, kind),
     }
 }

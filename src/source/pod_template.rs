@@ -3,8 +3,8 @@
 
 use super::manifest::{entries_of, keyed_entries, str_of};
 use crate::model::{
-    Container, Entries, EnvVar, Meta, OuterMetadata, PodKind, PodLayout, PodTemplate, ProjectedToken, Str, Text,
-    VolumeMount, Workload,
+    Container, Entries, EnvVar, Interned, Meta, OuterMetadata, PodKind, PodLayout, PodTemplate, ProjectedToken, Str,
+    Text, VolumeMount, Workload,
 };
 use crate::span::Span;
 use crate::yaml::{Node, ScalarType};
@@ -13,13 +13,15 @@ use crate::yaml::{Node, ScalarType};
 /// only orchestrate).
 const ARGO_POD_TEMPLATES: &[&str] = &["container", "script", "containerSet", "resource", "data"];
 
-/// The workloads of one object of a pod-bearing kind: one per pod template it holds.
-pub fn workloads(root: &Node, meta: &Meta, kind: &PodKind) -> Vec<Workload> {
-    let account = template_account(root, meta, kind);
-    let mut pods: Vec<(PodTemplate, Option<Text>)> = Vec::new();
+/// The workloads of one object of a pod-bearing kind: one per pod template it holds, the last
+/// taking `meta` itself (most objects have one template); `meta` back when it holds none (rare:
+/// boxed).
+pub fn workloads(root: &Node, meta: Meta, kind: &PodKind) -> Result<Vec<Workload>, Box<Meta>> {
+    let account = template_account(root, &meta, kind);
+    let mut pods: Vec<(PodTemplate, Option<Interned>)> = Vec::new();
     for layout in kind.layouts {
         let found = match *layout {
-            PodLayout::Object => vec![(object_pod(root, meta), None)],
+            PodLayout::Object => vec![(object_pod(root, &meta), None)],
             PodLayout::Template { path } => template_at(root, path).map(|p| (p, None)).into_iter().collect(),
             PodLayout::SparkRole { path, role, container, account_fallback } => {
                 spark_role(root, path, container, account_fallback)
@@ -53,19 +55,21 @@ pub fn workloads(root: &Node, meta: &Meta, kind: &PodKind) -> Vec<Workload> {
         }))
     });
     let has_controller_meta = !matches!(kind.layouts, [PodLayout::Object]);
-    pods.into_iter()
-        .enumerate()
-        .map(|(i, (pod, part))| Workload {
-            meta: meta.clone(),
-            has_controller_meta,
-            selector: selector.clone(),
-            outer: outer.clone(),
-            pod,
-            part,
-            shares_meta: i > 0,
-            pod_namespace: kind.pod_namespace.map(Text::from),
-        })
-        .collect()
+    let workload = |i: usize, (pod, part): (PodTemplate, Option<Interned>), meta: Meta| Workload {
+        meta,
+        has_controller_meta,
+        selector: selector.clone(),
+        outer: outer.clone(),
+        pod,
+        part,
+        shares_meta: i > 0,
+        pod_namespace: kind.pod_namespace.map(Interned::from),
+    };
+    let mut pods = pods.into_iter().enumerate();
+    let Some((last, last_pod)) = pods.next_back() else { return Err(Box::new(meta)) };
+    let mut out: Vec<Workload> = pods.map(|(i, pod)| workload(i, pod, meta.clone())).collect();
+    out.push(workload(last, last_pod, meta));
+    Ok(out)
 }
 
 /// The account of the kind's ServiceAccount template, which its pods run as unless the pod
@@ -111,7 +115,7 @@ fn read_template(template: &Node, anchor: Span) -> PodTemplate {
         annotations: md.map(|m| keyed_entries(m, "annotations")).unwrap_or_default(),
         spec_span: spec.map(|(k, _)| k.span),
         service_account_name: field("serviceAccountName"),
-        service_account: field("serviceAccount"),
+        service_account: field("serviceAccount").map(Box::new),
         host_network: sp.and_then(host_network),
         containers,
         csi_drivers: sp.map(csi_drivers).unwrap_or_default(),
@@ -158,7 +162,7 @@ fn spark_role(
 
 /// The pod-running templates of an Argo Workflow spec, each with the workflow-wide pod metadata
 /// and ServiceAccount under its own.
-fn argo_templates(root: &Node, spec_path: &[&str]) -> Vec<(PodTemplate, Option<Text>)> {
+fn argo_templates(root: &Node, spec_path: &[&str]) -> Vec<(PodTemplate, Option<Interned>)> {
     let Some(spec) = root.path(spec_path) else { return Vec::new() };
     let pod_metadata = spec.entry("podMetadata");
     let shared_account = spec.get("serviceAccountName").and_then(str_of);
@@ -192,7 +196,7 @@ fn argo_templates(root: &Node, spec_path: &[&str]) -> Vec<(PodTemplate, Option<T
         }
         containers_of(t, "sidecars", false, &mut containers);
         let volumes = |node: Option<&Node>| node.map(projected_tokens).unwrap_or_default();
-        let part = name.as_ref().map(|n| Text::from(format!("template {}", n.value)));
+        let part = name.as_ref().map(|n| Interned::from(format!("template {}", n.value)));
         let pod = PodTemplate {
             anchor: name.as_ref().map_or(t.span, |n| n.span),
             metadata_span: metadata.or(pod_metadata).map(|(k, _)| k.span),

@@ -71,7 +71,8 @@ fn external_secrets(root: &Node, meta: &Meta) -> Option<ToolConfig> {
     }
     let account = kv.get("serviceAccountRef").and_then(|r| {
         let name = r.get("name").and_then(str_of)?;
-        let namespace = r.get("namespace").and_then(Node::as_str).map_or_else(|| meta.namespace.clone(), Text::from);
+        let namespace =
+            r.get("namespace").and_then(Node::as_str).map_or_else(|| Text::from(meta.namespace.as_str()), Text::from);
         Some(AccountRef { namespace, name })
     });
     let ids = kv.get("authSecretRef").and_then(|a| a.entry("clientId")).map(|(key, r)| {

@@ -62,7 +62,7 @@ pub(super) fn resolve(records: Vec<PodRecord>, controllers: &Controllers, invent
     let mut pods = Vec::with_capacity(records.len());
     for record in records {
         let PodRecord { mut live, mut workload, owner, template_hash } = record;
-        let namespace = live.meta.namespace.clone();
+        let namespace = live.meta.namespace;
         let top = owner.map(|(kind, name)| controllers.top(&namespace, &kind, &name, template_hash.as_deref()));
         let listed = top.as_ref().is_some_and(|t| controllers.has(&t.kind, &namespace, &t.name));
         if !listed {
