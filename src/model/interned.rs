@@ -72,12 +72,6 @@ impl Deref for Interned {
     }
 }
 
-impl AsRef<str> for Interned {
-    fn as_ref(&self) -> &str {
-        self.0
-    }
-}
-
 /// Lets the tables above look an interned text up by a `str`.
 impl Borrow<str> for Interned {
     fn borrow(&self) -> &str {
@@ -97,20 +91,8 @@ impl From<&str> for Interned {
     }
 }
 
-impl From<&String> for Interned {
-    fn from(text: &String) -> Interned {
-        Interned::new(text)
-    }
-}
-
 impl From<String> for Interned {
     fn from(text: String) -> Interned {
-        Interned::new(&text)
-    }
-}
-
-impl From<super::Text> for Interned {
-    fn from(text: super::Text) -> Interned {
         Interned::new(&text)
     }
 }
@@ -139,12 +121,6 @@ impl PartialEq<&str> for Interned {
 impl PartialEq<Interned> for &str {
     fn eq(&self, other: &Interned) -> bool {
         **self == **other.0
-    }
-}
-
-impl PartialEq<Interned> for str {
-    fn eq(&self, other: &Interned) -> bool {
-        *self == **other.0
     }
 }
 
