@@ -134,6 +134,7 @@ pub fn run(opts: &CheckOptions, config: &Config, cwd: &Path) -> Result<Outcome, 
     // alone: what reads files later (fixes, snippets) reads them again, few as they are.
     drop(loader);
     drop(load);
+    crate::memory::return_freed_memory();
     // Written while the rules run: nothing after this point reads it.
     let saving = cache.map(|cache| std::thread::spawn(move || cache.save()));
     let merge = timings::phase("merge + index");

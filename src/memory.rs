@@ -1,13 +1,19 @@
 //! How the allocator and the kernel hand memory to a run, chosen by the run's shape.
 //!
 //! A run that builds its model from source texts frees each file's parse tree while other
-//! threads allocate the next ones: with mimalloc's default 10 ms purge delay and the kernel's
-//! transparent huge pages (`always` on many distributions), those frees stay resident and every
-//! fresh 2 MB page is zeroed whole, however little of it is used. Measured on 10,000 apps
-//! (docs/performance.md): peak RSS 180–210 MB with the defaults, ~125 MB with freed memory returned
-//! at once and 4 KB pages, for the same or less processor time. A run that decodes its model from
-//! the incremental cache allocates it in a few large blocks and frees little: there huge pages
-//! are faster (a warm pre-commit run took ~40% longer without them), so it keeps the defaults.
+//! threads allocate the next ones. With the kernel's transparent huge pages (`always` on many
+//! distributions) every fresh 2 MB page is zeroed whole, however little of it is used: such a run
+//! asks for 4 KB pages. Freed memory waits 10 ms before it goes back to the system, so the next
+//! file's tree reuses the last one's pages instead of faulting in new ones;
+//! once the load ends, what it freed is given back at once ([`return_freed_memory`]), before the
+//! index and the rules add to the model. Measured on 10,000 / 100,000 apps (docs/performance.md,
+//! round seven): against returning every free at once, 8% / 15% less wall time and a third less
+//! kernel time, for a peak 8 MB higher at 10,000 apps and the same at 30,000 and 100,000.
+//! A run that decodes its model from the incremental cache allocates it in a few large blocks and
+//! frees little: there huge pages are faster (a warm pre-commit run took ~40% longer without
+//! them), so it keeps the defaults.
+
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// mimalloc's `purge_delay` option (its position in `mi_option_t`, the same in mimalloc 2 and 3;
 /// the bindings do not name it).
@@ -27,14 +33,25 @@ pub fn release_memory_promptly() {
     unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 0) };
 }
 
+/// How long freed memory waits in a run that parses: long enough for the next file's tree to
+/// reuse the last one's pages, short enough that the load's peak holds little more than what it
+/// uses (mimalloc 3's own default, 1 s, held ~60 MB more at 100,000 apps).
+const PARSING_PURGE_DELAY_MS: std::ffi::c_long = 10;
+
+/// Set by [`tune_for_parsing`]: freed memory waits before it goes back to the system.
+static PURGE_DELAYED: AtomicBool = AtomicBool::new(false);
+
 /// Settings for a run that parses its sources (see the module's documentation).
 pub fn tune_for_parsing() {
-    release_memory_promptly();
-    // With purging at once, an empty page a thread keeps is purged on its own, then faulted in
-    // again by the next file's tree: ~8,000 `madvise` calls and a quarter of the processor time
-    // in the kernel on 10,000 apps. Pages handed straight back to the arena are purged in
-    // contiguous runs and reused from there: ~2,200 calls, 10% less wall time on 30,000 apps, the
-    // same peak (docs/performance.md).
+    PURGE_DELAYED.store(true, Ordering::Relaxed);
+    // Unless the environment chose a delay (the tests that count the memory a run holds choose 0).
+    if std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
+        // SAFETY: as in `release_memory_promptly`.
+        unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, PARSING_PURGE_DELAY_MS) };
+    }
+    // An empty page a thread keeps for itself is purged on its own, then faulted in again by the
+    // next file's tree (~8,000 `madvise` calls on 10,000 apps when purging at once). Pages handed
+    // straight back to the arena are purged in contiguous runs and reused from there.
     // SAFETY: as in `release_memory_promptly`.
     unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PAGE_FULL_RETAIN, 0) };
     #[cfg(target_os = "linux")]
@@ -43,5 +60,17 @@ pub fn tune_for_parsing() {
     // default.
     unsafe {
         libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
+    }
+}
+
+/// Gives the pages freed so far back to the system now, in a run tuned for parsing (elsewhere
+/// it does nothing). Called when the load ends: the parse trees and texts it freed would
+/// otherwise still be resident while the index and the rules' shared answers are built, at the
+/// run's peak.
+pub fn return_freed_memory() {
+    if PURGE_DELAYED.load(Ordering::Relaxed) {
+        // SAFETY: asks mimalloc to collect its free pages; it takes its own locks, and any
+        // thread may call it at any time.
+        unsafe { libmimalloc_sys::mi_collect(true) };
     }
 }
