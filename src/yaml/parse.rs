@@ -150,7 +150,7 @@ struct Source<'a> {
 
 impl<'a> Source<'a> {
     fn new(text: &'a str, shift: u32) -> Self {
-        let line_starts = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
+        let line_starts = crate::span::line_starts(text);
         Source { text, shift, line_starts, ascii: text.is_ascii(), last: std::cell::Cell::new((0, 0, 0)) }
     }
 
