@@ -125,7 +125,9 @@ pub fn identity_key(expr: &str) -> String {
     let expr = expr.trim();
     let lower = expr.to_ascii_lowercase();
     const SEGMENT: &str = "/userassignedidentities/";
-    if let Some(at) = lower.rfind(SEGMENT) {
+    // Most expressions are references without a `/`: the substring search (and its setup) is
+    // for resource ids only. A rule keys every credential of a repository by this.
+    if let Some(at) = lower.contains('/').then(|| lower.rfind(SEGMENT)).flatten() {
         let name = &lower[at + SEGMENT.len()..];
         return name.split(['/', '?']).next().unwrap_or("").to_string();
     }

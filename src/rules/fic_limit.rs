@@ -1,4 +1,4 @@
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 use std::sync::Arc;
 
 use super::{Context, Rule, Sink};
@@ -24,7 +24,10 @@ impl Rule for FicLimit {
     fn check(&self, cx: &Context, sink: &mut Sink) {
         // One group per identity and deployment (parameter file): environments deployed from one
         // template with different parameter files hold different identities.
-        let mut by_identity: BTreeMap<(String, Option<&str>), Vec<&FederatedCredential>> = BTreeMap::new();
+        // Hashed, not ordered: a repository's thousands of credentials would each cost a string
+        // comparison per tree level. The few groups large enough to count are sorted below.
+        let mut by_identity: foldhash::HashMap<(String, Option<&str>), Vec<&FederatedCredential>> =
+            foldhash::HashMap::default();
         for fic in &cx.inventory.federated_credentials {
             let Some(id) = fic.identity.as_deref().filter(|_| fic.action != crate::model::FicAction::Delete) else {
                 continue;
@@ -33,7 +36,9 @@ impl Rule for FicLimit {
         }
         // Most identities have a credential or two: names are compared within the few groups
         // large enough to count.
-        for (_, mut fics) in by_identity.into_iter().filter(|(_, fics)| fics.len() >= WARN_FROM) {
+        let mut large: Vec<_> = by_identity.into_iter().filter(|(_, fics)| fics.len() >= WARN_FROM).collect();
+        large.sort_by(|(a, _), (b, _)| a.cmp(b));
+        for (_, mut fics) in large {
             // Azure names credentials uniquely per identity: one name written twice (a Bicep file
             // and the template built from it, two scripts) is one credential.
             let mut names: HashSet<String> = HashSet::new();
