@@ -132,8 +132,6 @@ pub struct Meta {
     pub metadata_span: Option<Span>,
     /// The `kind:` value: the anchor of last resort.
     pub kind_span: Span,
-    /// The whole document (or `List` item) that declares the object.
-    pub doc_span: Span,
     pub labels: Entries,
     pub annotations: Entries,
     pub origin: Origin,
@@ -204,7 +202,7 @@ mod tests {
     #[test]
     fn the_facts_every_object_repeats_stay_small() {
         assert!(std::mem::size_of::<Entry>() <= 80, "Entry: {} bytes", std::mem::size_of::<Entry>());
-        assert!(std::mem::size_of::<Meta>() <= 272, "Meta: {} bytes", std::mem::size_of::<Meta>());
+        assert!(std::mem::size_of::<Meta>() <= 256, "Meta: {} bytes", std::mem::size_of::<Meta>());
         assert_eq!(std::mem::size_of::<Option<crate::model::Interned>>(), 8);
     }
 }

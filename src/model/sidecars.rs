@@ -172,7 +172,6 @@ mod tests {
             namespace_span: None,
             metadata_span: None,
             kind_span: Default::default(),
-            doc_span: Default::default(),
             labels: entries(labels),
             annotations: Entries::default(),
             origin: crate::model::Origin::File("ns.yaml".into()),

@@ -87,5 +87,6 @@ fn grant_plan(inv: &Inventory, missing: &[&BoundAccount], id: &str) -> Option<Pl
         n => format!("{} and {} other ServiceAccounts", first.meta.object_ref(), n - 1),
     };
     Plan::unsafe_(format!("Grant {whom} the use of managed identity {id}"))
-        .append(&first.meta.at(first.meta.doc_span), yaml)
+        // Appended at the end of the account's file: the span only names the file.
+        .append(&first.meta.at(first.meta.kind_span), yaml)
 }

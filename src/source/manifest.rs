@@ -130,7 +130,6 @@ fn read_meta(root: &Node, api_version: &str, kind: &str, kind_span: Span, cx: &D
         namespace_span: namespace.map(|n| n.span),
         metadata_span: metadata.map(|(k, _)| k.span),
         kind_span,
-        doc_span: root.span,
         labels: md.map(|m| keyed_entries(m, "labels")).unwrap_or_default(),
         annotations: md.map(|m| keyed_entries(m, "annotations")).unwrap_or_default(),
         origin: cx.origin.clone(),
