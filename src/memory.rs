@@ -4,11 +4,11 @@
 //! threads allocate the next ones. With the kernel's transparent huge pages (`always` on many
 //! distributions) every fresh 2 MB page is zeroed whole, however little of it is used: such a run
 //! asks for 4 KB pages. Freed memory waits 10 ms before it goes back to the system, so the next
-//! file's tree reuses the last one's pages instead of faulting in new ones;
-//! once the load ends, what it freed is given back at once ([`return_freed_memory`]), before the
-//! index and the rules add to the model. Measured on 10,000 / 100,000 apps (docs/performance.md,
-//! round seven): against returning every free at once, 8% / 15% less wall time and a third less
-//! kernel time, for a peak 8 MB higher at 10,000 apps and the same at 30,000 and 100,000.
+//! file's tree reuses the last one's pages instead of faulting in new ones; once the load ends,
+//! what it freed is given back at once ([`return_freed_memory`]), before the index and the rules
+//! add to the model. Against returning every free at once (docs/performance.md, round seven):
+//! ~8% less processor time and a quarter less kernel time at 10,000 apps, 4–10% less processor
+//! time at 100,000, for peaks 2–10 MB higher.
 //! A run that decodes its model from the incremental cache allocates it in a few large blocks and
 //! frees little: there huge pages are faster (a warm pre-commit run took ~40% longer without
 //! them), so it keeps the defaults.
