@@ -1,11 +1,10 @@
 //! How the model's references to the binary's own tables (`&'static str` field names, pod-kind
 //! paths, [`Tool`]s) are written to and read back from the incremental cache (`crate::cache`).
 //!
-//! They are written as their text. Read back, a text is interned once per process: the values
-//! all come from this binary's tables (the cache belongs to one build), so the interner holds a
-//! few dozen strings, and a damaged cache can add no more than its own size.
+//! They are written as their text. Read back, a text is interned once per process, in the
+//! model's interner: the values all come from this binary's tables (the cache belongs to one
+//! build), so they add a few dozen strings, and a damaged cache can add no more than its own size.
 
-use std::collections::HashSet;
 use std::sync::{Mutex, OnceLock};
 
 use serde::de::Error as _;
@@ -18,34 +17,15 @@ use super::tools::{Tool, TOOLS};
 /// `'static` input).
 pub(crate) type StaticStr = &'static str;
 
+/// The one copy of `text` for the run: the model's interner ([`super::Interned`]), which also
+/// holds kinds and label keys.
 fn intern(text: &str) -> &'static str {
-    // Each decoding thread asks for the same few texts thousands of times: a per-thread copy of
-    // the set answers without the lock.
-    thread_local! {
-        static SEEN: std::cell::RefCell<HashSet<&'static str>> = Default::default();
-    }
-    if let Some(known) = SEEN.with(|seen| seen.borrow().get(text).copied()) {
-        return known;
-    }
-    let known = intern_shared(text);
-    SEEN.with(|seen| seen.borrow_mut().insert(known));
-    known
-}
-
-fn intern_shared(text: &str) -> &'static str {
-    static STRINGS: OnceLock<Mutex<HashSet<&'static str>>> = OnceLock::new();
-    let mut set = STRINGS.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner());
-    if let Some(&known) = set.get(text) {
-        return known;
-    }
-    let leaked: &'static str = Box::leak(text.to_owned().into_boxed_str());
-    set.insert(leaked);
-    leaked
+    super::Interned::new(text).as_str()
 }
 
 pub(crate) fn intern_list(items: Vec<&'static str>) -> &'static [&'static str] {
     thread_local! {
-        static SEEN: std::cell::RefCell<HashSet<&'static [&'static str]>> = Default::default();
+        static SEEN: std::cell::RefCell<foldhash::HashSet<&'static [&'static str]>> = Default::default();
     }
     if let Some(known) = SEEN.with(|seen| seen.borrow().get(items.as_slice()).copied()) {
         return known;
@@ -56,7 +36,7 @@ pub(crate) fn intern_list(items: Vec<&'static str>) -> &'static [&'static str] {
 }
 
 fn intern_list_shared(items: Vec<&'static str>) -> &'static [&'static str] {
-    static LISTS: OnceLock<Mutex<HashSet<&'static [&'static str]>>> = OnceLock::new();
+    static LISTS: OnceLock<Mutex<foldhash::HashSet<&'static [&'static str]>>> = OnceLock::new();
     let mut set = LISTS.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner());
     if let Some(&known) = set.get(items.as_slice()) {
         return known;
