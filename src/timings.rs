@@ -1,5 +1,6 @@
-//! `IBLINT_TIMINGS=1` prints how long each phase of a run took, on stderr: the first question
-//! when a figure of `bench/run.sh` moves, answered without a profiler.
+//! `IBLINT_TIMINGS=1` prints how long each phase of a run took, and the process's resident memory
+//! when it ended, on stderr: the first question when a figure of `bench/run.sh` moves (and which
+//! phase holds the peak), answered without a profiler.
 
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
@@ -32,12 +33,34 @@ impl Drop for Phase {
     fn drop(&mut self) {
         if let (Some(began), Some(origin)) = (self.began, start()) {
             let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+            let resident = resident_kib().map(|k| format!(", {} MB resident", k / 1024)).unwrap_or_default();
             eprintln!(
-                "iblint timings: {:<14} {:8.1} ms (ends at {:8.1} ms)",
+                "iblint timings: {:<14} {:8.1} ms (ends at {:8.1} ms{resident})",
                 self.name,
                 ms(began.elapsed()),
                 ms(origin.elapsed())
             );
         }
+    }
+}
+
+/// The process's resident memory in KiB (`VmRSS`), where the system says (Linux).
+fn resident_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    parse_vm_rss(&status)
+}
+
+fn parse_vm_rss(status: &str) -> Option<u64> {
+    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+    line.trim_start_matches("VmRSS:").trim().trim_end_matches("kB").trim().parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_resident_size_is_read_from_the_status_line() {
+        let status = "Name:\tiblint\nVmPeak:\t  200000 kB\nVmRSS:\t   87172 kB\nThreads:\t3\n";
+        assert_eq!(super::parse_vm_rss(status), Some(87172));
+        assert_eq!(super::parse_vm_rss("Name:\tiblint\n"), None);
     }
 }

@@ -87,7 +87,10 @@ pub fn load_all(
                 _ => build(loader),
             }
         },
-        || load_in_chunks(&early, &|f: &FileEntry| load_one(f, false)),
+        || {
+            let _phase = crate::timings::phase("files alone");
+            load_in_chunks(&early, &|f: &FileEntry| load_one(f, false))
+        },
     );
     let mut claims: Vec<Vec<&FileEntry>> = vec![Vec::new(); EVALUATORS.len()];
     let mut unclaimed = Vec::new();
@@ -99,6 +102,7 @@ pub fn load_all(
     }
     let (mut evaluated, loaded) = rayon::join(
         || {
+            let _phase = crate::timings::phase("evaluators");
             EVALUATORS
                 .par_iter()
                 .zip(claims.par_iter())
@@ -117,7 +121,10 @@ pub fn load_all(
                 })
                 .collect::<Vec<Objects>>()
         },
-        || load_in_chunks(&unclaimed, &|f: &FileEntry| load_one(f, built.partial.contains(&f.path))),
+        || {
+            let _phase = crate::timings::phase("files left");
+            load_in_chunks(&unclaimed, &|f: &FileEntry| load_one(f, built.partial.contains(&f.path)))
+        },
     );
     evaluated.push(loaded_early);
     evaluated.push(loaded);
