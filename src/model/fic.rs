@@ -1,7 +1,7 @@
 //! Federated identity credentials from every source that can touch one: ASO and Crossplane
 //! objects, Terraform, Bicep, ARM templates and scripts.
 
-use super::meta::{Meta, Origin, Str};
+use super::meta::{Meta, Origin, SharedStr, Str};
 use crate::finding::Location;
 use crate::span::Span;
 
@@ -55,9 +55,9 @@ pub struct FederatedCredential {
     /// The identity the credential belongs to, as the source expresses it (ASO owner, Crossplane
     /// parent, Terraform parent expression, Bicep parent, `--identity-name`); `None` if unknown.
     pub identity: Option<String>,
-    pub issuer: Option<Str>,
+    pub issuer: Option<SharedStr>,
     pub subject: Option<Str>,
-    pub audiences: Vec<Str>,
+    pub audiences: Vec<SharedStr>,
     /// ASO `serviceoperator.azure.com/reconcile-policy: skip`: never written to Azure.
     pub reconcile_skip: bool,
     /// Declared in a loop (`for_each`, `count`, Bicep `for`) whose instances are not known:

@@ -39,6 +39,21 @@ impl Str {
     }
 }
 
+/// A string value that many objects repeat (a credential's issuer URL, its audience), with the
+/// span of its text: the text is interned, one copy however many credentials name it (a
+/// Terraform `for_each` declares one credential per application, all with the same issuer).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SharedStr {
+    pub value: super::Interned,
+    pub span: Span,
+}
+
+impl From<Str> for SharedStr {
+    fn from(s: Str) -> SharedStr {
+        SharedStr { value: super::Interned::new(&s.value), span: s.span }
+    }
+}
+
 /// What a label or annotation value decodes to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum ValueType {
@@ -204,5 +219,16 @@ mod tests {
         assert!(std::mem::size_of::<Entry>() <= 80, "Entry: {} bytes", std::mem::size_of::<Entry>());
         assert!(std::mem::size_of::<Meta>() <= 256, "Meta: {} bytes", std::mem::size_of::<Meta>());
         assert_eq!(std::mem::size_of::<Option<crate::model::Interned>>(), 8);
+    }
+
+    /// Credentials a `for_each` expands repeat one issuer URL each: they must share its text.
+    #[test]
+    fn credentials_share_the_text_of_a_repeated_issuer() {
+        let issuer = "https://westeurope.oic.prod-aks.azure.com/tenant/cluster/";
+        let at = |line| super::Str { value: issuer.into(), span: crate::span::Span::line(line) };
+        let (a, b) = (super::SharedStr::from(at(3)), super::SharedStr::from(at(9)));
+        assert_eq!(a.value.as_str(), issuer);
+        assert_eq!((a.span.start.line, b.span.start.line), (3, 9));
+        assert!(std::ptr::eq(a.value.as_str(), b.value.as_str()), "one copy of the text");
     }
 }

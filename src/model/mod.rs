@@ -40,7 +40,7 @@ pub use tools::{
 
 pub use interned::Interned;
 pub use inventory::{FailureCause, HasMeta, Inventory, Objects, ParseFailure, SkipNote};
-pub use meta::{ConfigMap, Entries, Entry, Meta, ObjectRef, Origin, ServiceAccount, Str, Text, ValueType};
+pub use meta::{ConfigMap, Entries, Entry, Meta, ObjectRef, Origin, ServiceAccount, SharedStr, Str, Text, ValueType};
 pub use pod_kinds::{markdown_table as pod_kinds_table, pod_kind, AccountDefault, PodKind, PodLayout, POD_KINDS};
 pub use values::{is_dns1123_label, is_dns1123_subdomain, is_guid, is_placeholder, is_qualified_name};
 pub use workload::{

@@ -1,7 +1,8 @@
 use super::fix_values;
 use super::{edit_distance, Context, Rule, Sink};
 use crate::model::is_placeholder;
-use crate::model::{FederatedCredential, Str};
+use crate::model::FederatedCredential;
+use crate::span::Span;
 
 const AUDIENCE: &str = "api://AzureADTokenExchange";
 /// Other audiences Microsoft documents for token exchange (ACR pulls with workload identity).
@@ -27,7 +28,7 @@ impl Rule for MalformedFic {
                 report(
                     sink,
                     fic,
-                    issuer,
+                    issuer.span,
                     format!(
                         "the AKS issuer `{}` lacks its trailing `/`: tokens never match it (AADSTS70021)",
                         issuer.value
@@ -41,7 +42,7 @@ impl Rule for MalformedFic {
                     report(
                         sink,
                         fic,
-                        subject,
+                        subject.span,
                         format!("the subject `{}` is not `system:serviceaccount:<namespace>:<name>`", subject.value),
                         "subject: \"system:serviceaccount:<namespace>:<service-account>\"".into(),
                     );
@@ -54,7 +55,7 @@ impl Rule for MalformedFic {
                     report(
                         sink,
                         fic,
-                        a,
+                        a.span,
                         format!("the audience `{}` is not `{AUDIENCE}`", a.value),
                         format!("audiences: [\"{AUDIENCE}\"]"),
                     );
@@ -74,8 +75,8 @@ fn valid_subject(s: &str) -> bool {
         && !parts[3].is_empty()
 }
 
-fn report(sink: &mut Sink, fic: &FederatedCredential, at: &Str, what: String, fix: String) {
-    let f = sink.emit(fic.at(at.span), format!("In {}, {what}", fic.display));
+fn report(sink: &mut Sink, fic: &FederatedCredential, at: Span, what: String, fix: String) {
+    let f = sink.emit(fic.at(at), format!("In {}, {what}", fic.display));
     f.help(format!("Write it as the workload identity exchange expects:\n\n    {fix}"));
     if let Some(meta) = &fic.meta {
         f.object = Some(meta.object_ref());

@@ -1,7 +1,7 @@
 //! Federated credentials and legacy pod identity declared as Kubernetes objects (ASO v2,
 //! Crossplane, aad-pod-identity).
 
-use crate::model::{FederatedCredential, FicAction, LegacyPodIdentity, Meta, Str};
+use crate::model::{FederatedCredential, FicAction, LegacyPodIdentity, Meta, SharedStr, Str};
 use crate::yaml::Node;
 
 const RECONCILE_POLICY: &str = "serviceoperator.azure.com/reconcile-policy";
@@ -38,9 +38,9 @@ pub fn kubernetes_fic(root: &Node, meta: &Meta) -> Option<FederatedCredential> {
                 unresolved_name: None,
                 anchor: meta.kind_span,
                 identity: owner.map(|o| format!("{}/{o}", meta.namespace)),
-                issuer: spec.and_then(|s| s.get("issuer")).and_then(str_of),
+                issuer: spec.and_then(|s| s.get("issuer")).and_then(str_of).map(SharedStr::from),
                 subject: spec.and_then(|s| s.get("subject")).and_then(str_of),
-                audiences: list(spec.and_then(|s| s.get("audiences"))),
+                audiences: list(spec.and_then(|s| s.get("audiences"))).into_iter().map(SharedStr::from).collect(),
                 reconcile_skip: meta
                     .annotations
                     .value(RECONCILE_POLICY)
@@ -73,9 +73,12 @@ pub fn kubernetes_fic(root: &Node, meta: &Meta) -> Option<FederatedCredential> {
                 unresolved_name: None,
                 anchor: meta.kind_span,
                 identity: parent,
-                issuer: p.and_then(|p| p.get("issuer")).and_then(str_of),
+                issuer: p.and_then(|p| p.get("issuer")).and_then(str_of).map(SharedStr::from),
                 subject: p.and_then(|p| p.get("subject")).and_then(str_of),
-                audiences: list(p.and_then(|p| p.get("audience").or_else(|| p.get("audiences")))),
+                audiences: list(p.and_then(|p| p.get("audience").or_else(|| p.get("audiences"))))
+                    .into_iter()
+                    .map(SharedStr::from)
+                    .collect(),
                 reconcile_skip: false,
                 repeated: false,
                 trail: Vec::new(),

@@ -14,7 +14,9 @@ pub use files::ParameterFiles;
 use super::params::Bound;
 use super::resources::{self, identity_name, name_parts, BINDING_TYPE, FIC_TYPE};
 use super::value::{Budget, Text, Value, MAX_ITEMS};
-use crate::model::{FederatedCredential, FicAction, IdentityBindingResource, Objects, Origin, SkipNote, Str};
+use crate::model::{
+    FederatedCredential, FicAction, IdentityBindingResource, Objects, Origin, SharedStr, SkipNote, Str,
+};
 use crate::yaml::Node;
 use scope::{entry_ignoring_case, Copies, Scope};
 
@@ -167,9 +169,9 @@ impl Walk<'_> {
             unresolved_name: parts.unresolved,
             anchor: r.span,
             identity,
-            issuer: prop("issuer"),
+            issuer: prop("issuer").map(SharedStr::from),
             subject: prop("subject"),
-            audiences,
+            audiences: audiences.into_iter().map(SharedStr::from).collect(),
             reconcile_skip: false,
             repeated,
             trail: Vec::new(),

@@ -6,7 +6,7 @@ use std::collections::HashSet;
 
 use super::ast::{Expr, ExprKind, Object};
 use super::eval::{Eval, Iteration};
-use crate::model::{FederatedCredential, FicAction, IdentityBindingResource, Objects, Origin, Str};
+use crate::model::{FederatedCredential, FicAction, IdentityBindingResource, Objects, Origin, SharedStr, Str};
 use crate::source::iac::resources::{self, identity_name, name_parts, BINDING_TYPE, FIC_TYPE};
 use crate::source::iac::value::{SymbolKind, SymbolRef, Value};
 
@@ -87,9 +87,9 @@ fn credential(ev: &mut Eval, s: SymbolRef, object: &Object, it: &Iteration) -> F
         unresolved_name: parts.unresolved,
         anchor: res.span,
         identity,
-        issuer,
+        issuer: issuer.map(SharedStr::from),
         subject,
-        audiences,
+        audiences: audiences.into_iter().map(SharedStr::from).collect(),
         reconcile_skip: false,
         repeated: it.repeated,
         trail: ev.instances[s.instance].trail.clone(),

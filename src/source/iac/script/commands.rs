@@ -7,7 +7,7 @@
 
 use std::sync::Arc;
 
-use crate::model::{FederatedCredential, FicAction, IdentityBindingResource, Origin, Str};
+use crate::model::{FederatedCredential, FicAction, IdentityBindingResource, Origin, SharedStr, Str};
 use crate::source::iac::resources::within;
 use crate::source::iac::value::Text;
 use crate::span::Span;
@@ -170,10 +170,12 @@ fn az_federated_credential(args: &[Arg], verb: &str, path: &Arc<str>) -> Option<
         set_name(&mut fic, &name, &name.text.clone());
     }
     fic.identity = flag(args, &["--identity-name"]).and_then(|a| a.text.known());
-    fic.issuer = known_str(flag(args, &["--issuer"]));
+    fic.issuer = known_str(flag(args, &["--issuer"])).map(SharedStr::from);
     fic.subject = known_str(flag(args, &["--subject"]));
-    fic.audiences =
-        flag_values(args, &["--audiences", "--audience"]).into_iter().filter_map(|a| known_str(Some(a))).collect();
+    fic.audiences = flag_values(args, &["--audiences", "--audience"])
+        .into_iter()
+        .filter_map(|a| known_str(Some(a)).map(SharedStr::from))
+        .collect();
     Some(Found::Credential(Box::new(fic)))
 }
 
@@ -189,9 +191,10 @@ fn az_cmdlet(args: &[Arg], cmdlet: &str, path: &Arc<str>) -> Option<Found> {
         set_name(&mut fic, &name, &name.text.clone());
     }
     fic.identity = flag(args, &["-identityname"]).and_then(|a| a.text.known());
-    fic.issuer = known_str(flag(args, &["-issuer"]));
+    fic.issuer = known_str(flag(args, &["-issuer"])).map(SharedStr::from);
     fic.subject = known_str(flag(args, &["-subject"]));
-    fic.audiences = flag_values(args, &["-audience"]).into_iter().filter_map(|a| known_str(Some(a))).collect();
+    fic.audiences =
+        flag_values(args, &["-audience"]).into_iter().filter_map(|a| known_str(Some(a)).map(SharedStr::from)).collect();
     Some(Found::Credential(Box::new(fic)))
 }
 

@@ -10,7 +10,7 @@ use hcl_edit::Span as _;
 use super::eval::{Bindings, Instance, Run, Scope};
 use super::module::Resource;
 use super::value::{Kind, Value};
-use crate::model::{FederatedCredential, FicAction, IdentityBindingResource, Origin, Str};
+use crate::model::{FederatedCredential, FicAction, IdentityBindingResource, Origin, SharedStr, Str};
 use crate::span::Span;
 
 const AZURERM_FIC: &str = "azurerm_federated_identity_credential";
@@ -118,7 +118,8 @@ pub(super) fn credential(at: &At) -> Option<FederatedCredential> {
             AZURERM_FIC => at.attr("issuer").map(|(_, v)| v),
             _ => from_body(&["properties", "issuer"]),
         }
-        .and_then(known),
+        .and_then(known)
+        .map(SharedStr::from),
         subject: match kind {
             AZURERM_FIC => at.attr("subject").map(|(_, v)| v),
             _ => from_body(&["properties", "subject"]),
@@ -127,7 +128,7 @@ pub(super) fn credential(at: &At) -> Option<FederatedCredential> {
         audiences: audiences
             .as_ref()
             .and_then(Value::as_list)
-            .map(|items| items.iter().cloned().filter_map(known).collect())
+            .map(|items| items.iter().cloned().filter_map(known).map(SharedStr::from).collect())
             .unwrap_or_default(),
         reconcile_skip: false,
         repeated: at.repeated,
