@@ -54,6 +54,13 @@ impl From<Str> for SharedStr {
     }
 }
 
+impl SharedStr {
+    /// Each of `items`, shared (a credential's audiences).
+    pub fn all(items: Vec<Str>) -> Vec<SharedStr> {
+        items.into_iter().map(SharedStr::from).collect()
+    }
+}
+
 /// What a label or annotation value decodes to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum ValueType {

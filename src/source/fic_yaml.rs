@@ -40,7 +40,7 @@ pub fn kubernetes_fic(root: &Node, meta: &Meta) -> Option<FederatedCredential> {
                 identity: owner.map(|o| format!("{}/{o}", meta.namespace)),
                 issuer: spec.and_then(|s| s.get("issuer")).and_then(str_of).map(SharedStr::from),
                 subject: spec.and_then(|s| s.get("subject")).and_then(str_of),
-                audiences: list(spec.and_then(|s| s.get("audiences"))).into_iter().map(SharedStr::from).collect(),
+                audiences: list(spec.and_then(|s| s.get("audiences"))),
                 reconcile_skip: meta
                     .annotations
                     .value(RECONCILE_POLICY)
@@ -75,10 +75,7 @@ pub fn kubernetes_fic(root: &Node, meta: &Meta) -> Option<FederatedCredential> {
                 identity: parent,
                 issuer: p.and_then(|p| p.get("issuer")).and_then(str_of).map(SharedStr::from),
                 subject: p.and_then(|p| p.get("subject")).and_then(str_of),
-                audiences: list(p.and_then(|p| p.get("audience").or_else(|| p.get("audiences"))))
-                    .into_iter()
-                    .map(SharedStr::from)
-                    .collect(),
+                audiences: list(p.and_then(|p| p.get("audience").or_else(|| p.get("audiences")))),
                 reconcile_skip: false,
                 repeated: false,
                 trail: Vec::new(),
@@ -93,12 +90,13 @@ fn meta_name(meta: &Meta) -> Option<Str> {
     meta.name_span.map(|span| Str { value: meta.name.clone(), span })
 }
 
-fn list(node: Option<&Node>) -> Vec<Str> {
-    match node {
+fn list(node: Option<&Node>) -> Vec<SharedStr> {
+    let items = match node {
         Some(n) if n.as_seq().is_some() => n.as_seq().unwrap_or_default().iter().filter_map(str_of).collect(),
         Some(n) => str_of(n).into_iter().collect(),
         None => Vec::new(),
-    }
+    };
+    SharedStr::all(items)
 }
 
 fn labels_key(m: &Node) -> String {

@@ -171,7 +171,7 @@ impl Walk<'_> {
             identity,
             issuer: prop("issuer").map(SharedStr::from),
             subject: prop("subject"),
-            audiences: audiences.into_iter().map(SharedStr::from).collect(),
+            audiences: SharedStr::all(audiences),
             reconcile_skip: false,
             repeated,
             trail: Vec::new(),

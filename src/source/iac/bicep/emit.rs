@@ -89,7 +89,7 @@ fn credential(ev: &mut Eval, s: SymbolRef, object: &Object, it: &Iteration) -> F
         identity,
         issuer: issuer.map(SharedStr::from),
         subject,
-        audiences: audiences.into_iter().map(SharedStr::from).collect(),
+        audiences: SharedStr::all(audiences),
         reconcile_skip: false,
         repeated: it.repeated,
         trail: ev.instances[s.instance].trail.clone(),
