@@ -5,7 +5,7 @@
 //! with no kustomization file in its directory or any directory above it is taken by no build,
 //! whatever the kustomizations say. Such files can be loaded while the builds run.
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 use std::path::{Path, PathBuf};
 
 use crate::source::loader::Loader;

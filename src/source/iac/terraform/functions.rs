@@ -451,7 +451,7 @@ fn file_function<'m>(run: &Run<'m>, name: &str, args: &[Value], sc: Scope<'_, 'm
                 return None;
             }
             let node = first?;
-            Some(from_node(&node, doc.read_from.as_ref().map(FileId::of), origin))
+            Some(from_node(&node, doc.read_from.as_deref().map(FileId::of), origin))
         }
         _ => None,
     }
