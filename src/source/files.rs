@@ -24,17 +24,37 @@ pub enum FileKind {
 }
 
 impl FileKind {
+    /// A word for the kind, for keys and messages.
+    pub fn name(self) -> &'static str {
+        match self {
+            FileKind::Manifest => "manifest",
+            FileKind::Terraform => "terraform",
+            FileKind::Bicep => "bicep",
+            FileKind::BicepParams => "bicepparam",
+            FileKind::Script => "script",
+        }
+    }
+
     pub fn of(path: &Path) -> Option<FileKind> {
-        if crate::source::iac::terraform::is_terraform_file(path) {
+        // Asked of every file a walk meets (twice): the name is found once (a path's components
+        // are parsed again at each ask), and compared in place, ASCII case ignored.
+        let name = path.file_name()?.to_str()?;
+        if crate::source::iac::terraform::is_terraform_name(name) {
             return Some(FileKind::Terraform);
         }
-        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
-        Some(match ext.as_str() {
-            "yaml" | "yml" | "json" => FileKind::Manifest,
-            "bicep" => FileKind::Bicep,
-            "bicepparam" => FileKind::BicepParams,
-            "sh" | "bash" | "ps1" | "psm1" => FileKind::Script,
-            _ => return None,
+        // As `Path::extension`: after the last `.`, unless nothing is before it (`.bashrc`).
+        let ext = name.rsplit_once('.').filter(|(stem, _)| !stem.is_empty())?.1;
+        let any = |names: &[&str]| names.iter().any(|n| ext.eq_ignore_ascii_case(n));
+        Some(if any(&["yaml", "yml", "json"]) {
+            FileKind::Manifest
+        } else if any(&["bicep"]) {
+            FileKind::Bicep
+        } else if any(&["bicepparam"]) {
+            FileKind::BicepParams
+        } else if any(&["sh", "bash", "ps1", "psm1"]) {
+            FileKind::Script
+        } else {
+            return None;
         })
     }
 }
@@ -367,5 +387,33 @@ mod tests {
         }
         assert_eq!(plainly_below(Path::new("/work/main/apps/a.yaml"), cwd), Some("apps/a.yaml"));
         assert_eq!(plainly_below(Path::new("/work/mainframe/a.yaml"), cwd), None);
+    }
+
+    /// Kinds come from names, ASCII case ignored, with the extension as `Path::extension` reads it.
+    #[test]
+    fn kinds_come_from_names_as_the_extension_reads_them() {
+        let cases = [
+            ("apps/a.yaml", Some(FileKind::Manifest)),
+            ("apps/A.YML", Some(FileKind::Manifest)),
+            ("azuredeploy.parameters.Json", Some(FileKind::Manifest)),
+            ("..yaml", Some(FileKind::Manifest)),
+            (".yaml", None),
+            ("yaml", None),
+            ("a.", None),
+            ("infra/Main.TF", Some(FileKind::Terraform)),
+            ("prod.auto.tfvars.json", Some(FileKind::Terraform)),
+            ("main.bicep", Some(FileKind::Bicep)),
+            ("main.BicepParam", Some(FileKind::BicepParams)),
+            ("deploy.PS1", Some(FileKind::Script)),
+            ("notes.md", None),
+            ("dir/", None),
+        ];
+        for (name, kind) in cases {
+            assert_eq!(FileKind::of(Path::new(name)), kind, "{name}");
+            let by_extension = Path::new(name).extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
+            if kind.is_some_and(|k| k != FileKind::Terraform) {
+                assert!(by_extension.is_some(), "{name}: Path::extension agrees there is one");
+            }
+        }
     }
 }

@@ -35,9 +35,10 @@ use eval::{Bindings, Expansion, Instance, Run, Scope};
 use module::{index_module, load_tree, Module, ModuleDir, Role, SourceFile, Target};
 use value::Value;
 
-/// Whether `path` is a file Terraform reads (`.tf`, `.tf.json`, `.tfvars`, `.tfvars.json`).
-pub fn is_terraform_file(path: &Path) -> bool {
-    Role::of(path).is_some()
+/// Whether a file named `name` is a file Terraform reads (`.tf`, `.tf.json`, `.tfvars`,
+/// `.tfvars.json`).
+pub fn is_terraform_name(name: &str) -> bool {
+    Role::of_name(name).is_some()
 }
 
 /// The Terraform evaluator: claims every `.tf`, `.tfvars` and `.tfvars.json` file of a run and

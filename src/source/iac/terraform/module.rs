@@ -29,15 +29,24 @@ pub enum Role {
 impl Role {
     /// The role of a file by its name; `None` for files Terraform does not read.
     pub fn of(path: &Path) -> Option<Role> {
-        let name = path.file_name()?.to_str()?;
-        let lower = name.to_ascii_lowercase();
-        Some(if lower.ends_with(".tf") || lower.ends_with(".tf.json") {
+        Role::of_name(path.file_name()?.to_str()?)
+    }
+
+    /// The role of a file named `name`. Asked of every file a walk meets: compared in place,
+    /// ASCII case ignored.
+    pub fn of_name(name: &str) -> Option<Role> {
+        let is = |whole: &str| name.eq_ignore_ascii_case(whole);
+        let ends = |suffix: &str| {
+            name.len() >= suffix.len()
+                && name.as_bytes()[name.len() - suffix.len()..].eq_ignore_ascii_case(suffix.as_bytes())
+        };
+        Some(if ends(".tf") || ends(".tf.json") {
             Role::Config
-        } else if lower == "terraform.tfvars" || lower.ends_with(".auto.tfvars") {
+        } else if is("terraform.tfvars") || ends(".auto.tfvars") {
             Role::Vars
-        } else if lower == "terraform.tfvars.json" || lower.ends_with(".auto.tfvars.json") {
+        } else if is("terraform.tfvars.json") || ends(".auto.tfvars.json") {
             Role::VarsJson
-        } else if lower.ends_with(".tfvars") || lower.ends_with(".tfvars.json") {
+        } else if ends(".tfvars") || ends(".tfvars.json") {
             Role::OtherVars
         } else {
             return None;
