@@ -19,7 +19,8 @@ use serde::{Deserialize, Serialize};
 
 use super::deps::{checksum, Dep, Hash};
 
-const MAGIC: &[u8; 16] = b"iblint cache\0\0\0\x03";
+/// Its last byte is the format's version (4: spans stored flat).
+const MAGIC: &[u8; 16] = b"iblint cache\0\0\0\x04";
 
 /// One result's index entry.
 #[derive(Clone, Debug, Serialize, Deserialize)]
