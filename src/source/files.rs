@@ -24,7 +24,7 @@ pub enum FileKind {
 }
 
 impl FileKind {
-    /// A word for the kind, for keys and messages.
+    /// A word for the kind (in cache keys).
     pub fn name(self) -> &'static str {
         match self {
             FileKind::Manifest => "manifest",
