@@ -42,8 +42,7 @@ impl FileKind {
         if crate::source::iac::terraform::is_terraform_name(name) {
             return Some(FileKind::Terraform);
         }
-        // As `Path::extension`: after the last `.`, unless nothing is before it (`.bashrc`).
-        let ext = name.rsplit_once('.').filter(|(stem, _)| !stem.is_empty())?.1;
+        let ext = Path::new(name).extension()?.to_str()?;
         let any = |names: &[&str]| names.iter().any(|n| ext.eq_ignore_ascii_case(n));
         Some(if any(&["yaml", "yml", "json"]) {
             FileKind::Manifest
