@@ -12,6 +12,7 @@ use aho_corasick::{AhoCorasick, MatchKind};
 use crate::yaml::{Node, NodeKind};
 
 mod lines;
+mod recent;
 
 pub use lines::mask_lines;
 
@@ -57,12 +58,17 @@ fn matches_at(name: &[u8], at: usize, part: &[u8]) -> bool {
 }
 
 /// Whether a key, env var or annotation name looks like it holds a secret. Runs on every key of
-/// every document, so it allocates nothing and reads each byte of the name once.
+/// every document, so it allocates nothing, and a name seen lately is answered from memory.
 pub fn is_secret_name(name: &str) -> bool {
     // Most keys are short (`name`, `kind`, `port`, `spec`): no secret part fits in them.
     if name.len() < SHORTEST_PART || name.starts_with("azure.workload.identity/") {
         return false;
     }
+    recent::answer(name, judge_name)
+}
+
+/// [`is_secret_name`]'s answer, worked out: each byte of the name is read once by the automaton.
+fn judge_name(name: &str) -> bool {
     let bytes = name.as_bytes();
     let holds = match secret_parts() {
         Some(automaton) => automaton.is_match(bytes),
@@ -108,8 +114,12 @@ fn holds_secret_part(name: &[u8]) -> bool {
 
 /// Whether a value looks like a connection string or URL carrying a credential.
 pub fn looks_like_connection_string(value: &str) -> bool {
-    // Cheap tests first: this runs on every scalar. Looking for one byte is a fast scan; looking
-    // for `://` sets up a substring search, worth it only where a `:` is.
+    // Cheap tests first: this runs on every scalar. Most hold neither `:` nor `=`, which one scan
+    // for both bytes tells; looking for `://` sets up a substring search, worth it only where a
+    // `:` is.
+    if memchr::memchr2(b':', b'=', value.as_bytes()).is_none() {
+        return false;
+    }
     let maybe_url = value.contains(':') && value.contains("://");
     if !value.contains('=') && !maybe_url {
         return false;
