@@ -454,7 +454,13 @@ impl<'a> Builder<'a> {
         // Most mappings hold a handful of keys: comparing each with those before it costs less
         // than hashing them (this runs on every mapping of every file).
         const FEW: usize = 16;
-        let mut seen: foldhash::HashSet<&str> = foldhash::HashSet::default();
+        // A longer one's keys go into a set sized for them all at once (growing it rehashed each
+        // key several times).
+        let mut seen: foldhash::HashSet<&str> = if entries.len() > FEW {
+            foldhash::HashSet::with_capacity_and_hasher(entries.len(), Default::default())
+        } else {
+            foldhash::HashSet::default()
+        };
         for (i, (k, _)) in entries.iter().enumerate() {
             // `<<` merge keys may legitimately repeat.
             let Some(name) = k.as_str().filter(|n| *n != "<<") else { continue };
