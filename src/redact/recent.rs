@@ -29,7 +29,8 @@ impl Slot {
 thread_local! {
     /// Direct-mapped: a name's hash picks its slot, and a later name with the same slot replaces
     /// it. The answer is used only when the slot holds the very same name, so a collision costs a
-    /// judgement, never a wrong answer. Empty names never reach it (the caller's length test).
+    /// judgement, never a wrong answer. An empty name is judged every time: an empty slot would
+    /// answer for it.
     static TABLE: RefCell<Box<[Slot; SLOTS]>> = RefCell::new(Box::new([Slot::EMPTY; SLOTS]));
 }
 
