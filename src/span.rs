@@ -171,11 +171,15 @@ pub(crate) fn line_starts(text: &str) -> Vec<usize> {
 }
 
 /// The 1-based position of byte `offset` of `text` (clamped to it), whose lines start at `starts`.
-fn position(text: &str, starts: &[usize], offset: usize) -> Pos {
+/// In a text known to be `ascii`, a column is a byte count.
+fn position(text: &str, starts: &[usize], offset: usize, ascii: bool) -> Pos {
     let offset = offset.min(text.len());
     let line = starts.partition_point(|&s| s <= offset).max(1);
     let start = starts[line - 1];
-    let col = text.get(start..offset).map_or(offset - start, |s| s.chars().count());
+    let col = match text.get(start..offset) {
+        Some(s) if !ascii => s.chars().count(),
+        _ => offset - start,
+    };
     Pos { line: line as u32, col: col as u32 + 1 }
 }
 
@@ -186,12 +190,7 @@ impl<'a> LineIndex<'a> {
 
     /// The position of byte `offset` (clamped to the text).
     pub fn pos(&self, offset: usize) -> Pos {
-        if self.ascii {
-            let offset = offset.min(self.text.len());
-            let line = self.starts.partition_point(|&s| s <= offset).max(1);
-            return Pos { line: line as u32, col: (offset - self.starts[line - 1]) as u32 + 1 };
-        }
-        position(self.text, &self.starts, offset)
+        position(self.text, &self.starts, offset, self.ascii)
     }
 
     pub fn span(&self, range: std::ops::Range<usize>) -> Span {
@@ -236,7 +235,7 @@ impl SourceText {
 
     /// The 1-based position of byte `offset` (clamped to the text), as [`LineIndex::pos`] gives it.
     pub fn pos(&self, offset: usize) -> Pos {
-        position(&self.text, &self.starts, offset)
+        position(&self.text, &self.starts, offset, false)
     }
 
     /// The byte offset of a 1-based (line, character column) position, clamped to the line's
@@ -272,7 +271,7 @@ mod tests {
         let idx = LineIndex::new(text);
         assert!(idx.ascii);
         for offset in 0..text.len() + 3 {
-            assert_eq!(idx.pos(offset), position(text, &idx.starts, offset), "offset {offset}");
+            assert_eq!(idx.pos(offset), position(text, &idx.starts, offset, false), "offset {offset}");
         }
         assert_eq!(idx.pos(9), Pos { line: 3, col: 3 });
     }
