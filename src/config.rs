@@ -99,7 +99,7 @@ pub fn parse(text: &str, display: Arc<str>) -> Result<Config, ConfigError> {
     if root.is_null() {
         return Ok(config);
     }
-    let entries = root.as_map().ok_or_else(|| err(root.span.start, "the config must be a mapping".into()))?;
+    let entries = root.as_map().ok_or_else(|| err(root.span.start(), "the config must be a mapping".into()))?;
     for (k, v) in entries {
         let key = k.as_str().unwrap_or("");
         match key {
@@ -108,14 +108,14 @@ pub fn parse(text: &str, display: Arc<str>) -> Result<Config, ConfigError> {
             "tenants" => config.tenants = strings(v).map_err(|(p, m)| err(p, m))?,
             "namespace" => config.namespace = Some(scalar(v).map_err(|(p, m)| err(p, m))?),
             "suppressions" => {
-                let items = v.as_seq().ok_or_else(|| err(v.span.start, "`suppressions` must be a list".into()))?;
+                let items = v.as_seq().ok_or_else(|| err(v.span.start(), "`suppressions` must be a list".into()))?;
                 for item in items {
                     config.suppressions.push(parse_suppression(item).map_err(|(p, m)| err(p, m))?);
                 }
             }
             other => {
                 return Err(err(
-                    k.span.start,
+                    k.span.start(),
                     format!("unknown key `{other}` (expected rules, exclude, tenants, namespace or suppressions)"),
                 ))
             }
@@ -129,7 +129,7 @@ type Fail = (Pos, String);
 fn scalar(v: &Node) -> Result<String, Fail> {
     match &v.kind {
         NodeKind::Scalar(s) => Ok(s.value.to_string()),
-        _ => Err((v.span.start, "expected a single value".into())),
+        _ => Err((v.span.start(), "expected a single value".into())),
     }
 }
 
@@ -139,7 +139,7 @@ fn strings(v: &Node) -> Result<Vec<String>, Fail> {
         NodeKind::Seq(items) => items.iter().map(scalar).collect(),
         NodeKind::Scalar(s) if !v.is_null() => Ok(vec![s.value.to_string()]),
         NodeKind::Scalar(_) => Ok(Vec::new()),
-        NodeKind::Map(_) => Err((v.span.start, "expected a list of strings".into())),
+        NodeKind::Map(_) => Err((v.span.start(), "expected a list of strings".into())),
     }
 }
 
@@ -152,43 +152,43 @@ fn globs(v: &Node) -> Result<(Vec<String>, globset::GlobSet), Fail> {
     };
     let written = strings(v)?;
     for (item, glob) in items.iter().zip(&written) {
-        crate::glob::path_globs([glob.as_str()]).map_err(|e| (item.span.start, e.to_string()))?;
+        crate::glob::path_globs([glob.as_str()]).map_err(|e| (item.span.start(), e.to_string()))?;
     }
-    let set = crate::glob::path_globs(written.iter().map(String::as_str)).map_err(|e| (v.span.start, e.to_string()))?;
+    let set =
+        crate::glob::path_globs(written.iter().map(String::as_str)).map_err(|e| (v.span.start(), e.to_string()))?;
     Ok((written, set))
 }
 
 fn parse_rules(v: &Node) -> Result<BTreeMap<String, (RuleSetting, Span)>, Fail> {
     let map = v
         .as_map()
-        .ok_or((v.span.start, "`rules` must map rule ids or names to off, on, error, warning or note".to_string()))?;
+        .ok_or((v.span.start(), "`rules` must map rule ids or names to off, on, error, warning or note".to_string()))?;
     let mut out = BTreeMap::new();
     for (k, val) in map {
         let id =
-            crate::rules::resolve(k.as_str().unwrap_or("")).map_err(|e| (k.span.start, e.to_string()))?.to_string();
-        let setting =
-            match scalar(val)?.to_ascii_lowercase().as_str() {
-                "off" | "false" | "no" | "disabled" => RuleSetting::Off,
-                "on" | "true" | "yes" | "enabled" => RuleSetting::On,
-                other => RuleSetting::Level(Level::parse(other).ok_or((
-                    val.span.start,
-                    format!("`{other}` is not a rule setting (off, on, error, warning, note)"),
-                ))?),
-            };
+            crate::rules::resolve(k.as_str().unwrap_or("")).map_err(|e| (k.span.start(), e.to_string()))?.to_string();
+        let setting = match scalar(val)?.to_ascii_lowercase().as_str() {
+            "off" | "false" | "no" | "disabled" => RuleSetting::Off,
+            "on" | "true" | "yes" | "enabled" => RuleSetting::On,
+            other => RuleSetting::Level(Level::parse(other).ok_or((
+                val.span.start(),
+                format!("`{other}` is not a rule setting (off, on, error, warning, note)"),
+            ))?),
+        };
         out.insert(id, (setting, k.span));
     }
     Ok(out)
 }
 
 fn parse_suppression(item: &Node) -> Result<ConfigSuppression, Fail> {
-    let map = item.as_map().ok_or((item.span.start, "a suppression must be a mapping".to_string()))?;
+    let map = item.as_map().ok_or((item.span.start(), "a suppression must be a mapping".to_string()))?;
     let mut s = ConfigSuppression { span: item.span, ..ConfigSuppression::default() };
     for (k, v) in map {
         match k.as_str().unwrap_or("") {
             "rules" => {
                 // By id or by name; `*` is every rule (as is leaving `rules` out).
                 for named in strings(v)?.iter().filter(|r| r.trim() != "*") {
-                    let id = crate::rules::resolve(named).map_err(|e| (v.span.start, e.to_string()))?;
+                    let id = crate::rules::resolve(named).map_err(|e| (v.span.start(), e.to_string()))?;
                     s.rules.push(id.to_string());
                 }
             }
@@ -198,20 +198,20 @@ fn parse_suppression(item: &Node) -> Result<ConfigSuppression, Fail> {
             "expires" => {
                 let date = scalar(v)?;
                 if !is_date(&date) {
-                    return Err((v.span.start, format!("`expires` must be a date YYYY-MM-DD, not `{date}`")));
+                    return Err((v.span.start(), format!("`expires` must be a date YYYY-MM-DD, not `{date}`")));
                 }
                 s.expires = Some(date);
             }
             other => {
                 return Err((
-                    k.span.start,
+                    k.span.start(),
                     format!("unknown suppression key `{other}` (expected rules, paths, objects, reason, expires)"),
                 ))
             }
         }
     }
     if s.paths.is_empty() && s.objects.is_empty() {
-        return Err((item.span.start, "a suppression needs `paths` or `objects`".into()));
+        return Err((item.span.start(), "a suppression needs `paths` or `objects`".into()));
     }
     Ok(s)
 }
@@ -260,7 +260,7 @@ mod tests {
         assert_eq!(c.rules["IB101"].0, RuleSetting::Off);
         assert_eq!(c.rules["IB002"].0, RuleSetting::Level(Level::Warning));
         assert_eq!(c.suppressions[0].reason.as_deref(), Some("migrating"));
-        assert_eq!(c.suppressions[0].span.start.line, 7);
+        assert_eq!(c.suppressions[0].span.start().line, 7);
     }
 
     #[test]

@@ -3,6 +3,8 @@
 use std::num::NonZeroU32;
 use std::sync::{Arc, OnceLock, RwLock};
 
+mod packed;
+
 /// A point in a source file.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
 pub struct Pos {
@@ -16,16 +18,25 @@ pub struct Pos {
 /// object (a kustomize build, a Terraform module) also holds values that came from other files —
 /// a patch, a variable's default — and their spans name that file, so a finding lands on the
 /// line that produced the value.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+///
+/// Both positions are packed into 32 bits each ([`packed`]): read them with [`Span::start`] and
+/// [`Span::end`].
+#[derive(Clone, Copy)]
 pub struct Span {
-    pub start: Pos,
-    pub end: Pos,
+    start: packed::Packed,
+    end: packed::Packed,
     pub file: FileId,
+}
+
+impl Default for Span {
+    fn default() -> Span {
+        Span { start: packed::Packed::ZERO, end: packed::Packed::ZERO, file: FileId::HOLDER }
+    }
 }
 
 impl Span {
     pub fn new(start: Pos, end: Pos) -> Self {
-        Span { start, end, file: FileId::HOLDER }
+        Span { start: packed::Packed::new(start), end: packed::Packed::new(end), file: FileId::HOLDER }
     }
 
     /// A zero-width span at `pos`.
@@ -41,6 +52,58 @@ impl Span {
     /// The same range, in `file`.
     pub fn in_file(self, file: FileId) -> Self {
         Span { file, ..self }
+    }
+
+    /// Where the range starts.
+    pub fn start(self) -> Pos {
+        self.start.get()
+    }
+
+    /// Where the range ends (exclusive).
+    pub fn end(self) -> Pos {
+        self.end.get()
+    }
+
+    /// The same start and file, ending at `end`.
+    pub fn with_end(self, end: Pos) -> Self {
+        Span { end: packed::Packed::new(end), ..self }
+    }
+}
+
+impl PartialEq for Span {
+    fn eq(&self, other: &Span) -> bool {
+        self.file == other.file && self.start.same(other.start) && self.end.same(other.end)
+    }
+}
+
+impl Eq for Span {}
+
+/// By start, then end, then file: the order of the positions, not of their packed forms.
+impl Ord for Span {
+    fn cmp(&self, other: &Span) -> std::cmp::Ordering {
+        (self.start(), self.end(), self.file).cmp(&(other.start(), other.end(), other.file))
+    }
+}
+
+impl PartialOrd for Span {
+    fn partial_cmp(&self, other: &Span) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl std::hash::Hash for Span {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        (self.start(), self.end(), self.file).hash(state);
+    }
+}
+
+impl std::fmt::Debug for Span {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Span")
+            .field("start", &self.start())
+            .field("end", &self.end())
+            .field("file", &self.file)
+            .finish()
     }
 }
 
@@ -123,11 +186,12 @@ impl serde::Serialize for Span {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeTuple;
         let mut tuple = serializer.serialize_tuple(5)?;
-        tuple.serialize_element(&self.start.line)?;
-        tuple.serialize_element(&self.start.col)?;
+        let (start, end) = (self.start(), self.end());
+        tuple.serialize_element(&start.line)?;
+        tuple.serialize_element(&start.col)?;
         // Wrapping: a span is never stored in a form that cannot come back exactly.
-        tuple.serialize_element(&self.end.line.wrapping_sub(self.start.line))?;
-        tuple.serialize_element(&self.end.col)?;
+        tuple.serialize_element(&end.line.wrapping_sub(start.line))?;
+        tuple.serialize_element(&end.col)?;
         tuple.serialize_element(&self.file)?;
         tuple.end()
     }
@@ -148,7 +212,7 @@ impl<'de> serde::Deserialize<'de> for Span {
                 let (line, col, lines, end_col) = (next(0)?, next(1)?, next(2)?, next(3)?);
                 let file = seq.next_element()?.ok_or_else(|| serde::de::Error::invalid_length(4, &self))?;
                 let end = Pos { line: line.wrapping_add(lines), col: end_col };
-                Ok(Span { start: Pos { line, col }, end, file })
+                Ok(Span::new(Pos { line, col }, end).in_file(file))
             }
         }
         deserializer.deserialize_tuple(5, Flat)

@@ -32,7 +32,7 @@ fn summary(findings: &[Finding]) -> Vec<(&'static str, String, u32, u32)> {
         .filter_map(|f| {
             let span = f.location.span()?;
             let name = f.location.path()?.rsplit('/').next()?.to_string();
-            Some((f.rule, name, span.start.line, span.start.col))
+            Some((f.rule, name, span.start().line, span.start().col))
         })
         .collect()
 }

@@ -29,7 +29,7 @@ fn check_in(cwd: &Path, paths: &[&str], scope: Option<&str>) -> Outcome {
 fn place(f: &Finding) -> String {
     match &f.location {
         Location::File { path, span } => {
-            format!("{} {path}:{}:{} {}", f.rule, span.start.line, span.start.col, f.message)
+            format!("{} {path}:{}:{} {}", f.rule, span.start().line, span.start().col, f.message)
         }
         Location::Logical { name } => format!("{} {name} {}", f.rule, f.message),
     }

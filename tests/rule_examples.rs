@@ -43,7 +43,7 @@ fn lint(block: &Block, config: &Config) -> Linted {
         .iter()
         .filter(|f| f.suppression.is_none())
         .map(|f| {
-            let line = f.location.span().map_or(0, |s| s.start.line);
+            let line = f.location.span().map_or(0, |s| s.start().line);
             format!("{} at block line {line}: {}", f.rule, f.message)
         })
         .collect();

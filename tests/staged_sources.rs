@@ -17,7 +17,7 @@ mod common;
 /// `path:line:col` of a location.
 fn at(location: &Location) -> String {
     match location {
-        Location::File { path, span } => format!("{path}:{}:{}", span.start.line, span.start.col),
+        Location::File { path, span } => format!("{path}:{}:{}", span.start().line, span.start().col),
         Location::Logical { name } => name.clone(),
     }
 }

@@ -286,8 +286,8 @@ fn embedding_key(path: &Path, line: u32) -> Option<String> {
     fn walk(node: &Node, line: u32) -> Option<String> {
         match &node.kind {
             NodeKind::Map(entries) => entries.iter().find_map(|(k, v)| {
-                let inside =
-                    v.span.start.line > k.span.start.line && (v.span.start.line..=v.span.end.line).contains(&line);
+                let inside = v.span.start().line > k.span.start().line
+                    && (v.span.start().line..=v.span.end().line).contains(&line);
                 match (&v.kind, inside) {
                     (NodeKind::Scalar(_), true) => k.as_str().map(str::to_string),
                     _ => walk(v, line),
@@ -354,8 +354,8 @@ fn findings(case: &Path, cwd: &Path) -> BTreeMap<(String, String), usize> {
     for f in outcome.findings.iter().filter(|f| f.suppression.is_none() && f.rule != "IB002") {
         let Location::File { path, span } = &f.location else { continue };
         let file = cwd.join(path.as_ref());
-        let place =
-            embedding_key(&file, span.start.line).unwrap_or_else(|| field(&file, span.start.line, span.start.col));
+        let place = embedding_key(&file, span.start().line)
+            .unwrap_or_else(|| field(&file, span.start().line, span.start().col));
         *out.entry((f.rule.to_string(), place)).or_insert(0) += 1;
     }
     out

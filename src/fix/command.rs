@@ -118,7 +118,9 @@ fn applied_lines(report: &FixReport, verb: &str) -> String {
     let mut out = String::new();
     for a in &report.applied {
         let at = match &a.location {
-            crate::finding::Location::File { path, span } => format!("{path}:{}:{}", span.start.line, span.start.col),
+            crate::finding::Location::File { path, span } => {
+                format!("{path}:{}:{}", span.start().line, span.start().col)
+            }
             crate::finding::Location::Logical { name } => name.clone(),
         };
         let unsafe_note = if a.applicability == crate::finding::Applicability::Unsafe { " (unsafe)" } else { "" };

@@ -121,7 +121,7 @@ impl<'a> Layout<'a> {
     }
 
     fn is_flow(&self, node: &Node) -> bool {
-        self.text.get(self.offset(node.span.start)..).is_some_and(|t| t.starts_with(['{', '[']))
+        self.text.get(self.offset(node.span.start())..).is_some_and(|t| t.starts_with(['{', '[']))
     }
 
     /// The text of a scalar node's span.
@@ -133,14 +133,14 @@ impl<'a> Layout<'a> {
     /// The last line of a block mapping entry whose key is at `key` (indented by `indent`): the
     /// lines after it that are indented deeper belong to it, and so does its value's text.
     fn entry_last_line(&self, key: &Node, value: &Node, indent: usize) -> usize {
-        let mut last = self.line_of(self.offset(key.span.start));
+        let mut last = self.line_of(self.offset(key.span.start()));
         if self.is_flow(value) || matches!(value.kind, NodeKind::Scalar(_)) {
-            let end = self.offset(value.span.end);
+            let end = self.offset(value.span.end());
             // A span that ends at the start of a line ends with the line before.
-            let end_line = self.line_of(end.saturating_sub(usize::from(value.span.end.col == 1 && end > 0)));
+            let end_line = self.line_of(end.saturating_sub(usize::from(value.span.end().col == 1 && end > 0)));
             last = last.max(end_line);
         }
-        let mut line = self.line_of(self.offset(key.span.start)) + 1;
+        let mut line = self.line_of(self.offset(key.span.start())) + 1;
         while line < self.parsed.source.line_count() {
             match self.indent_of(line) {
                 None => {}
@@ -174,7 +174,7 @@ impl<'a> Layout<'a> {
                 NodeKind::Map(entries) => {
                     for (i, (k, v)) in entries.iter().enumerate() {
                         chain.push((node, i));
-                        if k.span.start == pos || walk(v, pos, chain) {
+                        if k.span.start() == pos || walk(v, pos, chain) {
                             return true;
                         }
                         chain.pop();
@@ -194,7 +194,7 @@ impl<'a> Layout<'a> {
 
     /// The written entries of a mapping (merged and aliased ones have spans elsewhere), in order.
     fn written<'n>(&self, map: &'n Node) -> Vec<&'n (Node, Node)> {
-        map.as_map().unwrap_or_default().iter().filter(|(k, _)| k.span.start >= map.span.start).collect()
+        map.as_map().unwrap_or_default().iter().filter(|(k, _)| k.span.start() >= map.span.start()).collect()
     }
 
     /// How far one level of block mappings is indented in this part of the file.
@@ -203,8 +203,8 @@ impl<'a> Layout<'a> {
             .windows(2)
             .rev()
             .filter_map(|w| {
-                let outer = self.column(self.written(w[0].0).first()?.0.span.start);
-                let inner = self.column(self.written(w[1].0).first()?.0.span.start);
+                let outer = self.column(self.written(w[0].0).first()?.0.span.start());
+                let inner = self.column(self.written(w[1].0).first()?.0.span.start());
                 inner.checked_sub(outer).filter(|s| *s > 0)
             })
             .next()
@@ -277,9 +277,9 @@ impl<'a> Layout<'a> {
                     (Some(f), Some(l)) if written.len() == target.as_map().map_or(0, <[_]>::len) => (f, l),
                     _ => return Err(LayoutError::Unsupported),
                 };
-                let indent = self.column(first.0.span.start);
+                let indent = self.column(first.0.span.start());
                 // How far this mapping sits below its key is the step the new levels take.
-                let step = indent.checked_sub(self.column(holder_key.span.start)).filter(|s| *s > 0).unwrap_or(step);
+                let step = indent.checked_sub(self.column(holder_key.span.start())).filter(|s| *s > 0).unwrap_or(step);
                 let end_line = self.entry_last_line(&last.0, &last.1, indent);
                 let (at, lead) = self.after_line(end_line);
                 Ok(ByteEdit {
@@ -289,13 +289,13 @@ impl<'a> Layout<'a> {
                 })
             }
             NodeKind::Scalar(s)
-                if s.value.is_empty() && !s.quoted && self.slice(target.span.start, target.span.end).is_empty() =>
+                if s.value.is_empty() && !s.quoted && self.slice(target.span.start(), target.span.end()).is_empty() =>
             {
                 // `labels:` with nothing after it: the new lines go below the key.
                 if self.json {
                     return Err(LayoutError::Unsupported);
                 }
-                let key_indent = self.column(holder_key.span.start);
+                let key_indent = self.column(holder_key.span.start());
                 let end_line = self.entry_last_line(holder_key, target, key_indent);
                 let (at, lead) = self.after_line(end_line);
                 Ok(ByteEdit {
@@ -315,14 +315,14 @@ impl<'a> Layout<'a> {
             return Err(LayoutError::Unsupported);
         }
         let Some(last) = written.last() else {
-            let at = self.offset(map.span.start) + 1;
+            let at = self.offset(map.span.start()) + 1;
             return Ok(ByteEdit { start: at, end: at, text: entry });
         };
-        let at = self.offset(last.1.span.end);
-        let open_line = self.line_of(self.offset(map.span.start));
-        let last_line = self.line_of(self.offset(last.0.span.start));
+        let at = self.offset(last.1.span.end());
+        let open_line = self.line_of(self.offset(map.span.start()));
+        let last_line = self.line_of(self.offset(last.0.span.start()));
         let text = if last_line > open_line {
-            format!(",{}{}{entry}", self.eol, " ".repeat(self.column(last.0.span.start)))
+            format!(",{}{}{entry}", self.eol, " ".repeat(self.column(last.0.span.start())))
         } else {
             format!(", {entry}")
         };
@@ -351,12 +351,12 @@ impl<'a> Layout<'a> {
                 level -= 1; // the mapping would be left empty: remove its own entry instead
                 continue;
             }
-            let key_line = self.line_of(self.offset(k.span.start));
-            let before: String = self.line(key_line).chars().take(self.column(k.span.start)).collect();
+            let key_line = self.line_of(self.offset(k.span.start()));
+            let before: String = self.line(key_line).chars().take(self.column(k.span.start())).collect();
             if !before.trim().is_empty() {
                 return Err(LayoutError::Unsupported); // `- key: value`: the entry opens a list item
             }
-            let indent = self.column(k.span.start);
+            let indent = self.column(k.span.start());
             let last = self.entry_last_line(k, v, indent);
             let start = self.line_start(key_line);
             let end = self.line_start(last + 1).min(self.text.len());
@@ -367,11 +367,11 @@ impl<'a> Layout<'a> {
     fn remove_flow(&self, entries: &[(Node, Node)], index: usize) -> ByteEdit {
         let (k, v) = &entries[index];
         let (start, end) = if index + 1 < entries.len() {
-            (self.offset(k.span.start), self.offset(entries[index + 1].0.span.start))
+            (self.offset(k.span.start()), self.offset(entries[index + 1].0.span.start()))
         } else if index > 0 {
-            (self.offset(entries[index - 1].1.span.end), self.offset(v.span.end))
+            (self.offset(entries[index - 1].1.span.end()), self.offset(v.span.end()))
         } else {
-            (self.offset(k.span.start), self.offset(v.span.end))
+            (self.offset(k.span.start()), self.offset(v.span.end()))
         };
         ByteEdit { start, end, text: String::new() }
     }

@@ -81,10 +81,12 @@ fn resolve_in(plan: &Plan, sources: &Sources, files: &Files) -> Result<Fix, Layo
         let mut edits: Vec<ByteEdit> = Vec::new();
         for op in ops {
             let edit = match op {
-                Op::Rewrite { at, old, new } => layout.rewrite(at.start, at.end, old, new)?,
-                Op::Quote { at, value } => layout.quote(at.start, at.end, value)?,
-                Op::Insert { parent, path, key, value } if is_yaml => layout.insert(parent.start, path, key, value)?,
-                Op::Remove { key } if is_yaml => layout.remove(key.start)?,
+                Op::Rewrite { at, old, new } => layout.rewrite(at.start(), at.end(), old, new)?,
+                Op::Quote { at, value } => layout.quote(at.start(), at.end(), value)?,
+                Op::Insert { parent, path, key, value } if is_yaml => {
+                    layout.insert(parent.start(), path, key, value)?
+                }
+                Op::Remove { key } if is_yaml => layout.remove(key.start())?,
                 Op::Append { text: docs } if is_yaml && !json => layout.append(docs),
                 _ => return Err(LayoutError::Unsupported),
             };

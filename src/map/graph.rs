@@ -125,7 +125,7 @@ const MAX_PAIRS: usize = 200_000;
 
 fn location(meta: &Meta) -> Option<String> {
     match meta.at(meta.name_span.unwrap_or(meta.kind_span)) {
-        Location::File { path, span } => Some(format!("{path}:{}", span.start.line)),
+        Location::File { path, span } => Some(format!("{path}:{}", span.start().line)),
         Location::Logical { name } => Some(name),
     }
 }
@@ -188,7 +188,7 @@ impl<'v> Builder<'v> {
 
     fn add_finding(&mut self, f: &Finding) {
         let location = match &f.location {
-            Location::File { path, span } => Some(format!("{path}:{}:{}", span.start.line, span.start.col)),
+            Location::File { path, span } => Some(format!("{path}:{}:{}", span.start().line, span.start().col)),
             Location::Logical { name } => Some(name.clone()),
         };
         let id = f.fingerprint.clone();
@@ -403,7 +403,7 @@ impl<'v> Builder<'v> {
             let name = fic.name.as_ref().map_or("(name unknown)", |n| n.value.as_str());
             let id = format!("credential/{identity}/{name}");
             let loc = match fic.at(fic.name.as_ref().map_or(fic.anchor, |n| n.span)) {
-                Location::File { path, span } => Some(format!("{path}:{}", span.start.line)),
+                Location::File { path, span } => Some(format!("{path}:{}", span.start().line)),
                 Location::Logical { name } => Some(name),
             };
             let more =
@@ -456,7 +456,7 @@ impl<'v> Builder<'v> {
             }
             let id = format!("credential/{identity}/{MANAGED_FIC_NAME}");
             let loc = match binding.at(binding.anchor) {
-                Location::File { path, span } => Some(format!("{path}:{}", span.start.line)),
+                Location::File { path, span } => Some(format!("{path}:{}", span.start().line)),
                 Location::Logical { name } => Some(name),
             };
             let node =

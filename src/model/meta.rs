@@ -264,7 +264,7 @@ mod tests {
         let at = |line| super::Str { value: issuer.into(), span: crate::span::Span::line(line) };
         let (a, b) = (super::SharedStr::from(at(3)), super::SharedStr::from(at(9)));
         assert_eq!(a.value.as_str(), issuer);
-        assert_eq!((a.span.start.line, b.span.start.line), (3, 9));
+        assert_eq!((a.span.start().line, b.span.start().line), (3, 9));
         assert!(std::ptr::eq(a.value.as_str(), b.value.as_str()), "one copy of the text");
     }
 }

@@ -11,7 +11,7 @@ pub fn render(outcome: &Outcome) -> String {
     let mut out = String::new();
     for f in outcome.findings.iter().filter(|f| f.suppression.is_none()) {
         let at = match &f.location {
-            Location::File { path, span } => format!("{}:{}:{}", one_line(path), span.start.line, span.start.col),
+            Location::File { path, span } => format!("{}:{}:{}", one_line(path), span.start().line, span.start().col),
             Location::Logical { name } => one_line(name),
         };
         out.push_str(&format!("{at}: {} {} {}\n", f.level, f.rule, one_line(&f.message)));

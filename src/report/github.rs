@@ -20,12 +20,12 @@ pub fn render(outcome: &Outcome) -> String {
         match &f.location {
             Location::File { path, span } => {
                 props.push(format!("file={}", github_property(path)));
-                props.push(format!("line={}", span.start.line));
-                props.push(format!("col={}", span.start.col));
-                if span.end.line >= span.start.line && span.end.line > 0 {
-                    props.push(format!("endLine={}", span.end.line));
-                    if span.end.line == span.start.line && span.end.col > span.start.col {
-                        props.push(format!("endColumn={}", span.end.col));
+                props.push(format!("line={}", span.start().line));
+                props.push(format!("col={}", span.start().col));
+                if span.end().line >= span.start().line && span.end().line > 0 {
+                    props.push(format!("endLine={}", span.end().line));
+                    if span.end().line == span.start().line && span.end().col > span.start().col {
+                        props.push(format!("endColumn={}", span.end().col));
                     }
                 }
             }

@@ -160,9 +160,9 @@ fn render_one<'a>(
     let report = match &f.location {
         Location::File { path, span } => match sources.get(path) {
             Some(text) => {
-                let start = text.offset(span.start);
-                let end = if span.end.line > 0 { text.offset(span.end) } else { start };
-                let end = if span.end.line == span.start.line && end > start {
+                let start = text.offset(span.start());
+                let end = if span.end().line > 0 { text.offset(span.end()) } else { start };
+                let end = if span.end().line == span.start().line && end > start {
                     end
                 } else {
                     line_token_end(text.shown.as_str(), start)
@@ -201,7 +201,7 @@ fn label_for(level: Level) -> &'static str {
 
 pub fn location_text(l: &Location) -> String {
     match l {
-        Location::File { path, span } => format!("{}:{}:{}", line(path), span.start.line, span.start.col),
+        Location::File { path, span } => format!("{}:{}:{}", line(path), span.start().line, span.start().col),
         Location::Logical { name } => line(name).into_owned(),
     }
 }

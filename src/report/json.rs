@@ -85,10 +85,10 @@ fn location(l: &Location) -> Value {
     match l {
         Location::File { path, span } => json!({
             "path": path.as_ref(),
-            "line": span.start.line,
-            "column": span.start.col,
-            "endLine": span.end.line,
-            "endColumn": span.end.col,
+            "line": span.start().line,
+            "column": span.start().col,
+            "endLine": span.end().line,
+            "endColumn": span.end().col,
         }),
         Location::Logical { name } => json!({"logical": name}),
     }

@@ -139,7 +139,7 @@ fn testcase(f: &Finding, suite: &str, out: &mut String) {
 /// A file's path (with `:line:col` when `position`), or a live object's logical name.
 fn location_name(l: &Location, position: bool) -> String {
     match l {
-        Location::File { path, span } if position => format!("{path}:{}:{}", span.start.line, span.start.col),
+        Location::File { path, span } if position => format!("{path}:{}:{}", span.start().line, span.start().col),
         Location::File { path, .. } => path.to_string(),
         Location::Logical { name } => name.clone(),
     }

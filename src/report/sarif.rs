@@ -285,13 +285,13 @@ fn fix(fx: &crate::finding::Fix) -> Value {
 fn location(l: &Location) -> Value {
     match l {
         Location::File { path, span } => {
-            let start_line = span.start.line.max(1);
-            let start_col = span.start.col.max(1);
+            let start_line = span.start().line.max(1);
+            let start_col = span.start().col.max(1);
             let (end_line, end_col) =
-                if span.end.line == 0 || (span.end.line, span.end.col) < (span.start.line, span.start.col) {
+                if span.end().line == 0 || (span.end().line, span.end().col) < (span.start().line, span.start().col) {
                     (start_line, start_col)
                 } else {
-                    (span.end.line, span.end.col.max(1))
+                    (span.end().line, span.end().col.max(1))
                 };
             json!({"physicalLocation": {
                 "artifactLocation": {"uri": uri(path)},

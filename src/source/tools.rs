@@ -166,15 +166,15 @@ impl Embedded {
     /// The span of the `i`-th line of the text in the file.
     fn line(&self, i: usize) -> Option<Span> {
         let at = self.literal?;
-        let line = at.start.line + u32::try_from(i).ok()?;
-        Some(Span::new(Pos { line, col: at.start.col }, Pos { line, col: at.start.col }))
+        let line = at.start().line + u32::try_from(i).ok()?;
+        Some(Span::new(Pos { line, col: at.start().col }, Pos { line, col: at.start().col }))
     }
 
     /// The file span of a span inside the text.
     fn inner(&self, inner: Span) -> Option<Span> {
         let at = self.literal?;
-        let shift = |p: Pos| Pos { line: at.start.line + p.line - 1, col: at.start.col + p.col - 1 };
-        Some(Span::new(shift(inner.start), shift(inner.end)))
+        let shift = |p: Pos| Pos { line: at.start().line + p.line - 1, col: at.start().col + p.col - 1 };
+        Some(Span::new(shift(inner.start()), shift(inner.end())))
     }
 }
 
@@ -207,6 +207,7 @@ fn embedded_entry(k: &Node, v: &Node, base64: bool) -> Option<(String, Embedded)
     }
     // A literal block scalar keeps the text's lines, each indented alike: lines map one to one.
     let newlines = u32::try_from(raw.matches('\n').count()).unwrap_or(u32::MAX);
-    let block = v.span.start.line > k.span.start.line && v.span.end.line.saturating_sub(v.span.start.line) == newlines;
+    let block =
+        v.span.start().line > k.span.start().line && v.span.end().line.saturating_sub(v.span.start().line) == newlines;
     Some((raw.to_string(), Embedded { key: k.span, literal: block.then_some(v.span) }))
 }

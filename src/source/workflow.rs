@@ -88,12 +88,12 @@ fn script_of<'n>(step: &'n Node, default_shell: Option<&str>, windows: bool) -> 
 /// Lines and columns before a scalar's first character: a block scalar (`|`, `>`) starts on the
 /// next line at its indentation; any other on its own position.
 fn start_of(node: &Node, lines: &[&str]) -> (u32, u32) {
-    let line = node.span.start.line;
+    let line = node.span.start().line;
     let block = lines.get((line as usize).saturating_sub(1)).is_some_and(|l| {
-        l.chars().nth((node.span.start.col as usize).saturating_sub(1)).is_some_and(|c| c == '|' || c == '>')
+        l.chars().nth((node.span.start().col as usize).saturating_sub(1)).is_some_and(|c| c == '|' || c == '>')
     });
     if !block {
-        return (line.saturating_sub(1), node.span.start.col.saturating_sub(1));
+        return (line.saturating_sub(1), node.span.start().col.saturating_sub(1));
     }
     let indent =
         lines.iter().skip(line as usize).find(|l| !l.trim().is_empty()).map_or(0, |l| l.len() - l.trim_start().len());
@@ -147,8 +147,8 @@ mod tests {
         assert_eq!(out.federated_credentials.len(), 1);
         let f = &out.federated_credentials[0];
         assert_eq!(f.name.as_ref().map(|n| n.value.as_str()), Some("aks-identity-binding"));
-        assert_eq!(f.name.as_ref().map(|n| (n.span.start.line, n.span.start.col)), Some((14, 58)));
-        assert_eq!(f.name_source.map(|s| (s.start.line, s.start.col)), Some((7, 15)));
+        assert_eq!(f.name.as_ref().map(|n| (n.span.start().line, n.span.start().col)), Some((14, 58)));
+        assert_eq!(f.name_source.map(|s| (s.start().line, s.start().col)), Some((7, 15)));
         assert_eq!(f.identity.as_deref(), Some("orders"));
     }
 
@@ -160,7 +160,7 @@ mod tests {
             .federated_credentials
             .iter()
             .filter_map(|f| f.name.as_ref())
-            .map(|n| (n.span.start.line, n.span.start.col))
+            .map(|n| (n.span.start().line, n.span.start().col))
             .collect();
         assert_eq!(at, [(8, 56), (12, 68), (13, 86)]);
     }

@@ -57,7 +57,7 @@ pub fn apply(findings: &mut [Finding], texts: &Texts, today: &str) -> Vec<Inline
         let Some(text) = texts.get(path) else { continue };
         let Some(markers) = FileKind::of(Path::new(path.as_ref())).map(comment_markers) else { continue };
         let continued = continuation_of(path);
-        for comment in candidates(text, span.start.line, markers, continued).into_iter().flatten() {
+        for comment in candidates(text, span.start().line, markers, continued).into_iter().flatten() {
             let Comment { ignore, at } = comment_at(path, text, comment.0);
             if !named.contains(&at) {
                 named.push(at.clone());

@@ -96,13 +96,9 @@ impl Node {
     /// Moves every span by `lines` lines and `cols` columns: a document parsed out of a block
     /// scalar (an inline patch) placed where its text sits in the enclosing file.
     pub fn shifted(mut self, lines: u32, cols: u32) -> Node {
-        let shift = |p: &mut Pos| {
-            p.line += lines;
-            p.col += cols;
-        };
+        let shift = |p: Pos| Pos { line: p.line + lines, col: p.col + cols };
         self.visit_spans(&mut |span| {
-            shift(&mut span.start);
-            shift(&mut span.end);
+            *span = Span::new(shift(span.start()), shift(span.end())).in_file(span.file);
         });
         self
     }
@@ -139,8 +135,8 @@ mod tests {
         n.set("a", at, Node::string("x", at));
         n.set("c", at, Node::string("y", at));
         assert_eq!(n.get("a").and_then(Node::as_str), Some("x"));
-        assert_eq!(n.entry("a").map(|(k, _)| k.span.start.line), Some(1));
-        assert_eq!(n.entry("c").map(|(k, _)| k.span.start.line), Some(9));
+        assert_eq!(n.entry("a").map(|(k, _)| k.span.start().line), Some(1));
+        assert_eq!(n.entry("c").map(|(k, _)| k.span.start().line), Some(9));
         assert!(n.remove("b") && !n.remove("b"));
     }
 
@@ -157,6 +153,6 @@ mod tests {
         let file = FileId::of(&std::sync::Arc::from("overlays/prod/patch.yaml"));
         let n = test_document("a:\n  b: 1\n").in_file(file).shifted(10, 4);
         let b = n.path(&["a", "b"]).map(|b| b.span);
-        assert_eq!(b.map(|s| (s.file, s.start.line, s.start.col)), Some((file, 12, 10)));
+        assert_eq!(b.map(|s| (s.file, s.start().line, s.start().col)), Some((file, 12, 10)));
     }
 }

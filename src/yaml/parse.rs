@@ -112,7 +112,7 @@ fn place_end_of_input_error(text: &str, builder: &Builder, mut error: ParseError
     }
     let open_flow = builder.stack.iter().rev().find_map(|frame| {
         let start = match frame {
-            Frame::Seq { start, .. } | Frame::Map { start, .. } => start.start,
+            Frame::Seq { start, .. } | Frame::Map { start, .. } => start.start(),
         };
         let line = text.lines().nth(start.line.checked_sub(1)? as usize)?;
         let c = line.chars().nth(start.col.checked_sub(1)? as usize)?;
@@ -286,7 +286,9 @@ impl<'a> Builder<'a> {
                     tag.into_boxed_str()
                 });
                 if matches!(style, ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted) {
-                    sp.end = self.source.quoted_end(sp.start).unwrap_or(sp.end);
+                    if let Some(end) = self.source.quoted_end(sp.start()) {
+                        sp = sp.with_end(end);
+                    }
                 }
                 // Short texts are stored inline; a longer one keeps only its text (the scanner's
                 // buffer has room to spare, or a file of long scalars costs several times its size).
@@ -311,21 +313,22 @@ impl<'a> Builder<'a> {
             }
             Event::SequenceEnd | Event::MappingEnd => {
                 // A flow collection ends at its `]`/`}`; the event's own end runs on over comments.
-                if self.source.char_at(sp.start).is_some_and(|c| matches!(c, ']' | '}')) {
-                    sp.end = Pos { line: sp.start.line, col: sp.start.col + 1 };
+                if self.source.char_at(sp.start()).is_some_and(|c| matches!(c, ']' | '}')) {
+                    let start = sp.start();
+                    sp = sp.with_end(Pos { line: start.line, col: start.col + 1 });
                 }
                 let (node, cost, anchor) = match self.stack.pop() {
                     Some(Frame::Seq { start, anchor, items, cost }) => {
-                        let end = items.last().map_or(sp.end, |n| n.span.end.max(sp.end));
+                        let end = items.last().map_or(sp.end(), |n| n.span.end().max(sp.end()));
                         let items = items.into_vec();
-                        (Node { span: Span::new(start.start, end), kind: NodeKind::Seq(items) }, cost, anchor)
+                        (Node { span: Span::new(start.start(), end), kind: NodeKind::Seq(items) }, cost, anchor)
                     }
                     Some(Frame::Map { start, anchor, entries, cost, .. }) => {
                         let entries = entries.into_vec();
                         self.check_duplicates(&entries);
                         let entries = self.resolve_merge_keys(entries);
-                        let end = entries.last().map_or(sp.end, |(_, v)| v.span.end.max(sp.end));
-                        (Node { span: Span::new(start.start, end), kind: NodeKind::Map(entries) }, cost, anchor)
+                        let end = entries.last().map_or(sp.end(), |(_, v)| v.span.end().max(sp.end()));
+                        (Node { span: Span::new(start.start(), end), kind: NodeKind::Map(entries) }, cost, anchor)
                     }
                     None => return Ok(None),
                 };
@@ -333,7 +336,7 @@ impl<'a> Builder<'a> {
             }
             Event::Alias(id) => {
                 let Some((node, copied)) = self.anchors.get(&id) else {
-                    return Err(ParseError { message: "alias to an unknown anchor".into(), pos: sp.start });
+                    return Err(ParseError { message: "alias to an unknown anchor".into(), pos: sp.start() });
                 };
                 let copied = *copied;
                 self.aliased.add(copied);
@@ -347,7 +350,7 @@ impl<'a> Builder<'a> {
                 if let Some(budget) = over {
                     return Err(ParseError {
                         message: format!("alias expansion exceeds the budget of {budget} (an alias bomb?)"),
-                        pos: sp.start,
+                        pos: sp.start(),
                     });
                 }
                 let mut node = node.clone();
@@ -362,7 +365,7 @@ impl<'a> Builder<'a> {
     fn open(&mut self, frame: Frame) -> Result<(), ParseError> {
         if self.stack.len() >= self.limits.max_depth {
             let start = match &frame {
-                Frame::Seq { start, .. } | Frame::Map { start, .. } => start.start,
+                Frame::Seq { start, .. } | Frame::Map { start, .. } => start.start(),
             };
             return Err(ParseError {
                 message: format!("nesting deeper than {} levels", self.limits.max_depth),
@@ -388,7 +391,7 @@ impl<'a> Builder<'a> {
                     "this document has more than {} nodes: too large to lint (split it into several documents)",
                     self.limits.max_nodes
                 ),
-                pos: node.span.start,
+                pos: node.span.start(),
             });
         }
         match self.stack.last_mut() {
@@ -425,7 +428,7 @@ impl<'a> Builder<'a> {
                 NodeKind::Scalar(_) => Vec::new(),
             };
             if sources.is_empty() || sources.iter().any(|n| n.as_map().is_none()) {
-                self.problem(key.span.start, || "the merge key `<<` needs a mapping or a list of mappings".into());
+                self.problem(key.span.start(), || "the merge key `<<` needs a mapping or a list of mappings".into());
             }
             for source in sources {
                 let NodeKind::Map(merged) = source.kind else { continue };
@@ -471,7 +474,7 @@ impl<'a> Builder<'a> {
             };
             if repeated {
                 // No line number in the message: findings' fingerprints hash it.
-                self.problem(k.span.start, || {
+                self.problem(k.span.start(), || {
                     format!(
                         "duplicate key `{}` in this mapping: strict decoding rejects it, lenient tools keep the \
                          last value",
@@ -513,12 +516,23 @@ mod tests {
         (out, outcome)
     }
 
+    /// Positions too far right to be stored in place (a minified JSON manifest) are exact.
+    #[test]
+    fn far_columns_keep_their_exact_positions() {
+        let padding = "x".repeat(5000);
+        let (d, _) = docs(&format!("{{\"pad\": \"{padding}\", \"kind\": \"Pod\"}}\n"));
+        let (key, value) = d[0].entry("kind").unwrap();
+        assert_eq!((key.span.start(), key.span.end()), (Pos { line: 1, col: 5013 }, Pos { line: 1, col: 5019 }));
+        assert_eq!(value.span.start(), Pos { line: 1, col: 5021 });
+        assert_eq!(d[0].get("pad").unwrap().span.end(), Pos { line: 1, col: 5011 });
+    }
+
     #[test]
     fn json_documents_keep_their_first_line_positions() {
         // A document opening with `{`/`[` is scanned behind `--- ` (see parse_stream). The same
         // text after a blank line is scanned as is: every position must be the same, one line down.
         fn collect(node: &Node, out: &mut Vec<Pos>) {
-            out.extend([node.span.start, node.span.end]);
+            out.extend([node.span.start(), node.span.end()]);
             match &node.kind {
                 NodeKind::Scalar(_) => {}
                 NodeKind::Seq(items) => items.iter().for_each(|n| collect(n, out)),
@@ -559,8 +573,8 @@ mod tests {
         let (d, o) = docs("a: 1\nb:\n  c: \"x\"\n");
         assert!(o.fatal.is_none());
         let (k, v) = d[0].path(&["b"]).unwrap().entry("c").unwrap();
-        assert_eq!((k.span.start.line, k.span.start.col), (3, 3));
-        assert_eq!((v.span.start.line, v.span.start.col), (3, 6));
+        assert_eq!((k.span.start().line, k.span.start().col), (3, 3));
+        assert_eq!((v.span.start().line, v.span.start().col), (3, 6));
     }
 
     #[test]
@@ -568,7 +582,7 @@ mod tests {
         let (d, o) = docs("\u{feff}a: 1\r\n---\r\nb: 2\r\n");
         assert!(o.fatal.is_none());
         assert_eq!(d.len(), 2);
-        assert_eq!(d[1].entry("b").unwrap().0.span.start.line, 3);
+        assert_eq!(d[1].entry("b").unwrap().0.span.start().line, 3);
     }
 
     #[test]
@@ -654,7 +668,7 @@ mod tests {
         let m = d[0].get("m").unwrap();
         assert_eq!(m.get("app").unwrap().as_str(), Some("mine"));
         let team = m.get("team").unwrap();
-        assert_eq!((team.as_str(), team.span.start.line), (Some("x"), 1));
+        assert_eq!((team.as_str(), team.span.start().line), (Some("x"), 1));
         assert!(m.get("<<").is_none());
         let (_, o) = docs("m:\n  <<: scalar\n");
         assert_eq!(o.problems.len(), 1);
@@ -675,14 +689,14 @@ mod tests {
     fn quoted_scalars_end_at_their_closing_quote() {
         let text = "a: \"order-api\"  # c\nb: 'it''s'  # c\nc: \"two\n  lines \\\" q\"\nd: plain  # c\ne: {\"k\": \"v\", \"n\": 1}\n";
         let (d, _) = docs(text);
-        let end = |k: &str| d[0].get(k).map(|n| (n.span.end.line, n.span.end.col));
+        let end = |k: &str| d[0].get(k).map(|n| (n.span.end().line, n.span.end().col));
         assert_eq!(end("a"), Some((1, 15)));
         assert_eq!(end("b"), Some((2, 11)));
         assert_eq!(end("c"), Some((4, 14)));
         assert_eq!(end("d"), Some((5, 9)));
-        let e = d[0].get("e").and_then(|m| m.get("k")).map(|n| (n.span.start.col, n.span.end.col));
+        let e = d[0].get("e").and_then(|m| m.get("k")).map(|n| (n.span.start().col, n.span.end().col));
         assert_eq!(e, Some((10, 13)));
-        let flow = d[0].get("e").map(|n| (n.span.start.col, n.span.end.col));
+        let flow = d[0].get("e").map(|n| (n.span.start().col, n.span.end().col));
         assert_eq!(flow, Some((4, 22)));
     }
 

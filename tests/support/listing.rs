@@ -86,7 +86,7 @@ pub fn credentials(root: &Path) -> Vec<String> {
         lines.push(format!(
             "{}:{} {} {:?} name={} identity={}",
             display,
-            fic.name.as_ref().map_or(fic.anchor.start.line, |n| n.span.start.line),
+            fic.name.as_ref().map_or(fic.anchor.start().line, |n| n.span.start().line),
             fic.display,
             fic.action,
             fic.name.as_ref().map_or("?", |n| n.value.as_str()),

@@ -130,7 +130,7 @@ pub fn case_findings(case: &Path) -> Vec<(String, String, u32, u32)> {
         .filter(|f| f.suppression.is_none())
         .filter_map(|f| match &f.location {
             Location::File { path, span } => {
-                Some((path.to_string(), f.rule.to_string(), span.start.line, span.start.col))
+                Some((path.to_string(), f.rule.to_string(), span.start().line, span.start().col))
             }
             Location::Logical { .. } => None,
         })

@@ -94,7 +94,7 @@ type Problem = (u32, u32, String);
 type Shape = Result<(), Problem>;
 
 fn wrong(node: &Node, key: &str, want: &str) -> Shape {
-    Err((node.span.start.line, node.span.start.col, format!("`{key}` must be {want}")))
+    Err((node.span.start().line, node.span.start().col, format!("`{key}` must be {want}")))
 }
 
 fn is_null(node: &Node) -> bool {

@@ -101,7 +101,7 @@ mod tests {
         let bound = read(text, &Arc::from("main.parameters.json")).expect("a parameter file");
         let name = bound["ficname"].as_text().expect("text");
         assert_eq!(name.known().as_deref(), Some("aks-identity-binding"));
-        assert_eq!(name.first_src().map(|s| (s.start.line, s.start.col)), Some((5, 27)));
+        assert_eq!(name.first_src().map(|s| (s.start().line, s.start().col)), Some((5, 27)));
         assert_eq!(bound["secret"], Value::Unknown);
         assert!(read("{\"resources\": []}", &Arc::from("x.json")).is_none());
     }

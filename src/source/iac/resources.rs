@@ -47,7 +47,7 @@ pub fn name_parts(value: &Value, at: Span, qualified: bool) -> NameParts {
 
 /// `inner` lies inside `outer` (same file).
 pub fn within(inner: Span, outer: Span) -> bool {
-    inner.file == outer.file && inner.start >= outer.start && inner.end <= outer.end
+    inner.file == outer.file && inner.start() >= outer.start() && inner.end() <= outer.end()
 }
 
 /// The managed identity a value names: the name in a resource id (`uami.id`,

@@ -458,7 +458,7 @@ impl<'a> Context<'a> {
             report.cyclic = true;
             report.failures.push(ParseFailure {
                 path: k.display.clone(),
-                pos: entry.span.start,
+                pos: entry.span.start(),
                 message: format!(
                     "`{}` includes {}, which is already being built: a cycle between kustomizations \
                      (kustomize refuses it)",

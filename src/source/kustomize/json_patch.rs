@@ -156,7 +156,7 @@ mod tests {
         .expect("ops");
         apply(&mut d, &ops).expect("applies");
         let label = d.path(&["metadata", "labels", "azure.workload.identity/use"]).expect("label");
-        assert_eq!(label.span.start.line, 3, "the patch's value node");
+        assert_eq!(label.span.start().line, 3, "the patch's value node");
         assert_eq!(to_json(&d)["spec"]["list"], serde_json::json!(["b", "c"]));
         assert_eq!(to_json(&d)["metadata"]["name"], "api");
     }

@@ -330,7 +330,7 @@ fn patch(item: &Node, text: &str, file: FileId, problems: &mut Vec<String>) -> O
 /// line (its span starts at its first content character).
 fn inline_place(value: &Node, text: &str, file: FileId) -> InlinePlace {
     let at = InlinePlace::At(value.span.in_file(file));
-    let start = value.span.start;
+    let start = value.span.start();
     let literal = value.as_scalar().is_some_and(|s| s.quoted)
         && start.line >= 2
         && text.lines().nth(start.line as usize - 2).is_some_and(|line| {

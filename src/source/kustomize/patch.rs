@@ -71,7 +71,7 @@ fn load(cx: &Context, read: &KustomizationRead, k: &Kustomization, patch: &Patch
                 InlinePlace::Shifted { lines, cols } => {
                     crate::span::Pos { line: pos.line + lines, col: pos.col + cols }
                 }
-                InlinePlace::At(span) => span.start,
+                InlinePlace::At(span) => span.start(),
             };
             if let Some(err) = outcome.fatal {
                 acc.report.failures.push(ParseFailure {

@@ -76,7 +76,7 @@ fn namespace_moves_objects_and_the_subjects_that_name_them() {
     assert_eq!(sa.path(&["metadata", "namespace"]).and_then(Node::as_str), Some("orders-prod"));
     let ns_span = sa.path(&["metadata", "namespace"]).map(|n| n.span).expect("namespace");
     assert_eq!(ns_span.file, FileId::of(&Arc::from("prod/kustomization.yaml")), "the kustomization wrote it");
-    assert_eq!(ns_span.start.line, 1);
+    assert_eq!(ns_span.start().line, 1);
     let crb = to_json(object(&b, "ClusterRoleBinding", "api-identity"));
     assert_eq!(crb["subjects"], json!([{"kind": "ServiceAccount", "name": "api", "namespace": "orders-prod"}]));
     assert!(to_json(object(&b, "ClusterRoleBinding", "api-identity"))["metadata"].get("namespace").is_none());
@@ -144,7 +144,7 @@ fn patches_keep_their_lines_and_types() {
     let d = object(&b, "Deployment", "api");
     let label = d.path(&["spec", "template", "metadata", "labels", "azure.workload.identity/use"]).expect("label");
     assert_eq!(label.as_scalar().map(|s| s.resolved_type()), Some(crate::yaml::ScalarType::Bool));
-    assert_eq!((label.span.file.path().as_deref(), label.span.start.line), (Some("prod/label.yaml"), 3));
+    assert_eq!((label.span.file.path().as_deref(), label.span.start().line), (Some("prod/label.yaml"), 3));
     assert!(d.path(&["spec", "template", "metadata", "labels", "app"]).is_none());
 }
 
@@ -158,7 +158,7 @@ fn inline_patches_point_into_the_kustomization() {
     let b = build_of(&files, "prod");
     let value = object(&b, "ServiceAccount", "api")
         .path(&["metadata", "annotations", "azure.workload.identity/client-id"])
-        .map(|n| (n.span.file.path(), n.span.start.line, n.span.start.col))
+        .map(|n| (n.span.file.path(), n.span.start().line, n.span.start().col))
         .expect("annotation");
     assert_eq!(value, (Some(Arc::from("prod/kustomization.yaml")), 7, 52));
 }
@@ -299,7 +299,11 @@ replacements:
     let sa = object(&b, "ServiceAccount", "api");
     let id = sa.path(&["metadata", "annotations", "azure.workload.identity/client-id"]).expect("client id");
     assert_eq!(id.as_str(), Some("3f2c1a9e-8b7d-4c6e-9f0a-1b2c3d4e5f60"));
-    assert_eq!((id.span.file.path().as_deref(), id.span.start.line), (Some("k/identity.yaml"), 6), "the source's line");
+    assert_eq!(
+        (id.span.file.path().as_deref(), id.span.start().line),
+        (Some("k/identity.yaml"), 6),
+        "the source's line"
+    );
     // A scalar target keeps its type: the integer takes the string's text and stays an integer.
     let replicas = object(&b, "Deployment", "api").path(&["spec", "replicas"]).and_then(Node::as_scalar);
     let replicas = replicas.expect("replicas");

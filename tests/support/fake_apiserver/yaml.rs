@@ -27,7 +27,7 @@ pub fn documents(text: &str) -> Result<Vec<Document>, String> {
         .filter(|node| !node.is_null())
         .map(|node| Document {
             value: to_json(node),
-            name_line: node.path(&["metadata", "name"]).map(|name| name.span.start.line),
+            name_line: node.path(&["metadata", "name"]).map(|name| name.span.start().line),
         })
         .collect())
 }

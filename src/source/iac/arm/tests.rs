@@ -35,9 +35,9 @@ fn parameters_variables_and_functions() {
     assert_eq!(names(&out), ["aks-identity-binding"]);
     let fic = &out.federated_credentials[0];
     assert_eq!(fic.identity.as_deref(), Some("orders"));
-    assert_eq!(fic.name.as_ref().map(|n| (n.span.start.line, n.span.start.col)), Some((8, 13)));
+    assert_eq!(fic.name.as_ref().map(|n| (n.span.start().line, n.span.start().col)), Some((8, 13)));
     // The name's text comes from the variable on line 4.
-    assert_eq!(fic.name_source.map(|s| s.start.line), Some(4));
+    assert_eq!(fic.name_source.map(|s| s.start().line), Some(4));
     let from_file = Bound::from([("suffix".to_string(), Value::str("westeurope", None))]);
     assert_eq!(names(&run(&text, from_file)), ["aks-identity-westeurope"]);
 }
@@ -62,7 +62,7 @@ fn copy_loops_conditions_and_existing() {
     let out = run(&text, Bound::new());
     assert_eq!(names(&out), ["a", "aks-identity-binding", "?"]);
     assert!(out.federated_credentials[2].repeated);
-    assert_eq!(out.federated_credentials[1].name_source.map(|s| s.start.line), Some(2));
+    assert_eq!(out.federated_credentials[1].name_source.map(|s| s.start().line), Some(2));
 }
 
 #[test]
@@ -99,8 +99,8 @@ fn nested_deployments_bind_parameters_in_inner_scope() {
     let inner = &out.federated_credentials[0];
     assert_eq!(inner.identity.as_deref(), Some("orders"));
     // Exact positions inside the nested template; the source is the outer default.
-    assert_eq!(inner.name.as_ref().map(|n| (n.span.start.line, n.span.start.col)), Some((15, 72)));
-    assert_eq!(inner.name_source.map(|s| s.start.line), Some(2));
+    assert_eq!(inner.name.as_ref().map(|n| (n.span.start().line, n.span.start().col)), Some((15, 72)));
+    assert_eq!(inner.name_source.map(|s| s.start().line), Some(2));
     assert_eq!(out.federated_credentials[1].identity.as_deref(), Some("billing"));
 }
 
@@ -121,7 +121,7 @@ fn identity_bindings_and_symbolic_resources() {
     assert_eq!(out.identity_bindings[0].identity.as_deref(), Some("orders"));
     assert_eq!(out.identity_bindings[0].cluster.as_deref(), Some("aks"));
     assert_eq!(names(&out), ["?"]);
-    assert_eq!(out.federated_credentials[0].unresolved_name.map(|s| s.start.line), Some(7));
+    assert_eq!(out.federated_credentials[0].unresolved_name.map(|s| s.start().line), Some(7));
 }
 
 #[test]

@@ -266,7 +266,7 @@ mod tests {
     #[test]
     fn positions_and_errors() {
         let t = tokenize("a\n  'b'", FileId::HOLDER).expect("lexes");
-        assert_eq!(t[2].span.start, Pos { line: 2, col: 3 });
+        assert_eq!(t[2].span.start(), Pos { line: 2, col: 3 });
         assert!(tokenize("x = 'abc\n", FileId::HOLDER).is_err());
         assert!(tokenize("/* open", FileId::HOLDER).is_err());
         assert!(tokenize("'${x'", FileId::HOLDER).is_err());

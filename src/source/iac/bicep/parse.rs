@@ -271,7 +271,7 @@ impl<'a> Parser<'a> {
     fn enter(&mut self) -> Parsed<()> {
         self.depth += 1;
         if self.depth > MAX_DEPTH {
-            return Err(Failure::TooDeep(self.span().start));
+            return Err(Failure::TooDeep(self.span().start()));
         }
         Ok(())
     }
@@ -304,7 +304,7 @@ impl<'a> Parser<'a> {
         self.expect_punct(":")?;
         self.skip_newlines();
         let no = self.expr()?;
-        let span = Span { end: no.span.end, ..condition.span };
+        let span = condition.span.with_end(no.span.end());
         Ok(Expr { kind: ExprKind::Ternary(Box::new(condition), Box::new(yes), Box::new(no)), span })
     }
 
@@ -335,7 +335,7 @@ impl<'a> Parser<'a> {
             self.i += 1;
             self.skip_newlines_in_parens();
             let right = self.binary(level + 1)?;
-            let span = Span { end: right.span.end, ..left.span };
+            let span = left.span.with_end(right.span.end());
             left = Expr { kind: ExprKind::Binary(op, Box::new(left), Box::new(right)), span };
         }
         Ok(left)
@@ -348,7 +348,7 @@ impl<'a> Parser<'a> {
                 self.enter()?;
                 let operand = self.unary()?;
                 self.depth -= 1;
-                let span = Span { end: operand.span.end, ..span };
+                let span = span.with_end(operand.span.end());
                 return Ok(Expr { kind: ExprKind::Unary(op, Box::new(operand)), span });
             }
         }
@@ -371,23 +371,17 @@ impl<'a> Parser<'a> {
                     e = match namespace {
                         Some(ns) => Expr {
                             kind: ExprKind::Call { namespace: Some(ns), name, args },
-                            span: Span { end: self.prev_end().end, ..start },
+                            span: start.with_end(self.prev_end().end()),
                         },
                         // A method on a value (`x.f()`): not in the language we follow.
-                        None => Expr::unknown(Span { end: self.prev_end().end, ..start }),
+                        None => Expr::unknown(start.with_end(self.prev_end().end())),
                     };
                 } else {
-                    e = Expr {
-                        kind: ExprKind::Member(Box::new(e), name),
-                        span: Span { end: self.prev_end().end, ..start },
-                    };
+                    e = Expr { kind: ExprKind::Member(Box::new(e), name), span: start.with_end(self.prev_end().end()) };
                 }
             } else if self.eat_punct("::") {
                 let name = self.ident()?;
-                e = Expr {
-                    kind: ExprKind::Nested(Box::new(e), name),
-                    span: Span { end: self.prev_end().end, ..start },
-                };
+                e = Expr { kind: ExprKind::Nested(Box::new(e), name), span: start.with_end(self.prev_end().end()) };
             } else if self.is_punct("[") {
                 self.i += 1;
                 self.eat_punct("?");
@@ -400,7 +394,7 @@ impl<'a> Parser<'a> {
                 self.expect_punct("]")?;
                 e = Expr {
                     kind: ExprKind::Index(Box::new(e), Box::new(index)),
-                    span: Span { end: self.prev_end().end, ..start },
+                    span: start.with_end(self.prev_end().end()),
                 };
             } else if self.is_punct("!") && !matches!(self.peek_at(1), Some(Tok::Punct("="))) {
                 self.i += 1; // non-null assertion: no effect on the value
@@ -478,14 +472,14 @@ impl<'a> Parser<'a> {
                     self.skip_lambda_body();
                     ExprKind::Unknown
                 } else {
-                    return Ok(Expr { span: Span { end: self.prev_end().end, ..span }, ..inner });
+                    return Ok(Expr { span: span.with_end(self.prev_end().end()), ..inner });
                 }
             }
             Tok::Punct("{") => ExprKind::Object(self.object()?),
             Tok::Punct("[") => return self.array(span),
             _ => return Err(Failure::Syntax),
         };
-        Ok(Expr { kind, span: Span { end: self.prev_end().end, ..span } })
+        Ok(Expr { kind, span: span.with_end(self.prev_end().end()) })
     }
 
     /// Inside `( … )`: an expression, or a lambda's parameter list `(a, b)`.
@@ -532,7 +526,7 @@ impl<'a> Parser<'a> {
         let condition = condition?;
         self.expect_punct(")")?;
         let body = self.expr()?;
-        let span = Span { end: body.span.end, ..span };
+        let span = span.with_end(body.span.end());
         Ok(Expr { kind: ExprKind::If { condition: Box::new(condition), body: Box::new(body) }, span })
     }
 
@@ -627,7 +621,7 @@ impl<'a> Parser<'a> {
         let result = if self.is_ident("for") { self.for_body() } else { self.array_items() };
         self.parens = saved_parens;
         self.depth -= 1;
-        Ok(Expr { kind: result?, span: Span { end: self.prev_end().end, ..span } })
+        Ok(Expr { kind: result?, span: span.with_end(self.prev_end().end()) })
     }
 
     fn array_items(&mut self) -> Parsed<ExprKind> {

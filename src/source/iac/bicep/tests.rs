@@ -24,7 +24,7 @@ fn names(objects: &Objects) -> Vec<String> {
 /// `path:line:col` of a span (its own file, else `holder`).
 fn at(span: crate::span::Span, holder: &str) -> String {
     let path = span.file.path().map_or(holder.to_string(), |p| p.to_string());
-    format!("{path}:{}:{}", span.start.line, span.start.col)
+    format!("{path}:{}:{}", span.start().line, span.start().col)
 }
 
 fn only(objects: &Objects) -> &FederatedCredential {
@@ -116,7 +116,7 @@ fn loops_over_literal_arrays_and_ranges() {
     let out = run(&[("main.bicep", main)]);
     assert_eq!(names(&out), ["a", "aks-identity-binding", "fic-0", "fic-2"]);
     let managed = &out.federated_credentials[1];
-    assert_eq!(managed.name_source.map(|s| (s.start.line, s.start.col)), Some((1, 19)));
+    assert_eq!(managed.name_source.map(|s| (s.start().line, s.start().col)), Some((1, 19)));
     assert!(out.federated_credentials.iter().all(|f| f.identity.as_deref() == Some("orders")));
 }
 
@@ -147,7 +147,7 @@ fn identity_bindings_name_their_identity() {
     assert_eq!(b.cluster.as_deref(), Some("aks"));
     let fic = only(&out);
     assert!(fic.name.is_none());
-    assert_eq!(fic.unresolved_name.map(|s| (s.start.line, s.start.col)), Some((17, 9)));
+    assert_eq!(fic.unresolved_name.map(|s| (s.start().line, s.start().col)), Some((17, 9)));
     assert_eq!(fic.identity.as_deref(), Some("orders"));
 }
 

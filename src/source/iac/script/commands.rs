@@ -83,7 +83,7 @@ fn blank(display: String, action: FicAction, path: &Arc<str>, at: Span) -> Feder
         name: None,
         name_source: None,
         unresolved_name: None,
-        anchor: Span::at(at.start),
+        anchor: Span::at(at.start()),
         identity: None,
         issuer: None,
         subject: None,
@@ -305,7 +305,7 @@ fn az_identity_binding(args: &[Arg], path: &Arc<str>) -> IdentityBindingResource
     IdentityBindingResource {
         display: "az aks identity-binding create".into(),
         origin: Origin::File(path.clone()),
-        anchor: Span::at(args[0].span.start),
+        anchor: Span::at(args[0].span.start()),
         name: known_str(flag(args, &["--name", "-n"])),
         identity,
         cluster: flag(args, &["--cluster-name"]).and_then(|a| a.text.known()),

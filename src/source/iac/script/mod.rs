@@ -246,10 +246,10 @@ fn assignment(word: &Word) -> Option<(String, Word)> {
     }
     let mut parts = Vec::with_capacity(word.parts.len());
     let shift = name.chars().count() as u32 + 1;
-    let mut start = span.start;
+    let mut start = span.start();
     start.col += shift;
     if !rest.is_empty() {
-        parts.push(Part::Lit(rest.to_string(), crate::span::Span::new(start, span.end)));
+        parts.push(Part::Lit(rest.to_string(), crate::span::Span::new(start, span.end())));
     }
     parts.extend(word.parts[1..].iter().cloned());
     Some((name.to_string(), Word { parts, pos: start, end: word.end, quoted: word.quoted }))

@@ -413,7 +413,7 @@ mod tests {
         let w = &cmds[1].words[3];
         assert_eq!((w.pos.line, w.pos.col), (12, 19));
         let Part::Lit(_, span) = &w.parts[0] else { panic!("{w:?}") };
-        assert_eq!((span.start.col, span.end.col), (19, 20));
+        assert_eq!((span.start().col, span.end().col), (19, 20));
     }
 
     #[test]

@@ -21,7 +21,7 @@ fn name(f: &FederatedCredential) -> Option<&str> {
 }
 
 fn at(span: Option<crate::span::Span>) -> Option<(u32, u32)> {
-    span.map(|s| (s.start.line, s.start.col))
+    span.map(|s| (s.start().line, s.start().col))
 }
 
 #[test]

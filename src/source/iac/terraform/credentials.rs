@@ -93,7 +93,8 @@ pub(super) fn credential(at: &At) -> Option<FederatedCredential> {
         Some((expr, v)) if v.as_str().is_some() => {
             let write = sc.src.span(expr.span());
             // A name written inside the write itself (a conditional's branch) needs no pointer.
-            let inside = v.origin.file == write.file && v.origin.start >= write.start && v.origin.end <= write.end;
+            let inside =
+                v.origin.file == write.file && v.origin.start() >= write.start() && v.origin.end() <= write.end();
             let source = (!inside).then_some(v.origin);
             (Some(Str { value: v.as_str().unwrap_or_default().into(), span: write }), source, None)
         }
@@ -112,7 +113,7 @@ pub(super) fn credential(at: &At) -> Option<FederatedCredential> {
         meta: None,
         action,
         name,
-        anchor: Span { end: anchor.start, ..anchor },
+        anchor: anchor.with_end(anchor.start()),
         identity: parent.and_then(|p| identity(&p, at.root)),
         issuer: match kind {
             AZURERM_FIC => at.attr("issuer").map(|(_, v)| v),
@@ -157,7 +158,7 @@ pub(super) fn identity_binding(at: &At) -> Option<IdentityBindingResource> {
     Some(IdentityBindingResource {
         display: at.display(),
         origin: Origin::File(at.file()),
-        anchor: Span { end: anchor.start, ..anchor },
+        anchor: anchor.with_end(anchor.start()),
         name: at
             .attr("name")
             .and_then(|(expr, v)| Some(Str { value: v.as_str()?.into(), span: sc.src.span(expr.span()) })),

@@ -11,9 +11,9 @@ fn finds_names_and_positions() {
     assert_eq!(f.len(), 2);
     let n = f[0].name.as_ref().unwrap();
     assert_eq!(n.value, "aks-identity-binding");
-    assert_eq!((n.span.start.line, n.span.start.col), (5, 15));
+    assert_eq!((n.span.start().line, n.span.start().col), (5, 15));
     let source = f[0].name_source.unwrap();
-    assert_eq!((source.start.line, source.start.col), (2, 9));
+    assert_eq!((source.start().line, source.start().col), (2, 9));
     assert_eq!(f[0].identity.as_deref(), Some("azurerm_user_assigned_identity.app.id"));
     assert_eq!(f[1].name.as_ref().unwrap().value, "other");
 }
@@ -64,6 +64,6 @@ fn manifests_from_templates_outside_the_run_point_at_the_call() {
     assert_eq!(objects.workloads.len(), 1, "{:?}", objects.notes);
     let label = objects.workloads[0].pod.labels.get("azure.workload.identity/use").unwrap();
     assert_eq!(label.value, "True");
-    assert_eq!((label.value_span.start.line, label.value_span.start.col), (5, 14));
+    assert_eq!((label.value_span.start().line, label.value_span.start().col), (5, 14));
     assert_eq!(label.value_span.file.path().as_deref(), Some("main.tf"));
 }

@@ -1,0 +1,98 @@
+//! A position in 32 bits, so that a span (two positions and a file) is 12 bytes, not 20.
+//!
+//! The model holds a span for every name, key and value a rule can point at: about 70 an
+//! application in a typical repository, so eight bytes each is half a kilobyte an application
+//! (docs/performance.md, round eleven). Lines below 2^20 with columns below 2^11 — every
+//! position of a manifest written by hand — are stored in place. Any other position (the far
+//! columns of a minified JSON template, a line past a million) is stored once in a process-wide
+//! table, and the packed value holds its index: exact, only slower to read back.
+
+use std::sync::{OnceLock, RwLock};
+
+use super::Pos;
+
+/// Set in a packed value that holds an index into the table of [`far`] positions.
+const FAR: u32 = 1 << 31;
+const COL_BITS: u32 = 11;
+const COL_LIMIT: u32 = 1 << COL_BITS;
+const LINE_LIMIT: u32 = 1 << (31 - COL_BITS);
+
+/// A [`Pos`], packed. Two packed values of the same position can differ (a far position stored
+/// twice has two indexes): compare and hash the unpacked position.
+#[derive(Clone, Copy)]
+pub(super) struct Packed(u32);
+
+/// Positions that do not fit in place, by index. Append-only for the life of the process, as
+/// file ids are: the values holding indexes can be anywhere in the model.
+fn far() -> &'static RwLock<Vec<Pos>> {
+    static TABLE: OnceLock<RwLock<Vec<Pos>>> = OnceLock::new();
+    TABLE.get_or_init(Default::default)
+}
+
+impl Packed {
+    pub(super) const ZERO: Packed = Packed(0);
+
+    pub(super) fn new(pos: Pos) -> Packed {
+        if pos.line < LINE_LIMIT && pos.col < COL_LIMIT {
+            return Packed(pos.line << COL_BITS | pos.col);
+        }
+        let mut table = far().write().unwrap_or_else(|e| e.into_inner());
+        match u32::try_from(table.len()) {
+            Ok(index) if index < FAR => {
+                table.push(pos);
+                Packed(FAR | index)
+            }
+            // Two billion far positions (16 GB of them) would come first: never reached, but
+            // a clamped position is still a position.
+            _ => Packed((pos.line.min(LINE_LIMIT - 1)) << COL_BITS | pos.col.min(COL_LIMIT - 1)),
+        }
+    }
+
+    pub(super) fn get(self) -> Pos {
+        if self.0 & FAR == 0 {
+            return Pos { line: self.0 >> COL_BITS, col: self.0 & (COL_LIMIT - 1) };
+        }
+        let table = far().read().unwrap_or_else(|e| e.into_inner());
+        table.get((self.0 & !FAR) as usize).copied().unwrap_or_default()
+    }
+
+    /// Whether both are the same position.
+    pub(super) fn same(self, other: Packed) -> bool {
+        self.0 == other.0 || ((self.0 | other.0) & FAR != 0 && self.get() == other.get())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Packed, Pos, COL_LIMIT, LINE_LIMIT};
+
+    /// Every position comes back exactly, whether stored in place or in the table.
+    #[test]
+    fn positions_come_back_as_they_went_in() {
+        let positions = [
+            (0, 0),
+            (1, 1),
+            (LINE_LIMIT - 1, COL_LIMIT - 1),
+            (LINE_LIMIT, 1),
+            (1, COL_LIMIT),
+            (7, 250_000),
+            (u32::MAX, u32::MAX),
+        ];
+        for (line, col) in positions {
+            let pos = Pos { line, col };
+            assert_eq!(Packed::new(pos).get(), pos, "{line}:{col}");
+        }
+    }
+
+    /// A far position stored twice has two indexes, and is still the same position.
+    #[test]
+    fn a_far_position_stored_twice_is_the_same_position() {
+        let far = Pos { line: 3, col: 90_000 };
+        let (a, b) = (Packed::new(far), Packed::new(far));
+        assert_ne!(a.0, b.0);
+        assert!(a.same(b));
+        assert!(!a.same(Packed::new(Pos { line: 3, col: 90_001 })));
+        assert!(!a.same(Packed::new(Pos { line: 3, col: 9 })));
+        assert!(Packed::new(Pos { line: 3, col: 9 }).same(Packed::new(Pos { line: 3, col: 9 })));
+    }
+}
