@@ -33,7 +33,9 @@ impl Drop for Phase {
     fn drop(&mut self) {
         if let (Some(began), Some(origin)) = (self.began, start()) {
             let ms = |d: Duration| d.as_secs_f64() * 1000.0;
-            let resident = resident_kib().map(|k| format!(", {} MB resident", k / 1024)).unwrap_or_default();
+            let resident = memory_kib()
+                .map(|(now, peak)| format!(", {} MB resident, peak {} MB", now / 1024, peak / 1024))
+                .unwrap_or_default();
             eprintln!(
                 "iblint timings: {:<14} {:8.1} ms (ends at {:8.1} ms{resident})",
                 self.name,
@@ -44,23 +46,25 @@ impl Drop for Phase {
     }
 }
 
-/// The process's resident memory in KiB (`VmRSS`), where the system says (Linux).
-fn resident_kib() -> Option<u64> {
+/// The process's resident memory and its peak so far in KiB (`VmRSS`, `VmHWM`), where the system
+/// says (Linux). The peak shows a phase whose memory rose and fell before it ended.
+fn memory_kib() -> Option<(u64, u64)> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    parse_vm_rss(&status)
+    Some((status_kib(&status, "VmRSS:")?, status_kib(&status, "VmHWM:")?))
 }
 
-fn parse_vm_rss(status: &str) -> Option<u64> {
-    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
-    line.trim_start_matches("VmRSS:").trim().trim_end_matches("kB").trim().parse().ok()
+fn status_kib(status: &str, field: &str) -> Option<u64> {
+    let line = status.lines().find(|l| l.starts_with(field))?;
+    line.trim_start_matches(field).trim().trim_end_matches("kB").trim().parse().ok()
 }
 
 #[cfg(test)]
 mod tests {
     #[test]
     fn the_resident_size_is_read_from_the_status_line() {
-        let status = "Name:\tiblint\nVmPeak:\t  200000 kB\nVmRSS:\t   87172 kB\nThreads:\t3\n";
-        assert_eq!(super::parse_vm_rss(status), Some(87172));
-        assert_eq!(super::parse_vm_rss("Name:\tiblint\n"), None);
+        let status = "Name:\tiblint\nVmPeak:\t  200000 kB\nVmHWM:\t   90112 kB\nVmRSS:\t   87172 kB\n";
+        assert_eq!(super::status_kib(status, "VmRSS:"), Some(87172));
+        assert_eq!(super::status_kib(status, "VmHWM:"), Some(90112));
+        assert_eq!(super::status_kib("Name:\tiblint\n", "VmRSS:"), None);
     }
 }

@@ -20,8 +20,10 @@ use crate::span::Span;
 pub struct BoundAccount<'a> {
     pub sa: &'a ServiceAccount,
     pub client_id: BoundId<'a>,
-    pub pods: Vec<&'a Workload>,
-    pub grants: Vec<Grant<'a>>,
+    /// Boxed slices, exact to their length: one account of every identity-binding application
+    /// holds them through all the rules (a vector of grants kept room for four).
+    pub pods: Box<[&'a Workload]>,
+    pub grants: Box<[Grant<'a>]>,
 }
 
 /// The client id identity binding uses for an account, and the object whose field holds it: the
@@ -53,8 +55,8 @@ fn bound_account<'a>(inv: &'a Inventory, u: &AccountUsers<'a>) -> Vec<BoundAccou
     bound_ids(inv, u.sa, &pods)
         .into_iter()
         .map(|client_id| {
-            let grants = inv.grants(&identity_request(u.sa, client_id.value));
-            BoundAccount { sa: u.sa, client_id, pods: pods.clone(), grants }
+            let grants = inv.grants(&identity_request(u.sa, client_id.value)).into_boxed_slice();
+            BoundAccount { sa: u.sa, client_id, pods: pods.as_slice().into(), grants }
         })
         .collect()
 }
