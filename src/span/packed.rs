@@ -2,10 +2,11 @@
 //!
 //! The model holds a span for every name, key and value a rule can point at: about 70 an
 //! application in a typical repository, so eight bytes each is half a kilobyte an application
-//! (docs/performance.md, round eleven). Lines below 2^20 with columns below 2^11 — every
-//! position of a manifest written by hand — are stored in place. Any other position (the far
-//! columns of a minified JSON template, a line past a million) is stored once in a process-wide
-//! table, and the packed value holds its index: exact, only slower to read back.
+//! (docs/performance.md, round eleven). Two layouts are stored in place: lines below 2^19 with
+//! columns below 2^11 (every position of a manifest written by hand), and lines below 16 with
+//! columns below 2^26 (machine-written JSON on one line: every page the API server sends, a
+//! minified ARM template). Any other position is stored once in a process-wide table, and the
+//! packed value holds its index: exact, only slower to read back.
 
 use std::sync::{OnceLock, RwLock};
 
@@ -13,9 +14,14 @@ use super::Pos;
 
 /// Set in a packed value that holds an index into the table of [`far`] positions.
 const FAR: u32 = 1 << 31;
+/// Set in a packed value of the one-line layout (few lines, wide columns).
+const WIDE: u32 = 1 << 30;
 const COL_BITS: u32 = 11;
 const COL_LIMIT: u32 = 1 << COL_BITS;
-const LINE_LIMIT: u32 = 1 << (31 - COL_BITS);
+const LINE_LIMIT: u32 = 1 << (30 - COL_BITS);
+const WIDE_COL_BITS: u32 = 26;
+const WIDE_COL_LIMIT: u32 = 1 << WIDE_COL_BITS;
+const WIDE_LINE_LIMIT: u32 = 1 << (30 - WIDE_COL_BITS);
 
 /// A [`Pos`], packed. Two packed values of the same position can differ (a far position stored
 /// twice has two indexes): compare and hash the unpacked position.
@@ -36,6 +42,9 @@ impl Packed {
         if pos.line < LINE_LIMIT && pos.col < COL_LIMIT {
             return Packed(pos.line << COL_BITS | pos.col);
         }
+        if pos.line < WIDE_LINE_LIMIT && pos.col < WIDE_COL_LIMIT {
+            return Packed(WIDE | pos.line << WIDE_COL_BITS | pos.col);
+        }
         let mut table = far().write().unwrap_or_else(|e| e.into_inner());
         match u32::try_from(table.len()) {
             Ok(index) if index < FAR => {
@@ -49,8 +58,12 @@ impl Packed {
     }
 
     pub(super) fn get(self) -> Pos {
-        if self.0 & FAR == 0 {
+        if self.0 & (FAR | WIDE) == 0 {
             return Pos { line: self.0 >> COL_BITS, col: self.0 & (COL_LIMIT - 1) };
+        }
+        if self.0 & FAR == 0 {
+            let line = (self.0 & !WIDE) >> WIDE_COL_BITS;
+            return Pos { line, col: self.0 & (WIDE_COL_LIMIT - 1) };
         }
         let table = far().read().unwrap_or_else(|e| e.into_inner());
         table.get((self.0 & !FAR) as usize).copied().unwrap_or_default()
@@ -64,7 +77,7 @@ impl Packed {
 
 #[cfg(test)]
 mod tests {
-    use super::{Packed, Pos, COL_LIMIT, LINE_LIMIT};
+    use super::{Packed, Pos, COL_LIMIT, FAR, LINE_LIMIT, WIDE_COL_LIMIT, WIDE_LINE_LIMIT};
 
     /// Every position comes back exactly, whether stored in place or in the table.
     #[test]
@@ -76,6 +89,9 @@ mod tests {
             (LINE_LIMIT, 1),
             (1, COL_LIMIT),
             (7, 250_000),
+            (WIDE_LINE_LIMIT - 1, WIDE_COL_LIMIT - 1),
+            (WIDE_LINE_LIMIT, COL_LIMIT),
+            (1, WIDE_COL_LIMIT),
             (u32::MAX, u32::MAX),
         ];
         for (line, col) in positions {
@@ -84,14 +100,25 @@ mod tests {
         }
     }
 
+    /// The positions of a one-line JSON document (an API server's page of objects, megabytes
+    /// long) are stored in place: the table would otherwise grow by two entries for every value
+    /// of every page, for the whole run.
+    #[test]
+    fn one_line_json_needs_no_table() {
+        for (line, col) in [(1, 2048), (1, 3_000_000), (15, WIDE_COL_LIMIT - 1)] {
+            assert_eq!(Packed::new(Pos { line, col }).0 & FAR, 0, "{line}:{col}");
+        }
+        assert_ne!(Packed::new(Pos { line: 16, col: 2048 }).0 & FAR, 0);
+    }
+
     /// A far position stored twice has two indexes, and is still the same position.
     #[test]
     fn a_far_position_stored_twice_is_the_same_position() {
-        let far = Pos { line: 3, col: 90_000 };
+        let far = Pos { line: 30, col: 90_000 };
         let (a, b) = (Packed::new(far), Packed::new(far));
         assert_ne!(a.0, b.0);
         assert!(a.same(b));
-        assert!(!a.same(Packed::new(Pos { line: 3, col: 90_001 })));
+        assert!(!a.same(Packed::new(Pos { line: 30, col: 90_001 })));
         assert!(!a.same(Packed::new(Pos { line: 3, col: 9 })));
         assert!(Packed::new(Pos { line: 3, col: 9 }).same(Packed::new(Pos { line: 3, col: 9 })));
     }
