@@ -5,6 +5,9 @@ use std::sync::{Arc, OnceLock, RwLock};
 
 mod packed;
 
+#[cfg(test)]
+pub(crate) use packed::far_stored_on_this_thread;
+
 /// A point in a source file.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
 pub struct Pos {

@@ -35,6 +35,19 @@ fn far() -> &'static RwLock<Vec<Pos>> {
     TABLE.get_or_init(Default::default)
 }
 
+#[cfg(test)]
+thread_local! {
+    /// Far positions stored by this thread: tests run on threads of their own, so a test can
+    /// tell that what it parsed never reached the table (the table itself is shared).
+    static FAR_STORED: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// How many far positions this thread has stored.
+#[cfg(test)]
+pub(crate) fn far_stored_on_this_thread() -> usize {
+    FAR_STORED.with(std::cell::Cell::get)
+}
+
 impl Packed {
     pub(super) const ZERO: Packed = Packed(0);
 
@@ -45,6 +58,8 @@ impl Packed {
         if pos.line < WIDE_LINE_LIMIT && pos.col < WIDE_COL_LIMIT {
             return Packed(WIDE | pos.line << WIDE_COL_BITS | pos.col);
         }
+        #[cfg(test)]
+        FAR_STORED.with(|n| n.set(n.get() + 1));
         let mut table = far().write().unwrap_or_else(|e| e.into_inner());
         match u32::try_from(table.len()) {
             Ok(index) if index < FAR => {
@@ -108,7 +123,9 @@ mod tests {
         for (line, col) in [(1, 2048), (1, 3_000_000), (15, WIDE_COL_LIMIT - 1)] {
             assert_eq!(Packed::new(Pos { line, col }).0 & FAR, 0, "{line}:{col}");
         }
+        let stored = super::far_stored_on_this_thread();
         assert_ne!(Packed::new(Pos { line: 16, col: 2048 }).0 & FAR, 0);
+        assert_eq!(super::far_stored_on_this_thread(), stored + 1);
     }
 
     /// A far position stored twice has two indexes, and is still the same position.
