@@ -112,7 +112,7 @@ fn place_end_of_input_error(text: &str, builder: &Builder, mut error: ParseError
     }
     let open_flow = builder.stack.iter().rev().find_map(|frame| {
         let start = match frame {
-            Frame::Seq { start, .. } | Frame::Map { start, .. } => start.start(),
+            Frame::Seq { start, .. } | Frame::Map { start, .. } => *start,
         };
         let line = text.lines().nth(start.line.checked_sub(1)? as usize)?;
         let c = line.chars().nth(start.col.checked_sub(1)? as usize)?;
@@ -129,8 +129,8 @@ fn place_end_of_input_error(text: &str, builder: &Builder, mut error: ParseError
 }
 
 enum Frame {
-    Seq { start: Span, anchor: usize, items: Children<Node>, cost: Cost },
-    Map { start: Span, anchor: usize, entries: Children<(Node, Node)>, key: Option<Node>, cost: Cost },
+    Seq { start: Pos, anchor: usize, items: Children<Node>, cost: Cost },
+    Map { start: Pos, anchor: usize, entries: Children<(Node, Node)>, key: Option<Node>, cost: Cost },
 }
 
 /// The text being parsed: turns the parser's markers into positions, and mends the few positions
@@ -159,10 +159,6 @@ impl<'a> Source<'a> {
         let line = m.line() as u32;
         let col = m.col() as u32 + 1;
         Pos { line, col: if line == 1 { col.saturating_sub(self.shift).max(1) } else { col } }
-    }
-
-    fn span(&self, s: YSpan) -> Span {
-        Span::new(self.pos(s.start), self.pos(s.end))
     }
 
     /// The byte offset in the scanned text of a 1-based line and character column of the input.
@@ -271,7 +267,8 @@ impl<'a> Builder<'a> {
     }
 
     fn event(&mut self, event: Event<'_>, ys: YSpan) -> Result<Option<Node>, ParseError> {
-        let mut sp = self.source.span(ys);
+        // Positions stay unpacked until a node is made: some are mended first.
+        let (start, mut end) = (self.source.pos(ys.start), self.source.pos(ys.end));
         match event {
             Event::DocumentStart(_) => {
                 self.anchors.clear();
@@ -286,9 +283,7 @@ impl<'a> Builder<'a> {
                     tag.into_boxed_str()
                 });
                 if matches!(style, ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted) {
-                    if let Some(end) = self.source.quoted_end(sp.start()) {
-                        sp = sp.with_end(end);
-                    }
+                    end = self.source.quoted_end(start).unwrap_or(end);
                 }
                 // Short texts are stored inline; a longer one keeps only its text (the scanner's
                 // buffer has room to spare, or a file of long scalars costs several times its size).
@@ -303,32 +298,31 @@ impl<'a> Builder<'a> {
                 };
                 let scalar = Scalar { value, quoted: !matches!(style, ScalarStyle::Plain), tag };
                 let cost = Cost { nodes: 1, bytes: scalar.value.len() };
-                self.complete(Node { span: sp, kind: NodeKind::Scalar(scalar) }, cost, anchor, 1)?;
+                self.complete(Node { span: Span::new(start, end), kind: NodeKind::Scalar(scalar) }, cost, anchor, 1)?;
             }
             Event::SequenceStart(anchor, _) => {
-                self.open(Frame::Seq { start: sp, anchor, items: Children::new(), cost: Cost::ONE })?;
+                self.open(Frame::Seq { start, anchor, items: Children::new(), cost: Cost::ONE })?;
             }
             Event::MappingStart(anchor, _) => {
-                self.open(Frame::Map { start: sp, anchor, entries: Children::new(), key: None, cost: Cost::ONE })?;
+                self.open(Frame::Map { start, anchor, entries: Children::new(), key: None, cost: Cost::ONE })?;
             }
             Event::SequenceEnd | Event::MappingEnd => {
                 // A flow collection ends at its `]`/`}`; the event's own end runs on over comments.
-                if self.source.char_at(sp.start()).is_some_and(|c| matches!(c, ']' | '}')) {
-                    let start = sp.start();
-                    sp = sp.with_end(Pos { line: start.line, col: start.col + 1 });
+                if self.source.char_at(start).is_some_and(|c| matches!(c, ']' | '}')) {
+                    end = Pos { line: start.line, col: start.col + 1 };
                 }
                 let (node, cost, anchor) = match self.stack.pop() {
                     Some(Frame::Seq { start, anchor, items, cost }) => {
-                        let end = items.last().map_or(sp.end(), |n| n.span.end().max(sp.end()));
+                        let end = items.last().map_or(end, |n| n.span.end().max(end));
                         let items = items.into_vec();
-                        (Node { span: Span::new(start.start(), end), kind: NodeKind::Seq(items) }, cost, anchor)
+                        (Node { span: Span::new(start, end), kind: NodeKind::Seq(items) }, cost, anchor)
                     }
                     Some(Frame::Map { start, anchor, entries, cost, .. }) => {
                         let entries = entries.into_vec();
                         self.check_duplicates(&entries);
                         let entries = self.resolve_merge_keys(entries);
-                        let end = entries.last().map_or(sp.end(), |(_, v)| v.span.end().max(sp.end()));
-                        (Node { span: Span::new(start.start(), end), kind: NodeKind::Map(entries) }, cost, anchor)
+                        let end = entries.last().map_or(end, |(_, v)| v.span.end().max(end));
+                        (Node { span: Span::new(start, end), kind: NodeKind::Map(entries) }, cost, anchor)
                     }
                     None => return Ok(None),
                 };
@@ -336,7 +330,7 @@ impl<'a> Builder<'a> {
             }
             Event::Alias(id) => {
                 let Some((node, copied)) = self.anchors.get(&id) else {
-                    return Err(ParseError { message: "alias to an unknown anchor".into(), pos: sp.start() });
+                    return Err(ParseError { message: "alias to an unknown anchor".into(), pos: start });
                 };
                 let copied = *copied;
                 self.aliased.add(copied);
@@ -350,11 +344,11 @@ impl<'a> Builder<'a> {
                 if let Some(budget) = over {
                     return Err(ParseError {
                         message: format!("alias expansion exceeds the budget of {budget} (an alias bomb?)"),
-                        pos: sp.start(),
+                        pos: start,
                     });
                 }
                 let mut node = node.clone();
-                node.span = sp;
+                node.span = Span::new(start, end);
                 self.complete(node, copied, 0, copied.nodes)?;
             }
             Event::StreamStart | Event::StreamEnd | Event::Nothing => {}
@@ -365,7 +359,7 @@ impl<'a> Builder<'a> {
     fn open(&mut self, frame: Frame) -> Result<(), ParseError> {
         if self.stack.len() >= self.limits.max_depth {
             let start = match &frame {
-                Frame::Seq { start, .. } | Frame::Map { start, .. } => start.start(),
+                Frame::Seq { start, .. } | Frame::Map { start, .. } => *start,
             };
             return Err(ParseError {
                 message: format!("nesting deeper than {} levels", self.limits.max_depth),
