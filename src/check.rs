@@ -55,6 +55,8 @@ pub struct CheckOptions {
     /// No output shows source snippets: texts are read only for the files that hold an inline
     /// suppression (the only other reader of texts).
     pub without_snippets: bool,
+    /// Keep the objects no rule reads ([`LoadOptions::keep_unread`]).
+    pub keep_unread: bool,
 }
 
 /// File texts by display path.
@@ -88,6 +90,7 @@ pub fn run(opts: &CheckOptions, config: &Config, cwd: &Path) -> Result<Outcome, 
             .or_else(|| config.namespace.clone())
             .unwrap_or_else(|| "default".into()),
         limits: Limits::default(),
+        keep_unread: opts.keep_unread,
     };
     let max = if opts.max_file_size == 0 { DEFAULT_MAX_FILE_SIZE } else { opts.max_file_size };
     // Read while the walk runs: the walk waits on the file system, reading the cache on little else.

@@ -45,7 +45,13 @@ pub fn run(opts: &AuditOptions, config: &Config, cwd: &Path) -> Result<Outcome, 
     let manifests = match &opts.manifests {
         Some(dir) if !dir.is_dir() => return Err(AuditError::Manifests(dir.display().to_string())),
         Some(dir) => Some(check::run(
-            &CheckOptions { paths: vec![dir.clone()], scope: Some(dir.clone()), ..rule_opts.clone() },
+            // Every declaration counts: a live finding may be on an object no rule reads in files.
+            &CheckOptions {
+                paths: vec![dir.clone()],
+                scope: Some(dir.clone()),
+                keep_unread: true,
+                ..rule_opts.clone()
+            },
             config,
             cwd,
         )?),

@@ -18,6 +18,7 @@ mod rbac;
 mod sidecars;
 mod stored;
 mod tools;
+mod unread;
 mod values;
 mod workload;
 

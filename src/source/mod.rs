@@ -31,11 +31,14 @@ use manifest::{load_document, DocContext};
 pub struct LoadOptions {
     pub default_namespace: String,
     pub limits: Limits,
+    /// Keep the objects no rule reads ([`Objects::forget_unread`]): `audit --manifests` moves a
+    /// live finding onto whichever file declares its object.
+    pub keep_unread: bool,
 }
 
 impl Default for LoadOptions {
     fn default() -> Self {
-        LoadOptions { default_namespace: "default".into(), limits: Limits::default() }
+        LoadOptions { default_namespace: "default".into(), limits: Limits::default(), keep_unread: false }
     }
 }
 
@@ -114,6 +117,9 @@ fn load_manifest(input: &Input, text: &str, opts: &LoadOptions, inv: &mut Object
         load_document(&root, &cx, &mut loaded);
     });
     if kept {
+        if !opts.keep_unread {
+            loaded.forget_unread();
+        }
         inv.merge(loaded);
     }
 }

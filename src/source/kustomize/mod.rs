@@ -199,6 +199,9 @@ fn model_objects(cx: &Context, dir: &Path, resources: &[Resource]) -> Objects {
         load_document(&r.node, &doc, &mut objects);
         crate::redact::collect(&r.node, &mut objects.secret_values);
     }
+    if !cx.opts.keep_unread {
+        objects.forget_unread();
+    }
     objects.shrink_to_fit();
     objects
 }
