@@ -5,7 +5,8 @@
 //! Kustomize builds come first: which files a kustomization takes (its resources and patches,
 //! at any depth) is known only once the kustomizations are read, so they are built before the
 //! other evaluators and the one-by-one loading share out the remaining files. Files no build can
-//! take (nothing above them is a kustomization directory) do not wait: they load meanwhile.
+//! take (nothing above them is a kustomization directory) do not wait: they load meanwhile, and
+//! so does every evaluator none of whose files a build can take.
 
 use std::path::Path;
 
@@ -61,8 +62,9 @@ static EVALUATORS: &[&dyn Evaluator] =
 
 /// Loads every file of a run: kustomize roots first (see the module's documentation), then
 /// claimed files through their evaluator and the others with `load_one`, in parallel. Files no
-/// build can take (see [`super::kustomize::Reach`]) and no evaluator claims are loaded while the
-/// builds run. `load_one` is told whether the file holds partial objects (a kustomize patch that
+/// build can take (see [`super::kustomize::Reach`]) are loaded while the builds run: on their
+/// own when no evaluator claims them, else through an evaluator none of whose files a build can
+/// take. `load_one` is told whether the file holds partial objects (a kustomize patch that
 /// applied in no build). With a `cache`, the kustomize builds and each evaluator's results are
 /// taken from it while the files they read are unchanged (`load_one` caches single files itself).
 pub fn load_all(
@@ -76,57 +78,90 @@ pub fn load_all(
     let claimer = |f: &FileEntry| EVALUATORS.iter().position(|e| e.claims(f, &scope));
     let any_kustomization = files.iter().any(|f| super::kustomize::is_kustomization_file(&f.path));
     let mut reach = any_kustomization.then(|| super::kustomize::Reach::new(loader));
-    let (early, waiting): (Vec<&FileEntry>, Vec<&FileEntry>) =
-        files.iter().partition(|f| !reach.as_mut().is_some_and(|r| r.may_take(&f.path)) && claimer(f).is_none());
-    let (built, loaded_early) = rayon::join(
-        || {
-            let _phase = crate::timings::phase("kustomize builds");
-            let build = |loader: &dyn Loader| super::kustomize::evaluate(files, loader, opts);
-            match cache {
-                // The builds take from the scope only which files are kustomizations; the rest they read.
-                Some(cache) if any_kustomization => cache.evaluation(kustomize_key(files), loader, build),
-                _ => build(loader),
+    let mut may_take = |f: &FileEntry| reach.as_mut().is_some_and(|r| r.may_take(&f.path));
+    // Evaluators that need not wait for the builds run beside them too, early rather than after
+    // every other file: their working set (for Terraform, the parsed modules, several times the
+    // credentials they yield) is then never in memory beside the whole model.
+    let mut claims: Vec<Vec<&FileEntry>> = vec![Vec::new(); EVALUATORS.len()];
+    let mut early_evaluator = vec![true; EVALUATORS.len()];
+    let mut early = Vec::new();
+    let mut waiting = Vec::new();
+    for f in files {
+        let may = may_take(f);
+        match claimer(f) {
+            Some(i) => {
+                early_evaluator[i] &= !may;
+                claims[i].push(f);
             }
+            None if may => waiting.push(f),
+            None => early.push(f),
+        }
+    }
+    let early_claims: Vec<Vec<&FileEntry>> =
+        claims.iter_mut().zip(&early_evaluator).map(|(c, &e)| if e { std::mem::take(c) } else { Vec::new() }).collect();
+    // Each evaluator's parts, by evaluator (none for those with nothing claimed).
+    let evaluate_all = |claims: &[Vec<&FileEntry>]| {
+        EVALUATORS
+            .par_iter()
+            .zip(claims.par_iter())
+            .enumerate()
+            .map(|(i, (e, claimed))| {
+                if claimed.is_empty() {
+                    return Vec::new();
+                }
+                let evaluate = |loader: &dyn Loader| {
+                    let mut parts = e.evaluate(claimed, &scope, loader, opts);
+                    parts.iter_mut().for_each(Objects::shrink_to_fit);
+                    parts
+                };
+                match cache {
+                    Some(cache) => cache.evaluation(evaluator_key(i, claimed, files), loader, evaluate),
+                    None => evaluate(loader),
+                }
+            })
+            .collect::<Vec<Vec<Objects>>>()
+    };
+    let ((built, evaluated_early), loaded_early) = rayon::join(
+        || {
+            rayon::join(
+                || {
+                    let _phase = crate::timings::phase("kustomize builds");
+                    let build = |loader: &dyn Loader| super::kustomize::evaluate(files, loader, opts);
+                    match cache {
+                        // The builds take from the scope only which files are kustomizations; the rest they read.
+                        Some(cache) if any_kustomization => cache.evaluation(kustomize_key(files), loader, build),
+                        _ => build(loader),
+                    }
+                },
+                || {
+                    let _phase = crate::timings::phase("evaluators");
+                    evaluate_all(&early_claims)
+                },
+            )
         },
         || {
             let _phase = crate::timings::phase("files alone");
             load_in_chunks(&early, &|f: &FileEntry| load_one(f, false))
         },
     );
-    let mut claims: Vec<Vec<&FileEntry>> = vec![Vec::new(); EVALUATORS.len()];
-    let mut unclaimed = Vec::new();
-    for f in waiting.into_iter().filter(|f| !built.claimed.contains(&f.path)) {
-        match claimer(f) {
-            Some(i) => claims[i].push(f),
-            None => unclaimed.push(f),
-        }
+    for claimed in &mut claims {
+        claimed.retain(|f| !built.claimed.contains(&f.path));
     }
-    let (mut evaluated, loaded) = rayon::join(
+    let unclaimed: Vec<&FileEntry> = waiting.into_iter().filter(|f| !built.claimed.contains(&f.path)).collect();
+    let (evaluated_late, loaded) = rayon::join(
         || {
-            let _phase = crate::timings::phase("evaluators");
-            EVALUATORS
-                .par_iter()
-                .zip(claims.par_iter())
-                .enumerate()
-                .filter(|(_, (_, claimed))| !claimed.is_empty())
-                .flat_map_iter(|(i, (e, claimed))| {
-                    let evaluate = |loader: &dyn Loader| {
-                        let mut parts = e.evaluate(claimed, &scope, loader, opts);
-                        parts.iter_mut().for_each(Objects::shrink_to_fit);
-                        parts
-                    };
-                    match cache {
-                        Some(cache) => cache.evaluation(evaluator_key(i, claimed, files), loader, evaluate),
-                        None => evaluate(loader),
-                    }
-                })
-                .collect::<Vec<Objects>>()
+            let _phase = crate::timings::phase("evaluators left");
+            evaluate_all(&claims)
         },
         || {
             let _phase = crate::timings::phase("files left");
             load_in_chunks(&unclaimed, &|f: &FileEntry| load_one(f, built.partial.contains(&f.path)))
         },
     );
+    // In the evaluators' order, whichever ran early: the model's order does not depend on where
+    // the kustomizations are.
+    let mut evaluated: Vec<Objects> =
+        evaluated_early.into_iter().zip(evaluated_late).flat_map(|(a, b)| a.into_iter().chain(b)).collect();
     evaluated.push(loaded_early);
     evaluated.push(loaded);
     evaluated.push(built.objects);
@@ -187,4 +222,53 @@ fn load_in_chunks(files: &[&FileEntry], load_one: &(impl Fn(&FileEntry) -> Objec
         all.merge(part);
     }
     all
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+    use std::sync::Arc;
+
+    use super::load_all;
+    use crate::model::Objects;
+    use crate::source::files::{FileEntry, FileKind};
+    use crate::source::loader::{Loader, MemLoader};
+    use crate::source::{load, Input, LoadOptions};
+
+    /// Terraform needs no build (nothing above it is a kustomization directory) and runs beside
+    /// the builds; the Bicep file, inside a kustomization's directory, waits for them. The model
+    /// still lists Bicep's credentials first, as it lists the evaluators, so which runs early
+    /// changes no finding (IB402 points at the credential that crosses the line, in model order).
+    #[test]
+    fn evaluators_keep_their_order_whichever_runs_before_the_builds() {
+        let fic = "Microsoft.ManagedIdentity/userAssignedIdentities/federatedIdentityCredentials@2023-01-31";
+        let bicep = format!("resource fic '{fic}' = {{\n  name: 'from-bicep'\n}}\n");
+        let files = [
+            ("/repo/app/kustomization.yaml", "resources: [sa.yaml]\n"),
+            ("/repo/app/sa.yaml", "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: app\n"),
+            ("/repo/app/infra/main.bicep", bicep.as_str()),
+            ("/repo/tf/main.tf", "resource \"azurerm_federated_identity_credential\" \"f\" {\n  name = \"from-terraform\"\n}\n"),
+        ];
+        let loader = MemLoader::new(files);
+        let entries: Vec<FileEntry> = files
+            .iter()
+            .map(|(path, _)| FileEntry {
+                path: path.into(),
+                display: Arc::from(path.trim_start_matches("/repo/")),
+                kind: FileKind::of(Path::new(path)).expect("a kind"),
+                reported: true,
+            })
+            .collect();
+        let opts = LoadOptions::default();
+        let parts = load_all(&entries, &loader, &opts, None, |f, is_patch| {
+            let text = loader.read(&f.path).expect("read");
+            load(&Input { display: &f.display, kind: f.kind, bytes: text.as_bytes(), is_patch }, &opts)
+        });
+        let mut objects = Objects::default();
+        objects.merge_all(parts);
+        let names: Vec<&str> =
+            objects.federated_credentials.iter().filter_map(|f| f.name.as_ref()).map(|n| n.value.as_str()).collect();
+        assert_eq!(names, ["from-bicep", "from-terraform"]);
+        assert_eq!(objects.service_accounts.len(), 1, "the build's account");
+    }
 }
