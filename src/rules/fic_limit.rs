@@ -1,4 +1,5 @@
 use std::collections::HashSet;
+use std::hash::BuildHasher;
 use std::sync::Arc;
 
 use super::{Context, Rule, Sink};
@@ -8,6 +9,9 @@ use crate::model::{identity_key, FederatedCredential};
 /// Azure's limit of federated credentials per managed identity, and where to start warning.
 const LIMIT: usize = 20;
 const WARN_FROM: usize = 18;
+
+/// The hasher of identity keys (fixed: the groups must not depend on the run).
+const KEY_HASH: foldhash::fast::FixedState = foldhash::fast::FixedState::with_seed(0);
 
 /// IB402: more than 20 federated credentials in scope target one managed identity (warning
 /// from 18). Credentials are grouped by the identity their source names (ASO owner, Crossplane
@@ -24,15 +28,30 @@ impl Rule for FicLimit {
     fn check(&self, cx: &Context, sink: &mut Sink) {
         // One group per identity and deployment (parameter file): environments deployed from one
         // template with different parameter files hold different identities.
-        // Hashed, not ordered: a repository's thousands of credentials would each cost a string
-        // comparison per tree level. The few groups large enough to count are sorted below.
+        let counted = || {
+            cx.inventory
+                .federated_credentials
+                .iter()
+                .filter(|fic| fic.action != crate::model::FicAction::Delete)
+                .filter_map(|fic| Some((fic, identity_key(fic.identity.as_deref()?), fic.deployment.as_deref())))
+        };
+        // Counted first by a hash of the group's key: a repository's thousands of credentials,
+        // each with its own key and group, held megabytes through the rules phase for the few
+        // groups large enough to count. Hashes that collide only make a candidate larger: the
+        // groups themselves are made by their keys.
+        let mut counts: foldhash::HashMap<u64, usize> = foldhash::HashMap::default();
+        for (_, key, deployment) in counted() {
+            *counts.entry(KEY_HASH.hash_one((&key, deployment))).or_default() += 1;
+        }
+        counts.retain(|_, n| *n >= WARN_FROM);
         let mut by_identity: foldhash::HashMap<(String, Option<&str>), Vec<&FederatedCredential>> =
             foldhash::HashMap::default();
-        for fic in &cx.inventory.federated_credentials {
-            let Some(id) = fic.identity.as_deref().filter(|_| fic.action != crate::model::FicAction::Delete) else {
-                continue;
-            };
-            by_identity.entry((identity_key(id), fic.deployment.as_deref())).or_default().push(fic);
+        if !counts.is_empty() {
+            for (fic, key, deployment) in counted() {
+                if counts.contains_key(&KEY_HASH.hash_one((&key, deployment))) {
+                    by_identity.entry((key, deployment)).or_default().push(fic);
+                }
+            }
         }
         // Most identities have a credential or two: names are compared within the few groups
         // large enough to count.
