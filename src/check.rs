@@ -321,8 +321,9 @@ pub(crate) fn apply_inline_suppressions(
 /// in every overlay), or the entry may come from an overlay's patch or `labels:` list, and the
 /// grant IB301 writes would land in a base that every overlay deploys, in one overlay's
 /// namespace. Their help still says what to change.
-fn merge_builds(findings: Vec<Finding>) -> Vec<Finding> {
-    let (mut built, mut out): (Vec<Finding>, Vec<Finding>) = findings.into_iter().partition(|f| !f.builds.is_empty());
+fn merge_builds(mut out: Vec<Finding>) -> Vec<Finding> {
+    // Taken out in place: partitioning copied every finding of the run into a second vector.
+    let mut built: Vec<Finding> = out.extract_if(.., |f| !f.builds.is_empty()).collect();
     if built.is_empty() {
         return out;
     }

@@ -46,6 +46,10 @@ pub(super) fn account_users(inv: &Inventory) -> Vec<AccountUsers<'_>> {
         }
         out[group_of[sa]].pods.push(w);
     }
+    // Held through the rules phase, one entry per account of the repository: a vector of one pod
+    // kept room for four.
+    out.shrink_to_fit();
+    out.iter_mut().for_each(|u| u.pods.shrink_to_fit());
     out
 }
 
