@@ -109,10 +109,15 @@ pub fn load_all(
                 if claimed.is_empty() {
                     return Vec::new();
                 }
+                // One part per evaluator, made while its parts are in memory anyway: Terraform's
+                // fifty roots, each a part, cost the final merge a second copy of their
+                // credentials, as no part had room for all the others.
                 let evaluate = |loader: &dyn Loader| {
                     let mut parts = e.evaluate(claimed, &scope, loader, opts);
                     parts.iter_mut().for_each(Objects::shrink_to_fit);
-                    parts
+                    let mut one = Objects::default();
+                    one.merge_all(parts);
+                    vec![one]
                 };
                 match cache {
                     Some(cache) => cache.evaluation(evaluator_key(i, claimed, files), loader, evaluate),
@@ -247,7 +252,14 @@ mod tests {
             ("/repo/app/kustomization.yaml", "resources: [sa.yaml]\n"),
             ("/repo/app/sa.yaml", "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: app\n"),
             ("/repo/app/infra/main.bicep", bicep.as_str()),
-            ("/repo/tf/main.tf", "resource \"azurerm_federated_identity_credential\" \"f\" {\n  name = \"from-terraform\"\n}\n"),
+            (
+                "/repo/tf/a/main.tf",
+                "resource \"azurerm_federated_identity_credential\" \"f\" {\n  name = \"from-terraform\"\n}\n",
+            ),
+            (
+                "/repo/tf/b/main.tf",
+                "resource \"azurerm_federated_identity_credential\" \"f\" {\n  name = \"from-b\"\n}\n",
+            ),
         ];
         let loader = MemLoader::new(files);
         let entries: Vec<FileEntry> = files
@@ -264,11 +276,14 @@ mod tests {
             let text = loader.read(&f.path).expect("read");
             load(&Input { display: &f.display, kind: f.kind, bytes: text.as_bytes(), is_patch }, &opts)
         });
+        // One part for each evaluator that ran (Terraform's two roots merged into one), then the
+        // files loaded while the builds ran, the files left, and the builds.
+        assert_eq!(parts.len(), 2 + 3);
         let mut objects = Objects::default();
         objects.merge_all(parts);
         let names: Vec<&str> =
             objects.federated_credentials.iter().filter_map(|f| f.name.as_ref()).map(|n| n.value.as_str()).collect();
-        assert_eq!(names, ["from-bicep", "from-terraform"]);
+        assert_eq!(names, ["from-bicep", "from-terraform", "from-b"]);
         assert_eq!(objects.service_accounts.len(), 1, "the build's account");
     }
 }
