@@ -135,7 +135,8 @@ object_kinds! {
     /// Tool configurations that supply client ids (their objects are also in `others` or
     /// `config_maps`, which hold their metadata).
     tool_configs: ToolConfig,
-    /// Objects of kinds no rule models in detail (kept for metadata checks).
+    /// Objects of kinds no rule models in detail, kept for metadata checks: those without labels
+    /// or annotations are dropped as files load ([`Objects::forget_unread`]), Namespaces aside.
     others: Meta,
 }
 
