@@ -109,9 +109,9 @@ pub fn load_all(
                 if claimed.is_empty() {
                     return Vec::new();
                 }
-                // One part per evaluator, made while its parts are in memory anyway: Terraform's
-                // fifty roots, each a part, cost the final merge a second copy of their
-                // credentials, as no part had room for all the others.
+                // One part per evaluator, made while its parts are in memory anyway: Terraform
+                // returns a part per root module, none with room for the others, and the final
+                // merge made a second copy of all their credentials.
                 let evaluate = |loader: &dyn Loader| {
                     let mut parts = e.evaluate(claimed, &scope, loader, opts);
                     parts.iter_mut().for_each(Objects::shrink_to_fit);
