@@ -3,7 +3,8 @@
 # (10,000 and 1,000 applications), then measures in one run:
 #   1. iblint check on 10,000 apps: wall time and peak RSS
 #   2. the baselines on the same files, with the same walk, threads and allocator: the bare
-#      saphyr-parser event loop (the headline ratio's denominator) and the tree-building parse
+#      saphyr-parser event loop (the headline ratio's denominator) and the tree-building parse,
+#      run in turn with iblint round by round (so are step 4's three)
 #   2b. memory at scale: iblint check on 3x and 10x as many apps (30,000 and 100,000): peak RSS,
 #      the marginal bytes per app between 10,000 and 30,000, and the 100,000-app wall time
 #   3. checkov on the 1,000-app tree next to iblint on the same tree, with finding counts
@@ -72,28 +73,55 @@ python3 bench/gen_repo.py "$SMALL_N" "$WORK/small"
 git -C "$WORK/big" init -q # the pre-commit case resolves references across the git work tree
 BIG_BYTES=$(find "$WORK/big" -type f -printf '%s\n' | awk '{s+=$1} END {print s}')
 
-# measure NAME DIR CMD...: best-of-RUNS wall seconds and the peak RSS (MB) of that run.
-declare -A WALL RSS
-measure() {
+# run_once NAME DIR CMD...: one run of CMD in DIR; NAME keeps its best wall seconds and the peak
+# RSS (KB) of that run.
+declare -A WALL RSS BEST_KB
+run_once() {
   local name=$1 dir=$2
   shift 2
-  local best="" best_rss=""
+  # Wall time from the nanosecond clock (time's %e has 10 ms steps: too coarse for ratios of
+  # sub-second runs); peak RSS from /usr/bin/time.
+  local t0 t1 wall kb
+  t0=$(date +%s%N)
+  (cd "$dir" && /usr/bin/time -f '%M' -o "$WORK/time" "$@" >"$WORK/$name.out" 2>"$WORK/$name.err") || true
+  t1=$(date +%s%N)
+  wall=$(awk "BEGIN {printf \"%.3f\", ($t1 - $t0) / 1e9}")
+  # /usr/bin/time appends "Command exited with non-zero status" on exit 1: keep the last line.
+  kb=$(tail -n1 "$WORK/time")
+  if [[ -z ${WALL[$name]:-} ]] || awk "BEGIN {exit !($wall < ${WALL[$name]})}"; then
+    WALL[$name]=$wall
+    BEST_KB[$name]=$kb
+  fi
+}
+
+# report NAME: prints NAME's best run (and sets its RSS in MB).
+report() {
+  RSS[$1]=$(awk "BEGIN {printf \"%.1f\", ${BEST_KB[$1]} / 1024}")
+  printf '%-28s %8.3f s  %8s MB\n' "$1" "${WALL[$1]}" "${RSS[$1]}"
+}
+
+# measure NAME DIR CMD...: best of RUNS runs.
+measure() {
+  local name=$1
+  unset "WALL[$name]"
+  for _ in $(seq "$RUNS"); do run_once "$@"; done
+  report "$name"
+}
+
+# measure_in_turn DIR NAME...: the commands named (each in the array CMD_<NAME>) run in turn, RUNS
+# rounds, each keeping its best: a busy spell of the shared machine then weighs on a ratio's
+# numerator and denominator alike, where measuring one after the other let it fall on one.
+measure_in_turn() {
+  local dir=$1 name
+  shift
+  for name in "$@"; do unset "WALL[$name]"; done
   for _ in $(seq "$RUNS"); do
-    # Wall time from the nanosecond clock (time's %e has 10 ms steps: too coarse for ratios of
-    # sub-second runs); peak RSS from /usr/bin/time.
-    local t0 t1
-    t0=$(date +%s%N)
-    (cd "$dir" && /usr/bin/time -f '%M' -o "$WORK/time" "$@" >"$WORK/$name.out" 2>"$WORK/$name.err") || true
-    t1=$(date +%s%N)
-    local wall kb
-    wall=$(awk "BEGIN {printf \"%.3f\", ($t1 - $t0) / 1e9}")
-    # /usr/bin/time appends "Command exited with non-zero status" on exit 1: keep the last line.
-    kb=$(tail -n1 "$WORK/time")
-    if [[ -z $best ]] || awk "BEGIN {exit !($wall < $best)}"; then best=$wall best_rss=$kb; fi
+    for name in "$@"; do
+      local cmd="CMD_${name}[@]"
+      run_once "$name" "$dir" "${!cmd}"
+    done
   done
-  WALL[$name]=$best
-  RSS[$name]=$(awk "BEGIN {printf \"%.1f\", $best_rss / 1024}")
-  printf '%-28s %8.3f s  %8s MB\n' "$name" "$best" "${RSS[$name]}"
+  for name in "$@"; do report "$name"; done
 }
 
 # Milliseconds, for the pre-commit case (time's %e has 10 ms resolution).
@@ -116,10 +144,14 @@ measure_ms() {
 count_sarif() { python3 -c 'import json,sys; print(sum(len(r.get("results", [])) for r in json.load(open(sys.argv[1]))["runs"]))' "$1"; }
 
 echo "== 1-2. $N apps ($BIG_BYTES bytes), $THREADS threads"
-measure check_big "$WORK/big" "$IBLINT" check . --format sarif --fail-on never --no-cache
+# shellcheck disable=SC2034 # read by measure_in_turn, by name
+CMD_check_big=("$IBLINT" check . --format sarif --fail-on never --no-cache)
+# shellcheck disable=SC2034
+CMD_events_only_big=("$PARSE_ONLY" --events .)
+# shellcheck disable=SC2034
+CMD_parse_only_big=("$PARSE_ONLY" .)
+measure_in_turn "$WORK/big" check_big events_only_big parse_only_big
 CHECK_BIG_FINDINGS=$(count_sarif "$WORK/check_big.out")
-measure events_only_big "$WORK/big" "$PARSE_ONLY" --events .
-measure parse_only_big "$WORK/big" "$PARSE_ONLY" .
 DOCS=$(grep -o '[0-9]* documents' "$WORK/parse_only_big.out" | cut -d' ' -f1)
 
 echo "== 2b. memory at scale"
@@ -136,9 +168,13 @@ for scale in large huge; do
 done
 
 echo "== 4. 1 thread vs $THREADS"
-measure check_big_1thread "$WORK/big" "$IBLINT" --threads 1 check . --format sarif --fail-on never --no-cache
-measure events_only_big_1thread "$WORK/big" "$PARSE_ONLY" --threads 1 --events .
-measure parse_only_big_1thread "$WORK/big" "$PARSE_ONLY" --threads 1 .
+# shellcheck disable=SC2034 # read by measure_in_turn, by name
+CMD_check_big_1thread=("$IBLINT" --threads 1 check . --format sarif --fail-on never --no-cache)
+# shellcheck disable=SC2034
+CMD_events_only_big_1thread=("$PARSE_ONLY" --threads 1 --events .)
+# shellcheck disable=SC2034
+CMD_parse_only_big_1thread=("$PARSE_ONLY" --threads 1 .)
+measure_in_turn "$WORK/big" check_big_1thread events_only_big_1thread parse_only_big_1thread
 
 echo "== 3. checkov vs iblint on $SMALL_N apps"
 measure check_small "$WORK/small" "$IBLINT" check . --format sarif --fail-on never --no-cache
