@@ -314,8 +314,10 @@ fn append_all<T>(into: &mut Vec<T>, mut parts: Vec<Vec<T>>) {
     let mut base = std::mem::take(&mut parts[roomy]);
     let after: Vec<Vec<T>> = parts.drain(roomy + 1..).collect();
     // What comes before: shifted in at the front, in order, from one vector of the exact size
-    // (`splice` fills the gap from an exact-size iterator without a temporary of its own).
-    let before: Vec<T> = parts.into_iter().flatten().collect();
+    // (`splice` fills the gap from an exact-size iterator without a temporary of its own;
+    // collecting a flattening iterator would have grown it by doubling).
+    let mut before: Vec<T> = Vec::with_capacity(parts.iter().map(Vec::len).sum());
+    parts.into_iter().for_each(|part| before.extend(part));
     base.splice(0..0, before);
     after.into_iter().for_each(|part| base.extend(part));
     *into = base;

@@ -113,10 +113,9 @@ pub fn load_all(
                 // returns a part per root module, none with room for the others, and the final
                 // merge made a second copy of all their credentials.
                 let evaluate = |loader: &dyn Loader| {
-                    let mut parts = e.evaluate(claimed, &scope, loader, opts);
-                    parts.iter_mut().for_each(Objects::shrink_to_fit);
                     let mut one = Objects::default();
-                    one.merge_all(parts);
+                    one.merge_all(e.evaluate(claimed, &scope, loader, opts));
+                    one.shrink_to_fit();
                     vec![one]
                 };
                 match cache {
