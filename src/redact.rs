@@ -168,6 +168,13 @@ pub fn collect(root: &Node, out: &mut Vec<String>) {
     walk(root, out);
 }
 
+/// Whether [`collect`] may take anything from the scalar entry `key: value` of a mapping in a
+/// document that is not a Secret: the name-value pair of an env var, a secret-looking name, a
+/// connection string. (What an entry elsewhere holds matters only when this answers yes.)
+pub fn may_take_from_entry(key: &str, value: &str) -> bool {
+    matches!(key, "name" | "value") || is_secret_name(key) || looks_like_connection_string(value)
+}
+
 fn walk(node: &Node, out: &mut Vec<String>) {
     match &node.kind {
         NodeKind::Scalar(s) => {

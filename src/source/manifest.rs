@@ -108,9 +108,27 @@ pub fn revision_account(meta: &Meta) -> Text {
 /// (`AZURE_CLIENT_ID`, token paths). Application settings, often most of a repository's YAML,
 /// would otherwise stay in memory for the whole run.
 fn mentions_azure_identity(key: &str, value: &Node) -> bool {
-    let value = value.as_scalar().map_or("", |s| s.value.as_str());
+    setting_mentions_azure_identity(key, value.as_scalar().map_or("", |s| s.value.as_str()))
+}
+
+fn setting_mentions_azure_identity(key: &str, value: &str) -> bool {
     // A substring search costs its setup on every value: a `/` (one byte, a fast scan) comes first.
     mentions_azure(key) || mentions_azure(value) || (value.contains('/') && value.contains("/var/run/secrets"))
+}
+
+/// What a manifest's reader never looks at: the ConfigMap settings that neither concern Azure
+/// identity (the model keeps only those) nor may hold a secret to mask. The parser leaves them
+/// out of the tree instead of building nodes for them to be dropped.
+pub struct UnreadSettings;
+
+impl crate::yaml::Unread for UnreadSettings {
+    fn prunes(&self, kind: &str, section: &str) -> bool {
+        kind == "ConfigMap" && section == "data"
+    }
+
+    fn keeps(&self, key: &str, value: &str) -> bool {
+        setting_mentions_azure_identity(key, value) || crate::redact::may_take_from_entry(key, value)
+    }
 }
 
 /// Whether `text` holds `azure` in any case. Runs on every setting of every ConfigMap, most of

@@ -18,11 +18,14 @@ pub mod stage;
 pub mod tools;
 pub mod workflow;
 
+#[cfg(test)]
+mod unread_tests;
+
 use std::sync::Arc;
 
 use crate::model::{Objects, Origin, ParseFailure, SkipNote};
 use crate::span::Pos;
-use crate::yaml::{parse_stream, Limits, Node};
+use crate::yaml::{parse_stream_pruned, Limits, Node};
 use files::FileKind;
 use manifest::{load_document, DocContext};
 
@@ -110,7 +113,8 @@ fn load_manifest(input: &Input, text: &str, opts: &LoadOptions, inv: &mut Object
     let name = input.display.rsplit('/').next().unwrap_or_default();
     let workflow = input.display.contains(".github/workflows/") || name == "action.yml" || name == "action.yaml";
     let mut loaded = Objects::default();
-    let kept = read_manifest(input.display, text, opts, inv, |root| {
+    let unread = Some(&manifest::UnreadSettings as &dyn crate::yaml::Unread);
+    let kept = read_manifest(input.display, text, opts, unread, inv, |root| {
         if workflow {
             workflow::scan(&root, text, input.display, &mut loaded);
         }
@@ -124,13 +128,15 @@ fn load_manifest(input: &Input, text: &str, opts: &LoadOptions, inv: &mut Object
     }
 }
 
-/// Reads the documents of a manifest text, handing each to `on_doc`. Parse failures, notes and
-/// secret-looking values go to `out`. Returns false when the text turned out to be a template
-/// rather than a manifest (a note says so): then nothing handed to `on_doc` counts.
+/// Reads the documents of a manifest text, handing each to `on_doc` without the entries `unread`
+/// says it never looks at. Parse failures, notes and secret-looking values go to `out`. Returns
+/// false when the text turned out to be a template rather than a manifest (a note says so): then
+/// nothing handed to `on_doc` counts.
 pub(crate) fn read_manifest(
     display: &Arc<str>,
     text: &str,
     opts: &LoadOptions,
+    unread: Option<&dyn crate::yaml::Unread>,
     out: &mut Objects,
     mut on_doc: impl FnMut(Node),
 ) -> bool {
@@ -142,7 +148,7 @@ pub(crate) fn read_manifest(
     let template = text.contains("{{");
     let mut template_keys = false;
     let mut secrets = Vec::new();
-    let outcome = parse_stream(text, &opts.limits, |root| {
+    let outcome = parse_stream_pruned(text, &opts.limits, unread, |root| {
         template_keys |= template && root.has_complex_key();
         crate::redact::collect(&root, &mut secrets);
         on_doc(root);

@@ -10,10 +10,12 @@ mod edit;
 mod json;
 mod node;
 mod parse;
+mod prune;
 
 pub use json::to_json;
 pub use node::{Node, NodeKind, Scalar, ScalarType};
-pub use parse::{parse_stream, Limits, ParseError};
+pub use parse::{parse_stream, parse_stream_pruned, Limits, ParseError};
+pub use prune::Unread;
 
 /// The last document of `text`, for unit tests of what edits and reads trees.
 #[cfg(test)]

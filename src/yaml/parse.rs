@@ -4,6 +4,7 @@ use saphyr_parser::{Event, Parser, ScalarStyle, Span as YSpan};
 
 use super::children::Children;
 use super::node::{Node, NodeKind, Scalar};
+use super::prune::{all_keys, Left, Unread};
 use crate::span::{Pos, Span};
 
 /// Budgets that keep hostile input bounded.
@@ -53,8 +54,41 @@ pub struct StreamOutcome {
 
 /// Parses a YAML (or JSON) stream, handing each document's root to `on_doc` as soon as it is
 /// complete so that memory stays proportional to one document.
-pub fn parse_stream(text: &str, limits: &Limits, mut on_doc: impl FnMut(Node)) -> StreamOutcome {
+pub fn parse_stream(text: &str, limits: &Limits, on_doc: impl FnMut(Node)) -> StreamOutcome {
+    parse_stream_pruned(text, limits, None, on_doc)
+}
+
+/// [`parse_stream`], leaving out of each tree the entries `unread` says no reader looks at (see
+/// [`super::prune`]).
+pub fn parse_stream_pruned(
+    text: &str,
+    limits: &Limits,
+    unread: Option<&dyn Unread>,
+    mut on_doc: impl FnMut(Node),
+) -> StreamOutcome {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    match read(text, limits, unread, 0, &mut on_doc) {
+        Ok(outcome) => outcome,
+        // A document turned out not to be of the kind it was pruned for: it and those after it
+        // are read again, whole (those before it were right, and were delivered).
+        Err(Misjudged { delivered }) => read(text, limits, None, delivered, &mut on_doc).unwrap_or_default(),
+    }
+}
+
+/// A pruned document's later `kind` key contradicted the kind it was pruned for, after
+/// `delivered` documents had been handed on.
+struct Misjudged {
+    delivered: usize,
+}
+
+/// Reads the stream, handing on each document after the first `skip`.
+fn read(
+    text: &str,
+    limits: &Limits,
+    unread: Option<&dyn Unread>,
+    skip: usize,
+    on_doc: &mut impl FnMut(Node),
+) -> Result<StreamOutcome, Misjudged> {
     // A flow collection that opens a document might still turn out to be a mapping key, and the
     // scanner queues every token until it knows: the whole of a JSON document (~15 times its
     // size: 400 MB for 5 MB of JSON). Nothing after `--- ` can be a key, so such a document is
@@ -67,13 +101,20 @@ pub fn parse_stream(text: &str, limits: &Limits, mut on_doc: impl FnMut(Node)) -
     } else {
         (text, 0)
     };
-    let mut builder = Builder::new(*limits, Source::new(scanned, shift));
+    let mut builder = Builder::new(*limits, Source::new(scanned, shift), unread);
     let mut outcome = StreamOutcome::default();
     let mut parser = Parser::new_from_str(scanned);
+    let mut documents = 0;
     while let Some(next) = parser.next_event() {
         match next {
             Ok((event, span)) => match builder.event(event, span) {
-                Ok(Some(root)) => on_doc(root),
+                Ok(Some(root)) => {
+                    documents += 1;
+                    if documents > skip {
+                        on_doc(root);
+                    }
+                }
+                Ok(None) if builder.misjudged => return Err(Misjudged { delivered: documents }),
                 Ok(None) => {}
                 Err(e) => {
                     outcome.fatal = Some(e);
@@ -95,7 +136,7 @@ pub fn parse_stream(text: &str, limits: &Limits, mut on_doc: impl FnMut(Node)) -
             pos,
         });
     }
-    outcome
+    Ok(outcome)
 }
 
 /// What a document that opens with `{` or `[` is scanned behind (see [`parse_stream`]).
@@ -129,8 +170,21 @@ fn place_end_of_input_error(text: &str, builder: &Builder, mut error: ParseError
 }
 
 enum Frame {
-    Seq { start: Pos, anchor: usize, items: Children<Node>, cost: Cost },
-    Map { start: Pos, anchor: usize, entries: Children<(Node, Node)>, key: Option<Node>, cost: Cost },
+    Seq {
+        start: Pos,
+        anchor: usize,
+        items: Children<Node>,
+        cost: Cost,
+    },
+    Map {
+        start: Pos,
+        anchor: usize,
+        entries: Children<(Node, Node)>,
+        key: Option<Node>,
+        cost: Cost,
+        /// What the mapping left out, when it is a section an [`Unread`] policy prunes.
+        left: Option<Box<Left>>,
+    },
 }
 
 /// The text being parsed: turns the parser's markers into positions, and mends the few positions
@@ -222,6 +276,13 @@ impl<'a> Source<'a> {
 struct Builder<'a> {
     source: Source<'a>,
     limits: Limits,
+    unread: Option<&'a dyn Unread>,
+    /// The value of the document's top-level `kind` key, as far as it was read.
+    kind: Option<compact_str::CompactString>,
+    /// The kind the document's entries were left out for, if any were.
+    pruned_for: Option<compact_str::CompactString>,
+    /// A later `kind` key contradicted `pruned_for`: the stream must be read again whole.
+    misjudged: bool,
     stack: Vec<Frame>,
     anchors: HashMap<usize, (Node, Cost)>,
     /// What alias expansion has copied in this file.
@@ -252,10 +313,14 @@ impl Cost {
 }
 
 impl<'a> Builder<'a> {
-    fn new(limits: Limits, source: Source<'a>) -> Self {
+    fn new(limits: Limits, source: Source<'a>, unread: Option<&'a dyn Unread>) -> Self {
         Builder {
             source,
             limits,
+            unread,
+            kind: None,
+            pruned_for: None,
+            misjudged: false,
             stack: Vec::new(),
             anchors: HashMap::new(),
             aliased: Cost::default(),
@@ -274,6 +339,8 @@ impl<'a> Builder<'a> {
                 self.anchors.clear();
                 self.root = None;
                 self.nodes = 0;
+                self.kind = None;
+                self.pruned_for = None;
             }
             Event::DocumentEnd => return Ok(self.root.take()),
             Event::Scalar(value, style, anchor, tag) => {
@@ -282,6 +349,9 @@ impl<'a> Builder<'a> {
                         if t.is_yaml_core_schema() { t.suffix.clone() } else { format!("{}{}", t.handle, t.suffix) };
                     tag.into_boxed_str()
                 });
+                if anchor == 0 && tag.is_none() && self.leaves_out(&value, start)? {
+                    return Ok(None);
+                }
                 if matches!(style, ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted) {
                     end = self.source.quoted_end(start).unwrap_or(end);
                 }
@@ -304,7 +374,8 @@ impl<'a> Builder<'a> {
                 self.open(Frame::Seq { start, anchor, items: Children::new(), cost: Cost::ONE })?;
             }
             Event::MappingStart(anchor, _) => {
-                self.open(Frame::Map { start, anchor, entries: Children::new(), key: None, cost: Cost::ONE })?;
+                let left = (anchor == 0 && self.prunes_next_mapping()).then(Box::default);
+                self.open(Frame::Map { start, anchor, entries: Children::new(), key: None, cost: Cost::ONE, left })?;
             }
             Event::SequenceEnd | Event::MappingEnd => {
                 // A flow collection ends at its `]`/`}`; the event's own end runs on over comments.
@@ -317,10 +388,18 @@ impl<'a> Builder<'a> {
                         let items = items.into_vec();
                         (Node { span: Span::new(start, end), kind: NodeKind::Seq(items) }, cost, anchor)
                     }
-                    Some(Frame::Map { start, anchor, entries, cost, .. }) => {
+                    Some(Frame::Map { start, anchor, entries, cost, left, .. }) => {
                         let entries = entries.into_vec();
-                        self.check_duplicates(&entries);
+                        let kept = || entries.iter().map(|(k, _)| (k.as_str(), k.span.start()));
+                        match &left {
+                            None => self.check_duplicates(kept(), entries.len()),
+                            Some(left) => {
+                                let keys = all_keys(kept(), left);
+                                self.check_duplicates(keys.iter().copied(), keys.len());
+                            }
+                        }
                         let entries = self.resolve_merge_keys(entries);
+                        // (A mapping's end event comes after its last value, left out or not.)
                         let end = entries.last().map_or(end, |(_, v)| v.span.end().max(end));
                         (Node { span: Span::new(start, end), kind: NodeKind::Map(entries) }, cost, anchor)
                     }
@@ -379,14 +458,9 @@ impl<'a> Builder<'a> {
             self.nodes += cost.nodes; // the anchor table keeps a copy
             self.anchors.insert(anchor, (node.clone(), cost));
         }
-        if self.nodes > self.limits.max_nodes {
-            return Err(ParseError {
-                message: format!(
-                    "this document has more than {} nodes: too large to lint (split it into several documents)",
-                    self.limits.max_nodes
-                ),
-                pos: node.span.start(),
-            });
+        self.check_node_budget(node.span.start())?;
+        if self.unread.is_some() && self.stack.len() == 1 {
+            self.note_kind(&node);
         }
         match self.stack.last_mut() {
             None => self.root = Some(node),
@@ -403,6 +477,66 @@ impl<'a> Builder<'a> {
             }
         }
         Ok(())
+    }
+
+    /// Errs once the document holds more nodes than its budget.
+    fn check_node_budget(&self, at: Pos) -> Result<(), ParseError> {
+        if self.nodes <= self.limits.max_nodes {
+            return Ok(());
+        }
+        Err(ParseError {
+            message: format!(
+                "this document has more than {} nodes: too large to lint (split it into several documents)",
+                self.limits.max_nodes
+            ),
+            pos: at,
+        })
+    }
+
+    /// Follows the document's top-level `kind` key as `node`, a top-level value or key, completes.
+    fn note_kind(&mut self, node: &Node) {
+        let Some(Frame::Map { key: Some(key), .. }) = self.stack.last() else { return };
+        if key.as_str() != Some("kind") {
+            return;
+        }
+        let kind = node.as_str().map(compact_str::CompactString::from);
+        if self.pruned_for.is_some() && kind != self.pruned_for {
+            self.misjudged = true;
+        }
+        self.kind = kind;
+    }
+
+    /// Whether the mapping about to open is a top-level section the policy prunes for the
+    /// document's kind.
+    fn prunes_next_mapping(&self) -> bool {
+        let (Some(unread), Some(kind), [Frame::Map { key: Some(key), .. }]) =
+            (self.unread, &self.kind, self.stack.as_slice())
+        else {
+            return false;
+        };
+        key.as_str().is_some_and(|section| unread.prunes(kind, section))
+    }
+
+    /// Leaves out the entry whose value is the scalar `value` (starting at `start`), when it
+    /// completes an entry of a pruned mapping that the policy says is not read.
+    fn leaves_out(&mut self, value: &str, start: Pos) -> Result<bool, ParseError> {
+        let Some(unread) = self.unread else { return Ok(false) };
+        let Some(Frame::Map { key, left: Some(left), cost, .. }) = self.stack.last_mut() else { return Ok(false) };
+        let Some(name) = key.as_ref().and_then(|k| k.as_scalar()).filter(|k| k.value != "<<") else {
+            return Ok(false);
+        };
+        if unread.keeps(&name.value, value) {
+            return Ok(false);
+        }
+        let Some(key) = key.take() else { return Ok(false) };
+        let NodeKind::Scalar(name) = key.kind else { return Ok(false) };
+        left.keys.push((name.value, key.span.start()));
+        cost.add(Cost { nodes: 1, bytes: value.len() });
+        self.pruned_for.clone_from(&self.kind);
+        // Left out, the value still counts: the budget bounds the document, not the tree.
+        self.nodes += 1;
+        self.check_node_budget(start)?;
+        Ok(true)
     }
 
     /// Applies YAML merge keys (`<<: *base`, `<<: [*a, *b]`) as the Kubernetes decoders do:
@@ -447,28 +581,30 @@ impl<'a> Builder<'a> {
         }
     }
 
-    fn check_duplicates(&mut self, entries: &[(Node, Node)]) {
+    /// Reports each repeated key of a mapping, given as `count` pairs of its text (`None`: not a
+    /// scalar) and where it starts, in source order.
+    fn check_duplicates<'k>(&mut self, keys: impl Iterator<Item = (Option<&'k str>, Pos)> + Clone, count: usize) {
         // Most mappings hold a handful of keys: comparing each with those before it costs less
         // than hashing them (this runs on every mapping of every file).
         const FEW: usize = 16;
         // A longer one's keys go into a set sized for them all at once (growing it rehashed each
         // key several times).
-        let mut seen: foldhash::HashSet<&str> = if entries.len() > FEW {
-            foldhash::HashSet::with_capacity_and_hasher(entries.len(), Default::default())
+        let mut seen: foldhash::HashSet<&str> = if count > FEW {
+            foldhash::HashSet::with_capacity_and_hasher(count, Default::default())
         } else {
             foldhash::HashSet::default()
         };
-        for (i, (k, _)) in entries.iter().enumerate() {
+        for (i, (key, at)) in keys.clone().enumerate() {
             // `<<` merge keys may legitimately repeat.
-            let Some(name) = k.as_str().filter(|n| *n != "<<") else { continue };
-            let repeated = if entries.len() <= FEW {
-                entries[..i].iter().any(|(earlier, _)| earlier.as_str() == Some(name))
+            let Some(name) = key.filter(|n| *n != "<<") else { continue };
+            let repeated = if count <= FEW {
+                keys.clone().take(i).any(|(earlier, _)| earlier == Some(name))
             } else {
                 !seen.insert(name)
             };
             if repeated {
                 // No line number in the message: findings' fingerprints hash it.
-                self.problem(k.span.start(), || {
+                self.problem(at, || {
                     format!(
                         "duplicate key `{}` in this mapping: strict decoding rejects it, lenient tools keep the \
                          last value",

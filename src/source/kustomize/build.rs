@@ -202,7 +202,8 @@ impl<'a> Context<'a> {
                 }
                 Ok(_) => {
                     let mut docs = Vec::new();
-                    let kept = crate::source::read_manifest(&display, &text, self.opts, &mut objects, |d| docs.push(d));
+                    let kept =
+                        crate::source::read_manifest(&display, &text, self.opts, None, &mut objects, |d| docs.push(d));
                     Ok(if kept { docs } else { Vec::new() })
                 }
             },

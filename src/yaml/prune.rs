@@ -1,0 +1,162 @@
+//! Entries no reader looks at, left out of the tree as it is built.
+//!
+//! A ConfigMap's settings are often most of a repository's YAML, and the linter reads only the
+//! few that concern Azure identity or look secret. Building a node for each of the others, then
+//! walking and dropping it, cost more than all the rules. A reader that knows what it reads says
+//! so with an [`Unread`] policy; the builder then leaves out each scalar entry of the sections it
+//! names for which the policy answers "not read", before making its value's node.
+//!
+//! What the rest of the tree says does not change: every key still takes part in the duplicate
+//! key check, a mapping still ends where its last entry ends, and left-out nodes still count
+//! towards the node budget. Anchored or tagged values, complex keys and merge keys always stay.
+//! The policy is asked with the document's `kind` as far as it was read; should a later `kind`
+//! key contradict it, the stream is read again without leaving anything out (see
+//! [`super::parse`]).
+
+use compact_str::CompactString;
+
+use crate::span::Pos;
+
+/// What a reader of the tree never looks at.
+pub trait Unread: Sync {
+    /// Whether some scalar entries of the mapping under the top-level key `section` of a document
+    /// of kind `kind` may go unread.
+    fn prunes(&self, kind: &str, section: &str) -> bool;
+
+    /// Whether the scalar entry `key: value` of such a mapping is read, and must stay.
+    fn keeps(&self, key: &str, value: &str) -> bool;
+}
+
+/// What a pruned mapping left out, for the checks that must still see it.
+#[derive(Debug, Default)]
+pub(super) struct Left {
+    /// The keys of the entries left out, where each starts, in source order.
+    pub(super) keys: Vec<(CompactString, Pos)>,
+}
+
+/// The keys of a mapping, kept and left out, in source order: `(text, start)`.
+pub(super) fn all_keys<'a>(
+    kept: impl Iterator<Item = (Option<&'a str>, Pos)>,
+    left: &'a Left,
+) -> Vec<(Option<&'a str>, Pos)> {
+    let mut out: Vec<(Option<&str>, Pos)> = kept.collect();
+    out.extend(left.keys.iter().map(|(k, p)| (Some(k.as_str()), *p)));
+    // Both runs are in source order; a stable sort by position interleaves them.
+    out.sort_by_key(|(_, p)| *p);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::yaml::parse::{parse_stream, parse_stream_pruned, Limits, StreamOutcome};
+    use crate::yaml::Node;
+
+    /// Prunes the `data` of `Settings` documents, keeping the entries whose key starts with `keep`.
+    struct KeepPrefixed;
+
+    impl Unread for KeepPrefixed {
+        fn prunes(&self, kind: &str, section: &str) -> bool {
+            kind == "Settings" && section == "data"
+        }
+
+        fn keeps(&self, key: &str, _value: &str) -> bool {
+            key.starts_with("keep")
+        }
+    }
+
+    fn pruned(text: &str) -> (Vec<Node>, StreamOutcome) {
+        let mut docs = Vec::new();
+        let outcome = parse_stream_pruned(text, &Limits::default(), Some(&KeepPrefixed), |d| docs.push(d));
+        (docs, outcome)
+    }
+
+    fn whole(text: &str) -> (Vec<Node>, StreamOutcome) {
+        let mut docs = Vec::new();
+        let outcome = parse_stream(text, &Limits::default(), |d| docs.push(d));
+        (docs, outcome)
+    }
+
+    fn keys(node: &Node) -> Vec<&str> {
+        node.as_map().unwrap().iter().map(|(k, _)| k.as_str().unwrap()).collect()
+    }
+
+    #[test]
+    fn unread_entries_are_left_out_and_the_rest_is_as_written() {
+        let text = "kind: Settings\ndata:\n  a: \"1\"\n  keep_b: two\n  c: x\nother:\n  a: 1\n";
+        let (docs, outcome) = pruned(text);
+        assert!(outcome.fatal.is_none() && outcome.problems.is_empty());
+        assert_eq!(keys(docs[0].get("data").unwrap()), ["keep_b"]);
+        assert_eq!(keys(docs[0].get("other").unwrap()), ["a"], "only the named section is pruned");
+        let kept = docs[0].get("data").unwrap().get("keep_b").unwrap();
+        assert_eq!((kept.as_str(), kept.span.start().line, kept.span.start().col), (Some("two"), 4, 11));
+        // Another kind, a section that is not top-level, a `kind` after the section: all whole.
+        for text in [
+            "kind: Other\ndata:\n  a: 1\n",
+            "kind: Settings\nspec:\n  data:\n    a: 1\n",
+            "data:\n  a: 1\nkind: Settings\n",
+        ] {
+            assert_eq!(format!("{:?}", pruned(text).0), format!("{:?}", whole(text).0), "{text}");
+        }
+    }
+
+    #[test]
+    fn anchored_tagged_and_merge_entries_stay() {
+        let text = "kind: Settings\ndata:\n  a: &x one\n  b: !!str two\n  c: *x\n  <<: {d: 1}\n  e: 2\n";
+        let (docs, outcome) = pruned(text);
+        assert!(outcome.fatal.is_none());
+        assert_eq!(keys(docs[0].get("data").unwrap()), ["a", "b", "c", "d"]);
+        // An anchored section is copied whole by its aliases: it is not pruned.
+        let text = "kind: Settings\ndata: &all\n  a: 1\ncopy: *all\n";
+        assert_eq!(format!("{:?}", pruned(text).0), format!("{:?}", whole(text).0));
+    }
+
+    #[test]
+    fn left_out_keys_are_still_checked_for_duplicates_and_the_mapping_keeps_its_end() {
+        for text in [
+            "kind: Settings\ndata:\n  a: 1\n  keep: 2\n  a: 3\n",
+            "kind: Settings\ndata:\n  keep: 1\n  a: 2\n  keep: 3\n",
+            "kind: Settings\ndata: {a: \"1\"  ,  b: '2'  }  # note\n",
+            "kind: Settings\ndata:\n  keep: 1\n  last: \"quoted\"   # trailing\n",
+            "kind: Settings\ndata:\n  keep: 1\n  last: |\n    block\n\n",
+            "kind: Settings\ndata:\n  keep: 1\n  last: |\n    block\nx: 1\n",
+            "kind: Settings\ndata:\n  keep: 1\n  last: plain\n    continued\n# c\n",
+            "kind: Settings\ndata:\n  keep: 1\n  last: 'q'\n# c\n---\nkind: A\n",
+            "kind: Settings\ndata:\n  keep: 1\n  last: 'q'",
+            "kind: Settings\ndata:\n  keep: 1\n  last: plain",
+            "kind: Settings\ndata: {keep: 1, last: 'q'}",
+            "{\"kind\": \"Settings\", \"data\": {\"keep\": \"1\", \"last\": \"v\"}}",
+        ] {
+            let ((p, po), (w, wo)) = (pruned(text), whole(text));
+            assert_eq!(po.problems, wo.problems, "{text}");
+            assert_eq!(p[0].get("data").unwrap().span, w[0].get("data").unwrap().span, "{text}");
+            assert_eq!(p[0].span, w[0].span, "{text}");
+        }
+        let many: String = (0..40).map(|i| format!("  s{i}: {i}\n")).collect();
+        let text = format!("kind: Settings\ndata:\n{many}  s7: again\n  keep: 1\n  s39: again\n");
+        let lines: Vec<u32> = pruned(&text).1.problems.iter().map(|p| p.pos.line).collect();
+        assert_eq!(lines, [43, 45]);
+    }
+
+    #[test]
+    fn left_out_values_count_towards_the_node_budget() {
+        let limits = Limits { max_nodes: 20, ..Limits::default() };
+        let settings: String = (0..30).map(|i| format!("  s{i}: {i}\n")).collect();
+        let text = format!("kind: Settings\ndata:\n{settings}");
+        let outcome = parse_stream_pruned(&text, &limits, Some(&KeepPrefixed), |_| {});
+        assert!(outcome.fatal.is_some_and(|e| e.message.contains("more than 20 nodes")));
+    }
+
+    #[test]
+    fn a_later_kind_that_contradicts_the_pruning_has_the_stream_read_whole() {
+        let text = "kind: A\n---\nkind: Settings\ndata:\n  a: 1\nkind: Secret\n---\nkind: Settings\ndata:\n  b: 2\n";
+        let ((p, po), (w, wo)) = (pruned(text), whole(text));
+        assert_eq!(format!("{p:?}"), format!("{w:?}"), "each document once, the later ones whole");
+        assert_eq!(p.len(), 3);
+        assert_eq!(po.problems, wo.problems);
+        assert_eq!(keys(p[1].get("data").unwrap()), ["a"]);
+        // The same kind again changes nothing: the pruning stands.
+        let (p, _) = pruned("kind: Settings\ndata:\n  a: 1\nkind: Settings\n");
+        assert!(keys(p[0].get("data").unwrap()).is_empty());
+    }
+}
