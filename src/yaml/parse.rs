@@ -242,6 +242,16 @@ impl<'a> Source<'a> {
     /// parser's end marker runs on over trailing blanks and comments.
     fn quoted_end(&self, start: Pos) -> Option<Pos> {
         let from = self.offset(start)?;
+        if self.ascii {
+            // Most quoted scalars are short, on one line and without escapes: one scan of bytes
+            // finds their end (a column is then a byte count).
+            let bytes = self.text.as_bytes().get(from..)?;
+            let quote = *bytes.first().filter(|b| matches!(b, b'"' | b'\''))?;
+            let stop = bytes[1..].iter().position(|&b| b == quote || b == b'\\' || b == b'\n');
+            if let Some(i) = stop.filter(|&i| bytes[1 + i] == quote && bytes.get(2 + i) != Some(&b'\'')) {
+                return Some(Pos { line: start.line, col: start.col + 2 + u32::try_from(i).ok()? });
+            }
+        }
         let mut chars = self.text.get(from..)?.chars();
         let quote = chars.next().filter(|c| matches!(c, '"' | '\''))?;
         let (mut line, mut col) = (start.line, start.col + 1);
@@ -821,7 +831,7 @@ mod tests {
 
     #[test]
     fn quoted_scalars_end_at_their_closing_quote() {
-        let text = "a: \"order-api\"  # c\nb: 'it''s'  # c\nc: \"two\n  lines \\\" q\"\nd: plain  # c\ne: {\"k\": \"v\", \"n\": 1}\n";
+        let text = "a: \"order-api\"  # c\nb: 'it''s'  # c\nc: \"two\n  lines \\\" q\"\nd: plain  # c\ne: {\"k\": \"v\", \"n\": 1}\nf: 'x'''  # c\ng: \"a\\\\b\" # c\nh: '' # c\n";
         let (d, _) = docs(text);
         let end = |k: &str| d[0].get(k).map(|n| (n.span.end().line, n.span.end().col));
         assert_eq!(end("a"), Some((1, 15)));
@@ -832,6 +842,13 @@ mod tests {
         assert_eq!(e, Some((10, 13)));
         let flow = d[0].get("e").map(|n| (n.span.start().col, n.span.end().col));
         assert_eq!(flow, Some((4, 22)));
+        // A single-quoted scalar ending in an escaped quote, an escaped backslash, an empty one.
+        assert_eq!(end("f"), Some((7, 9)));
+        assert_eq!(end("g"), Some((8, 10)));
+        assert_eq!(end("h"), Some((9, 6)));
+        // Outside ASCII, columns count characters.
+        let (d, _) = docs("a: \"é\"  # c\n");
+        assert_eq!(d[0].get("a").map(|n| n.span.end().col), Some(7));
     }
 
     #[test]
