@@ -140,11 +140,12 @@ mod tests {
 
     #[test]
     fn left_out_values_count_towards_the_node_budget() {
-        let limits = Limits { max_nodes: 20, ..Limits::default() };
+        // 65 nodes, 35 of them not left out.
+        let limits = Limits { max_nodes: 50, ..Limits::default() };
         let settings: String = (0..30).map(|i| format!("  s{i}: {i}\n")).collect();
         let text = format!("kind: Settings\ndata:\n{settings}");
         let outcome = parse_stream_pruned(&text, &limits, Some(&KeepPrefixed), |_| {});
-        assert!(outcome.fatal.is_some_and(|e| e.message.contains("more than 20 nodes")));
+        assert!(outcome.fatal.is_some_and(|e| e.message.contains("more than 50 nodes")));
     }
 
     #[test]
