@@ -183,7 +183,7 @@ enum Frame {
         key: Option<Node>,
         cost: Cost,
         /// What the mapping left out, when it is a section an [`Unread`] policy prunes.
-        left: Option<Box<Left>>,
+        left: Option<Left>,
     },
 }
 
@@ -384,7 +384,7 @@ impl<'a> Builder<'a> {
                 self.open(Frame::Seq { start, anchor, items: Children::new(), cost: Cost::ONE })?;
             }
             Event::MappingStart(anchor, _) => {
-                let left = (anchor == 0 && self.prunes_next_mapping()).then(Box::default);
+                let left = (anchor == 0 && self.prunes_next_mapping()).then(Left::new);
                 self.open(Frame::Map { start, anchor, entries: Children::new(), key: None, cost: Cost::ONE, left })?;
             }
             Event::SequenceEnd | Event::MappingEnd => {
@@ -532,15 +532,18 @@ impl<'a> Builder<'a> {
     fn leaves_out(&mut self, value: &str, start: Pos) -> Result<bool, ParseError> {
         let Some(unread) = self.unread else { return Ok(false) };
         let Some(Frame::Map { key, left: Some(left), cost, .. }) = self.stack.last_mut() else { return Ok(false) };
-        let Some(name) = key.as_ref().and_then(|k| k.as_scalar()).filter(|k| k.value != "<<") else {
-            return Ok(false);
-        };
-        if unread.keeps(&name.value, value) {
-            return Ok(false);
+        match key.take() {
+            Some(Node { span, kind: NodeKind::Scalar(name) })
+                if name.value != "<<" && !unread.keeps(&name.value, value) =>
+            {
+                left.push((name.value, span.start()));
+            }
+            // A key that stays (or a complex one) goes back where it was.
+            kept => {
+                *key = kept;
+                return Ok(false);
+            }
         }
-        let Some(key) = key.take() else { return Ok(false) };
-        let NodeKind::Scalar(name) = key.kind else { return Ok(false) };
-        left.keys.push((name.value, key.span.start()));
         cost.add(Cost { nodes: 1, bytes: value.len() });
         self.pruned_for.clone_from(&self.kind);
         // Left out, the value still counts: the budget bounds the document, not the tree.

@@ -27,12 +27,9 @@ pub trait Unread: Sync {
     fn keeps(&self, key: &str, value: &str) -> bool;
 }
 
-/// What a pruned mapping left out, for the checks that must still see it.
-#[derive(Debug, Default)]
-pub(super) struct Left {
-    /// The keys of the entries left out, where each starts, in source order.
-    pub(super) keys: Vec<(CompactString, Pos)>,
-}
+/// What a pruned mapping left out, for the checks that must still see it: the keys of its
+/// entries left out, where each starts, in source order.
+pub(super) type Left = Vec<(CompactString, Pos)>;
 
 /// The keys of a mapping, kept and left out, in source order: `(text, start)`.
 pub(super) fn all_keys<'a>(
@@ -40,7 +37,7 @@ pub(super) fn all_keys<'a>(
     left: &'a Left,
 ) -> Vec<(Option<&'a str>, Pos)> {
     let mut out: Vec<(Option<&str>, Pos)> = kept.collect();
-    out.extend(left.keys.iter().map(|(k, p)| (Some(k.as_str()), *p)));
+    out.extend(left.iter().map(|(k, p)| (Some(k.as_str()), *p)));
     // Both runs are in source order; a stable sort by position interleaves them.
     out.sort_by_key(|(_, p)| *p);
     out
