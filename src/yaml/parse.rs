@@ -2,7 +2,7 @@ use std::collections::{HashMap, HashSet};
 
 use saphyr_parser::{Event, Parser, ScalarStyle, Span as YSpan};
 
-use super::children::Children;
+use super::children::{Children, Open};
 use super::node::{Node, NodeKind, Scalar};
 use super::prune::{all_keys, Left, Unread};
 use crate::span::{Pos, Span};
@@ -169,17 +169,18 @@ fn place_end_of_input_error(text: &str, builder: &Builder, mut error: ParseError
     error
 }
 
+/// An open collection; its children so far are in the builder's `items` or `entries`.
 enum Frame {
     Seq {
         start: Pos,
         anchor: usize,
-        items: Children<Node>,
+        items: Open<Node>,
         cost: Cost,
     },
     Map {
         start: Pos,
         anchor: usize,
-        entries: Children<(Node, Node)>,
+        entries: Open<(Node, Node)>,
         key: Option<Node>,
         cost: Cost,
         /// What the mapping left out, when it is a section an [`Unread`] policy prunes.
@@ -294,6 +295,10 @@ struct Builder<'a> {
     /// A later `kind` key contradicted `pruned_for`: the stream must be read again whole.
     misjudged: bool,
     stack: Vec<Frame>,
+    /// The items of the open sequences.
+    items: Children<Node>,
+    /// The entries of the open mappings.
+    entries: Children<(Node, Node)>,
     anchors: HashMap<usize, (Node, Cost)>,
     /// What alias expansion has copied in this file.
     aliased: Cost,
@@ -332,6 +337,8 @@ impl<'a> Builder<'a> {
             pruned_for: None,
             misjudged: false,
             stack: Vec::new(),
+            items: Children::new(),
+            entries: Children::new(),
             anchors: HashMap::new(),
             aliased: Cost::default(),
             nodes: 0,
@@ -354,11 +361,7 @@ impl<'a> Builder<'a> {
             }
             Event::DocumentEnd => return Ok(self.root.take()),
             Event::Scalar(value, style, anchor, tag) => {
-                let tag = tag.map(|t| {
-                    let tag =
-                        if t.is_yaml_core_schema() { t.suffix.clone() } else { format!("{}{}", t.handle, t.suffix) };
-                    tag.into_boxed_str()
-                });
+                let tag = tag.map(|t| tag_text(&t));
                 if anchor == 0 && tag.is_none() && self.leaves_out(&value, start)? {
                     return Ok(None);
                 }
@@ -381,11 +384,12 @@ impl<'a> Builder<'a> {
                 self.complete(Node { span: Span::new(start, end), kind: NodeKind::Scalar(scalar) }, cost, anchor, 1)?;
             }
             Event::SequenceStart(anchor, _) => {
-                self.open(Frame::Seq { start, anchor, items: Children::new(), cost: Cost::ONE })?;
+                self.open(Frame::Seq { start, anchor, items: self.items.open(), cost: Cost::ONE })?;
             }
             Event::MappingStart(anchor, _) => {
                 let left = (anchor == 0 && self.prunes_next_mapping()).then(Left::new);
-                self.open(Frame::Map { start, anchor, entries: Children::new(), key: None, cost: Cost::ONE, left })?;
+                let entries = self.entries.open();
+                self.open(Frame::Map { start, anchor, entries, key: None, cost: Cost::ONE, left })?;
             }
             Event::SequenceEnd | Event::MappingEnd => {
                 // A flow collection ends at its `]`/`}`; the event's own end runs on over comments.
@@ -394,12 +398,12 @@ impl<'a> Builder<'a> {
                 }
                 let (node, cost, anchor) = match self.stack.pop() {
                     Some(Frame::Seq { start, anchor, items, cost }) => {
+                        let items = self.items.close(items);
                         let end = items.last().map_or(end, |n| n.span.end().max(end));
-                        let items = items.into_vec();
                         (Node { span: Span::new(start, end), kind: NodeKind::Seq(items) }, cost, anchor)
                     }
                     Some(Frame::Map { start, anchor, entries, cost, left, .. }) => {
-                        let entries = entries.into_vec();
+                        let entries = self.entries.close(entries);
                         let kept = || entries.iter().map(|(k, _)| (k.as_str(), k.span.start()));
                         match &left {
                             None => self.check_duplicates(kept(), entries.len()),
@@ -417,32 +421,39 @@ impl<'a> Builder<'a> {
                 };
                 self.complete(node, cost, anchor, 1)?;
             }
-            Event::Alias(id) => {
-                let Some((node, copied)) = self.anchors.get(&id) else {
-                    return Err(ParseError { message: "alias to an unknown anchor".into(), pos: start });
-                };
-                let copied = *copied;
-                self.aliased.add(copied);
-                let over = if self.aliased.nodes > self.limits.max_alias_nodes {
-                    Some(format!("{} nodes", self.limits.max_alias_nodes))
-                } else if self.aliased.bytes > self.limits.max_alias_bytes {
-                    Some(format!("{} bytes of text", self.limits.max_alias_bytes))
-                } else {
-                    None
-                };
-                if let Some(budget) = over {
-                    return Err(ParseError {
-                        message: format!("alias expansion exceeds the budget of {budget} (an alias bomb?)"),
-                        pos: start,
-                    });
-                }
-                let mut node = node.clone();
-                node.span = Span::new(start, end);
-                self.complete(node, copied, 0, copied.nodes)?;
-            }
+            Event::Alias(id) => self.alias(id, start, end)?,
             Event::StreamStart | Event::StreamEnd | Event::Nothing => {}
         }
         Ok(None)
+    }
+
+    /// A copy of an anchored node where an alias names it, within the alias budgets. Rare in
+    /// manifests: out of line, away from the code that runs for every event.
+    #[cold]
+    #[inline(never)]
+    fn alias(&mut self, id: usize, start: Pos, end: Pos) -> Result<(), ParseError> {
+        let Some((node, copied)) = self.anchors.get(&id) else {
+            return Err(ParseError { message: "alias to an unknown anchor".into(), pos: start });
+        };
+        let copied = *copied;
+        self.aliased.add(copied);
+        let over = if self.aliased.nodes > self.limits.max_alias_nodes {
+            Some(format!("{} nodes", self.limits.max_alias_nodes))
+        } else if self.aliased.bytes > self.limits.max_alias_bytes {
+            Some(format!("{} bytes of text", self.limits.max_alias_bytes))
+        } else {
+            None
+        };
+        if let Some(budget) = over {
+            return Err(ParseError {
+                message: format!("alias expansion exceeds the budget of {budget} (an alias bomb?)"),
+                pos: start,
+            });
+        }
+        let mut node = node.clone();
+        node.span = Span::new(start, end);
+        self.complete(node, copied, 0, copied.nodes)?;
+        Ok(())
     }
 
     fn open(&mut self, frame: Frame) -> Result<(), ParseError> {
@@ -476,13 +487,13 @@ impl<'a> Builder<'a> {
             None => self.root = Some(node),
             Some(Frame::Seq { items, cost: total, .. }) => {
                 total.add(cost);
-                items.push(node);
+                self.items.push(items, node);
             }
             Some(Frame::Map { entries, key, cost: total, .. }) => {
                 total.add(cost);
                 match key.take() {
                     None => *key = Some(node),
-                    Some(k) => entries.push((k, node)),
+                    Some(k) => self.entries.push(entries, (k, node)),
                 }
             }
         }
@@ -560,6 +571,13 @@ impl<'a> Builder<'a> {
         if !entries.iter().any(|(k, _)| is_merge_key(k)) {
             return entries;
         }
+        self.merge(entries)
+    }
+
+    /// [`Builder::resolve_merge_keys`] for a mapping that has merge keys (rare: out of line).
+    #[cold]
+    #[inline(never)]
+    fn merge(&mut self, entries: Vec<(Node, Node)>) -> Vec<(Node, Node)> {
         let (merges, mut out): (Vec<_>, Vec<_>) = entries.into_iter().partition(|(k, _)| is_merge_key(k));
         let mut taken: HashSet<String> = out.iter().filter_map(|(k, _)| k.as_str().map(str::to_owned)).collect();
         for (key, value) in merges {
@@ -586,6 +604,7 @@ impl<'a> Builder<'a> {
 
     /// Records a non-fatal problem; past the budget, only counts it (a file of a million
     /// duplicate keys is one finding's worth of news, not a million).
+    #[cold]
     fn problem(&mut self, pos: Pos, message: impl FnOnce() -> String) {
         if self.problems.len() < self.limits.max_problems {
             self.problems.push(ParseError { message: message(), pos });
@@ -642,6 +661,14 @@ fn shortened(name: &str) -> String {
         Some((cut, _)) => format!("{}…", &name[..cut]),
         None => name.to_string(),
     }
+}
+
+/// An explicit tag as the tree keeps it: `str` for `!!str`, else as written. Rare: out of line.
+#[cold]
+#[inline(never)]
+fn tag_text(t: &saphyr_parser::Tag) -> Box<str> {
+    let tag = if t.is_yaml_core_schema() { t.suffix.clone() } else { format!("{}{}", t.handle, t.suffix) };
+    tag.into_boxed_str()
 }
 
 /// A plain `<<` key (a quoted `"<<"` is an ordinary key).
