@@ -6,7 +6,8 @@
 #      saphyr-parser event loop (the headline ratio's denominator) and the tree-building parse,
 #      run in turn with iblint round by round (so are step 4's three)
 #   2b. memory at scale: iblint check on 3x and 10x as many apps (30,000 and 100,000): peak RSS,
-#      the marginal bytes per app between 10,000 and 30,000, and the 100,000-app wall time
+#      the marginal bytes per app between 10,000 and 30,000, and the 100,000-app wall time; then
+#      the same checks with the cache, filling it and reading it
 #   3. checkov on the 1,000-app tree next to iblint on the same tree, with finding counts
 #   4. 1 thread against all threads
 #   5. `iblint check one-file.yaml` inside the 10,000-app git repository (the pre-commit case):
@@ -163,7 +164,12 @@ for scale in large huge; do
   python3 bench/gen_repo.py "$n" "$WORK/$scale"
   RUNS_SAVED=$RUNS RUNS=1
   measure "check_$scale" "$WORK/$scale" "$IBLINT" check . --format sarif --fail-on never --no-cache
+  # The same check as a user runs it, with the cache (the default): filling an empty one, then
+  # reading it. The tree is no git work tree, so the cache is in the user's cache directory.
+  measure "check_${scale}_cache_cold" "$WORK/$scale" sh -c 'rm -rf "$1" && XDG_CACHE_HOME="$1" exec "$0" check . --format sarif --fail-on never' "$IBLINT" "$WORK/xdg-$scale"
+  measure "check_${scale}_cache_warm" "$WORK/$scale" env XDG_CACHE_HOME="$WORK/xdg-$scale" "$IBLINT" check . --format sarif --fail-on never
   RUNS=$RUNS_SAVED
+  rm -rf "${WORK:?}/xdg-$scale"
   rm -rf "${WORK:?}/$scale"
 done
 
@@ -291,6 +297,8 @@ echo "peak RSS, $N apps:                   ${RSS[check_big]} MB   (target <= 120
 echo "peak RSS, $LARGE_N apps:                   ${RSS[check_large]:-skipped} MB   (target <= 250)"
 echo "marginal bytes per app:              $PER_APP   (target <= 4096)"
 echo "$HUGE_N apps:                         ${WALL[check_huge]:-skipped} s, ${RSS[check_huge]:-?} MB   (targets <= 8 s, <= 600 MB)"
+echo "with the cache, $LARGE_N apps:              filling ${RSS[check_large_cache_cold]:-skipped} MB, reading ${RSS[check_large_cache_warm]:-skipped} MB   (target <= 250)"
+echo "with the cache, $HUGE_N apps:             filling ${WALL[check_huge_cache_cold]:-skipped} s, ${RSS[check_huge_cache_cold]:-?} MB; reading ${WALL[check_huge_cache_warm]:-skipped} s, ${RSS[check_huge_cache_warm]:-?} MB   (targets <= 8 s, <= 600 MB)"
 echo "checkov / iblint (1k apps):          $R_CHECKOV   (target >= 100)"
 echo "1 thread / $THREADS threads (10k apps):     $R_THREADS   (target >= 1.7)"
 echo "pre-commit one file ($N apps), no cache:      ${WALL[precommit_no_cache]} s"

@@ -23,7 +23,7 @@ use serde::Serialize;
 pub use deps::Stat;
 use deps::{Dep, Hash};
 pub use place::cache_file;
-use store::{Head, Stored};
+use store::{Head, Stored, Writer};
 
 use crate::source::loader::Loader;
 
@@ -38,8 +38,10 @@ pub struct Cache {
     used: Vec<AtomicBool>,
     /// Stored entries whose files' times moved with their content unchanged.
     refreshed: Mutex<Vec<(usize, Vec<Dep>)>>,
-    /// Results computed by this run, with their encoded bytes.
-    fresh: Mutex<Vec<(Head, Vec<u8>)>>,
+    /// Results computed by this run: their index entries, and the file they are written to as
+    /// they come (created with the first; `Err` once it cannot be).
+    fresh: Mutex<(Vec<Head>, Option<std::io::Result<Writer>>)>,
+    computed: AtomicUsize,
     reused: AtomicUsize,
 }
 
@@ -66,7 +68,7 @@ impl Cache {
     /// The cache in `file` for runs of `stamp` (empty when there is none that fits).
     pub fn open(file: PathBuf, stamp: [u8; 32]) -> Cache {
         let started_ns = deps::nanos(std::time::SystemTime::now());
-        let stored = Stored::read(&file, &stamp);
+        let stored = Stored::open(&file, &stamp);
         let used = stored.entries.iter().map(|_| AtomicBool::new(false)).collect();
         Cache {
             file,
@@ -76,6 +78,7 @@ impl Cache {
             used,
             refreshed: Mutex::default(),
             fresh: Mutex::default(),
+            computed: AtomicUsize::new(0),
             reused: AtomicUsize::new(0),
         }
     }
@@ -83,7 +86,7 @@ impl Cache {
     /// The stored result for `key` if everything it was computed from is unchanged.
     fn lookup<T: DeserializeOwned>(&self, key: &str, loader: &dyn Loader) -> Option<T> {
         let &index = self.stored.by_key.get(key)?;
-        let (head, range) = &self.stored.entries[index];
+        let head = &self.stored.entries[index];
         let mut moved = false;
         let mut deps = Vec::new();
         for dep in &head.deps {
@@ -96,11 +99,7 @@ impl Cache {
                 Err(()) => return None,
             }
         }
-        let bytes = &self.stored.bytes[range.clone()];
-        if deps::checksum(bytes) != head.sum {
-            return None;
-        }
-        let value = postcard::from_bytes(bytes).ok()?;
+        let value = postcard::from_bytes(&self.stored.result(head)?).ok()?;
         self.used[index].store(true, Ordering::Relaxed);
         self.reused.fetch_add(1, Ordering::Relaxed);
         if moved {
@@ -110,11 +109,17 @@ impl Cache {
     }
 
     fn record<T: Serialize>(&self, key: String, deps: Vec<Dep>, value: &T) {
-        // A result that cannot be encoded is simply not cached.
+        self.computed.fetch_add(1, Ordering::Relaxed);
+        // A result that cannot be encoded or written is simply not cached.
         let Ok(bytes) = postcard::to_stdvec(value) else { return };
-        let head =
-            Head { key, computed_ns: self.started_ns, deps, len: bytes.len() as u64, sum: deps::checksum(&bytes) };
-        lock(&self.fresh).push((head, bytes));
+        let (len, sum) = (bytes.len() as u64, deps::checksum(&bytes));
+        let mut fresh = lock(&self.fresh);
+        let (heads, writer) = &mut *fresh;
+        let writer = writer.get_or_insert_with(|| place::prepare(&self.file).and_then(|()| Writer::create(&self.file)));
+        let Ok(at) = writer.as_mut().map_err(|_| ()).and_then(|w| w.append(&bytes).map_err(|_| ())) else {
+            return;
+        };
+        heads.push(Head { key, computed_ns: self.started_ns, deps, at, len, sum });
     }
 
     /// The result of evaluating files through `loader`: stored, or computed by `evaluate` (whose
@@ -158,18 +163,19 @@ impl Cache {
     /// Replaces the cache file with the entries this run used or computed, when they differ from
     /// what it holds. A cache that cannot be written is left as it is (a read-only checkout).
     pub fn save(self) -> Summary {
-        let fresh = self.fresh.into_inner().unwrap_or_else(|e| e.into_inner());
+        let (fresh, writer) = self.fresh.into_inner().unwrap_or_else(|e| e.into_inner());
         let mut refreshed = self.refreshed.into_inner().unwrap_or_else(|e| e.into_inner());
         let used: Vec<bool> = self.used.iter().map(|u| u.load(Ordering::Relaxed)).collect();
         let dropped = used.iter().filter(|u| !**u).count();
-        let mut summary = Summary { reused: self.reused.into_inner(), computed: fresh.len(), dropped, written: false };
-        if fresh.is_empty() && dropped == 0 && refreshed.is_empty() {
+        let computed = self.computed.into_inner();
+        let mut summary = Summary { reused: self.reused.into_inner(), computed, dropped, written: false };
+        if computed == 0 && dropped == 0 && refreshed.is_empty() {
             return summary;
         }
         refreshed.sort_by_key(|(i, _)| *i);
         let mut refreshed = refreshed.into_iter().peekable();
-        let mut entries: Vec<(Head, &[u8])> = Vec::with_capacity(used.len() - dropped + fresh.len());
-        for (i, (head, range)) in self.stored.entries.iter().enumerate() {
+        let mut kept = Vec::with_capacity(used.len() - dropped);
+        for (i, head) in self.stored.entries.iter().enumerate() {
             if !used[i] {
                 continue;
             }
@@ -178,10 +184,18 @@ impl Cache {
                 head.deps = deps;
                 head.computed_ns = self.started_ns;
             }
-            entries.push((head, &self.stored.bytes[range.clone()]));
+            kept.push(head);
         }
-        entries.extend(fresh.iter().map(|(head, bytes)| (head.clone(), bytes.as_slice())));
-        summary.written = place::prepare(&self.file).is_ok() && store::write(&self.file, &self.stamp, entries).is_ok();
+        let writer = match writer {
+            Some(writer) => writer,
+            None => place::prepare(&self.file).and_then(|()| Writer::create(&self.file)),
+        };
+        let written = writer.and_then(|mut writer| {
+            let mut entries = writer.copy(&self.stored, kept)?;
+            entries.extend(fresh);
+            writer.finish(&self.file, &self.stamp, entries)
+        });
+        summary.written = written.is_ok();
         summary
     }
 }
