@@ -16,6 +16,7 @@ pub use crate::outcome::{AuditSummary, Outcome, Texts, STDIN_NAME};
 use crate::redact::Scrubber;
 use crate::rules::{self, Context, Mode, Rule, Settings};
 use crate::source::files::{self, FileKind, WalkOptions};
+use crate::source::listing::Listing;
 use crate::source::loader::FsLoader;
 use crate::source::render::Rendered;
 use crate::source::{self, Input, LoadOptions};
@@ -137,6 +138,7 @@ pub fn run(opts: &CheckOptions, config: &Config, cwd: &Path) -> Result<Outcome, 
     // alone: what reads files later (fixes, snippets) reads them again, few as they are.
     drop(loader);
     drop(load);
+    let listing = Listing::new(walked.files, &cwd);
     crate::memory::return_freed_memory();
     // Written while the rules run: nothing after this point reads it.
     let saving = cache.map(|cache| std::thread::spawn(move || cache.save()));
@@ -145,21 +147,21 @@ pub fn run(opts: &CheckOptions, config: &Config, cwd: &Path) -> Result<Outcome, 
     objects.notes.extend(walked.notes);
     // Notes, like findings, concern only the paths the user gave (not the rest of the scope).
     let given = given_display_paths(&file_paths, &cwd);
-    let mut reported: HashSet<Arc<str>> =
-        walked.files.iter().filter(|f| f.reported).map(|f| f.display.clone()).collect();
+    // Texts given in memory are reported too.
+    let mut reported_in_memory: HashSet<Arc<str>> = HashSet::new();
     objects.merge_all(loaded);
     if let Some(text) = &opts.stdin {
         let display: Arc<str> = Arc::from(STDIN_NAME);
         let input = Input { display: &display, kind: FileKind::Manifest, bytes: text.as_bytes(), is_patch: false };
         objects.merge(source::load(&input, &load_opts));
-        reported.insert(display);
+        reported_in_memory.insert(display);
     }
     for piece in &opts.rendered {
         let display: Arc<str> = Arc::from(piece.display.as_str());
         let input =
             Input { display: &display, kind: FileKind::Manifest, bytes: piece.text.as_bytes(), is_patch: false };
         objects.merge(source::load(&input, &load_opts));
-        reported.insert(display);
+        reported_in_memory.insert(display);
     }
     // A file read both by a build and on its own reports its failures once.
     objects.parse_failures.sort_by(|a, b| (&a.path, a.pos, &a.message).cmp(&(&b.path, b.pos, &b.message)));
@@ -168,13 +170,13 @@ pub fn run(opts: &CheckOptions, config: &Config, cwd: &Path) -> Result<Outcome, 
     notes.sort();
     notes.dedup();
     let inventory = Inventory::build(objects);
+    let reported = |p: &str| listing.is_reported(p) || reported_in_memory.contains(p);
     drop(merge);
 
     // Findings concern the files given: those located in them, and those whose value comes from
     // them (provenance), which includes the root kustomization of the build that deploys it (a
     // staged overlay that drops its grant is what makes its base's account lack one).
-    let (mut findings, scrubber) =
-        lint(&inventory, &enabled, config, Mode::Check, |f| f.concerns(|p| reported.contains(p)));
+    let (mut findings, scrubber) = lint(&inventory, &enabled, config, Mode::Check, |f| f.concerns(|p| reported(p)));
     // The memory the snippets and the output take is then what the model gave back, not more.
     let inventory = if opts.release_model {
         inventory.release_storage();
@@ -190,14 +192,10 @@ pub fn run(opts: &CheckOptions, config: &Config, cwd: &Path) -> Result<Outcome, 
         .chain(opts.rendered.iter().map(|r| (r.display.as_str(), r.text.as_str())))
         .chain(overlay.into_iter().flatten().map(|(p, t)| (p.as_ref(), t.as_ref())))
         .collect();
-    let on_disk: HashMap<&str, &Path> = walked.files.iter().map(|f| (f.display.as_ref(), f.path.as_path())).collect();
     let text_of = |display: &str| -> Option<String> {
         match in_memory.iter().find(|(name, _)| *name == display) {
             Some((_, text)) => Some((*text).to_string()),
-            None => {
-                std::fs::read_to_string(on_disk.get(display).map_or_else(|| cwd.join(display), |p| p.to_path_buf()))
-                    .ok()
-            }
+            None => std::fs::read_to_string(listing.path_of(display)).ok(),
         }
     };
     let sources = crate::fix::Sources { text_of: &text_of, append_to: opts.append_fixes_to.clone() };
@@ -206,9 +204,7 @@ pub fn run(opts: &CheckOptions, config: &Config, cwd: &Path) -> Result<Outcome, 
     drop(fixes_phase);
     let snippets_phase = timings::phase("snippet texts");
     let wanted = if opts.without_snippets { TextsWanted::Suppressions } else { TextsWanted::All };
-    let texts = snippet_texts(&findings, &scrubber, &in_memory, wanted, |display| {
-        on_disk.get(display).map_or_else(|| cwd.join(display), |p| p.to_path_buf())
-    });
+    let texts = snippet_texts(&findings, &scrubber, &in_memory, wanted, |display| listing.path_of(display));
     drop(snippets_phase);
     let findings = apply_inline_suppressions(findings, &texts, &enabled, config);
     if let Some(summary) = saving.and_then(|s| s.join().ok()) {
@@ -224,12 +220,10 @@ pub fn run(opts: &CheckOptions, config: &Config, cwd: &Path) -> Result<Outcome, 
         findings,
         notes: notes
             .into_iter()
-            .filter(|n| reported.contains(n.path.as_str()) || given.iter().any(|g| is_under(&n.path, g)))
+            .filter(|n| reported(n.path.as_str()) || given.iter().any(|g| is_under(&n.path, g)))
             .collect(),
         texts,
-        files_read: walked.files.iter().filter(|f| f.reported).count()
-            + usize::from(opts.stdin.is_some())
-            + opts.rendered.len(),
+        files_read: listing.reported() + usize::from(opts.stdin.is_some()) + opts.rendered.len(),
         scrubber,
         inventory,
         audit: None,

@@ -8,6 +8,7 @@ pub mod fic_yaml;
 pub mod files;
 pub mod iac;
 pub mod kustomize;
+pub mod listing;
 pub mod loader;
 pub mod manifest;
 pub mod pod_template;
