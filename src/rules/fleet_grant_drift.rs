@@ -69,7 +69,7 @@ impl Rule for FleetGrantDrift {
 
 /// Pods of the account here ask for identity binding (IB301 judges their missing grant).
 fn runs_identity_binding_pods(cx: &Context, sa: &ServiceAccount) -> bool {
-    cx.bound_accounts().iter().any(|b| std::ptr::eq(b.sa, sa))
+    cx.bound_accounts().any(|b| std::ptr::eq(b.sa, sa))
         || cx.inventory.workloads.iter().any(|w| {
             w.meta.namespace == sa.meta.namespace
                 && w.pod.service_account_name() == Some(sa.meta.name.as_str())

@@ -38,7 +38,7 @@ impl Rule for GrantIdMismatch {
                     ),
                 )
                 .help(fix_help(id, &resource.value, b.sa))
-                .plan(case_plan(inv, b, role, resource))
+                .plan(case_plan(inv, &b, role, resource))
                 .related(b.client_id.holder.at(b.client_id.span), b.client_id.what.clone());
             }
         }

@@ -24,9 +24,8 @@ impl Rule for MissingIdentityGrant {
 
     fn check(&self, cx: &Context, sink: &mut Sink) {
         let inv = cx.inventory;
-        let missing: Vec<&BoundAccount> = cx
+        let missing: Vec<BoundAccount> = cx
             .bound_accounts()
-            .iter()
             .filter(|b| {
                 let id = b.client_id.value;
                 // An API server that allowed what the listed RBAC objects do not show knows of a
@@ -60,7 +59,7 @@ impl Rule for MissingIdentityGrant {
                     b.sa.meta.object_ref().to_string(),
                 );
             }
-            for w in &b.pods {
+            for w in b.pods {
                 let at = w.pod.service_account_ref().map_or(w.pod.anchor, |s| s.span);
                 f.related(w.meta.at(at), format!("{} runs as this ServiceAccount", w.object()));
             }
@@ -73,7 +72,7 @@ impl Rule for MissingIdentityGrant {
 /// of the run that lacks it (so that each finding of those accounts carries the same edit),
 /// appended to the first account's file. Not offered when the documented names are taken or a
 /// value is not valid in place (a tool applies it as it is).
-fn grant_plan(inv: &Inventory, missing: &[&BoundAccount], id: &str) -> Option<Plan> {
+fn grant_plan(inv: &Inventory, missing: &[BoundAccount], id: &str) -> Option<Plan> {
     let accounts: Vec<&ServiceAccount> = missing.iter().filter(|b| b.client_id.value == id).map(|b| b.sa).collect();
     let name = format!("use-mi-{}", id.to_ascii_lowercase());
     let taken = inv.roles.iter().map(|r| &r.meta).chain(inv.bindings.iter().map(|b| &b.meta)).any(|m| m.name == name);

@@ -119,8 +119,8 @@ pub struct Context<'a> {
     pub mode: Mode,
     // Answers several rules need, computed once: up front by `run`, else by the first rule that
     // asks.
-    account_users: OnceLock<Vec<sa_support::AccountUsers<'a>>>,
-    bound_accounts: OnceLock<Vec<rbac_support::BoundAccount<'a>>>,
+    account_users: OnceLock<sa_support::AllAccountUsers<'a>>,
+    bound_accounts: OnceLock<rbac_support::AllBoundAccounts<'a>>,
 }
 
 impl<'a> Context<'a> {
@@ -130,14 +130,22 @@ impl<'a> Context<'a> {
 
     /// The ServiceAccounts in scope that workload identity pods run as, with those pods
     /// ([`sa_support::account_users`]), shared by IB201, IB202 and IB301–IB303.
-    pub fn account_users(&self) -> &[sa_support::AccountUsers<'a>] {
+    pub fn account_users(&self) -> impl Iterator<Item = sa_support::AccountUsers<'_, 'a>> {
+        self.all_account_users().iter()
+    }
+
+    fn all_account_users(&self) -> &sa_support::AllAccountUsers<'a> {
         self.account_users.get_or_init(|| sa_support::account_users(self.inventory))
     }
 
     /// The identity-binding ServiceAccounts with their client ids, pods and grants
     /// ([`rbac_support::bound_accounts`]), shared by IB301–IB303.
-    pub fn bound_accounts(&self) -> &[rbac_support::BoundAccount<'a>] {
-        self.bound_accounts.get_or_init(|| rbac_support::bound_accounts(self.inventory, self.account_users()))
+    pub fn bound_accounts(&self) -> impl Iterator<Item = rbac_support::BoundAccount<'_, 'a>> {
+        self.all_bound_accounts().iter()
+    }
+
+    fn all_bound_accounts(&self) -> &rbac_support::AllBoundAccounts<'a> {
+        self.bound_accounts.get_or_init(|| rbac_support::bound_accounts(self.inventory, self.all_account_users()))
     }
 }
 
@@ -279,7 +287,7 @@ pub fn run(rules: &[&dyn Rule], cx: &Context) -> Vec<Finding> {
     // that asks, they would hold the other workers that need them blocked meanwhile.
     {
         let _phase = crate::timings::phase("shared answers");
-        cx.bound_accounts();
+        cx.all_bound_accounts();
     }
     rules
         .par_iter()

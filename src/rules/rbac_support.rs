@@ -6,7 +6,7 @@ use std::collections::{BTreeSet, HashMap};
 use rayon::prelude::*;
 
 use super::fix_values;
-use super::sa_support::{tool_supply, AccountUsers};
+use super::sa_support::{tool_supply, AccountUsers, AllAccountUsers};
 use crate::fix::Plan;
 use crate::model::{identity_binding_enabled, is_placeholder};
 use crate::model::{
@@ -17,13 +17,12 @@ use crate::span::Span;
 
 /// A ServiceAccount whose pods use identity binding, its client id, those pods, and the grants
 /// that let it use that client id (ClusterRoleBindings first; none: denied).
-pub struct BoundAccount<'a> {
+#[derive(Clone, Copy)]
+pub struct BoundAccount<'s, 'a> {
     pub sa: &'a ServiceAccount,
-    pub client_id: BoundId<'a>,
-    /// Boxed slices, exact to their length: one account of every identity-binding application
-    /// holds them through all the rules (a vector of grants kept room for four).
-    pub pods: Box<[&'a Workload]>,
-    pub grants: Box<[Grant<'a>]>,
+    pub client_id: &'s BoundId<'a>,
+    pub pods: &'s [&'a Workload],
+    pub grants: &'s [Grant<'a>],
 }
 
 /// The client id identity binding uses for an account, and the object whose field holds it: the
@@ -37,28 +36,81 @@ pub struct BoundId<'a> {
     pub what: Cow<'static, str>,
 }
 
+/// Every [`BoundAccount`], their pods and grants ranges of two vectors: one account of every
+/// identity-binding application is held through all the rules, and a boxed slice of each per
+/// account was two allocations each (~50,000 at 30,000 applications, at the run's peak).
+#[derive(Default)]
+pub(super) struct AllBoundAccounts<'a> {
+    accounts: Vec<Bound<'a>>,
+    pods: Vec<&'a Workload>,
+    grants: Vec<Grant<'a>>,
+}
+
+struct Bound<'a> {
+    sa: &'a ServiceAccount,
+    client_id: BoundId<'a>,
+    pods: (u32, u32),
+    grants: (u32, u32),
+}
+
+impl<'a> AllBoundAccounts<'a> {
+    pub(super) fn iter(&self) -> impl Iterator<Item = BoundAccount<'_, 'a>> {
+        self.accounts.iter().map(|b| BoundAccount {
+            sa: b.sa,
+            client_id: &b.client_id,
+            pods: &self.pods[b.pods.0 as usize..b.pods.1 as usize],
+            grants: &self.grants[b.grants.0 as usize..b.grants.1 as usize],
+        })
+    }
+
+    /// Adds one account's entries: one per client id (none when no pod uses identity binding).
+    fn add(&mut self, inv: &'a Inventory, u: AccountUsers<'_, 'a>) {
+        let start = position(self.pods.len());
+        self.pods.extend(u.pods.iter().copied().filter(|w| identity_binding_enabled(&w.pod)));
+        let pods = (start, position(self.pods.len()));
+        if pods.0 == pods.1 {
+            return;
+        }
+        for client_id in bound_ids(inv, u.sa, &self.pods[start as usize..]) {
+            let start = position(self.grants.len());
+            self.grants.extend(inv.grants(&identity_request(u.sa, client_id.value)));
+            let grants = (start, position(self.grants.len()));
+            self.accounts.push(Bound { sa: u.sa, client_id, pods, grants });
+        }
+    }
+
+    /// Appends `other`'s accounts after these.
+    fn append(mut self, other: AllBoundAccounts<'a>) -> AllBoundAccounts<'a> {
+        let (pods, grants) = (position(self.pods.len()), position(self.grants.len()));
+        self.accounts.extend(other.accounts.into_iter().map(|b| Bound {
+            pods: (b.pods.0 + pods, b.pods.1 + pods),
+            grants: (b.grants.0 + grants, b.grants.1 + grants),
+            ..b
+        }));
+        self.pods.extend(other.pods);
+        self.grants.extend(other.grants);
+        self
+    }
+}
+
+/// A position in one of the vectors of [`AllBoundAccounts`] (a repository of four billion pods
+/// could not be held in memory).
+fn position(len: usize) -> u32 {
+    u32::try_from(len).unwrap_or(u32::MAX)
+}
+
 /// Every ServiceAccount in scope that identity-binding pods run as and that names a client id
 /// (missing accounts and ids are IB204's and IB201's business), from the accounts in use
 /// (`users`). Rules read it through [`super::Context::bound_accounts`], which computes it once.
-pub(super) fn bound_accounts<'a>(inv: &'a Inventory, users: &[AccountUsers<'a>]) -> Vec<BoundAccount<'a>> {
+pub(super) fn bound_accounts<'a>(inv: &'a Inventory, users: &AllAccountUsers<'a>) -> AllBoundAccounts<'a> {
     // Each account's answer is independent: computed in parallel, kept in the order of `users`.
-    users.par_iter().flat_map_iter(|u| bound_account(inv, u)).collect()
-}
-
-/// One account's entries of [`bound_accounts`]: one per client id (none when no pod uses identity
-/// binding).
-fn bound_account<'a>(inv: &'a Inventory, u: &AccountUsers<'a>) -> Vec<BoundAccount<'a>> {
-    let pods: Vec<&Workload> = u.pods.iter().copied().filter(|w| identity_binding_enabled(&w.pod)).collect();
-    if pods.is_empty() {
-        return Vec::new();
-    }
-    bound_ids(inv, u.sa, &pods)
-        .into_iter()
-        .map(|client_id| {
-            let grants = inv.grants(&identity_request(u.sa, client_id.value)).into_boxed_slice();
-            BoundAccount { sa: u.sa, client_id, pods: pods.as_slice().into(), grants }
+    (0..users.len())
+        .into_par_iter()
+        .fold(AllBoundAccounts::default, |mut all, i| {
+            all.add(inv, users.get(i));
+            all
         })
-        .collect()
+        .reduce(AllBoundAccounts::default, AllBoundAccounts::append)
 }
 
 /// The client ids identity binding uses for an account: its annotation, else the literal ids the

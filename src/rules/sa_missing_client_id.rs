@@ -21,7 +21,7 @@ impl Rule for SaMissingClientId {
     fn check(&self, cx: &Context, sink: &mut Sink) {
         for u in cx.account_users() {
             if let Some(problem) = problem(cx, u.sa) {
-                report(cx, sink, u.sa, &u.pods, &problem);
+                report(cx, sink, u.sa, u.pods, &problem);
             }
         }
     }

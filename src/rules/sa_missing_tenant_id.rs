@@ -20,7 +20,7 @@ impl Rule for SaMissingTenantId {
         }
         // Read only for a finding: it goes through every account's tenant.
         let tenant = std::cell::OnceCell::new();
-        for u in cx.account_users().iter().filter(|u| u.sa.tenant_id().is_none() && !u.sa.meta.is_patch) {
+        for u in cx.account_users().filter(|u| u.sa.tenant_id().is_none() && !u.sa.meta.is_patch) {
             let binding_pods: Vec<&Workload> =
                 u.pods.iter().copied().filter(|w| identity_binding_enabled(&w.pod)).collect();
             if !binding_pods.is_empty() && !set_by_another_declaration(cx.inventory, u.sa, TENANT_ID) {

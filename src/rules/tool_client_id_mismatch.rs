@@ -18,12 +18,12 @@ impl Rule for ToolClientIdMismatch {
         let inv = cx.inventory;
         // Without a configuration that names an id, no pod's tool can contradict its account.
         let names_ids = inv.tool_configs.iter().any(|c| c.literal_ids().next().is_some());
-        for u in cx.account_users().iter().filter(|_| names_ids) {
+        for u in cx.account_users().filter(|_| names_ids) {
             let Some(annotation) = comparable_annotation(u.sa) else { continue };
             // One finding per id and account, naming the first of the tool's pods that use it
             // (a Deployment, its ReplicaSet and its pods in a live cluster are one problem).
             let mut seen: Vec<(&ToolConfig, &SuppliedId, &Workload, usize)> = Vec::new();
-            for w in &u.pods {
+            for w in u.pods {
                 let Some(supply) = tool_supply(inv, w) else { continue };
                 for config in supply.configs {
                     for id in config.literal_ids().filter(|id| differs(&id.value.value, &annotation.value)) {
