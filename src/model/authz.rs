@@ -53,16 +53,17 @@ impl Decision<'_> {
 /// asks several of them).
 #[derive(Debug, Default)]
 pub(super) struct RbacIndex {
-    /// kind → namespace ("" for ClusterRoles) → name → the first role declared so.
-    roles: HashMap<super::Interned, HashMap<super::Interned, HashMap<Text, usize>>>,
-    /// ServiceAccount subjects, by namespace and name — including users written
-    /// `system:serviceaccount:<ns>:<name>`, which name the same identity.
-    accounts: HashMap<Text, HashMap<Text, List>>,
+    /// The roles by kind, namespace ("" for ClusterRoles) and name ([`role_key`]).
+    roles: super::keyed::Keyed,
+    /// The subjects (binding, subject) that name a ServiceAccount ([`account_of`]), and their
+    /// positions by the account's namespace and name.
+    accounts: Vec<(u32, u32)>,
+    accounts_index: super::keyed::Keyed,
     /// Group subjects `system:serviceaccounts:<ns>`, by namespace.
     namespace_groups: HashMap<Text, List>,
     /// Other group subjects, by name (`system:serviceaccounts`, `system:authenticated`, …).
     groups: HashMap<Text, List>,
-    /// The subjects of the three maps above (binding, subject), key by key.
+    /// The subjects of the two maps above (binding, subject), key by key.
     subjects: Lists<(usize, usize)>,
     /// Aggregated ClusterRole → ClusterRoles whose rules it collects.
     aggregated: HashMap<usize, Vec<usize>>,
@@ -72,34 +73,18 @@ pub(super) struct RbacIndex {
 
 impl RbacIndex {
     pub(super) fn build(inv: &Inventory) -> RbacIndex {
-        let mut idx = RbacIndex::default();
-        for (i, r) in inv.roles.iter().enumerate() {
-            let ns = if r.is_cluster_role() { super::Interned::default() } else { r.meta.namespace };
-            let by_name = idx.roles.entry(r.meta.kind).or_default().entry(ns).or_default();
-            // The first declaration of a name is the one bindings resolve to.
-            by_name.entry(r.meta.name.clone()).or_insert(i);
-        }
+        let mut idx = RbacIndex {
+            roles: super::keyed::Keyed::build(inv.roles.len(), role_key(&inv.roles)),
+            ..RbacIndex::default()
+        };
         for (bi, b) in inv.bindings.iter().enumerate() {
             for (si, s) in b.subjects.iter().enumerate() {
                 let at = (bi, si);
                 let name = s.name.value.as_str();
                 match s.kind {
-                    SubjectKind::ServiceAccount => {
-                        // In a RoleBinding an empty namespace means the binding's own.
-                        let ns = s
-                            .namespace
-                            .as_ref()
-                            .map(|n| n.value.as_str())
-                            .or_else(|| (!b.is_cluster_binding()).then_some(b.meta.namespace.as_str()));
-                        if let Some(ns) = ns {
-                            idx.add_account(ns, name, at);
-                        }
-                    }
-                    SubjectKind::User => {
-                        match name.strip_prefix("system:serviceaccount:").and_then(|r| r.split_once(':')) {
-                            Some((ns, sa)) if !sa.contains(':') => idx.add_account(ns, sa, at),
-                            // Other users are never a ServiceAccount: no request here asks for them.
-                            _ => {}
+                    SubjectKind::ServiceAccount | SubjectKind::User => {
+                        if account_of(b, s).is_some() {
+                            idx.accounts.push((position(bi), position(si)));
                         }
                     }
                     SubjectKind::Group => match name.strip_prefix("system:serviceaccounts:") {
@@ -124,25 +109,81 @@ impl RbacIndex {
             idx.aggregated.insert(i, members);
         }
         for b in inv.bindings.iter().filter(|b| b.is_cluster_binding()) {
-            let Some(i) = idx.role_index(b) else { continue };
+            let Some(i) = idx.role_index(&inv.roles, b) else { continue };
             if effective_rules(&inv.roles, &idx.aggregated, i).iter().any(|(_, r)| r.grants_everything()) {
                 idx.superusers.extend(b.subjects.iter().map(|s| subject_key(b, s)));
             }
         }
+        idx.accounts.shrink_to_fit();
+        idx.accounts_index = super::keyed::Keyed::build(idx.accounts.len(), account_key(&inv.bindings, &idx.accounts));
         idx
     }
 
-    /// The role a binding names, if it is in scope.
-    fn role_index(&self, b: &Binding) -> Option<usize> {
+    /// The role a binding names, if it is in scope (of `roles`, those the index was built from):
+    /// the first declaration of its name.
+    fn role_index(&self, roles: &[Role], b: &Binding) -> Option<usize> {
         let r = b.role_ref.as_ref()?;
         let ns = if r.kind == "Role" { b.meta.namespace.as_str() } else { "" };
-        self.roles.get(r.kind.as_str())?.get(ns)?.get(r.name.value.as_str()).copied()
+        self.roles.get(&(r.kind.as_str(), ns, r.name.value.as_str()), role_key(roles)).next()
     }
 
-    fn add_account(&mut self, namespace: &str, name: &str, at: (usize, usize)) {
-        // Text keys: names of up to 24 bytes (nearly all) are stored without an allocation.
-        let by_name = self.accounts.entry(Text::from(namespace)).or_default();
-        self.subjects.add_to(by_name, Text::from(name), at);
+    /// The subjects that name the ServiceAccount `namespace/name`, of `bindings` (those the
+    /// index was built from).
+    fn account_subjects<'s>(
+        &'s self,
+        bindings: &[Binding],
+        namespace: &str,
+        name: &str,
+    ) -> impl Iterator<Item = (usize, usize)> + 's {
+        let found = self.accounts_index.get(&(namespace, name), account_key(bindings, &self.accounts));
+        found.map(|i| (self.accounts[i].0 as usize, self.accounts[i].1 as usize))
+    }
+}
+
+/// The ServiceAccount a subject of `b` names, as (namespace, name): a ServiceAccount subject
+/// (in a RoleBinding an empty namespace means the binding's own), or a user written
+/// `system:serviceaccount:<ns>:<name>`, which names the same identity. Other users are never a
+/// ServiceAccount: no request here asks for them.
+fn account_of<'a>(b: &'a Binding, s: &'a Subject) -> Option<(&'a str, &'a str)> {
+    let name = s.name.value.as_str();
+    match s.kind {
+        SubjectKind::ServiceAccount => {
+            let ns = s.namespace.as_ref().map(|n| n.value.as_str());
+            Some((ns.or_else(|| (!b.is_cluster_binding()).then_some(b.meta.namespace.as_str()))?, name))
+        }
+        SubjectKind::User => {
+            let (ns, sa) = name.strip_prefix("system:serviceaccount:")?.split_once(':')?;
+            (!sa.contains(':')).then_some((ns, sa))
+        }
+        _ => None,
+    }
+}
+
+/// The key of the account index: the account a listed subject names.
+fn account_key<'a>(
+    bindings: &'a [Binding],
+    accounts: &'a [(u32, u32)],
+) -> impl Fn(usize) -> Option<(&'a str, &'a str)> + 'a {
+    |i| {
+        let &(b, s) = accounts.get(i)?;
+        let b = bindings.get(b as usize)?;
+        account_of(b, b.subjects.get(s as usize)?)
+    }
+}
+
+/// A position in the model's vectors, as the account index stores it.
+fn position(i: usize) -> u32 {
+    u32::try_from(i).unwrap_or(u32::MAX)
+}
+
+impl RbacIndex {}
+
+/// The key of the role index: a role's kind, its namespace (none for a ClusterRole) and its name.
+fn role_key<'a>(roles: &'a [Role]) -> impl Fn(usize) -> Option<(&'a str, &'a str, &'a str)> + 'a {
+    |i| {
+        let r = roles.get(i)?;
+        let ns = if r.is_cluster_role() { "" } else { r.meta.namespace.as_str() };
+        Some((r.meta.kind.as_str(), ns, r.meta.name.as_str()))
     }
 }
 
@@ -214,7 +255,7 @@ impl Inventory {
     }
 
     fn role_index_of(&self, b: &Binding) -> Option<usize> {
-        self.rbac.role_index(b)
+        self.rbac.role_index(&self.roles, b)
     }
 
     /// The rules a binding grants: its role's, with the rules of the ClusterRoles that role
@@ -244,16 +285,15 @@ impl Inventory {
     /// user `system:serviceaccount:ns:name`, or through its groups.
     pub fn bindings_for(&self, sa_namespace: &str, sa_name: &str) -> Vec<(&Binding, &Subject)> {
         let rbac = &self.rbac;
-        let mut out: Vec<(usize, usize)> = [
-            rbac.accounts.get(sa_namespace).and_then(|by_name| by_name.get(sa_name)),
+        let groups = [
             rbac.namespace_groups.get(sa_namespace),
             rbac.groups.get("system:serviceaccounts"),
             rbac.groups.get("system:authenticated"),
-        ]
-        .into_iter()
-        .flatten()
-        .flat_map(|&list| rbac.subjects.iter(list))
-        .collect();
+        ];
+        let mut out: Vec<(usize, usize)> = rbac
+            .account_subjects(&self.bindings, sa_namespace, sa_name)
+            .chain(groups.into_iter().flatten().flat_map(|&list| rbac.subjects.iter(list)))
+            .collect();
         out.sort_unstable();
         out.dedup();
         out.into_iter().map(|(b, s)| (&self.bindings[b], &self.bindings[b].subjects[s])).collect()

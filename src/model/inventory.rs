@@ -1,12 +1,11 @@
-use foldhash::HashMap;
 use std::sync::Arc;
 
 use super::compact::Compact;
 use super::fic::{same_identity, FederatedCredential, IdentityBindingResource};
+use super::keyed::Keyed;
 use super::legacy::LegacyPodIdentity;
-use super::lists::{List, Lists};
 use super::live::LiveState;
-use super::meta::{ConfigMap, Meta, ServiceAccount, Text};
+use super::meta::{ConfigMap, Meta, ServiceAccount};
 use super::rbac::{Binding, Role};
 use super::tools::ToolConfig;
 use super::workload::Workload;
@@ -196,11 +195,8 @@ pub struct Inventory {
     objects: Objects,
     /// Present in `audit` only.
     pub live: Option<LiveState>,
-    /// namespace → name → ServiceAccounts (nested so lookups need no allocation; foldhash, as
-    /// every workload looks its account up).
-    sa_index: HashMap<super::Interned, HashMap<Text, List>>,
-    /// The positions in `service_accounts` that `sa_index` lists.
-    sa_positions: Lists<usize>,
+    /// The positions in `service_accounts` by namespace and name ([`sa_key`]).
+    sa_index: Keyed,
     pub(super) rbac: super::authz::RbacIndex,
 }
 
@@ -220,9 +216,9 @@ fn release_storage<T>(items: Vec<T>) {
 impl Inventory {
     /// Frees the model's own storage and leaks the rest ([`Objects::release_storage`]).
     pub fn release_storage(self) {
-        let Inventory { objects, live, sa_index, sa_positions, rbac } = self;
+        let Inventory { objects, live, sa_index, rbac } = self;
         objects.release_storage();
-        std::mem::forget((live, sa_index, sa_positions, rbac));
+        std::mem::forget((live, sa_index, rbac));
     }
 
     /// Indexes `objects` into the model rules read.
@@ -231,10 +227,11 @@ impl Inventory {
         objects.notes.dedup();
         let mut inventory = Inventory { objects, ..Inventory::default() };
         // Independent tables over a large model: built side by side.
-        let ((sa_index, sa_positions), rbac) =
-            rayon::join(|| inventory.build_sa_index(), || super::authz::RbacIndex::build(&inventory));
+        let (sa_index, rbac) = rayon::join(
+            || Keyed::build(inventory.service_accounts.len(), sa_key(&inventory.service_accounts)),
+            || super::authz::RbacIndex::build(&inventory),
+        );
         inventory.sa_index = sa_index;
-        inventory.sa_positions = sa_positions;
         inventory.rbac = rbac;
         inventory
     }
@@ -242,15 +239,6 @@ impl Inventory {
     /// The same inventory with the live cluster's state (audit).
     pub fn with_live(self, live: LiveState) -> Inventory {
         Inventory { live: Some(live), ..self }
-    }
-
-    fn build_sa_index(&self) -> (HashMap<super::Interned, HashMap<Text, List>>, Lists<usize>) {
-        let mut index: HashMap<super::Interned, HashMap<Text, List>> = HashMap::default();
-        let mut positions = Lists::default();
-        for (i, sa) in self.service_accounts.iter().enumerate() {
-            positions.add_to(index.entry(sa.meta.namespace).or_default(), sa.meta.name.clone(), i);
-        }
-        (index, positions)
     }
 
     /// The ServiceAccount `namespace/name` as seen from an object declared at `near`: when
@@ -261,9 +249,8 @@ impl Inventory {
 
     /// [`Inventory::service_account`]'s position in `service_accounts`.
     pub fn service_account_index(&self, namespace: &str, name: &str, near: &Meta) -> Option<usize> {
-        let candidates = *self.sa_index.get(namespace)?.get(name)?;
         let here = near.origin.path().map(|p| p.as_ref()).unwrap_or("");
-        self.sa_positions.iter(candidates).max_by_key(|&i| {
+        self.sa_index.get(&(namespace, name), sa_key(&self.service_accounts)).max_by_key(|&i| {
             let sa = &self.service_accounts[i];
             let there = sa.meta.origin.path().map(|p| p.as_ref()).unwrap_or("");
             (sa.meta.build == near.build, common_prefix(here, there), !sa.meta.is_patch)
@@ -282,12 +269,7 @@ impl Inventory {
 
     /// Every ServiceAccount named `namespace/name`.
     pub fn service_accounts_named(&self, namespace: &str, name: &str) -> impl Iterator<Item = &ServiceAccount> {
-        self.sa_index
-            .get(namespace)
-            .and_then(|by_name| by_name.get(name))
-            .into_iter()
-            .flat_map(|&list| self.sa_positions.iter(list))
-            .map(|i| &self.service_accounts[i])
+        self.sa_index.get(&(namespace, name), sa_key(&self.service_accounts)).map(|i| &self.service_accounts[i])
     }
 }
 
@@ -321,6 +303,11 @@ fn append_all<T>(into: &mut Vec<T>, mut parts: Vec<Vec<T>>) {
     base.splice(0..0, before);
     after.into_iter().for_each(|part| base.extend(part));
     *into = base;
+}
+
+/// The key of the ServiceAccount index: an account's namespace and name.
+fn sa_key<'a>(accounts: &'a [ServiceAccount]) -> impl Fn(usize) -> Option<(&'a str, &'a str)> + 'a {
+    |i| accounts.get(i).map(|sa| (sa.meta.namespace.as_str(), sa.meta.name.as_str()))
 }
 
 fn common_prefix(a: &str, b: &str) -> usize {

@@ -8,6 +8,7 @@ mod fic;
 mod fleet;
 mod interned;
 mod inventory;
+mod keyed;
 mod legacy;
 mod lists;
 mod live;
