@@ -36,11 +36,18 @@ pub struct BoundId<'a> {
     pub what: Cow<'static, str>,
 }
 
-/// Every [`BoundAccount`], their pods and grants ranges of two vectors: one account of every
-/// identity-binding application is held through all the rules, and a boxed slice of each per
-/// account was two allocations each (~50,000 at 30,000 applications, at the run's peak).
+/// Every [`BoundAccount`], in parts: in each, the accounts' pods and grants are ranges of two
+/// vectors. One account of every identity-binding application is held through all the rules,
+/// and a boxed slice of pods and one of grants per account were ~50,000 allocations at 30,000
+/// applications, at the run's peak. The parts are built side by side, each reserved for its
+/// accounts, and kept apart: appending them into one set of vectors held them twice.
 #[derive(Default)]
 pub(super) struct AllBoundAccounts<'a> {
+    parts: Vec<Part<'a>>,
+}
+
+#[derive(Default)]
+struct Part<'a> {
     accounts: Vec<Bound<'a>>,
     pods: Vec<&'a Workload>,
     grants: Vec<Grant<'a>>,
@@ -55,12 +62,29 @@ struct Bound<'a> {
 
 impl<'a> AllBoundAccounts<'a> {
     pub(super) fn iter(&self) -> impl Iterator<Item = BoundAccount<'_, 'a>> {
-        self.accounts.iter().map(|b| BoundAccount {
-            sa: b.sa,
-            client_id: &b.client_id,
-            pods: &self.pods[b.pods.0 as usize..b.pods.1 as usize],
-            grants: &self.grants[b.grants.0 as usize..b.grants.1 as usize],
+        self.parts.iter().flat_map(|part| {
+            part.accounts.iter().map(|b| BoundAccount {
+                sa: b.sa,
+                client_id: &b.client_id,
+                pods: &part.pods[b.pods.0 as usize..b.pods.1 as usize],
+                grants: &part.grants[b.grants.0 as usize..b.grants.1 as usize],
+            })
         })
+    }
+}
+
+impl<'a> Part<'a> {
+    /// The entries of `users`' accounts `range`, reserved for one client id and one grant each
+    /// (nearly every account), and for every pod.
+    fn of(inv: &'a Inventory, users: &AllAccountUsers<'a>, range: std::ops::Range<usize>) -> Part<'a> {
+        let pods = range.clone().map(|i| users.get(i).pods.len()).sum();
+        let mut part = Part {
+            accounts: Vec::with_capacity(range.len()),
+            pods: Vec::with_capacity(pods),
+            grants: Vec::with_capacity(range.len()),
+        };
+        range.for_each(|i| part.add(inv, users.get(i)));
+        part
     }
 
     /// Adds one account's entries: one per client id (none when no pod uses identity binding).
@@ -78,23 +102,10 @@ impl<'a> AllBoundAccounts<'a> {
             self.accounts.push(Bound { sa: u.sa, client_id, pods, grants });
         }
     }
-
-    /// Appends `other`'s accounts after these.
-    fn append(mut self, other: AllBoundAccounts<'a>) -> AllBoundAccounts<'a> {
-        let (pods, grants) = (position(self.pods.len()), position(self.grants.len()));
-        self.accounts.extend(other.accounts.into_iter().map(|b| Bound {
-            pods: (b.pods.0 + pods, b.pods.1 + pods),
-            grants: (b.grants.0 + grants, b.grants.1 + grants),
-            ..b
-        }));
-        self.pods.extend(other.pods);
-        self.grants.extend(other.grants);
-        self
-    }
 }
 
-/// A position in one of the vectors of [`AllBoundAccounts`] (a repository of four billion pods
-/// could not be held in memory).
+/// A position in one of the vectors of a [`Part`] (a repository of four billion pods could not
+/// be held in memory).
 fn position(len: usize) -> u32 {
     u32::try_from(len).unwrap_or(u32::MAX)
 }
@@ -103,14 +114,12 @@ fn position(len: usize) -> u32 {
 /// (missing accounts and ids are IB204's and IB201's business), from the accounts in use
 /// (`users`). Rules read it through [`super::Context::bound_accounts`], which computes it once.
 pub(super) fn bound_accounts<'a>(inv: &'a Inventory, users: &AllAccountUsers<'a>) -> AllBoundAccounts<'a> {
-    // Each account's answer is independent: computed in parallel, kept in the order of `users`.
-    (0..users.len())
-        .into_par_iter()
-        .fold(AllBoundAccounts::default, |mut all, i| {
-            all.add(inv, users.get(i));
-            all
-        })
-        .reduce(AllBoundAccounts::default, AllBoundAccounts::append)
+    // Each account's answer is independent: computed in parallel, a few parts a thread (an
+    // account's cost varies), kept in the order of `users`.
+    let len = users.len();
+    let parts = (rayon::current_num_threads() * 4).clamp(1, len.max(1));
+    let parts = (0..parts).into_par_iter().map(|p| Part::of(inv, users, p * len / parts..(p + 1) * len / parts));
+    AllBoundAccounts { parts: parts.collect() }
 }
 
 /// The client ids identity binding uses for an account: its annotation, else the literal ids the
