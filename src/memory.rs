@@ -9,9 +9,10 @@
 //! add to the model. Against returning every free at once (docs/performance.md, round seven):
 //! ~8% less processor time and a quarter less kernel time at 10,000 apps, 4–10% less processor
 //! time at 100,000, for peaks 2–10 MB higher.
-//! A run that decodes its model from the incremental cache allocates it in a few large blocks and
-//! frees little: there huge pages are faster (a warm pre-commit run took ~40% longer without
-//! them), so it keeps the defaults.
+//! A run that decodes its model from the incremental cache keeps huge pages: it allocates its
+//! model in a few large blocks, and a warm pre-commit run took ~40% longer without them. It
+//! frees each result's bytes once decoded, so its freed memory waits and goes back as a parsing
+//! run's does ([`tune_for_decoding`]).
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -60,6 +61,19 @@ pub fn tune_for_parsing() {
     // default.
     unsafe {
         libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
+    }
+}
+
+/// Settings for a run that decodes its model from the incremental cache: freed memory waits as
+/// in a parsing run, and what the load freed goes back when it ends ([`return_freed_memory`]),
+/// but huge pages stay (decoding allocates a few large blocks, and a warm pre-commit run took
+/// ~40% longer without them). With mimalloc's own delay (1 s) a warm run on 30,000 apps held
+/// the buffers its decoding freed through the rules: 200–263 MB at its peak.
+pub fn tune_for_decoding() {
+    PURGE_DELAYED.store(true, Ordering::Relaxed);
+    if std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
+        // SAFETY: as in `release_memory_promptly`.
+        unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, PARSING_PURGE_DELAY_MS) };
     }
 }
 

@@ -85,7 +85,9 @@ pub(super) fn run_check(
     // A run with a cache to read decodes its model; any other parses it (`memory`).
     let warm =
         opts.cache && cwd.canonicalize().ok().and_then(|c| crate::cache::cache_file(&c)).is_some_and(|f| f.is_file());
-    if !warm {
+    if warm {
+        crate::memory::tune_for_decoding();
+    } else {
         crate::memory::tune_for_parsing();
     }
     let mut outcome = check::run(&opts, &config, &cwd)?;
