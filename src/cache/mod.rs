@@ -193,6 +193,8 @@ impl Cache {
         let written = writer.and_then(|mut writer| {
             let mut entries = writer.copy(&self.stored, kept)?;
             entries.extend(fresh);
+            // Closed before the new file replaces it: Windows refuses to replace an open file.
+            drop(self.stored);
             writer.finish(&self.file, &self.stamp, entries)
         });
         summary.written = written.is_ok();
