@@ -39,17 +39,23 @@ pub fn release_memory_promptly() {
 /// uses (mimalloc 3's own default, 1 s, held ~60 MB more at 100,000 apps).
 const PARSING_PURGE_DELAY_MS: std::ffi::c_long = 10;
 
-/// Set by [`tune_for_parsing`]: freed memory waits before it goes back to the system.
+/// Set by [`delay_purges`]: freed memory waits before it goes back to the system.
 static PURGE_DELAYED: AtomicBool = AtomicBool::new(false);
 
-/// Settings for a run that parses its sources (see the module's documentation).
-pub fn tune_for_parsing() {
+/// Freed memory waits [`PARSING_PURGE_DELAY_MS`] before it goes back to the system, and what a
+/// load freed goes back when it ends ([`return_freed_memory`]).
+fn delay_purges() {
     PURGE_DELAYED.store(true, Ordering::Relaxed);
     // Unless the environment chose a delay (the tests that count the memory a run holds choose 0).
     if std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
         // SAFETY: as in `release_memory_promptly`.
         unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, PARSING_PURGE_DELAY_MS) };
     }
+}
+
+/// Settings for a run that parses its sources (see the module's documentation).
+pub fn tune_for_parsing() {
+    delay_purges();
     // An empty page a thread keeps for itself is purged on its own, then faulted in again by the
     // next file's tree (~8,000 `madvise` calls on 10,000 apps when purging at once). Pages handed
     // straight back to the arena are purged in contiguous runs and reused from there.
@@ -70,15 +76,11 @@ pub fn tune_for_parsing() {
 /// ~40% longer without them). With mimalloc's own delay (1 s) a warm run on 30,000 apps held
 /// the buffers its decoding freed through the rules: 200–263 MB at its peak.
 pub fn tune_for_decoding() {
-    PURGE_DELAYED.store(true, Ordering::Relaxed);
-    if std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
-        // SAFETY: as in `release_memory_promptly`.
-        unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, PARSING_PURGE_DELAY_MS) };
-    }
+    delay_purges();
 }
 
-/// Gives the pages freed so far back to the system now, in a run tuned for parsing (elsewhere
-/// it does nothing). Called when the load ends: the parse trees and texts it freed would
+/// Gives the pages freed so far back to the system now, in a run tuned for parsing or decoding
+/// (elsewhere it does nothing). Called when the load ends: the parse trees and texts it freed would
 /// otherwise still be resident while the index and the rules' shared answers are built, at the
 /// run's peak.
 pub fn return_freed_memory() {

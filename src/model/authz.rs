@@ -47,10 +47,11 @@ impl Decision<'_> {
     }
 }
 
-/// Lookup tables for the evaluator, built by `Inventory::index`. Nested maps keyed by `Text`
-/// answer `&str` lookups, so evaluating a request allocates nothing; they hash with foldhash,
-/// several times faster than std's SipHash on these short keys (every identity-binding account
-/// asks several of them).
+/// Lookup tables for the evaluator, built by `Inventory::index`. Roles and ServiceAccount
+/// subjects are found by position ([`super::keyed::Keyed`]: one per object, and a lookup by
+/// `&str` allocates nothing); the few group subjects by maps keyed by `Text`. Both hash with
+/// foldhash, several times faster than std's SipHash on these short keys (every
+/// identity-binding account asks several of them).
 #[derive(Debug, Default)]
 pub(super) struct RbacIndex {
     /// The roles by kind, namespace ("" for ClusterRoles) and name ([`role_key`]).
@@ -84,7 +85,7 @@ impl RbacIndex {
                 match s.kind {
                     SubjectKind::ServiceAccount | SubjectKind::User => {
                         if account_of(b, s).is_some() {
-                            idx.accounts.push((position(bi), position(si)));
+                            idx.accounts.push((super::position(bi), super::position(si)));
                         }
                     }
                     SubjectKind::Group => match name.strip_prefix("system:serviceaccounts:") {
@@ -170,13 +171,6 @@ fn account_key<'a>(
         account_of(b, b.subjects.get(s as usize)?)
     }
 }
-
-/// A position in the model's vectors, as the account index stores it.
-fn position(i: usize) -> u32 {
-    u32::try_from(i).unwrap_or(u32::MAX)
-}
-
-impl RbacIndex {}
 
 /// The key of the role index: a role's kind, its namespace (none for a ClusterRole) and its name.
 fn role_key<'a>(roles: &'a [Role]) -> impl Fn(usize) -> Option<(&'a str, &'a str, &'a str)> + 'a {

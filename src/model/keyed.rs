@@ -13,6 +13,12 @@ use hashbrown::HashTable;
 /// No next position.
 const END: u32 = u32::MAX;
 
+/// A position in one of the model's vectors, as its indexes store it (a model of four billion
+/// objects could not be held in memory).
+pub(crate) fn position(i: usize) -> u32 {
+    u32::try_from(i).unwrap_or(u32::MAX)
+}
+
 #[derive(Debug, Default)]
 pub(crate) struct Keyed {
     /// The first position of each key.

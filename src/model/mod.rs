@@ -26,6 +26,7 @@ mod workload;
 pub use authz::{rule_allows, rule_allows_any_resource, Decision, Grant, Request};
 pub use fic::{identity_key, same_identity, FederatedCredential, FicAction, IdentityBindingResource, MANAGED_FIC_NAME};
 pub use fleet::{AccountGrant, ClusterFacts, FleetView, Grantor};
+pub(crate) use keyed::position;
 pub use legacy::LegacyPodIdentity;
 pub use live::{
     AccessReview, LiveContainer, LivePod, LiveState, TokenVolume, Unavailable, UnavailableCause, WebhookConfiguration,

@@ -8,7 +8,7 @@ use rayon::prelude::*;
 use super::fix_values;
 use super::sa_support::{tool_supply, AccountUsers, AllAccountUsers};
 use crate::fix::Plan;
-use crate::model::{identity_binding_enabled, is_placeholder};
+use crate::model::{identity_binding_enabled, is_placeholder, position};
 use crate::model::{
     rule_allows_any_resource, Grant, Inventory, Meta, PolicyRule, Request, ServiceAccount, Str, Workload,
     IDENTITY_API_GROUP, USE_MANAGED_IDENTITY,
@@ -102,12 +102,6 @@ impl<'a> Part<'a> {
             self.accounts.push(Bound { sa: u.sa, client_id, pods, grants });
         }
     }
-}
-
-/// A position in one of the vectors of a [`Part`] (a repository of four billion pods could not
-/// be held in memory).
-fn position(len: usize) -> u32 {
-    u32::try_from(len).unwrap_or(u32::MAX)
 }
 
 /// Every ServiceAccount in scope that identity-binding pods run as and that names a client id
