@@ -29,12 +29,42 @@ impl FicAction {
     }
 }
 
+/// How users name a credential: a part that many credentials share, interned (the resource
+/// address of a Terraform `for_each`, one per team's module), then the credential's own part
+/// (its instance key, `["app-00123"]`, short enough to be stored inline). A `for_each` over
+/// 100,000 applications otherwise held 100,000 copies of the address.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct DisplayName {
+    shared: super::Interned,
+    own: super::Text,
+}
+
+impl DisplayName {
+    /// `shared` followed by `own`.
+    pub fn new(shared: &str, own: &str) -> DisplayName {
+        DisplayName { shared: super::Interned::new(shared), own: own.into() }
+    }
+}
+
+impl From<String> for DisplayName {
+    fn from(own: String) -> DisplayName {
+        DisplayName { shared: super::Interned::default(), own: own.into() }
+    }
+}
+
+impl std::fmt::Display for DisplayName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.shared)?;
+        f.write_str(&self.own)
+    }
+}
+
 /// One federated identity credential, or one command that touches one.
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct FederatedCredential {
     /// How users name it: `FederatedIdentityCredential team-a/x`, `Terraform resource
     /// azurerm_federated_identity_credential.x`, `az identity federated-credential delete`.
-    pub display: String,
+    pub display: DisplayName,
     pub origin: Origin,
     /// The Kubernetes object, for ASO and Crossplane credentials (boxed: most credentials come
     /// from infrastructure code and have none).
@@ -54,7 +84,8 @@ pub struct FederatedCredential {
     pub anchor: Span,
     /// The identity the credential belongs to, as the source expresses it (ASO owner, Crossplane
     /// parent, Terraform parent expression, Bicep parent, `--identity-name`); `None` if unknown.
-    pub identity: Option<String>,
+    /// Interned: a `for_each` over a team's applications gives each credential the same parent.
+    pub identity: Option<super::Interned>,
     pub issuer: Option<SharedStr>,
     pub subject: Option<Str>,
     pub audiences: Vec<SharedStr>,

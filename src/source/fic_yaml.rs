@@ -29,7 +29,7 @@ pub fn kubernetes_fic(root: &Node, meta: &Meta) -> Option<FederatedCredential> {
                 .and_then(|s| s.path(&["owner", "name"]).or_else(|| s.path(&["owner", "armId"])))
                 .and_then(Node::as_str);
             Some(FederatedCredential {
-                display: meta.object_ref().to_string(),
+                display: meta.object_ref().to_string().into(),
                 origin: meta.origin.clone(),
                 meta: Some(Box::new(meta.clone())),
                 action: FicAction::Declare,
@@ -37,7 +37,7 @@ pub fn kubernetes_fic(root: &Node, meta: &Meta) -> Option<FederatedCredential> {
                 name_source: None,
                 unresolved_name: None,
                 anchor: meta.kind_span,
-                identity: owner.map(|o| format!("{}/{o}", meta.namespace)),
+                identity: owner.map(|o| format!("{}/{o}", meta.namespace).into()),
                 issuer: spec.and_then(|s| s.get("issuer")).and_then(str_of).map(SharedStr::from),
                 subject: spec.and_then(|s| s.get("subject")).and_then(str_of),
                 audiences: list(spec.and_then(|s| s.get("audiences"))),
@@ -64,7 +64,7 @@ pub fn kubernetes_fic(root: &Node, meta: &Meta) -> Option<FederatedCredential> {
                     })
             });
             Some(FederatedCredential {
-                display: meta.object_ref().to_string(),
+                display: meta.object_ref().to_string().into(),
                 origin: meta.origin.clone(),
                 meta: Some(Box::new(meta.clone())),
                 action: FicAction::Declare,
@@ -72,7 +72,7 @@ pub fn kubernetes_fic(root: &Node, meta: &Meta) -> Option<FederatedCredential> {
                 name_source: None,
                 unresolved_name: None,
                 anchor: meta.kind_span,
-                identity: parent,
+                identity: parent.map(Into::into),
                 issuer: p.and_then(|p| p.get("issuer")).and_then(str_of).map(SharedStr::from),
                 subject: p.and_then(|p| p.get("subject")).and_then(str_of),
                 audiences: list(p.and_then(|p| p.get("audience").or_else(|| p.get("audiences")))),

@@ -160,7 +160,7 @@ impl Walk<'_> {
             None => Vec::new(),
         };
         self.out.federated_credentials.push(FederatedCredential {
-            display: display(r, name, parent),
+            display: display(r, name, parent).into(),
             origin: self.origin.clone(),
             meta: None,
             action: FicAction::Declare,
@@ -168,7 +168,7 @@ impl Walk<'_> {
             name_source: parts.source,
             unresolved_name: parts.unresolved,
             anchor: r.span,
-            identity,
+            identity: identity.map(Into::into),
             issuer: prop("issuer").map(SharedStr::from),
             subject: prop("subject"),
             audiences: SharedStr::all(audiences),

@@ -78,7 +78,7 @@ fn credential(ev: &mut Eval, s: SymbolRef, object: &Object, it: &Iteration) -> F
         None => Vec::new(),
     };
     FederatedCredential {
-        display: format!("Bicep resource {}", res.symbol),
+        display: format!("Bicep resource {}", res.symbol).into(),
         origin: Origin::File(unit.display.clone()),
         meta: None,
         action: FicAction::Declare,
@@ -86,7 +86,7 @@ fn credential(ev: &mut Eval, s: SymbolRef, object: &Object, it: &Iteration) -> F
         name_source: parts.source,
         unresolved_name: parts.unresolved,
         anchor: res.span,
-        identity,
+        identity: identity.map(Into::into),
         issuer: issuer.map(SharedStr::from),
         subject,
         audiences: SharedStr::all(audiences),

@@ -76,7 +76,7 @@ fn display_of(arg: &Arg) -> String {
 
 fn blank(display: String, action: FicAction, path: &Arc<str>, at: Span) -> FederatedCredential {
     FederatedCredential {
-        display,
+        display: display.into(),
         origin: Origin::File(path.clone()),
         meta: None,
         action,
@@ -147,7 +147,7 @@ fn set_qualified_name(fic: &mut FederatedCredential, arg: &Arg) {
     match arg.text.split_last('/') {
         Some((tail, src, head)) if !tail.is_empty() => {
             set_name(fic, arg, &Text::literal(&tail, src));
-            fic.identity = head.and_then(|h| h.known());
+            fic.identity = head.and_then(|h| h.known()).map(Into::into);
         }
         _ => fic.unresolved_name = Some(arg.span),
     }
@@ -169,7 +169,7 @@ fn az_federated_credential(args: &[Arg], verb: &str, path: &Arc<str>) -> Option<
     if let Some(name) = flag(args, &["--name", "-n"]) {
         set_name(&mut fic, &name, &name.text.clone());
     }
-    fic.identity = flag(args, &["--identity-name"]).and_then(|a| a.text.known());
+    fic.identity = flag(args, &["--identity-name"]).and_then(|a| a.text.known()).map(Into::into);
     fic.issuer = known_str(flag(args, &["--issuer"])).map(SharedStr::from);
     fic.subject = known_str(flag(args, &["--subject"]));
     fic.audiences = flag_values(args, &["--audiences", "--audience"])
@@ -190,7 +190,7 @@ fn az_cmdlet(args: &[Arg], cmdlet: &str, path: &Arc<str>) -> Option<Found> {
     if let Some(name) = flag(args, &["-name"]) {
         set_name(&mut fic, &name, &name.text.clone());
     }
-    fic.identity = flag(args, &["-identityname"]).and_then(|a| a.text.known());
+    fic.identity = flag(args, &["-identityname"]).and_then(|a| a.text.known()).map(Into::into);
     fic.issuer = known_str(flag(args, &["-issuer"])).map(SharedStr::from);
     fic.subject = known_str(flag(args, &["-subject"]));
     fic.audiences =
@@ -204,7 +204,7 @@ fn from_id(fic: &mut FederatedCredential, arg: &Arg) -> bool {
     let Some(rest) = arg.text.after(FIC_SEGMENT) else { return false };
     let name = rest.until(&['?', '/', '#', '"', '\'', ' ']);
     set_name(fic, arg, &name);
-    fic.identity = arg.text.after(IDENTITY_SEGMENT).and_then(|t| t.until(&['/', '?']).known());
+    fic.identity = arg.text.after(IDENTITY_SEGMENT).and_then(|t| t.until(&['/', '?']).known()).map(Into::into);
     true
 }
 
@@ -236,7 +236,7 @@ fn az_resource(args: &[Arg], verb: &str, path: &Arc<str>) -> Option<Found> {
     match (name, parent) {
         (Some(name), Some(parent)) => {
             set_name(&mut fic, &name, &name.text.clone());
-            fic.identity = parent.rsplit('/').next().map(str::to_string);
+            fic.identity = parent.rsplit('/').next().map(Into::into);
         }
         // Without `--parent` the name is `<identity>/<credential>`.
         (Some(name), None) => set_qualified_name(&mut fic, &name),

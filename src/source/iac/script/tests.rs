@@ -55,7 +55,7 @@ fn unresolved_names_stay_unknown_and_reads_are_not_writes() {
 fn command_substitutions_and_heredocs() {
     let f = shell("OUT=$(az rest --method delete --url \"https://m/userAssignedIdentities/id/federatedIdentityCredentials/aks-identity-binding?api-version=1\")\ncat <<EOF\naz identity federated-credential delete -n aks-identity-binding\nEOF\n");
     assert_eq!(f.len(), 1, "{f:#?}");
-    assert_eq!(f[0].display, "az rest DELETE");
+    assert_eq!(f[0].display.to_string(), "az rest DELETE");
     assert_eq!(f[0].identity.as_deref(), Some("id"));
 }
 
@@ -83,7 +83,7 @@ fn powershell_assignments_splatting_and_rest() {
     let f = pwsh("$p = @{\n  ResourceGroupName = 'rg'\n  IdentityName = 'orders'\n  Name = 'aks-identity-binding'\n}\nRemove-AzFederatedIdentityCredential @p -Confirm:$false\n$n = \"aks-identity-\" + 'binding'\n$uri = \"https://management.azure.com/x/userAssignedIdentities/orders/federatedIdentityCredentials/$($n)?api-version=2023-01-31\"\nInvoke-RestMethod -Method Delete -Uri $uri -Headers $h\nInvoke-AzRestMethod -Path \"/x/userAssignedIdentities/orders/federatedIdentityCredentials/${n}?api-version=1\" -Method PUT -Payload $b\nGet-AzFederatedIdentityCredential @p\n$r = Invoke-RestMethod -Uri $uri\n");
     assert_eq!(f.len(), 3, "{f:#?}");
     assert!(f.iter().all(|f| name(f) == Some("aks-identity-binding")), "{f:#?}");
-    assert_eq!(f[0].display, "Remove-AzFederatedIdentityCredential");
+    assert_eq!(f[0].display.to_string(), "Remove-AzFederatedIdentityCredential");
     assert_eq!(at(f[0].name.as_ref().map(|n| n.span)), Some((6, 38)));
     assert_eq!(at(f[0].name_source), Some((4, 11)));
     assert_eq!(f[0].identity.as_deref(), Some("orders"));

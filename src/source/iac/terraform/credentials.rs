@@ -10,7 +10,7 @@ use hcl_edit::Span as _;
 use super::eval::{Bindings, Instance, Run, Scope};
 use super::module::Resource;
 use super::value::{Kind, Value};
-use crate::model::{FederatedCredential, FicAction, IdentityBindingResource, Origin, SharedStr, Str};
+use crate::model::{DisplayName, FederatedCredential, FicAction, IdentityBindingResource, Origin, SharedStr, Str};
 use crate::span::Span;
 
 const AZURERM_FIC: &str = "azurerm_federated_identity_credential";
@@ -44,7 +44,13 @@ impl<'a, 'm> At<'a, 'm> {
 
     /// `Terraform resource module.app["a"].azurerm_federated_identity_credential.this[0]`.
     pub(super) fn display(&self) -> String {
-        format!("Terraform resource {}{}.{}{}", self.inst.address, self.resource.kind, self.resource.name, self.suffix)
+        self.display_name().to_string()
+    }
+
+    /// [`Self::display`], its address shared by every instance of the resource.
+    pub(super) fn display_name(&self) -> DisplayName {
+        let address = format!("Terraform resource {}{}.{}", self.inst.address, self.resource.kind, self.resource.name);
+        DisplayName::new(&address, self.suffix)
     }
 
     /// The module calls through which this instance is declared.
@@ -108,13 +114,13 @@ pub(super) fn credential(at: &At) -> Option<FederatedCredential> {
     };
     let anchor = sc.src.span(at.resource.decl.item.span());
     Some(FederatedCredential {
-        display: at.display(),
+        display: at.display_name(),
         origin: Origin::File(at.file()),
         meta: None,
         action,
         name,
         anchor: anchor.with_end(anchor.start()),
-        identity: parent.and_then(|p| identity(&p, at.root)),
+        identity: parent.and_then(|p| identity(&p, at.root)).map(Into::into),
         issuer: match kind {
             AZURERM_FIC => at.attr("issuer").map(|(_, v)| v),
             _ => from_body(&["properties", "issuer"]),
