@@ -46,7 +46,7 @@ impl<'a> Declarations<'a> {
 
     /// The declaration of a live object: the one in its namespace, else one that names none.
     fn of_live(&self, live: &ObjectRef) -> Option<&Declared<'a>> {
-        let candidates = self.by_name.get(&(live.kind.clone(), live.name.clone()))?;
+        let candidates = self.by_name.get(&(live.kind.to_string(), live.name.to_string()))?;
         match &live.namespace {
             None => candidates.first(),
             Some(ns) => candidates

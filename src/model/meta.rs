@@ -138,10 +138,12 @@ impl Entries {
 /// Identity of an object as users name it: `Deployment team-a/api`, `ClusterRole reader`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ObjectRef {
-    pub kind: String,
+    /// Interned, as in [`Meta`]: every finding names its object, and a reference made of three
+    /// allocated strings took more memory than most findings' messages.
+    pub kind: super::Interned,
     /// `None` for cluster-scoped kinds.
-    pub namespace: Option<String>,
-    pub name: String,
+    pub namespace: Option<super::Interned>,
+    pub name: Text,
 }
 
 impl fmt::Display for ObjectRef {
@@ -184,9 +186,9 @@ pub struct Meta {
 impl Meta {
     pub fn object_ref(&self) -> ObjectRef {
         ObjectRef {
-            kind: self.kind.to_string(),
-            namespace: (!self.cluster_scoped).then(|| self.namespace.to_string()),
-            name: self.name.to_string(),
+            kind: self.kind,
+            namespace: (!self.cluster_scoped).then_some(self.namespace),
+            name: self.name.clone(),
         }
     }
 

@@ -15,7 +15,7 @@ pub(super) const CLUSTER_SCOPED: &str = "cluster-scoped";
 pub(super) fn by_namespace<'a>(findings: impl Iterator<Item = &'a Finding>) -> Vec<(String, Vec<&'a Finding>)> {
     let mut groups: BTreeMap<(bool, String), Vec<&Finding>> = BTreeMap::new();
     for f in findings {
-        let namespace = f.object.as_ref().and_then(|o| o.namespace.clone());
+        let namespace = f.object.as_ref().and_then(|o| o.namespace);
         let key = match namespace {
             Some(ns) => (true, format!("namespace {ns}")),
             None => (false, CLUSTER_SCOPED.to_string()),

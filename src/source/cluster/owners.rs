@@ -33,9 +33,9 @@ impl Controllers {
     /// Job `backup-28941` of a CronJob `backup` → the CronJob.
     fn top(&self, namespace: &str, kind: &str, name: &str, hash: Option<&str>) -> ObjectRef {
         let named = |kind: &str, name: &str| ObjectRef {
-            kind: kind.to_string(),
-            namespace: Some(namespace.to_string()),
-            name: name.to_string(),
+            kind: kind.into(),
+            namespace: Some(namespace.into()),
+            name: name.into(),
         };
         if kind == "ReplicaSet" {
             let base = hash.and_then(|h| name.strip_suffix(h)).and_then(|b| b.strip_suffix('-'));
