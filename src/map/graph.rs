@@ -365,7 +365,7 @@ impl<'v> Builder<'v> {
         }
         let subject_broad = g.subject.kind == crate::model::SubjectKind::Group;
         let rule_broad =
-            [&g.rule.verbs, &g.rule.api_groups, &g.rule.resources].iter().any(|l| l.iter().any(|s| s.value == "*"));
+            [g.rule.verbs(), g.rule.api_groups(), g.rule.resources()].iter().any(|l| l.iter().any(|s| s.value == "*"));
         let account = sa_id(&sa.meta.namespace, &sa.meta.name);
         let security = |b: &Builder<'_>, o: &Meta| b.findings_of(&object_id(&o.object_ref()), &["IB30"]);
         let mut binding_findings = security(self, &g.binding.meta);
@@ -522,9 +522,9 @@ fn rule_text(rule: &PolicyRule) -> String {
     let list = |l: &[crate::model::Str]| l.iter().map(|s| s.value.as_str()).collect::<Vec<_>>().join(",");
     format!(
         "verbs [{}] apiGroups [{}] resources [{}]",
-        list(&rule.verbs),
-        list(&rule.api_groups),
-        list(&rule.resources)
+        list(rule.verbs()),
+        list(rule.api_groups()),
+        list(rule.resources())
     )
 }
 

@@ -229,17 +229,17 @@ fn member_rules<'a>(
 /// Does `rule` allow `verb` on `resource` of `api_group` (a request that names no object)?
 pub fn rule_allows(rule: &PolicyRule, verb: &str, api_group: &str, resource: &str) -> bool {
     let has = |list: &[super::Str], want: &str| list.iter().any(|s| s.value == "*" || s.value == want);
-    has(&rule.verbs, verb)
-        && has(&rule.api_groups, api_group)
-        && has(&rule.resources, resource)
+    has(rule.verbs(), verb)
+        && has(rule.api_groups(), api_group)
+        && has(rule.resources(), resource)
         // A rule restricted to resourceNames never matches a request that names no object.
-        && rule.resource_names.is_empty()
+        && rule.resource_names().is_empty()
 }
 
 /// Does `rule` allow `verb` on *some* resource of `api_group`?
 pub fn rule_allows_any_resource(rule: &PolicyRule, verb: &str, api_group: &str) -> bool {
     let has = |list: &[super::Str], want: &str| list.iter().any(|s| s.value == "*" || s.value == want);
-    has(&rule.verbs, verb) && has(&rule.api_groups, api_group) && !rule.resources.is_empty()
+    has(rule.verbs(), verb) && has(rule.api_groups(), api_group) && !rule.resources().is_empty()
 }
 
 impl Inventory {
@@ -450,6 +450,6 @@ mod tests {
         assert_eq!(g.binding.meta.name, "b");
         assert_eq!(g.role.meta.name, "use-mi");
         assert_eq!(g.subject.kind, SubjectKind::User);
-        assert_eq!(g.rule.resources[0].value, ID);
+        assert_eq!(g.rule.resources()[0].value, ID);
     }
 }

@@ -22,32 +22,14 @@ fn shrink<T>(items: &mut Vec<T>) {
     }
 }
 
-fn shrink_all<T: Compact>(items: &mut Vec<T>) {
-    shrink(items);
-    items.iter_mut().for_each(Compact::compact);
-}
-
 /// Labels and annotations are boxed slices: exact from the start.
 impl Compact for Meta {}
 
-impl Compact for Container {
-    fn compact(&mut self) {
-        shrink(&mut self.mounts);
-        shrink(&mut self.env);
-        shrink(&mut self.env_from);
-        shrink(&mut self.command);
-        shrink(&mut self.args);
-    }
-}
+/// Its lists are boxed slices.
+impl Compact for Container {}
 
-impl Compact for Workload {
-    fn compact(&mut self) {
-        let pod = &mut self.pod;
-        shrink_all(&mut pod.containers);
-        shrink(&mut pod.csi_drivers);
-        shrink(&mut pod.projected_tokens);
-    }
-}
+/// Its pod template's lists are boxed slices.
+impl Compact for Workload {}
 
 impl Compact for ServiceAccount {}
 
@@ -57,26 +39,13 @@ impl Compact for ConfigMap {
     }
 }
 
-impl Compact for PolicyRule {
-    fn compact(&mut self) {
-        shrink(&mut self.verbs);
-        shrink(&mut self.api_groups);
-        shrink(&mut self.resources);
-        shrink(&mut self.resource_names);
-    }
-}
+/// Its lists are a boxed slice already, of their exact size.
+impl Compact for PolicyRule {}
 
-impl Compact for Role {
-    fn compact(&mut self) {
-        shrink_all(&mut self.rules);
-    }
-}
+/// Its rules and a binding's subjects are boxed slices.
+impl Compact for Role {}
 
-impl Compact for Binding {
-    fn compact(&mut self) {
-        shrink(&mut self.subjects);
-    }
-}
+impl Compact for Binding {}
 
 impl Compact for FederatedCredential {
     fn compact(&mut self) {
@@ -122,10 +91,14 @@ mod tests {
         );
         let w = &o.workloads[0];
         assert!(matches!(w.meta.origin, Origin::File(_)));
-        assert_eq!((w.pod.containers.len(), w.pod.containers.capacity()), (1, 1));
-        assert_eq!(w.pod.containers[0].env.capacity(), 1);
-        assert_eq!(o.bindings[0].subjects.capacity(), 1);
+        assert_eq!(w.pod.containers.len(), 1);
+        assert_eq!(w.pod.containers[0].env.len(), 1);
+        assert_eq!(o.bindings[0].subjects.len(), 1);
+        assert_eq!(o.roles[0].rules.len(), 1);
         let rule = &o.roles[0].rules[0];
-        assert_eq!((o.roles[0].rules.capacity(), rule.verbs.capacity(), rule.resources.capacity()), (1, 1, 1));
+        assert_eq!(
+            (rule.verbs().len(), rule.api_groups().len(), rule.resources().len(), rule.resource_names().len()),
+            (1, 1, 1, 0)
+        );
     }
 }

@@ -5,31 +5,63 @@ use super::meta::{Meta, Str, Text};
 use crate::span::Span;
 
 /// One entry of a role's `rules:`.
+///
+/// Its four lists are held one after another in one allocation: every role of a large
+/// repository has a rule or two, and a vector for each list was four allocations a rule, most
+/// of them of one short item (`verbs: ["use-managed-identity"]`).
 #[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct PolicyRule {
-    pub verbs: Vec<Str>,
-    pub api_groups: Vec<Str>,
-    pub resources: Vec<Str>,
-    pub resource_names: Vec<Str>,
+    /// Verbs, API groups, resources, then resource names.
+    lists: Box<[Str]>,
+    /// Where the API groups, the resources and the resource names start in `lists`.
+    starts: [u32; 3],
     /// The rule's first line (the `- ` entry).
     pub span: Span,
 }
 
 impl PolicyRule {
+    pub fn new(
+        verbs: Vec<Str>,
+        api_groups: Vec<Str>,
+        resources: Vec<Str>,
+        resource_names: Vec<Str>,
+        span: Span,
+    ) -> Self {
+        // A count past `u32::MAX` cannot come from a file under the size limit.
+        let at = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        let starts =
+            [at(verbs.len()), at(verbs.len() + api_groups.len()), at(verbs.len() + api_groups.len() + resources.len())];
+        let lists = [verbs, api_groups, resources, resource_names].into_iter().flatten().collect();
+        PolicyRule { lists, starts, span }
+    }
+
+    pub fn verbs(&self) -> &[Str] {
+        &self.lists[..self.starts[0] as usize]
+    }
+
+    pub fn api_groups(&self) -> &[Str] {
+        &self.lists[self.starts[0] as usize..self.starts[1] as usize]
+    }
+
+    pub fn resources(&self) -> &[Str] {
+        &self.lists[self.starts[1] as usize..self.starts[2] as usize]
+    }
+
+    pub fn resource_names(&self) -> &[Str] {
+        &self.lists[self.starts[2] as usize..]
+    }
+
     /// The same verbs, API groups, resources and resource names (wherever it is written).
     pub fn same_permissions(&self, other: &PolicyRule) -> bool {
         let same = |a: &[Str], b: &[Str]| a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.value == y.value);
-        same(&self.verbs, &other.verbs)
-            && same(&self.api_groups, &other.api_groups)
-            && same(&self.resources, &other.resources)
-            && same(&self.resource_names, &other.resource_names)
+        self.starts == other.starts && same(&self.lists, &other.lists)
     }
 
     /// Every verb on every resource of every API group: `cluster-admin`'s rule. Its subjects hold
     /// every permission there is (in the binding's scope).
     pub fn grants_everything(&self) -> bool {
         let star = |list: &[Str]| list.iter().any(|s| s.value == "*");
-        star(&self.verbs) && star(&self.api_groups) && star(&self.resources) && self.resource_names.is_empty()
+        star(self.verbs()) && star(self.api_groups()) && star(self.resources()) && self.resource_names().is_empty()
     }
 }
 
@@ -37,7 +69,8 @@ impl PolicyRule {
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Role {
     pub meta: Meta,
-    pub rules: Vec<PolicyRule>,
+    /// A boxed slice of its exact size: a vector's room for its capacity, on every role.
+    pub rules: Box<[PolicyRule]>,
     /// `aggregationRule.clusterRoleSelectors` of an aggregated ClusterRole.
     pub aggregation: Option<Vec<LabelSelector>>,
 }
@@ -139,7 +172,8 @@ pub struct RoleRef {
 pub struct Binding {
     pub meta: Meta,
     pub role_ref: Option<RoleRef>,
-    pub subjects: Vec<Subject>,
+    /// A boxed slice of its exact size, as in [`Role::rules`].
+    pub subjects: Box<[Subject]>,
 }
 
 impl Binding {

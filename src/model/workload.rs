@@ -85,11 +85,12 @@ pub struct PodTemplate {
     /// The deprecated alias of `serviceAccountName` (boxed: rarely written).
     pub service_account: Option<Box<Str>>,
     pub host_network: Option<(bool, Span)>,
-    pub containers: Vec<Container>,
+    /// Boxed slices of their exact size, as a container's lists (every workload has these).
+    pub containers: Box<[Container]>,
     /// The `driver` of every CSI volume (e.g. `secrets-store.csi.k8s.io`).
-    pub csi_drivers: Vec<String>,
+    pub csi_drivers: Box<[String]>,
     /// Projected ServiceAccount token volumes the template declares itself.
-    pub projected_tokens: Vec<ProjectedToken>,
+    pub projected_tokens: Box<[ProjectedToken]>,
     /// Who picks the ServiceAccount when the template names none.
     pub account_default: AccountDefault,
     /// Containers the controller adds to every pod (Argo's `wait`).
@@ -193,12 +194,14 @@ pub struct Container {
     pub name: Str,
     pub init: bool,
     pub image: Option<Str>,
-    pub mounts: Vec<VolumeMount>,
-    pub env: Vec<EnvVar>,
+    // Boxed slices of their exact size, not vectors: every pod template has a container or two,
+    // and the room a vector keeps for its capacity was 40 bytes a container.
+    pub mounts: Box<[VolumeMount]>,
+    pub env: Box<[EnvVar]>,
     /// The span of each `envFrom` entry.
-    pub env_from: Vec<Span>,
-    pub command: Vec<Str>,
-    pub args: Vec<Str>,
+    pub env_from: Box<[Span]>,
+    pub command: Box<[Str]>,
+    pub args: Box<[Str]>,
     pub span: Span,
 }
 

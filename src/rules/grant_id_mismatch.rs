@@ -100,7 +100,7 @@ pub(super) fn near_misses<'a>(inv: &'a Inventory, sa: &ServiceAccount, id: &str)
             if !grants_identity_use(rule) {
                 continue;
             }
-            for r in &rule.resources {
+            for r in rule.resources() {
                 let near = r.value != id && (r.value.eq_ignore_ascii_case(id) || one_edit_apart(&r.value, id));
                 if near && !out.iter().any(|(_, seen)| std::ptr::eq(*seen, r)) {
                     out.push((owner, r));

@@ -30,10 +30,10 @@ impl Rule for MalformedIdentityRule {
 fn check_rule(sink: &mut Sink, role: &Role, rule: &PolicyRule) {
     // Named only in a finding: most rules have none.
     let whose = || role.meta.object_ref();
-    let verb_ok = exact(&rule.verbs, USE_MANAGED_IDENTITY);
-    let group_ok = exact(&rule.api_groups, IDENTITY_API_GROUP);
-    let verb_typo = rule.verbs.iter().find(|v| near(v, USE_MANAGED_IDENTITY));
-    let group_typo = rule.api_groups.iter().find(|g| near(g, IDENTITY_API_GROUP));
+    let verb_ok = exact(rule.verbs(), USE_MANAGED_IDENTITY);
+    let group_ok = exact(rule.api_groups(), IDENTITY_API_GROUP);
+    let verb_typo = rule.verbs().iter().find(|v| near(v, USE_MANAGED_IDENTITY));
+    let group_typo = rule.api_groups().iter().find(|g| near(g, IDENTITY_API_GROUP));
     if let Some(v) = verb_typo.filter(|_| group_ok || group_typo.is_some()) {
         report(
             sink,
@@ -55,7 +55,7 @@ fn check_rule(sink: &mut Sink, role: &Role, rule: &PolicyRule) {
     if !(verb_ok && group_ok) {
         return;
     }
-    for r in rule.resources.iter().filter(|r| r.value != "*" && !is_guid(&r.value) && !is_placeholder(&r.value)) {
+    for r in rule.resources().iter().filter(|r| r.value != "*" && !is_guid(&r.value) && !is_placeholder(&r.value)) {
         report(
             sink,
             role,
@@ -64,7 +64,7 @@ fn check_rule(sink: &mut Sink, role: &Role, rule: &PolicyRule) {
             "resources: [\"<client-id GUID>\"]".into(),
         );
     }
-    if let Some(n) = rule.resource_names.first() {
+    if let Some(n) = rule.resource_names().first() {
         report(
             sink,
             role,

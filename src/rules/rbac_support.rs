@@ -167,7 +167,7 @@ pub(super) fn grants_identity_use(rule: &PolicyRule) -> bool {
 
 /// The first `*` in the rule's verbs, API groups or resources, and which list holds it.
 pub(super) fn wildcard(rule: &PolicyRule) -> Option<(&'static str, &Str)> {
-    [("verbs", &rule.verbs), ("apiGroups", &rule.api_groups), ("resources", &rule.resources)]
+    [("verbs", rule.verbs()), ("apiGroups", rule.api_groups()), ("resources", rule.resources())]
         .into_iter()
         .find_map(|(what, list)| list.iter().find(|s| s.value == "*").map(|s| (what, s)))
 }
@@ -196,7 +196,7 @@ impl<'a> Exposure<'a> {
         if let Some(text) = self.described.get(&std::ptr::from_ref(rule)) {
             return text.clone();
         }
-        let text = if rule.resources.iter().any(|r| r.value == "*") {
+        let text = if rule.resources().iter().any(|r| r.value == "*") {
             let inv = self.inv;
             let ids = self.in_scope.get_or_insert_with(|| {
                 let ids: BTreeSet<&str> = inv
@@ -213,7 +213,7 @@ impl<'a> Exposure<'a> {
                 _ => format!("every managed identity bound to the cluster (in scope: {})", bounded_list(ids)),
             }
         } else {
-            let ids: BTreeSet<&str> = rule.resources.iter().map(|r| r.value.as_str()).collect();
+            let ids: BTreeSet<&str> = rule.resources().iter().map(|r| r.value.as_str()).collect();
             format!("the managed identities {}", bounded_list(&ids.into_iter().collect::<Vec<_>>()))
         };
         self.described.insert(std::ptr::from_ref(rule), text.clone());
@@ -282,7 +282,7 @@ pub(super) fn rewrite_client_id(
 ) -> Option<Plan> {
     let mut plan = plan.rewrite(&holder.at(span), value, id)?;
     for (role, rule) in inv.authored_rules().filter(|(_, r)| grants_identity_use(r)) {
-        for r in rule.resources.iter().filter(|r| r.value == value) {
+        for r in rule.resources().iter().filter(|r| r.value == value) {
             plan = plan.rewrite(&role.meta.at(r.span), &r.value, id)?;
         }
     }

@@ -117,9 +117,9 @@ fn read_template(template: &Node, anchor: Span) -> PodTemplate {
         service_account_name: field("serviceAccountName"),
         service_account: field("serviceAccount").map(Box::new),
         host_network: sp.and_then(host_network),
-        containers,
-        csi_drivers: sp.map(csi_drivers).unwrap_or_default(),
-        projected_tokens: sp.map(projected_tokens).unwrap_or_default(),
+        containers: containers.into(),
+        csi_drivers: sp.map(csi_drivers).unwrap_or_default().into(),
+        projected_tokens: sp.map(projected_tokens).unwrap_or_default().into(),
         ..PodTemplate::default()
     }
 }
@@ -153,9 +153,9 @@ fn spark_role(
         spec_span: Some(key.span),
         service_account_name: account,
         host_network: host_network(role),
-        containers,
-        csi_drivers: spec.map(csi_drivers).unwrap_or_default(),
-        projected_tokens: spec.map(projected_tokens).unwrap_or_default(),
+        containers: containers.into(),
+        csi_drivers: spec.map(csi_drivers).unwrap_or_default().into(),
+        projected_tokens: spec.map(projected_tokens).unwrap_or_default().into(),
         ..PodTemplate::default()
     })
 }
@@ -205,9 +205,9 @@ fn argo_templates(root: &Node, spec_path: &[&str]) -> Vec<(PodTemplate, Option<I
             spec_span: Some(kind.0.span),
             service_account_name: t.get("serviceAccountName").and_then(str_of).or_else(|| shared_account.clone()),
             host_network: host_network(t).or_else(|| host_network(spec)),
-            containers,
-            csi_drivers: [csi_drivers(spec), csi_drivers(t)].concat(),
-            projected_tokens: [volumes(Some(spec)), volumes(Some(t))].concat(),
+            containers: containers.into(),
+            csi_drivers: [csi_drivers(spec), csi_drivers(t)].concat().into(),
+            projected_tokens: [volumes(Some(spec)), volumes(Some(t))].concat().into(),
             ..PodTemplate::default()
         };
         out.push((pod, part));
@@ -229,9 +229,9 @@ fn controller_config(root: &Node) -> PodTemplate {
         annotations: md.map(|m| keyed_entries(m, "annotations")).unwrap_or_default(),
         spec_span: spec.map(|(k, _)| k.span),
         service_account_name: sp.and_then(|s| s.get("serviceAccountName")).and_then(str_of),
-        containers,
-        csi_drivers: sp.map(csi_drivers).unwrap_or_default(),
-        projected_tokens: sp.map(projected_tokens).unwrap_or_default(),
+        containers: containers.into(),
+        csi_drivers: sp.map(csi_drivers).unwrap_or_default().into(),
+        projected_tokens: sp.map(projected_tokens).unwrap_or_default().into(),
         ..PodTemplate::default()
     }
 }
@@ -311,8 +311,8 @@ pub fn read_container(c: &Node, init: bool) -> Container {
         mounts,
         env,
         env_from: c.get("envFrom").and_then(Node::as_seq).unwrap_or_default().iter().map(|n| n.span).collect(),
-        command: strings("command"),
-        args: strings("args"),
+        command: strings("command").into(),
+        args: strings("args").into(),
         span: c.span,
     }
 }

@@ -20,12 +20,14 @@ pub fn role(root: &Node, meta: Meta) -> Role {
         .and_then(Node::as_seq)
         .unwrap_or_default()
         .iter()
-        .map(|r| PolicyRule {
-            verbs: strings(r.get("verbs")),
-            api_groups: strings(r.get("apiGroups")),
-            resources: strings(r.get("resources")),
-            resource_names: strings(r.get("resourceNames")),
-            span: r.span,
+        .map(|r| {
+            PolicyRule::new(
+                strings(r.get("verbs")),
+                strings(r.get("apiGroups")),
+                strings(r.get("resources")),
+                strings(r.get("resourceNames")),
+                r.span,
+            )
         })
         .collect();
     let aggregation = root

@@ -229,9 +229,13 @@ fn pod_record(item: &Node, mut workload: Workload) -> PodRecord {
 
 /// What the pod looked like before the webhook: its env vars and sidecars are not the author's.
 fn strip_injections(workload: &mut Workload) {
-    workload.pod.containers.retain(|c| !INJECTED_CONTAINERS.contains(&c.name.value.as_str()));
+    let mut containers = std::mem::take(&mut workload.pod.containers).into_vec();
+    containers.retain(|c| !INJECTED_CONTAINERS.contains(&c.name.value.as_str()));
+    workload.pod.containers = containers.into();
     for c in &mut workload.pod.containers {
-        c.env.retain(|e| !INJECTED_ENV.contains(&e.name.value.as_str()));
+        let mut env = std::mem::take(&mut c.env).into_vec();
+        env.retain(|e| !INJECTED_ENV.contains(&e.name.value.as_str()));
+        c.env = env.into();
     }
 }
 
