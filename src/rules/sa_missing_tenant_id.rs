@@ -59,21 +59,20 @@ fn report_missing(sink: &mut Sink, sa: &ServiceAccount, pods: &[&Workload], tena
 /// The tenant a run names, when it names exactly one: the config's `tenants:` if it lists any,
 /// else the `tenant-id` of every ServiceAccount in scope. Several, or none: no fix.
 fn only_tenant(inv: &Inventory, configured: &[String]) -> Option<String> {
-    let mut tenants: Vec<String> = if configured.is_empty() {
-        inv.service_accounts
-            .iter()
-            .filter_map(|sa| sa.tenant_id())
-            .map(|e| e.value.to_ascii_lowercase().to_string())
-            .collect()
+    // Compared in place, without a copy of each ServiceAccount's tenant: on a large repository
+    // this runs while the other rules hold their findings, at the run's peak.
+    let one = if configured.is_empty() {
+        the_only(inv.service_accounts.iter().filter_map(|sa| sa.tenant_id()).map(|e| e.value.as_str()))
     } else {
-        configured.iter().map(|t| t.to_ascii_lowercase()).collect()
-    };
-    tenants.sort();
-    tenants.dedup();
-    match tenants.as_slice() {
-        [one] if is_guid(one) => Some(one.clone()),
-        _ => None,
-    }
+        the_only(configured.iter().map(String::as_str))
+    }?;
+    Some(one.to_ascii_lowercase()).filter(|one| is_guid(one))
+}
+
+/// The one text `texts` hold, ignoring case; `None` when they hold none or several.
+fn the_only<'a>(mut texts: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    let first = texts.next()?;
+    texts.all(|t| t.eq_ignore_ascii_case(first)).then_some(first)
 }
 
 /// Unsafe: the tenant is inferred from the rest of the repository, not read from Azure.
