@@ -188,4 +188,18 @@ mod tests {
         assert!(!same_identity("uami", "other"));
         assert!(!same_identity("", ""));
     }
+
+    /// The instances of one Terraform resource share its address; each keeps its own key, and
+    /// a name decoded from the cache reads as it was written.
+    #[test]
+    fn display_names_share_their_address() {
+        let address = "Terraform resource azurerm_federated_identity_credential.app";
+        let (a, b) = (DisplayName::new(address, "[\"a\"]"), DisplayName::new(address, "[\"b\"]"));
+        assert_eq!(a.to_string(), format!("{address}[\"a\"]"));
+        assert_eq!(a.shared, b.shared, "interned: one copy of the address");
+        assert_ne!(a, b);
+        let written = DisplayName::from("Bicep resource fic".to_string());
+        let decoded: DisplayName = postcard::from_bytes(&postcard::to_stdvec(&written).unwrap()).unwrap();
+        assert_eq!(decoded.to_string(), "Bicep resource fic");
+    }
 }

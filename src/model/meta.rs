@@ -243,6 +243,14 @@ mod tests {
         assert!(std::mem::size_of::<Entry>() <= 80, "Entry: {} bytes", std::mem::size_of::<Entry>());
         assert!(std::mem::size_of::<Meta>() <= 256, "Meta: {} bytes", std::mem::size_of::<Meta>());
         assert_eq!(std::mem::size_of::<Option<crate::model::Interned>>(), 8);
+        // Every finding names its object; every role has a rule or two.
+        assert!(
+            std::mem::size_of::<super::ObjectRef>() <= 40,
+            "ObjectRef: {} bytes",
+            std::mem::size_of::<super::ObjectRef>()
+        );
+        let rule = std::mem::size_of::<crate::model::PolicyRule>();
+        assert!(rule <= 40, "PolicyRule: {rule} bytes");
     }
 
     /// Objects decoded from the cache share their file's path, as objects read from the file do.

@@ -181,3 +181,38 @@ impl Binding {
         self.meta.kind == "ClusterRoleBinding"
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::PolicyRule;
+    use crate::model::Str;
+    use crate::span::Span;
+
+    fn strs(items: &[&str]) -> Vec<Str> {
+        items.iter().map(|s| Str { value: (*s).into(), span: Span::default() }).collect()
+    }
+
+    fn values(list: &[Str]) -> Vec<&str> {
+        list.iter().map(Str::as_str).collect()
+    }
+
+    /// Each list reads back its own items, empty ones included, also once decoded from the cache.
+    #[test]
+    fn a_rules_lists_share_one_allocation_and_keep_their_own_items() {
+        let rule =
+            PolicyRule::new(strs(&["get", "list"]), strs(&[]), strs(&["pods"]), strs(&["a", "b"]), Span::default());
+        let decoded: PolicyRule = postcard::from_bytes(&postcard::to_stdvec(&rule).unwrap()).unwrap();
+        for r in [&rule, &decoded] {
+            assert_eq!(values(r.verbs()), ["get", "list"]);
+            assert!(r.api_groups().is_empty());
+            assert_eq!(values(r.resources()), ["pods"]);
+            assert_eq!(values(r.resource_names()), ["a", "b"]);
+        }
+        // The same items split differently are other permissions.
+        let moved =
+            PolicyRule::new(strs(&["get"]), strs(&["list"]), strs(&["pods"]), strs(&["a", "b"]), Span::default());
+        assert!(rule.same_permissions(&decoded));
+        assert!(!rule.same_permissions(&moved));
+        assert!(PolicyRule::default().verbs().is_empty() && PolicyRule::default().resource_names().is_empty());
+    }
+}
