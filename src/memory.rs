@@ -3,12 +3,12 @@
 //! A run that builds its model from source texts frees each file's parse tree while other
 //! threads allocate the next ones. With the kernel's transparent huge pages (`always` on many
 //! distributions) every fresh 2 MB page is zeroed whole, however little of it is used: such a run
-//! asks for 4 KB pages. Freed memory waits 10 ms before it goes back to the system, so the next
-//! file's tree reuses the last one's pages instead of faulting in new ones; once the load ends,
-//! what it freed is given back at once ([`return_freed_memory`]), before the index and the rules
-//! add to the model. Against returning every free at once (docs/performance.md, round seven):
-//! ~8% less processor time and a quarter less kernel time at 10,000 apps, 4–10% less processor
-//! time at 100,000, for peaks 2–10 MB higher.
+//! asks for 4 KB pages. During the load, freed memory waits 10 ms before it goes back to the
+//! system, so the next file's tree reuses the last one's pages instead of faulting in new ones.
+//! Against returning every free at once (docs/performance.md, round seven): ~8% less processor
+//! time and a quarter less kernel time at 10,000 apps, 4–10% less processor time at 100,000, for
+//! peaks 2–10 MB higher. Once the load ends, what it freed is given back at once, and so is every
+//! later free ([`return_freed_memory`]): the index and the rules add to the model from then on.
 //! A run that decodes its model from the incremental cache keeps huge pages: it allocates its
 //! model in a few large blocks, and a warm pre-commit run took ~40% longer without them. It
 //! frees each result's bytes once decoded, so its freed memory waits and goes back as a parsing
