@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 
 use crate::finding::{Finding, Location, Related};
-use crate::model::ObjectRef;
+use crate::model::{Interned, ObjectRef, Text};
 use crate::outcome::Outcome;
 
 /// One declaration of an object in the files.
@@ -24,18 +24,18 @@ struct Declared<'a> {
 
 /// The declarations of the files, by kind and name.
 struct Declarations<'a> {
-    by_name: HashMap<(String, String), Vec<Declared<'a>>>,
+    by_name: HashMap<(Interned, Text), Vec<Declared<'a>>>,
 }
 
 impl<'a> Declarations<'a> {
     fn of(manifests: &'a Outcome) -> Declarations<'a> {
-        let mut by_name: HashMap<(String, String), Vec<Declared>> = HashMap::new();
+        let mut by_name: HashMap<(Interned, Text), Vec<Declared>> = HashMap::new();
         for meta in manifests.inventory.metas() {
             if meta.origin.path().is_none() {
                 continue;
             }
             let written = meta.namespace_span.is_some() && !meta.cluster_scoped;
-            by_name.entry((meta.kind.to_string(), meta.name.to_string())).or_default().push(Declared {
+            by_name.entry((meta.kind, meta.name.clone())).or_default().push(Declared {
                 namespace: written.then_some(meta.namespace.as_str()),
                 object: meta.object_ref(),
                 at: meta.at(meta.name_span.unwrap_or(meta.kind_span)),
@@ -46,7 +46,7 @@ impl<'a> Declarations<'a> {
 
     /// The declaration of a live object: the one in its namespace, else one that names none.
     fn of_live(&self, live: &ObjectRef) -> Option<&Declared<'a>> {
-        let candidates = self.by_name.get(&(live.kind.to_string(), live.name.to_string()))?;
+        let candidates = self.by_name.get(&(live.kind, live.name.clone()))?;
         match &live.namespace {
             None => candidates.first(),
             Some(ns) => candidates

@@ -44,13 +44,18 @@ impl<'a, 'm> At<'a, 'm> {
 
     /// `Terraform resource module.app["a"].azurerm_federated_identity_credential.this[0]`.
     pub(super) fn display(&self) -> String {
-        self.display_name().to_string()
+        format!("{}{}", self.address(), self.suffix)
     }
 
-    /// [`Self::display`], its address shared by every instance of the resource.
+    /// [`Self::display`] for a credential: its address interned, shared by every instance of the
+    /// resource (identity bindings are few, and keep theirs as a `String`).
     pub(super) fn display_name(&self) -> DisplayName {
-        let address = format!("Terraform resource {}{}.{}", self.inst.address, self.resource.kind, self.resource.name);
-        DisplayName::new(&address, self.suffix)
+        DisplayName::new(&self.address(), self.suffix)
+    }
+
+    /// `Terraform resource module.app["a"].azurerm_federated_identity_credential.this`.
+    fn address(&self) -> String {
+        format!("Terraform resource {}{}.{}", self.inst.address, self.resource.kind, self.resource.name)
     }
 
     /// The module calls through which this instance is declared.
