@@ -9,10 +9,8 @@
 //! time and a quarter less kernel time at 10,000 apps, 4–10% less processor time at 100,000, for
 //! peaks 2–10 MB higher. Once the load ends, what it freed is given back at once, and so is every
 //! later free ([`return_freed_memory`]): the index and the rules add to the model from then on.
-//! A run that decodes its model from the incremental cache keeps huge pages: it allocates its
-//! model in a few large blocks, and a warm pre-commit run took ~40% longer without them. It
-//! frees each result's bytes once decoded, so its freed memory waits and goes back as a parsing
-//! run's does ([`tune_for_decoding`]).
+//! A run that decodes its model from the incremental cache asks for 4 KB pages too, and its
+//! freed memory waits and goes back as a parsing run's does ([`tune_for_decoding`]).
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -61,6 +59,12 @@ pub fn tune_for_parsing() {
     // straight back to the arena are purged in contiguous runs and reused from there.
     // SAFETY: as in `release_memory_promptly`.
     unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PAGE_FULL_RETAIN, 0) };
+    small_pages();
+}
+
+/// The kernel backs this process's memory with 4 KB pages, not transparent huge pages (which
+/// mimalloc asks for on its large blocks, and which some kernels give to every mapping).
+fn small_pages() {
     #[cfg(target_os = "linux")]
     // SAFETY: a process-wide flag the kernel keeps for this process (and the tools it starts);
     // it changes how pages are backed, never their contents. An error (an old kernel) leaves the
@@ -71,12 +75,15 @@ pub fn tune_for_parsing() {
 }
 
 /// Settings for a run that decodes its model from the incremental cache: freed memory waits as
-/// in a parsing run, and what the load freed goes back when it ends ([`return_freed_memory`]),
-/// but huge pages stay (decoding allocates a few large blocks, and a warm pre-commit run took
-/// ~40% longer without them). With mimalloc's own delay (1 s) a warm run on 30,000 apps held
-/// the buffers its decoding freed through the rules: 200–263 MB at its peak.
+/// in a parsing run, and what the load freed goes back when it ends ([`return_freed_memory`]).
+/// With mimalloc's own delay (1 s) a warm run on 30,000 apps held the buffers its decoding freed
+/// through the rules: 200–263 MB at its peak. It asks for 4 KB pages as a parsing run does:
+/// with huge pages a warm run on 30,000 apps peaked at 179–199 MB against 138–144 MB without, at
+/// the same speed, and a warm pre-commit run took as long (docs/performance.md, round sixteen;
+/// round three measured huge pages ~40% faster for that run, when it read the cache file whole).
 pub fn tune_for_decoding() {
     delay_purges();
+    small_pages();
 }
 
 /// Gives the pages freed so far back to the system now, in a run tuned for parsing or decoding
