@@ -15,7 +15,8 @@ pub struct Workload {
     pub meta: Meta,
     /// False for a bare Pod, whose own metadata *is* the pod template's.
     pub has_controller_meta: bool,
-    /// `spec.selector.matchLabels` (or `spec.selector` of a ReplicationController).
+    /// The use label's entries in `spec.selector.matchLabels` (or `spec.selector` of a
+    /// ReplicationController): no rule reads the selector's other labels.
     pub selector: Entries,
     /// Metadata between the object and its pods that labels something else, such as a CronJob's
     /// Job template. Boxed: few kinds have one.

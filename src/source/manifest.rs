@@ -205,6 +205,11 @@ pub fn entries_of(node: &Node) -> Entries {
     Entries { key_span: None, items: entries_where(node, |_, _| true).into() }
 }
 
+/// The entries of a mapping whose key is `key` (several when the mapping repeats it).
+pub fn entries_named(node: &Node, key: &str) -> Entries {
+    Entries { key_span: None, items: entries_where(node, |k, _| k == key).into() }
+}
+
 /// The entries of a mapping that `keep` accepts, asked before anything is copied.
 fn entries_where(node: &Node, keep: impl Fn(&str, &Node) -> bool) -> Vec<Entry> {
     let items = node

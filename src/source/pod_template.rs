@@ -1,10 +1,10 @@
 //! Pod templates of every pod-bearing kind, read the way the model's table of kinds
 //! ([`crate::model::POD_KINDS`]) lays them out.
 
-use super::manifest::{entries_of, keyed_entries, str_of};
+use super::manifest::{entries_named, keyed_entries, str_of};
 use crate::model::{
     Container, Entries, EnvVar, Interned, Meta, OuterMetadata, PodKind, PodLayout, PodTemplate, ProjectedToken, Str,
-    Text, VolumeMount, Workload,
+    Text, VolumeMount, Workload, USE_LABEL,
 };
 use crate::span::Span;
 use crate::yaml::{Node, ScalarType};
@@ -44,7 +44,9 @@ pub fn workloads(root: &Node, meta: Meta, kind: &PodKind) -> Result<Vec<Workload
             pods.push((pod, part));
         }
     }
-    let selector = kind.selector.and_then(|p| root.path(p)).map(entries_of).unwrap_or_default();
+    // Of a selector, rules read the use label alone (a label the pods need on their template,
+    // not in the selector): every Deployment's selector otherwise held an entry for nothing.
+    let selector = kind.selector.and_then(|p| root.path(p)).map(|s| entries_named(s, USE_LABEL)).unwrap_or_default();
     let outer = kind.outer_metadata.and_then(|o| {
         let md = root.path(o.path)?.get("metadata")?;
         Some(Box::new(OuterMetadata {
