@@ -29,42 +29,75 @@ impl FicAction {
     }
 }
 
-/// How users name a credential: a part that many credentials share, interned (the resource
-/// address of a Terraform `for_each`, one per team's module), then the credential's own part
-/// (its instance key, `["app-00123"]`, short enough to be stored inline). A `for_each` over
-/// 100,000 applications otherwise held 100,000 copies of the address.
-#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct DisplayName {
-    shared: super::Interned,
-    own: super::Text,
+/// A text in two parts: a prefix that many values share, interned, then the value's own rest,
+/// stored inline when short. A Terraform `for_each` over 100,000 applications gives each
+/// credential the same resource address in its name and the same identity resource in its
+/// parent, differing only by the instance key (`["app-00123"]`): whole, they were 100,000 copies
+/// of each (and, interned, 100,000 entries the interner keeps for good).
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+pub struct PrefixedText {
+    prefix: super::Interned,
+    rest: super::Text,
 }
 
-impl DisplayName {
-    /// `shared` followed by `own`.
-    pub fn new(shared: &str, own: &str) -> DisplayName {
-        DisplayName { shared: super::Interned::new(shared), own: own.into() }
+impl PrefixedText {
+    /// `prefix` followed by `rest`.
+    pub fn new(prefix: &str, rest: &str) -> PrefixedText {
+        PrefixedText { prefix: super::Interned::new(prefix), rest: rest.into() }
+    }
+
+    /// `text` with what precedes its last instance key (`[…]`) shared: the same text for every
+    /// instance of a resource. A text without a key is shared whole, as every credential of one
+    /// identity names it.
+    pub fn shared_before_key(text: &str) -> PrefixedText {
+        let at = text.rfind('[').unwrap_or(text.len());
+        PrefixedText::new(&text[..at], &text[at..])
+    }
+
+    fn parts(&self) -> [&str; 2] {
+        [&self.prefix, &self.rest]
+    }
+
+    fn bytes(&self) -> impl Iterator<Item = u8> + '_ {
+        self.parts().into_iter().flat_map(str::bytes)
     }
 }
 
-impl From<String> for DisplayName {
-    fn from(own: String) -> DisplayName {
-        DisplayName { shared: super::Interned::default(), own: own.into() }
+/// A text no other value shares (a Bicep or ARM name, a script's argument, an ASO owner) is
+/// all its own: unique texts never sit in the interner for good.
+impl From<String> for PrefixedText {
+    fn from(own: String) -> PrefixedText {
+        PrefixedText { prefix: super::Interned::default(), rest: own.into() }
     }
 }
 
-impl std::fmt::Display for DisplayName {
+impl From<&str> for PrefixedText {
+    fn from(own: &str) -> PrefixedText {
+        PrefixedText { prefix: super::Interned::default(), rest: own.into() }
+    }
+}
+
+impl std::fmt::Display for PrefixedText {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.shared)?;
-        f.write_str(&self.own)
+        self.parts().iter().try_for_each(|part| f.write_str(part))
     }
 }
+
+/// Equal texts are equal however they were split.
+impl PartialEq for PrefixedText {
+    fn eq(&self, other: &PrefixedText) -> bool {
+        (self.prefix == other.prefix && self.rest == other.rest) || self.bytes().eq(other.bytes())
+    }
+}
+
+impl Eq for PrefixedText {}
 
 /// One federated identity credential, or one command that touches one.
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct FederatedCredential {
     /// How users name it: `FederatedIdentityCredential team-a/x`, `Terraform resource
     /// azurerm_federated_identity_credential.x`, `az identity federated-credential delete`.
-    pub display: DisplayName,
+    pub display: PrefixedText,
     pub origin: Origin,
     /// The Kubernetes object, for ASO and Crossplane credentials (boxed: most credentials come
     /// from infrastructure code and have none).
@@ -84,8 +117,8 @@ pub struct FederatedCredential {
     pub anchor: Span,
     /// The identity the credential belongs to, as the source expresses it (ASO owner, Crossplane
     /// parent, Terraform parent expression, Bicep parent, `--identity-name`); `None` if unknown.
-    /// Interned: a `for_each` over a team's applications gives each credential the same parent.
-    pub identity: Option<super::Interned>,
+    /// What a `for_each`'s instances share (the identity resource's address) is stored once.
+    pub identity: Option<PrefixedText>,
     pub issuer: Option<SharedStr>,
     pub subject: Option<Str>,
     pub audiences: Vec<SharedStr>,
@@ -111,6 +144,11 @@ impl FederatedCredential {
             (None, Origin::File(path)) => Location::in_file(path, span),
             (None, Origin::Live { context }) => Location::Logical { name: format!("{context}/{}", self.display) },
         }
+    }
+
+    /// [`Self::identity`] as one text.
+    pub fn identity_text(&self) -> Option<String> {
+        self.identity.as_ref().map(ToString::to_string)
     }
 
     /// The effective name is the AKS-managed one (Azure resource names ignore case).
@@ -192,14 +230,29 @@ mod tests {
     /// The instances of one Terraform resource share its address; each keeps its own key, and
     /// a name decoded from the cache reads as it was written.
     #[test]
-    fn display_names_share_their_address() {
+    fn prefixed_texts_share_their_prefix() {
         let address = "Terraform resource azurerm_federated_identity_credential.app";
-        let (a, b) = (DisplayName::new(address, "[\"a\"]"), DisplayName::new(address, "[\"b\"]"));
+        let (a, b) = (PrefixedText::new(address, "[\"a\"]"), PrefixedText::new(address, "[\"b\"]"));
         assert_eq!(a.to_string(), format!("{address}[\"a\"]"));
-        assert_eq!(a.shared, b.shared, "interned: one copy of the address");
+        assert_eq!(a.prefix, b.prefix, "interned: one copy of the address");
         assert_ne!(a, b);
-        let written = DisplayName::from("Bicep resource fic".to_string());
-        let decoded: DisplayName = postcard::from_bytes(&postcard::to_stdvec(&written).unwrap()).unwrap();
+        let written = PrefixedText::from("Bicep resource fic".to_string());
+        let decoded: PrefixedText = postcard::from_bytes(&postcard::to_stdvec(&written).unwrap()).unwrap();
         assert_eq!(decoded.to_string(), "Bicep resource fic");
+        assert_eq!(decoded, PrefixedText::new("Bicep ", "resource fic"), "equal texts, split elsewhere");
+    }
+
+    /// The instances of a `for_each` share their identity's address; an identity without an
+    /// instance key is shared whole.
+    #[test]
+    fn identities_share_what_precedes_their_instance_key() {
+        let one = PrefixedText::shared_before_key(r#"infra/a/azurerm_user_assigned_identity.app["x"].id"#);
+        let two = PrefixedText::shared_before_key(r#"infra/a/azurerm_user_assigned_identity.app["y"].id"#);
+        assert_eq!(one.prefix, two.prefix);
+        assert_eq!(&*one.prefix, "infra/a/azurerm_user_assigned_identity.app");
+        assert_eq!(one.rest, r#"["x"].id"#);
+        assert_eq!(one.to_string(), r#"infra/a/azurerm_user_assigned_identity.app["x"].id"#);
+        let whole = PrefixedText::shared_before_key("azurerm_user_assigned_identity.shared.id");
+        assert_eq!((&*whole.prefix, whole.rest.as_str()), ("azurerm_user_assigned_identity.shared.id", ""));
     }
 }

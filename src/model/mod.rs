@@ -25,7 +25,8 @@ mod workload;
 
 pub use authz::{rule_allows, rule_allows_any_resource, Decision, Grant, Request};
 pub use fic::{
-    identity_key, same_identity, DisplayName, FederatedCredential, FicAction, IdentityBindingResource, MANAGED_FIC_NAME,
+    identity_key, same_identity, FederatedCredential, FicAction, IdentityBindingResource, PrefixedText,
+    MANAGED_FIC_NAME,
 };
 pub use fleet::{AccountGrant, ClusterFacts, FleetView, Grantor};
 pub(crate) use keyed::position;

@@ -33,7 +33,7 @@ impl Rule for FicLimit {
                 .federated_credentials
                 .iter()
                 .filter(|fic| fic.action != crate::model::FicAction::Delete)
-                .filter_map(|fic| Some((fic, identity_key(fic.identity.as_deref()?), fic.deployment.as_deref())))
+                .filter_map(|fic| Some((fic, identity_key(&fic.identity_text()?), fic.deployment.as_deref())))
         };
         // Counted first by a hash of the group's key: a repository's thousands of credentials,
         // each with its own key and group, held megabytes through the rules phase for the few
@@ -62,7 +62,7 @@ impl Rule for FicLimit {
             // and the template built from it, two scripts) is one credential.
             let mut names: HashSet<String> = HashSet::new();
             fics.retain(|fic| fic.name.as_ref().is_none_or(|n| names.insert(n.value.to_ascii_lowercase().to_string())));
-            let identity = fics[0].identity.as_deref().unwrap_or_default();
+            let identity = fics[0].identity_text().unwrap_or_default();
             let count = fics.len();
             if count < WARN_FROM {
                 continue;

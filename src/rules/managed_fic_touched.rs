@@ -30,7 +30,7 @@ impl Rule for ManagedFicTouched {
                 }
                 Some(_) => {}
                 None => {
-                    let bound = fic.identity.as_deref().and_then(|i| cx.inventory.identity_binding_for(i));
+                    let bound = fic.identity_text().and_then(|i| cx.inventory.identity_binding_for(&i));
                     if let Some(binding) = bound.filter(|_| first(fic, fic.unresolved_name.unwrap_or(fic.anchor))) {
                         unresolved_name_on_bound_identity(fic, binding, sink);
                     }
@@ -71,7 +71,7 @@ fn managed_name(fic: &FederatedCredential, sink: &mut Sink) {
 }
 
 fn unresolved_name_on_bound_identity(fic: &FederatedCredential, binding: &IdentityBindingResource, sink: &mut Sink) {
-    let identity = fic.identity.as_deref().unwrap_or_default();
+    let identity = fic.identity_text().unwrap_or_default();
     let f = sink.emit(
         fic.at(fic.unresolved_name.unwrap_or(fic.anchor)),
         format!(

@@ -149,7 +149,7 @@ mod tests {
         assert_eq!(f.name.as_ref().map(|n| n.value.as_str()), Some("aks-identity-binding"));
         assert_eq!(f.name.as_ref().map(|n| (n.span.start().line, n.span.start().col)), Some((14, 58)));
         assert_eq!(f.name_source.map(|s| (s.start().line, s.start().col)), Some((7, 15)));
-        assert_eq!(f.identity.as_deref(), Some("orders"));
+        assert_eq!(f.identity_text().as_deref(), Some("orders"));
     }
 
     #[test]

@@ -90,7 +90,7 @@ pub fn credentials(root: &Path) -> Vec<String> {
             fic.display,
             fic.action,
             fic.name.as_ref().map_or("?", |n| n.value.as_str()),
-            fic.identity.as_deref().unwrap_or("?")
+            fic.identity_text().as_deref().unwrap_or("?")
         ));
     }
     lines.sort();

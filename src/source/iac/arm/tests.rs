@@ -34,7 +34,7 @@ fn parameters_variables_and_functions() {
     let out = run(&text, Bound::new());
     assert_eq!(names(&out), ["aks-identity-binding"]);
     let fic = &out.federated_credentials[0];
-    assert_eq!(fic.identity.as_deref(), Some("orders"));
+    assert_eq!(fic.identity_text().as_deref(), Some("orders"));
     assert_eq!(fic.name.as_ref().map(|n| (n.span.start().line, n.span.start().col)), Some((8, 13)));
     // The name's text comes from the variable on line 4.
     assert_eq!(fic.name_source.map(|s| s.start().line), Some(4));
@@ -97,11 +97,11 @@ fn nested_deployments_bind_parameters_in_inner_scope() {
     let out = run(&text, Bound::new());
     assert_eq!(names(&out), ["aks-identity-binding", "aks-identity-binding"]);
     let inner = &out.federated_credentials[0];
-    assert_eq!(inner.identity.as_deref(), Some("orders"));
+    assert_eq!(inner.identity_text().as_deref(), Some("orders"));
     // Exact positions inside the nested template; the source is the outer default.
     assert_eq!(inner.name.as_ref().map(|n| (n.span.start().line, n.span.start().col)), Some((15, 72)));
     assert_eq!(inner.name_source.map(|s| s.start().line), Some(2));
-    assert_eq!(out.federated_credentials[1].identity.as_deref(), Some("billing"));
+    assert_eq!(out.federated_credentials[1].identity_text().as_deref(), Some("billing"));
 }
 
 #[test]

@@ -184,7 +184,7 @@ fn credential_key(f: &FederatedCredential) -> CredentialKey {
         f.anchor,
         f.name.as_ref().map(|n| n.value.to_string()),
         f.name_source,
-        f.identity.map(|i| i.to_string()),
+        f.identity_text(),
         f.deployment.clone(),
     )
 }

@@ -47,7 +47,7 @@ fn parameter_defaults_name_the_credential_and_are_its_source() {
     assert_eq!(name.value, "aks-identity-binding");
     assert_eq!(at(name.span, "?"), "main.bicep:9:9");
     assert_eq!(fic.name_source.map(|s| at(s, "?")).as_deref(), Some("main.bicep:2:24"));
-    assert_eq!(fic.identity.as_deref(), Some("orders"));
+    assert_eq!(fic.identity_text().as_deref(), Some("orders"));
 }
 
 #[test]
@@ -92,7 +92,7 @@ fn module_parameters_bind_two_levels_deep() {
     assert_eq!(fic.origin.path().map(|p| p.as_ref()), Some("modules/fic.bicep"));
     assert_eq!(fic.name.as_ref().map(|n| at(n.span, "?")).as_deref(), Some("modules/fic.bicep:7:11"));
     assert_eq!(fic.name_source.map(|s| at(s, "?")).as_deref(), Some("main.bicep:4:17"));
-    assert_eq!(fic.identity.as_deref(), Some("orders"));
+    assert_eq!(fic.identity_text().as_deref(), Some("orders"));
 }
 
 #[test]
@@ -102,7 +102,7 @@ fn existing_resources_only_read() {
                 resource own 'federatedIdentityCredentials' = {\n    name: 'orders-fic'\n  }\n}\n";
     let out = run(&[("main.bicep", main)]);
     assert_eq!(names(&out), ["orders-fic"]);
-    assert_eq!(only(&out).identity.as_deref(), Some("orders"));
+    assert_eq!(only(&out).identity_text().as_deref(), Some("orders"));
 }
 
 #[test]
@@ -117,7 +117,7 @@ fn loops_over_literal_arrays_and_ranges() {
     assert_eq!(names(&out), ["a", "aks-identity-binding", "fic-0", "fic-2"]);
     let managed = &out.federated_credentials[1];
     assert_eq!(managed.name_source.map(|s| (s.start().line, s.start().col)), Some((1, 19)));
-    assert!(out.federated_credentials.iter().all(|f| f.identity.as_deref() == Some("orders")));
+    assert!(out.federated_credentials.iter().all(|f| f.identity_text().as_deref() == Some("orders")));
 }
 
 #[test]
@@ -148,7 +148,7 @@ fn identity_bindings_name_their_identity() {
     let fic = only(&out);
     assert!(fic.name.is_none());
     assert_eq!(fic.unresolved_name.map(|s| (s.start().line, s.start().col)), Some((17, 9)));
-    assert_eq!(fic.identity.as_deref(), Some("orders"));
+    assert_eq!(fic.identity_text().as_deref(), Some("orders"));
 }
 
 #[test]

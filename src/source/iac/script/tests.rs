@@ -32,7 +32,7 @@ fn multi_line_az_with_variables() {
     assert_eq!(name(&f[0]), Some("aks-identity-binding"));
     assert_eq!(at(f[0].name.as_ref().map(|n| n.span)), Some((5, 10)));
     assert_eq!(at(f[0].name_source), Some((1, 6)));
-    assert_eq!(f[0].identity.as_deref(), Some("id"));
+    assert_eq!(f[0].identity_text().as_deref(), Some("id"));
 }
 
 #[test]
@@ -56,7 +56,7 @@ fn command_substitutions_and_heredocs() {
     let f = shell("OUT=$(az rest --method delete --url \"https://m/userAssignedIdentities/id/federatedIdentityCredentials/aks-identity-binding?api-version=1\")\ncat <<EOF\naz identity federated-credential delete -n aks-identity-binding\nEOF\n");
     assert_eq!(f.len(), 1, "{f:#?}");
     assert_eq!(f[0].display.to_string(), "az rest DELETE");
-    assert_eq!(f[0].identity.as_deref(), Some("id"));
+    assert_eq!(f[0].identity_text().as_deref(), Some("id"));
 }
 
 #[test]
@@ -74,7 +74,9 @@ fn rest_writes_with_the_name_in_a_variable() {
 fn az_resource_by_id_and_by_type() {
     let f = shell("az resource delete --ids /subscriptions/s/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/orders/federatedIdentityCredentials/aks-identity-binding\naz resource create -g rg --namespace Microsoft.ManagedIdentity --resource-type federatedIdentityCredentials --parent userAssignedIdentities/orders -n aks-identity-binding -p '{}'\naz resource tag --name orders/aks-identity-binding --resource-type Microsoft.ManagedIdentity/userAssignedIdentities/federatedIdentityCredentials -g rg --tags a=b\naz resource show --ids /x/userAssignedIdentities/o/federatedIdentityCredentials/aks-identity-binding\naz resource delete --name x --resource-type Microsoft.Storage/storageAccounts -g rg\n");
     assert_eq!(f.len(), 3, "{f:#?}");
-    assert!(f.iter().all(|f| name(f) == Some("aks-identity-binding") && f.identity.as_deref() == Some("orders")));
+    assert!(f
+        .iter()
+        .all(|f| name(f) == Some("aks-identity-binding") && f.identity_text().as_deref() == Some("orders")));
     assert_eq!([f[0].action, f[1].action, f[2].action], [FicAction::Delete, FicAction::Create, FicAction::Update]);
 }
 
@@ -86,7 +88,7 @@ fn powershell_assignments_splatting_and_rest() {
     assert_eq!(f[0].display.to_string(), "Remove-AzFederatedIdentityCredential");
     assert_eq!(at(f[0].name.as_ref().map(|n| n.span)), Some((6, 38)));
     assert_eq!(at(f[0].name_source), Some((4, 11)));
-    assert_eq!(f[0].identity.as_deref(), Some("orders"));
+    assert_eq!(f[0].identity_text().as_deref(), Some("orders"));
     assert_eq!(f[1].action, FicAction::Delete);
     assert_eq!(f[2].action, FicAction::Create);
 }

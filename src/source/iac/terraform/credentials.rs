@@ -10,7 +10,7 @@ use hcl_edit::Span as _;
 use super::eval::{Bindings, Instance, Run, Scope};
 use super::module::Resource;
 use super::value::{Kind, Value};
-use crate::model::{DisplayName, FederatedCredential, FicAction, IdentityBindingResource, Origin, SharedStr, Str};
+use crate::model::{FederatedCredential, FicAction, IdentityBindingResource, Origin, PrefixedText, SharedStr, Str};
 use crate::span::Span;
 
 const AZURERM_FIC: &str = "azurerm_federated_identity_credential";
@@ -49,8 +49,8 @@ impl<'a, 'm> At<'a, 'm> {
 
     /// [`Self::display`] for a credential: its address interned, shared by every instance of the
     /// resource (identity bindings are few, and keep theirs as a `String`).
-    pub(super) fn display_name(&self) -> DisplayName {
-        DisplayName::new(&self.address(), self.suffix)
+    pub(super) fn display_name(&self) -> PrefixedText {
+        PrefixedText::new(&self.address(), self.suffix)
     }
 
     /// `Terraform resource module.app["a"].azurerm_federated_identity_credential.this`.
@@ -125,7 +125,7 @@ pub(super) fn credential(at: &At) -> Option<FederatedCredential> {
         action,
         name,
         anchor: anchor.with_end(anchor.start()),
-        identity: parent.and_then(|p| identity(&p, at.root)).map(Into::into),
+        identity: parent.and_then(|p| identity(&p, at.root)).map(|i| PrefixedText::shared_before_key(&i)),
         issuer: match kind {
             AZURERM_FIC => at.attr("issuer").map(|(_, v)| v),
             _ => from_body(&["properties", "issuer"]),

@@ -14,7 +14,7 @@ fn finds_names_and_positions() {
     assert_eq!((n.span.start().line, n.span.start().col), (5, 15));
     let source = f[0].name_source.unwrap();
     assert_eq!((source.start().line, source.start().col), (2, 9));
-    assert_eq!(f[0].identity.as_deref(), Some("azurerm_user_assigned_identity.app.id"));
+    assert_eq!(f[0].identity_text().as_deref(), Some("azurerm_user_assigned_identity.app.id"));
     assert_eq!(f[1].name.as_ref().unwrap().value, "other");
 }
 
