@@ -383,6 +383,26 @@ mod tests {
         assert!(w.meta.cluster_scoped);
     }
 
+    /// A selector keeps the use label alone, every copy of it (the last one counts, as the API
+    /// server reads it); its other labels are read by no rule.
+    #[test]
+    fn a_selector_keeps_only_the_use_label() {
+        let o = objects(
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec:\n  selector:\n    matchLabels:\n      \
+             app: d\n      azure.workload.identity/use: 'false'\n      tier: web\n      azure.workload.identity/use: \
+             'true'\n  template:\n    spec: {containers: [{name: a}]}\n",
+        );
+        let selector = &o.workloads[0].selector.items;
+        let kept: Vec<(&str, &str)> = selector.iter().map(|e| (e.key.as_str(), e.value.as_str())).collect();
+        assert_eq!(kept, [("azure.workload.identity/use", "false"), ("azure.workload.identity/use", "true")]);
+        assert_eq!(o.workloads[0].selector.value("azure.workload.identity/use"), Some("true"));
+        let plain = objects(
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec:\n  selector: {matchLabels: {app: d}}\n  \
+             template:\n    spec: {containers: [{name: a}]}\n",
+        );
+        assert!(plain.workloads[0].selector.items.is_empty(), "no entry, no allocation");
+    }
+
     #[test]
     fn a_cronjob_keeps_its_job_templates_metadata_apart() {
         let o = objects(
