@@ -351,13 +351,13 @@ fn scrub_findings(findings: &mut [Finding], scrubber: &Scrubber) {
         return;
     }
     for f in findings {
-        f.message = scrubber.scrub(&f.message);
-        f.help = scrubber.scrub(&f.help);
+        scrubber.scrub_in_place(&mut f.message);
+        scrubber.scrub_in_place(&mut f.help);
         for r in &mut f.related {
-            r.message = scrubber.scrub(&r.message);
+            scrubber.scrub_in_place(&mut r.message);
         }
         for plan in &mut f.plans {
-            plan.description = scrubber.scrub(&plan.description);
+            scrubber.scrub_in_place(&mut plan.description);
         }
     }
 }

@@ -286,6 +286,14 @@ impl Scrubber {
         out
     }
 
+    /// [`Self::scrub`] in place, and only where there is something to mask: a run whose scope
+    /// holds one secret-looking value scrubs every text of every finding, and most hold none.
+    pub fn scrub_in_place(&self, text: &mut String) {
+        if self.finds_in(text) {
+            *text = self.scrub(text);
+        }
+    }
+
     /// Whether `text` holds any of the secrets.
     pub fn finds_in(&self, text: &str) -> bool {
         self.automaton.as_ref().is_some_and(|a| a.is_match(text))
@@ -393,5 +401,18 @@ spec:
         let scrubber = Scrubber::new(vec!["hunter22".to_string()]);
         assert_eq!(scrubber.scrub("password: hunter22 # x"), "password: ******** # x");
         assert!(scrubber.finds_in("hunter22") && !scrubber.finds_in("hunter2"));
+    }
+
+    /// A finding's text with nothing to mask stays as it is, in its own allocation.
+    #[test]
+    fn only_texts_holding_a_secret_are_rewritten() {
+        let scrubber = Scrubber::new(vec!["hunter22".to_string()]);
+        let mut clean = String::from("nothing to hide");
+        let at = clean.as_ptr();
+        scrubber.scrub_in_place(&mut clean);
+        assert_eq!((clean.as_str(), clean.as_ptr()), ("nothing to hide", at));
+        let mut leaky = String::from("pw hunter22!");
+        scrubber.scrub_in_place(&mut leaky);
+        assert_eq!(leaky, "pw ********!");
     }
 }
