@@ -395,7 +395,7 @@ impl<'v> Builder<'v> {
     /// credential `aks-identity-binding` AKS creates.
     fn credentials(&mut self, inv: &Inventory) {
         for fic in &inv.federated_credentials {
-            let Some(identity) = fic.identity_text().as_deref().map(identity_key).filter(|k| !k.is_empty()) else {
+            let Some(identity) = fic.identity_key().filter(|k| !k.is_empty()) else {
                 continue;
             };
             // A credential a script deletes trusts nobody afterwards.

@@ -54,6 +54,16 @@ impl PrefixedText {
         PrefixedText::new(&text[..at], &text[at..])
     }
 
+    /// [`identity_key`] of the text, made in the one string that spells it out.
+    pub fn identity_key(&self) -> String {
+        let mut text = self.to_string();
+        text.make_ascii_lowercase();
+        if text.trim().len() != text.len() {
+            text = text.trim().to_string();
+        }
+        key_of_lowered(text)
+    }
+
     fn parts(&self) -> [&str; 2] {
         [&self.prefix, &self.rest]
     }
@@ -151,6 +161,11 @@ impl FederatedCredential {
         self.identity.as_ref().map(ToString::to_string)
     }
 
+    /// [`identity_key`] of [`Self::identity`].
+    pub fn identity_key(&self) -> Option<String> {
+        self.identity.as_ref().map(PrefixedText::identity_key)
+    }
+
     /// The effective name is the AKS-managed one (Azure resource names ignore case).
     pub fn is_managed_name(&self) -> bool {
         self.name.as_ref().is_some_and(|n| n.value.eq_ignore_ascii_case(MANAGED_FIC_NAME))
@@ -191,18 +206,27 @@ impl IdentityBindingResource {
 /// without its `.id`/`.name` attribute (`uami.id`, `azurerm_user_assigned_identity.x.id`), in
 /// lower case (Azure resource names ignore case).
 pub fn identity_key(expr: &str) -> String {
-    let expr = expr.trim();
-    let lower = expr.to_ascii_lowercase();
+    key_of_lowered(expr.trim().to_ascii_lowercase())
+}
+
+/// [`identity_key`] of a trimmed, lower-cased expression, cut down in its own string: a rule keys
+/// every credential of a repository, twice.
+fn key_of_lowered(mut lower: String) -> String {
     const SEGMENT: &str = "/userassignedidentities/";
-    // A rule keys every credential of a repository by this: the searcher is built once (setting
-    // one up per call, as `str::rfind` does, cost more than the rest of the function).
+    // The searcher is built once (setting one up per call, as `str::rfind` does, cost more than
+    // the rest of the function).
     static FINDER: std::sync::OnceLock<memchr::memmem::FinderRev<'static>> = std::sync::OnceLock::new();
     let finder = FINDER.get_or_init(|| memchr::memmem::FinderRev::new(SEGMENT));
     if let Some(at) = finder.rfind(lower.as_bytes()) {
-        let name = &lower[at + SEGMENT.len()..];
-        return name.split(['/', '?']).next().unwrap_or("").to_string();
+        let start = at + SEGMENT.len();
+        let end = lower[start..].find(['/', '?']).map_or(lower.len(), |len| start + len);
+        lower.truncate(end);
+        lower.drain(..start);
+        return lower;
     }
-    lower.strip_suffix(".id").or_else(|| lower.strip_suffix(".name")).unwrap_or(&lower).to_string()
+    let kept = lower.strip_suffix(".id").or_else(|| lower.strip_suffix(".name")).map_or(lower.len(), str::len);
+    lower.truncate(kept);
+    lower
 }
 
 /// Two identity expressions name the same identity.
@@ -225,6 +249,27 @@ mod tests {
         assert!(same_identity("azurerm_user_assigned_identity.x.id", "azurerm_user_assigned_identity.x"));
         assert!(!same_identity("uami", "other"));
         assert!(!same_identity("", ""));
+    }
+
+    /// An identity held in two parts keys as its whole text does.
+    #[test]
+    fn a_prefixed_identity_keys_as_its_text() {
+        let id = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/";
+        for (prefix, rest, key) in [
+            (id, "Orders-ID", "orders-id"),
+            (id, "Orders-ID/federatedIdentityCredentials/x?api=1", "orders-id"),
+            (
+                "infra/a/azurerm_user_assigned_identity.app",
+                r#"["X"].id"#,
+                r#"infra/a/azurerm_user_assigned_identity.app["x"]"#,
+            ),
+            ("  uami", ".Name ", "uami"),
+            ("", "", ""),
+        ] {
+            let text = PrefixedText::new(prefix, rest);
+            assert_eq!(text.identity_key(), key, "{text}");
+            assert_eq!(identity_key(&text.to_string()), key, "{text}");
+        }
     }
 
     /// The instances of one Terraform resource share its address; each keeps its own key, and

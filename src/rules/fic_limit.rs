@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use super::{Context, Rule, Sink};
 use crate::finding::{Level, Location};
-use crate::model::{identity_key, FederatedCredential};
+use crate::model::FederatedCredential;
 
 /// Azure's limit of federated credentials per managed identity, and where to start warning.
 const LIMIT: usize = 20;
@@ -33,7 +33,7 @@ impl Rule for FicLimit {
                 .federated_credentials
                 .iter()
                 .filter(|fic| fic.action != crate::model::FicAction::Delete)
-                .filter_map(|fic| Some((fic, identity_key(&fic.identity_text()?), fic.deployment.as_deref())))
+                .filter_map(|fic| Some((fic, fic.identity_key()?, fic.deployment.as_deref())))
         };
         // Counted first by a hash of the group's key: a repository's thousands of credentials,
         // each with its own key and group, held megabytes through the rules phase for the few
