@@ -516,11 +516,11 @@ impl<'a> Context<'a> {
 /// Appends objects, leaving out those whose identity is already there (kustomize refuses that).
 fn append(acc: &mut Acc, added: Vec<Resource>, k: &Kustomization) {
     let resources = &acc.resources;
-    let ids = acc.ids.get_or_insert_with(|| resources.iter().map(|r| r.cur_id().key()).collect());
+    let ids = acc.ids.get_or_insert_with(|| resources.iter().map(|r| r.cur_id_ref().key()).collect());
     for r in added {
-        let id = r.cur_id();
-        if !ids.insert(id.key()) {
-            acc.report.note(k, format!("{} is included twice: kustomize refuses the build", id.describe()));
+        if !ids.insert(r.cur_id_ref().key()) {
+            let id = r.cur_id().describe();
+            acc.report.note(k, format!("{id} is included twice: kustomize refuses the build"));
             continue;
         }
         acc.resources.push(r);

@@ -66,14 +66,13 @@ pub(super) struct Compiled {
 
 impl Compiled {
     pub(super) fn matches(&self, r: &Resource) -> bool {
-        let (cur, org) = (r.cur_id(), r.org_id());
+        let (cur, org) = (r.cur_id_ref(), r.org_id_ref());
         let is = |re: &Option<Regex>, a: &str, b: &str| re.as_ref().is_none_or(|re| re.is_match(a) || re.is_match(b));
-        let gvk = &cur.gvk;
         is(&self.namespace, org.effective_namespace(), cur.effective_namespace())
-            && is(&self.name, &org.name, &cur.name)
-            && is(&self.group, &gvk.group, &gvk.group)
-            && is(&self.version, &gvk.version, &gvk.version)
-            && is(&self.kind, &gvk.kind, &gvk.kind)
+            && is(&self.name, org.name, cur.name)
+            && is(&self.group, cur.group, cur.group)
+            && is(&self.version, cur.version, cur.version)
+            && is(&self.kind, cur.kind, cur.kind)
             && self.labels.iter().all(|req| req.matches(|k| r.meta_value("labels", k)))
             && self.annotations.iter().all(|req| req.matches(|k| r.meta_value("annotations", k)))
     }

@@ -4,7 +4,7 @@
 
 use super::fieldspec::{self, FieldSpec, Leaf};
 use super::kustomization::LabelSet;
-use super::resource::{Gvk, Resource};
+use super::resource::{IdRef, Resource};
 use crate::yaml::Node;
 
 /// `namespace:`: every namespaced object moves; binding subjects named `default` follow;
@@ -42,21 +42,21 @@ pub(super) fn namespace(resources: &mut [Resource], ns: &Node) -> Vec<String> {
 /// Objects of `resources` that share an identity, described.
 pub(super) fn conflicts(resources: &[Resource]) -> Vec<String> {
     let mut seen = std::collections::HashSet::new();
-    resources.iter().map(Resource::cur_id).filter(|id| !seen.insert(id.key())).map(|id| id.describe()).collect()
+    resources.iter().filter(|r| !seen.insert(r.cur_id_ref().key())).map(|r| r.cur_id().describe()).collect()
 }
 
 /// Kinds whose names kustomize never prefixes or suffixes.
-fn keeps_its_name(gvk: &Gvk) -> bool {
-    gvk.kind == "CustomResourceDefinition"
-        || gvk.kind == "Namespace"
-        || (gvk.kind == "APIService" && gvk.group == "apiregistration.k8s.io")
+fn keeps_its_name(id: IdRef) -> bool {
+    id.kind == "CustomResourceDefinition"
+        || id.kind == "Namespace"
+        || (id.kind == "APIService" && id.group == "apiregistration.k8s.io")
 }
 
 /// `namePrefix:` / `nameSuffix:`.
 pub(super) fn rename(resources: &mut [Resource], affix: &Node, is_prefix: bool) {
     let Some(text) = affix.as_str().filter(|t| !t.is_empty()) else { return };
     for r in resources.iter_mut() {
-        if keeps_its_name(&r.org_id().gvk) {
+        if keeps_its_name(r.org_id_ref()) {
             continue;
         }
         if is_prefix {
