@@ -16,7 +16,7 @@ pub(super) struct Gvk {
 
 impl Gvk {
     pub(super) fn of(api_version: &str, kind: &str) -> Gvk {
-        let (group, version) = api_version.split_once('/').unwrap_or(("", api_version));
+        let (group, version) = group_and_version(api_version);
         Gvk { group: group.into(), version: version.into(), kind: kind.into() }
     }
 
@@ -33,6 +33,12 @@ impl Gvk {
     pub(super) fn is_cluster_scoped(&self) -> bool {
         is_cluster_scoped(&self.group, &self.kind)
     }
+}
+
+/// An `apiVersion` split as kustomize splits it: `apps/v1` into `apps` and `v1`, `v1` into no
+/// group and `v1`.
+fn group_and_version(api_version: &str) -> (&str, &str) {
+    api_version.split_once('/').unwrap_or(("", api_version))
 }
 
 /// Whether `kind` of API group `group` has no namespace ([`Gvk::is_cluster_scoped`]).
@@ -188,7 +194,7 @@ impl Resource {
 
     /// [`Self::cur_id`], borrowed from the object.
     pub(super) fn cur_id_ref(&self) -> IdRef<'_> {
-        let (group, version) = self.api_version().split_once('/').unwrap_or(("", self.api_version()));
+        let (group, version) = group_and_version(self.api_version());
         IdRef { group, version, kind: self.kind(), name: self.name(), namespace: self.namespace() }
     }
 
