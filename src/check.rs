@@ -11,10 +11,10 @@ use crate::cache::{Cache, Stat};
 use crate::config::{Config, RuleSetting};
 use crate::finding::{Finding, Location};
 use crate::fix::Op;
-use crate::model::{Inventory, Objects, SkipNote};
+use crate::model::{Inventory, Meta, Objects, Origin, SkipNote};
 pub use crate::outcome::{AuditSummary, Outcome, Texts, STDIN_NAME};
 use crate::redact::Scrubber;
-use crate::rules::{self, Context, Mode, Rule, Settings};
+use crate::rules::{self, Context, Mode, ReportsOn, Rule, Settings};
 use crate::source::files::{self, FileKind, WalkOptions};
 use crate::source::listing::Listing;
 use crate::source::loader::FsLoader;
@@ -176,7 +176,15 @@ pub fn run(opts: &CheckOptions, config: &Config, cwd: &Path) -> Result<Outcome, 
     // Findings concern the files given: those located in them, and those whose value comes from
     // them (provenance), which includes the root kustomization of the build that deploys it (a
     // staged overlay that drops its grant is what makes its base's account lack one).
-    let (mut findings, scrubber) = lint(&inventory, &enabled, config, Mode::Check, |f| f.concerns(|p| reported(p)));
+    // A rule that judges each object on its own can pass over the objects of files whose
+    // findings are not reported. Not when the config has suppressions: one that matches no
+    // finding is reported, so each must see every finding to know.
+    let passed_over = (config.suppressions.is_empty() && !listing.reports_all())
+        .then(|| read_whole_from_unreported_files(&inventory, &listing));
+    let reports_on = |meta: &Meta| passed_over.as_ref().is_none_or(|files| !files.holds(meta));
+    let reports_on: Option<ReportsOn> = passed_over.is_some().then_some(&reports_on);
+    let (mut findings, scrubber) =
+        lint(&inventory, &enabled, config, Mode::Check, reports_on, |f| f.concerns(|p| reported(p)));
     // The memory the snippets and the output take is then what the model gave back, not more.
     let inventory = if opts.release_model {
         inventory.release_storage();
@@ -231,6 +239,37 @@ pub fn run(opts: &CheckOptions, config: &Config, cwd: &Path) -> Result<Outcome, 
     })
 }
 
+/// The objects read whole from manifests whose findings a run does not report: objects of no
+/// kustomize build, by the address of their file's path, which the objects of a file share
+/// (rules ask for every object they look at, so the answer must not take a search of the
+/// listing each time).
+struct UnreportedFiles(foldhash::HashSet<usize>);
+
+impl UnreportedFiles {
+    fn holds(&self, meta: &Meta) -> bool {
+        match &meta.origin {
+            Origin::File(path) if meta.build.is_none() => self.0.contains(&address(path)),
+            _ => false,
+        }
+    }
+}
+
+fn address(path: &Arc<str>) -> usize {
+    Arc::as_ptr(path).cast::<u8>() as usize
+}
+
+fn read_whole_from_unreported_files(inventory: &Inventory, listing: &Listing) -> UnreportedFiles {
+    let mut seen = foldhash::HashSet::default();
+    let mut unreported = foldhash::HashSet::default();
+    for meta in inventory.metas().filter(|m| m.build.is_none()) {
+        let Origin::File(path) = &meta.origin else { continue };
+        if seen.insert(address(path)) && listing.is_unreported_manifest(path) {
+            unreported.insert(address(path));
+        }
+    }
+    UnreportedFiles(unreported)
+}
+
 /// The given paths as display paths (relative to the canonical working directory `cwd`), to
 /// compare with [`is_under`]; paths that do not exist are left out.
 pub fn given_display_paths(paths: &[PathBuf], cwd: &Path) -> Vec<String> {
@@ -260,10 +299,15 @@ pub(crate) fn lint(
     enabled: &[&'static dyn Rule],
     config: &Config,
     mode: Mode,
+    reports_on: Option<ReportsOn>,
     keep: impl Fn(&Finding) -> bool,
 ) -> (Vec<Finding>, Scrubber) {
     let settings = Settings { tenants: config.tenants.clone(), today: crate::config::today() };
     let cx = Context::new(inventory, &settings, mode);
+    let cx = match reports_on {
+        Some(reports_on) => cx.reporting_on(reports_on),
+        None => cx,
+    };
     let phase = timings::phase("rules");
     let findings = rules::run(enabled, &cx);
     drop(phase);

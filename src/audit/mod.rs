@@ -109,7 +109,7 @@ fn audit_snapshot(
         unavailable,
         hint: snapshot.hint,
     };
-    let (mut findings, mut scrubber) = check::lint(&inventory, &enabled, config, Mode::Audit, |_| true);
+    let (mut findings, mut scrubber) = check::lint(&inventory, &enabled, config, Mode::Audit, None, |_| true);
     let mut files_read = 0;
     let mut texts = crate::outcome::Texts::default();
     if let Some(manifests) = manifests {

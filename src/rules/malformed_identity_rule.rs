@@ -21,7 +21,7 @@ impl Rule for MalformedIdentityRule {
     }
 
     fn check(&self, cx: &Context, sink: &mut Sink) {
-        for (role, rule) in cx.inventory.authored_rules() {
+        for (role, rule) in cx.inventory.authored_rules().filter(|(role, _)| cx.reports_on(&role.meta)) {
             check_rule(sink, role, rule);
         }
     }

@@ -15,7 +15,7 @@ impl Rule for MisplacedIdentityKey {
     }
 
     fn check(&self, cx: &Context, sink: &mut Sink) {
-        for w in &cx.inventory.workloads {
+        for w in cx.inventory.workloads.iter().filter(|w| cx.reports_on(&w.meta)) {
             // Named only in a finding: most workloads have none.
             let whose = || w.object();
             let mut places: Vec<(&Entries, Cow<str>)> = vec![

@@ -113,10 +113,15 @@ pub struct Settings {
 }
 
 /// What a rule sees.
+/// Which objects a run can keep findings about, for [`Context::reporting_on`].
+pub type ReportsOn<'a> = &'a (dyn Fn(&Meta) -> bool + Sync);
+
 pub struct Context<'a> {
     pub inventory: &'a Inventory,
     pub settings: &'a Settings,
     pub mode: Mode,
+    /// Objects whose own findings the run can keep ([`Context::reports_on`]); all when `None`.
+    reports_on: Option<ReportsOn<'a>>,
     // Answers several rules need, computed once: up front by `run`, else by the first rule that
     // asks.
     account_users: OnceLock<sa_support::AllAccountUsers<'a>>,
@@ -125,7 +130,30 @@ pub struct Context<'a> {
 
 impl<'a> Context<'a> {
     pub fn new(inventory: &'a Inventory, settings: &'a Settings, mode: Mode) -> Self {
-        Context { inventory, settings, mode, account_users: OnceLock::new(), bound_accounts: OnceLock::new() }
+        Context {
+            inventory,
+            settings,
+            mode,
+            reports_on: None,
+            account_users: OnceLock::new(),
+            bound_accounts: OnceLock::new(),
+        }
+    }
+
+    /// A context whose run keeps the findings about an object only where `reports_on` says so
+    /// ([`Context::reports_on`]).
+    pub fn reporting_on(self, reports_on: ReportsOn<'a>) -> Self {
+        Context { reports_on: Some(reports_on), ..self }
+    }
+
+    /// Whether findings about the object of `meta` alone can be kept by this run. Only an object
+    /// read whole from one file whose findings are not reported (`iblint check FILE` in a large
+    /// repository) answers no. Rules whose findings concern nothing but the object they look at
+    /// (IB002, IB103, IB114, IB306, and IB203 but for the placeholders it counts over every
+    /// object) pass over such objects; a rule that relates objects to each other looks at every
+    /// one, as a finding about one may come from another.
+    pub fn reports_on(&self, meta: &Meta) -> bool {
+        self.reports_on.is_none_or(|reports_on| reports_on(meta))
     }
 
     /// The ServiceAccounts in scope that workload identity pods run as, with those pods

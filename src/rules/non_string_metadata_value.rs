@@ -12,7 +12,7 @@ impl Rule for NonStringMetadataValue {
     }
 
     fn check(&self, cx: &Context, sink: &mut Sink) {
-        for meta in cx.inventory.metas() {
+        for meta in cx.inventory.metas().filter(|m| cx.reports_on(m)) {
             check_entries(sink, meta, &meta.labels, "label", "");
             // kustomize reads an object's own annotations as strings and deploys them quoted: a
             // kustomize patch's unquoted `7200` reaches the API server as "7200". (Built objects
@@ -21,7 +21,7 @@ impl Rule for NonStringMetadataValue {
                 check_entries(sink, meta, &meta.annotations, "annotation", "");
             }
         }
-        for w in &cx.inventory.workloads {
+        for w in cx.inventory.workloads.iter().filter(|w| cx.reports_on(&w.meta)) {
             if w.has_controller_meta {
                 check_entries(sink, &w.meta, &w.pod.labels, "label", "pod template ");
                 check_entries(sink, &w.meta, &w.pod.annotations, "annotation", "pod template ");

@@ -23,7 +23,7 @@ impl Rule for UnknownIdentityKey {
     }
 
     fn check(&self, cx: &Context, sink: &mut Sink) {
-        for meta in cx.inventory.metas() {
+        for meta in cx.inventory.metas().filter(|m| cx.reports_on(m)) {
             // Most objects have no unknown key: the kind's layout is looked up for the others alone.
             if !has_unknown_key(&meta.labels) && !has_unknown_key(&meta.annotations) {
                 continue;
@@ -38,7 +38,7 @@ impl Rule for UnknownIdentityKey {
             check(sink, meta, &meta.labels, labels);
             check(sink, meta, &meta.annotations, annotations);
         }
-        for w in cx.inventory.workloads.iter().filter(|w| w.has_controller_meta) {
+        for w in cx.inventory.workloads.iter().filter(|w| w.has_controller_meta && cx.reports_on(&w.meta)) {
             check(sink, &w.meta, &w.pod.labels, Place::PodLabels);
             check(sink, &w.meta, &w.pod.annotations, Place::PodAnnotations);
             if let Some(outer) = w.outer.as_ref().filter(|_| !w.shares_meta) {

@@ -10,11 +10,11 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use super::files::FileEntry;
+use super::files::{FileEntry, FileKind};
 
 pub struct Listing {
-    /// Display paths, sorted, with whether the file is reported.
-    files: Vec<(Arc<str>, bool)>,
+    /// Display paths, sorted, with whether the file is reported and what kind of file it is.
+    files: Vec<(Arc<str>, bool, FileKind)>,
     /// The paths that are not the working directory joined with the display path.
     elsewhere: HashMap<Arc<str>, PathBuf>,
     cwd: PathBuf,
@@ -24,13 +24,13 @@ impl Listing {
     /// The listing of the walked `files`, display paths relative to `cwd`.
     pub fn new(files: Vec<FileEntry>, cwd: &Path) -> Listing {
         let mut elsewhere = HashMap::new();
-        let mut listed: Vec<(Arc<str>, bool)> = files
+        let mut listed: Vec<(Arc<str>, bool, FileKind)> = files
             .into_iter()
             .map(|f| {
                 if !joins_to(cwd, &f.display, &f.path) {
                     elsewhere.insert(f.display.clone(), f.path);
                 }
-                (f.display, f.reported)
+                (f.display, f.reported, f.kind)
             })
             .collect();
         listed.sort_unstable_by(|a, b| a.0.cmp(&b.0));
@@ -39,12 +39,27 @@ impl Listing {
 
     /// Whether `display` is a listed file whose findings are reported.
     pub fn is_reported(&self, display: &str) -> bool {
-        self.files.binary_search_by(|(d, _)| d.as_ref().cmp(display)).is_ok_and(|i| self.files[i].1)
+        self.find(display).is_some_and(|(_, reported, _)| *reported)
+    }
+
+    /// Whether `display` is a listed manifest whose findings are not reported.
+    pub fn is_unreported_manifest(&self, display: &str) -> bool {
+        self.find(display).is_some_and(|(_, reported, kind)| !reported && *kind == FileKind::Manifest)
+    }
+
+    fn find(&self, display: &str) -> Option<&(Arc<str>, bool, FileKind)> {
+        let i = self.files.binary_search_by(|(d, _, _)| d.as_ref().cmp(display)).ok()?;
+        self.files.get(i)
+    }
+
+    /// Whether every listed file is reported.
+    pub fn reports_all(&self) -> bool {
+        self.files.iter().all(|(_, reported, _)| *reported)
     }
 
     /// How many listed files are reported.
     pub fn reported(&self) -> usize {
-        self.files.iter().filter(|(_, reported)| *reported).count()
+        self.files.iter().filter(|(_, reported, _)| *reported).count()
     }
 
     /// Where the file shown as `display` is (a display path not listed is taken as relative to
@@ -68,7 +83,6 @@ fn joins_to(cwd: &Path, display: &str, path: &Path) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::source::files::FileKind;
 
     fn entry(path: &str, display: &str, reported: bool) -> FileEntry {
         FileEntry { path: PathBuf::from(path), display: Arc::from(display), kind: FileKind::Manifest, reported }
@@ -91,5 +105,10 @@ mod tests {
         assert!(listing.is_reported("b/x.yaml") && listing.is_reported("../elsewhere/c.yaml"));
         assert!(!listing.is_reported("a.yaml") && !listing.is_reported("missing.yaml"));
         assert_eq!(listing.reported(), 2);
+        assert!(!listing.reports_all());
+        assert!(listing.is_unreported_manifest("a.yaml"));
+        assert!(!listing.is_unreported_manifest("b/x.yaml") && !listing.is_unreported_manifest("missing.yaml"));
+        let terraform = FileEntry { kind: FileKind::Terraform, ..entry("/repo/main.tf", "main.tf", false) };
+        assert!(!Listing::new(vec![terraform], cwd).is_unreported_manifest("main.tf"));
     }
 }
