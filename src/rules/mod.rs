@@ -148,10 +148,10 @@ impl<'a> Context<'a> {
 
     /// Whether findings about the object of `meta` alone can be kept by this run. Only an object
     /// read whole from one file whose findings are not reported (`iblint check FILE` in a large
-    /// repository) answers no. Rules whose findings concern nothing but the object they look at
-    /// (IB002, IB103, IB114, IB306, and IB203 but for the placeholders it counts over every
-    /// object) pass over such objects; a rule that relates objects to each other looks at every
-    /// one, as a finding about one may come from another.
+    /// repository) answers no. A rule whose findings about an object are located in it and take
+    /// no value from another file passes over such objects (IB002, IB103, IB114, IB306; IB308,
+    /// which still counts every account's id; IB203, but for the placeholders it counts over every
+    /// object). A rule that reports on one object what another says looks at every one.
     pub fn reports_on(&self, meta: &Meta) -> bool {
         self.reports_on.is_none_or(|reports_on| reports_on(meta))
     }

@@ -28,7 +28,8 @@ impl Rule for UnusedIdentityGrant {
         ids.extend(running.filter_map(|p| p.env("AZURE_CLIENT_ID")));
         // Only grants that match no id need it (few, usually none).
         let near = OnceCell::new();
-        for (role, rule) in inv.authored_rules() {
+        // Every id counts, but only the grants of objects the run reports on are judged.
+        for (role, rule) in inv.authored_rules().filter(|(role, _)| cx.reports_on(&role.meta)) {
             for r in rule.resources().iter().filter(|r| is_guid(&r.value)) {
                 // The id is asked first: almost every grant names one in use.
                 if ids.contains(r.value.as_str())
