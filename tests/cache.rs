@@ -13,6 +13,7 @@ use std::time::{Duration, SystemTime};
 
 #[path = "support/common.rs"]
 mod common;
+use common::copy_tree;
 
 const BIN: &str = env!("CARGO_BIN_EXE_iblint");
 
@@ -34,19 +35,6 @@ fn age(dir: &Path) {
             age(&entry.path());
         } else {
             set_mtime(&entry.path(), SystemTime::now() - Duration::from_secs(3600));
-        }
-    }
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_tree(&entry.path(), &target);
-        } else if entry.file_type().unwrap().is_file() {
-            std::fs::copy(entry.path(), &target).unwrap();
         }
     }
 }

@@ -11,7 +11,7 @@ use std::process::Command;
 
 #[path = "support/common.rs"]
 mod common;
-use common::tree;
+use common::{copy_tree, tree};
 
 /// A finding as a user compares two runs: rule, place, message, whether it is suppressed.
 type Seen = (String, Option<String>, u64, u64, String, bool);
@@ -53,19 +53,6 @@ fn findings(dir: &Path, args: &[&str]) -> Vec<(Seen, Vec<String>)> {
         .collect()
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-}
-
 /// The manifests under `dir`, as display paths.
 fn manifests(dir: &Path, under: &Path, out: &mut Vec<String>) {
     for entry in std::fs::read_dir(dir).unwrap() {
@@ -82,7 +69,7 @@ fn manifests(dir: &Path, under: &Path, out: &mut Vec<String>) {
 fn each_file_alone_keeps_what_a_run_over_the_whole_tree_says_of_it() {
     // A copy outside the project's git work tree, so that `--scope .` is the whole of it.
     let copy = tempfile::tempdir().unwrap();
-    copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata"), copy.path());
+    copy_tree(&Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata"), copy.path());
     let whole = findings(copy.path(), &["."]);
     let mut files = Vec::new();
     manifests(copy.path(), copy.path(), &mut files);
