@@ -181,7 +181,7 @@ pub fn run(opts: &CheckOptions, config: &Config, cwd: &Path) -> Result<Outcome, 
     // finding is reported, so each must see every finding to know.
     let passed_over = (config.suppressions.is_empty() && !listing.reports_all())
         .then(|| read_whole_from_unreported_files(&inventory, &listing));
-    let reports_on = |meta: &Meta| passed_over.as_ref().is_none_or(|files| !files.holds(meta));
+    let reports_on = |meta: &Meta| passed_over.as_ref().is_some_and(|files| !files.holds(meta));
     let reports_on: Option<ReportsOn> = passed_over.is_some().then_some(&reports_on);
     let (mut findings, scrubber) =
         lint(&inventory, &enabled, config, Mode::Check, reports_on, |f| f.concerns(|p| reported(p)));

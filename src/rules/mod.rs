@@ -112,10 +112,10 @@ pub struct Settings {
     pub today: String,
 }
 
-/// What a rule sees.
 /// Which objects a run can keep findings about, for [`Context::reporting_on`].
 pub type ReportsOn<'a> = &'a (dyn Fn(&Meta) -> bool + Sync);
 
+/// What a rule sees.
 pub struct Context<'a> {
     pub inventory: &'a Inventory,
     pub settings: &'a Settings,
