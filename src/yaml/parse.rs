@@ -3,7 +3,7 @@ use std::collections::{HashMap, HashSet};
 use saphyr_parser::{Event, Parser, ScalarStyle, Span as YSpan};
 
 use super::children::{Children, Open};
-use super::node::{Node, NodeKind, Scalar};
+use super::node::{Node, NodeKind, Scalar, ScalarType};
 use super::prune::{all_keys, Left, Unread};
 use crate::span::{Pos, Span};
 
@@ -361,7 +361,7 @@ impl<'a> Builder<'a> {
             }
             Event::DocumentEnd => return Ok(self.root.take()),
             Event::Scalar(value, style, anchor, tag) => {
-                let tag = tag.map(|t| tag_text(&t));
+                let tag = tag.map(|t| tagged_type(&t));
                 if anchor == 0 && tag.is_none() && self.leaves_out(&value, start)? {
                     return Ok(None);
                 }
@@ -663,12 +663,28 @@ fn shortened(name: &str) -> String {
     }
 }
 
-/// An explicit tag as the tree keeps it: `str` for `!!str`, else as written. Rare: out of line.
+/// The type an explicit tag gives a scalar, as the Kubernetes decoders resolve it: the YAML core
+/// schema's `!!str`, `!!bool`, `!!int`, `!!float` and `!!null`, also written out in full
+/// (`!<tag:yaml.org,2002:int>`); any other tag (`!!binary`, a custom `!Ref`) leaves a string.
+/// Rare: out of line.
 #[cold]
 #[inline(never)]
-fn tag_text(t: &saphyr_parser::Tag) -> Box<str> {
-    let tag = if t.is_yaml_core_schema() { t.suffix.clone() } else { format!("{}{}", t.handle, t.suffix) };
-    tag.into_boxed_str()
+fn tagged_type(t: &saphyr_parser::Tag) -> ScalarType {
+    const CORE: &str = "tag:yaml.org,2002:";
+    let core_type = if t.is_yaml_core_schema() {
+        Some(t.suffix.as_str())
+    } else if t.handle.is_empty() {
+        t.suffix.strip_prefix(CORE) // a verbatim tag: no handle, the whole tag as its suffix
+    } else {
+        None
+    };
+    match core_type.unwrap_or_default() {
+        "bool" => ScalarType::Bool,
+        "int" => ScalarType::Int,
+        "float" => ScalarType::Float,
+        "null" => ScalarType::Null,
+        _ => ScalarType::String,
+    }
 }
 
 /// A plain `<<` key (a quoted `"<<"` is an ordinary key).

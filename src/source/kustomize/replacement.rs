@@ -368,7 +368,7 @@ fn set_value(field: &mut Node, value: &Node, options: &Options) -> Result<(), St
                 new.tag = None;
             } else {
                 new.quoted = target.quoted;
-                new.tag = target.tag.clone();
+                new.tag = target.tag;
             }
         }
         _ => {}

@@ -209,3 +209,35 @@ fn error_position_is_reported() {
     let e = o.fatal.unwrap();
     assert!(e.pos.line >= 2, "{e:?}");
 }
+
+/// An explicit tag decides the type as the Kubernetes decoders decide it: the core schema's
+/// types by their tag, in any spelling of it; any other tag leaves a string.
+#[test]
+fn explicit_tags_give_the_types_kubectl_gives() {
+    let text = "a: !!str true\nb: !!int \"3\"\nc: !!bool yes\nd: !!float 1\ne: !!null ''\nf: !!binary aGk=\n\
+                g: !custom 1\nh: !<tag:yaml.org,2002:int> '7'\ni: !<!int> 7\nj: 1\n";
+    let (d, outcome) = docs(text);
+    assert!(outcome.fatal.is_none(), "{:?}", outcome.fatal);
+    let types: Vec<(&str, ScalarType)> = d[0]
+        .as_map()
+        .unwrap()
+        .iter()
+        .map(|(k, v)| (k.as_str().unwrap(), v.as_scalar().unwrap().resolved_type()))
+        .collect();
+    use ScalarType::*;
+    assert_eq!(
+        types,
+        [
+            ("a", String),
+            ("b", Int),
+            ("c", Bool),
+            ("d", Float),
+            ("e", Null),
+            ("f", String),
+            ("g", String),
+            ("h", Int),
+            ("i", String),
+            ("j", Int)
+        ]
+    );
+}
