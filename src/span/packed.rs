@@ -51,6 +51,9 @@ pub(crate) fn far_stored_on_this_thread() -> usize {
 impl Packed {
     pub(super) const ZERO: Packed = Packed(0);
 
+    /// Inlined where spans are made (two for every node the parser builds); the table is out of
+    /// line.
+    #[inline]
     pub(super) fn new(pos: Pos) -> Packed {
         if pos.line < LINE_LIMIT && pos.col < COL_LIMIT {
             return Packed(pos.line << COL_BITS | pos.col);
@@ -58,6 +61,13 @@ impl Packed {
         if pos.line < WIDE_LINE_LIMIT && pos.col < WIDE_COL_LIMIT {
             return Packed(WIDE | pos.line << WIDE_COL_BITS | pos.col);
         }
+        Packed::far(pos)
+    }
+
+    /// A position stored in the table of far positions.
+    #[cold]
+    #[inline(never)]
+    fn far(pos: Pos) -> Packed {
         #[cfg(test)]
         FAR_STORED.with(|n| n.set(n.get() + 1));
         let mut table = far().write().unwrap_or_else(|e| e.into_inner());
@@ -72,6 +82,7 @@ impl Packed {
         }
     }
 
+    #[inline]
     pub(super) fn get(self) -> Pos {
         if self.0 & (FAR | WIDE) == 0 {
             return Pos { line: self.0 >> COL_BITS, col: self.0 & (COL_LIMIT - 1) };
@@ -80,6 +91,12 @@ impl Packed {
             let line = (self.0 & !WIDE) >> WIDE_COL_BITS;
             return Pos { line, col: self.0 & (WIDE_COL_LIMIT - 1) };
         }
+        self.get_far()
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn get_far(self) -> Pos {
         let table = far().read().unwrap_or_else(|e| e.into_inner());
         table.get((self.0 & !FAR) as usize).copied().unwrap_or_default()
     }
