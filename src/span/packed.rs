@@ -2,26 +2,35 @@
 //!
 //! The model holds a span for every name, key and value a rule can point at: about 70 an
 //! application in a typical repository, so eight bytes each is half a kilobyte an application
-//! (docs/performance.md, round eleven). Two layouts are stored in place: lines below 2^19 with
-//! columns below 2^11 (every position of a manifest written by hand), and lines below 16 with
-//! columns below 2^26 (machine-written JSON on one line: every page the API server sends, a
-//! minified ARM template). Any other position is stored once in a process-wide table, and the
-//! packed value holds its index: exact, only slower to read back.
+//! (docs/performance.md, round eleven). Three layouts are stored in place, told apart by the two
+//! top bits: lines below 2^19 with columns below 2^11 (every position of a manifest written by
+//! hand); lines below 16 with columns below 2^26 (machine-written JSON on one line: every page the
+//! API server sends, a minified ARM template); and lines below 2^24 with columns below 2^6 (a
+//! generated file of more than half a million lines). Any other position is stored once in a
+//! process-wide table, and the packed value holds its index: exact, only slower to read back.
+//! That table lives as long as the process, so what fits in place must not go there: a file of a
+//! million tiny documents put four million positions in it.
 
 use std::sync::{OnceLock, RwLock};
 
 use super::Pos;
 
-/// Set in a packed value that holds an index into the table of [`far`] positions.
+/// Set, alone of the two top bits, in a packed value that holds an index into the table of
+/// [`far`] positions.
 const FAR: u32 = 1 << 31;
-/// Set in a packed value of the one-line layout (few lines, wide columns).
+/// Set, alone, in a packed value of the one-line layout (few lines, wide columns).
 const WIDE: u32 = 1 << 30;
+/// Both top bits: the layout of many lines with narrow columns.
+const TALL: u32 = FAR | WIDE;
 const COL_BITS: u32 = 11;
 const COL_LIMIT: u32 = 1 << COL_BITS;
 const LINE_LIMIT: u32 = 1 << (30 - COL_BITS);
 const WIDE_COL_BITS: u32 = 26;
 const WIDE_COL_LIMIT: u32 = 1 << WIDE_COL_BITS;
 const WIDE_LINE_LIMIT: u32 = 1 << (30 - WIDE_COL_BITS);
+const TALL_COL_BITS: u32 = 6;
+const TALL_COL_LIMIT: u32 = 1 << TALL_COL_BITS;
+const TALL_LINE_LIMIT: u32 = 1 << (30 - TALL_COL_BITS);
 
 /// A [`Pos`], packed. Two packed values of the same position can differ (a far position stored
 /// twice has two indexes): compare and hash the unpacked position.
@@ -61,23 +70,26 @@ impl Packed {
         if pos.line < WIDE_LINE_LIMIT && pos.col < WIDE_COL_LIMIT {
             return Packed(WIDE | pos.line << WIDE_COL_BITS | pos.col);
         }
-        Packed::far(pos)
+        Packed::tall_or_far(pos)
     }
 
-    /// A position stored in the table of far positions.
+    /// A position of a file of many lines, else one stored in the table of far positions.
     #[cold]
     #[inline(never)]
-    fn far(pos: Pos) -> Packed {
+    fn tall_or_far(pos: Pos) -> Packed {
+        if pos.line < TALL_LINE_LIMIT && pos.col < TALL_COL_LIMIT {
+            return Packed(TALL | pos.line << TALL_COL_BITS | pos.col);
+        }
         #[cfg(test)]
         FAR_STORED.with(|n| n.set(n.get() + 1));
         let mut table = far().write().unwrap_or_else(|e| e.into_inner());
         match u32::try_from(table.len()) {
-            Ok(index) if index < FAR => {
+            Ok(index) if index < WIDE => {
                 table.push(pos);
                 Packed(FAR | index)
             }
-            // Two billion far positions (16 GB of them) would come first: never reached, but
-            // a clamped position is still a position.
+            // A billion far positions (8 GB of them) would come first: never reached, but a
+            // clamped position is still a position.
             _ => Packed((pos.line.min(LINE_LIMIT - 1)) << COL_BITS | pos.col.min(COL_LIMIT - 1)),
         }
     }
@@ -91,25 +103,37 @@ impl Packed {
             let line = (self.0 & !WIDE) >> WIDE_COL_BITS;
             return Pos { line, col: self.0 & (WIDE_COL_LIMIT - 1) };
         }
-        self.get_far()
+        self.get_tall_or_far()
     }
 
     #[cold]
     #[inline(never)]
-    fn get_far(self) -> Pos {
+    fn get_tall_or_far(self) -> Pos {
+        if self.0 & TALL == TALL {
+            let line = (self.0 & !TALL) >> TALL_COL_BITS;
+            return Pos { line, col: self.0 & (TALL_COL_LIMIT - 1) };
+        }
         let table = far().read().unwrap_or_else(|e| e.into_inner());
         table.get((self.0 & !FAR) as usize).copied().unwrap_or_default()
     }
 
-    /// Whether both are the same position.
+    /// Whether this holds an index into the table (the same position may then be held twice).
+    fn in_table(self) -> bool {
+        self.0 & TALL == FAR
+    }
+
+    /// Whether both are the same position. A position that fits a layout in place has one packed
+    /// value (the first layout it fits); one in the table may have several.
     pub(super) fn same(self, other: Packed) -> bool {
-        self.0 == other.0 || ((self.0 | other.0) & FAR != 0 && self.get() == other.get())
+        self.0 == other.0 || ((self.in_table() || other.in_table()) && self.get() == other.get())
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{Packed, Pos, COL_LIMIT, FAR, LINE_LIMIT, WIDE_COL_LIMIT, WIDE_LINE_LIMIT};
+    use super::{
+        Packed, Pos, COL_LIMIT, FAR, LINE_LIMIT, TALL_COL_LIMIT, TALL_LINE_LIMIT, WIDE_COL_LIMIT, WIDE_LINE_LIMIT,
+    };
 
     /// Every position comes back exactly, whether stored in place or in the table.
     #[test]
@@ -124,6 +148,10 @@ mod tests {
             (WIDE_LINE_LIMIT - 1, WIDE_COL_LIMIT - 1),
             (WIDE_LINE_LIMIT, COL_LIMIT),
             (1, WIDE_COL_LIMIT),
+            (LINE_LIMIT, TALL_COL_LIMIT - 1),
+            (TALL_LINE_LIMIT - 1, 1),
+            (TALL_LINE_LIMIT, 1),
+            (LINE_LIMIT, TALL_COL_LIMIT),
             (u32::MAX, u32::MAX),
         ];
         for (line, col) in positions {
@@ -142,6 +170,22 @@ mod tests {
         }
         let stored = super::far_stored_on_this_thread();
         assert_ne!(Packed::new(Pos { line: 16, col: 2048 }).0 & FAR, 0);
+        assert_eq!(super::far_stored_on_this_thread(), stored + 1);
+    }
+
+    /// The positions of a file of millions of short lines (a generated bundle, a stream of a
+    /// million tiny documents) are stored in place: the table lives as long as the process.
+    #[test]
+    fn a_file_of_millions_of_lines_needs_no_table() {
+        let stored = super::far_stored_on_this_thread();
+        for (line, col) in [(LINE_LIMIT, 1), (2_000_000, 5), (TALL_LINE_LIMIT - 1, TALL_COL_LIMIT - 1)] {
+            let packed = Packed::new(Pos { line, col });
+            assert!(!packed.in_table(), "{line}:{col}");
+            assert!(packed.same(Packed::new(Pos { line, col })));
+            assert!(!packed.same(Packed::new(Pos { line, col: col - 1 })));
+        }
+        assert_eq!(super::far_stored_on_this_thread(), stored);
+        assert!(Packed::new(Pos { line: 2_000_000, col: 80 }).in_table());
         assert_eq!(super::far_stored_on_this_thread(), stored + 1);
     }
 
