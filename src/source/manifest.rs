@@ -129,6 +129,17 @@ impl crate::yaml::Unread for UnreadSettings {
     fn keeps(&self, key: &str, value: &str) -> bool {
         setting_mentions_azure_identity(key, value) || crate::redact::may_take_from_entry(key, value)
     }
+
+    fn skips(&self, parent: &str, key: &str) -> bool {
+        never_read(parent, key)
+    }
+}
+
+/// Values no reader looks at, in any object: its `metadata.managedFields`, which client last
+/// wrote which field (as long as the rest of the object in what an API server sends). The parser
+/// reads past them without a tree ([`crate::yaml::Unread::skips`]).
+pub fn never_read(parent: &str, key: &str) -> bool {
+    key == "managedFields" && parent == "metadata"
 }
 
 /// Whether `text` holds `azure` in any case. Runs on every setting of every ConfigMap, most of

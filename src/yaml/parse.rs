@@ -6,6 +6,7 @@ use super::children::{Children, Open};
 use super::node::{Node, NodeKind, Scalar, ScalarType};
 use super::prune::{all_keys, Left, Unread};
 use crate::span::{Pos, Span};
+use skip::Skipping;
 use source::Source;
 
 /// Budgets that keep hostile input bounded.
@@ -152,10 +153,14 @@ fn place_end_of_input_error(text: &str, builder: &Builder, mut error: ParseError
     if !at_end {
         return error;
     }
-    let open_flow = builder.stack.iter().rev().find_map(|frame| {
-        let start = match frame {
+    // The open collections, outermost first: the tree's, then those of a value read past.
+    let starts: Vec<Pos> = (builder.stack.iter())
+        .map(|frame| match frame {
             Frame::Seq { start, .. } | Frame::Map { start, .. } => *start,
-        };
+        })
+        .chain(builder.skipping.iter().flat_map(Skipping::open_starts))
+        .collect();
+    let open_flow = starts.into_iter().rev().find_map(|start| {
         let line = text.lines().nth(start.line.checked_sub(1)? as usize)?;
         let c = line.chars().nth(start.col.checked_sub(1)? as usize)?;
         matches!(c, '{' | '[').then_some((start, c))
@@ -184,8 +189,10 @@ enum Frame {
         entries: Open<(Node, Node)>,
         key: Option<Node>,
         cost: Cost,
-        /// What the mapping left out, when it is a section an [`Unread`] policy prunes.
-        left: Option<Left>,
+        /// Whether the mapping is a section an [`Unread`] policy prunes.
+        pruned: bool,
+        /// What the mapping left out: entries of a pruned section, values read past.
+        left: Left,
     },
 }
 
@@ -197,9 +204,12 @@ struct Builder<'a> {
     kind: Option<compact_str::CompactString>,
     /// The kind the document's entries were left out for, if any were.
     pruned_for: Option<compact_str::CompactString>,
-    /// A later `kind` key contradicted `pruned_for`: the stream must be read again whole.
+    /// A later `kind` key contradicted `pruned_for`, or a value read past held what the policy
+    /// cannot vouch for: the stream must be read again whole.
     misjudged: bool,
     stack: Vec<Frame>,
+    /// The value being read past without a tree, if any ([`skip`]).
+    skipping: Option<Skipping>,
     /// The items of the open sequences.
     items: Children<Node>,
     /// The entries of the open mappings.
@@ -242,6 +252,7 @@ impl<'a> Builder<'a> {
             pruned_for: None,
             misjudged: false,
             stack: Vec::new(),
+            skipping: None,
             items: Children::new(),
             entries: Children::new(),
             anchors: HashMap::new(),
@@ -256,6 +267,9 @@ impl<'a> Builder<'a> {
     fn event(&mut self, event: Event<'_>, ys: YSpan) -> Result<Option<Node>, ParseError> {
         // Positions stay unpacked until a node is made: some are mended first.
         let (start, mut end) = (self.source.pos(ys.start), self.source.pos(ys.end));
+        if self.skipping.is_some() {
+            return self.skip(event, start).map(|()| None);
+        }
         match event {
             Event::DocumentStart(_) => {
                 self.anchors.clear();
@@ -288,13 +302,20 @@ impl<'a> Builder<'a> {
                 let cost = Cost { nodes: 1, bytes: scalar.value.len() };
                 self.complete(Node { span: Span::new(start, end), kind: NodeKind::Scalar(scalar) }, cost, anchor, 1)?;
             }
+            Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _)
+                if anchor == 0 && self.skips_next_value() =>
+            {
+                self.start_skipping(matches!(event, Event::MappingStart(..)), start)?;
+            }
             Event::SequenceStart(anchor, _) => {
                 self.open(Frame::Seq { start, anchor, items: self.items.open(), cost: Cost::ONE })?;
             }
             Event::MappingStart(anchor, _) => {
-                let left = (anchor == 0 && self.prunes_next_mapping()).then(Left::new);
+                let pruned = anchor == 0 && self.prunes_next_mapping();
                 let entries = self.entries.open();
-                self.open(Frame::Map { start, anchor, entries, key: None, cost: Cost::ONE, left })?;
+                let frame =
+                    Frame::Map { start, anchor, entries, key: None, cost: Cost::ONE, pruned, left: Left::new() };
+                self.open(frame)?;
             }
             Event::SequenceEnd | Event::MappingEnd => {
                 // A flow collection ends at its `]`/`}`; the event's own end runs on over comments.
@@ -310,12 +331,11 @@ impl<'a> Builder<'a> {
                     Some(Frame::Map { start, anchor, entries, cost, left, .. }) => {
                         let entries = self.entries.close(entries);
                         let kept = || entries.iter().map(|(k, _)| (k.as_str(), k.span.start()));
-                        match &left {
-                            None => self.check_duplicates(kept(), entries.len()),
-                            Some(left) => {
-                                let keys = all_keys(kept(), left);
-                                self.check_duplicates(keys.iter().copied(), keys.len());
-                            }
+                        if left.is_empty() {
+                            self.check_duplicates(kept(), entries.len());
+                        } else {
+                            let keys = all_keys(kept(), &left);
+                            self.check_duplicates(keys.iter().copied(), keys.len());
                         }
                         let entries = self.resolve_merge_keys(entries);
                         // (A mapping's end event comes after its last value, left out or not.)
@@ -362,16 +382,22 @@ impl<'a> Builder<'a> {
     }
 
     fn open(&mut self, frame: Frame) -> Result<(), ParseError> {
-        if self.stack.len() >= self.limits.max_depth {
-            let start = match &frame {
-                Frame::Seq { start, .. } | Frame::Map { start, .. } => *start,
-            };
+        let start = match &frame {
+            Frame::Seq { start, .. } | Frame::Map { start, .. } => *start,
+        };
+        self.check_depth(self.stack.len(), start)?;
+        self.stack.push(frame);
+        Ok(())
+    }
+
+    /// Errs when a collection opening at `start` inside `open` others nests too deep.
+    fn check_depth(&self, open: usize, start: Pos) -> Result<(), ParseError> {
+        if open >= self.limits.max_depth {
             return Err(ParseError {
                 message: format!("nesting deeper than {} levels", self.limits.max_depth),
                 pos: start,
             });
         }
-        self.stack.push(frame);
         Ok(())
     }
 
@@ -447,7 +473,7 @@ impl<'a> Builder<'a> {
     /// completes an entry of a pruned mapping that the policy says is not read.
     fn leaves_out(&mut self, value: &str, start: Pos) -> Result<bool, ParseError> {
         let Some(unread) = self.unread else { return Ok(false) };
-        let Some(Frame::Map { key, left: Some(left), cost, .. }) = self.stack.last_mut() else { return Ok(false) };
+        let Some(Frame::Map { key, pruned: true, left, cost, .. }) = self.stack.last_mut() else { return Ok(false) };
         match key.take() {
             Some(Node { span, kind: NodeKind::Scalar(name) })
                 if name.value != "<<" && !unread.keeps(&name.value, value) =>
@@ -597,6 +623,7 @@ fn is_merge_key(key: &Node) -> bool {
     matches!(key.as_scalar(), Some(s) if !s.quoted && s.value == "<<")
 }
 
+mod skip;
 mod source;
 
 #[cfg(test)]

@@ -23,8 +23,17 @@ pub trait Unread: Sync {
     /// of kind `kind` may go unread.
     fn prunes(&self, kind: &str, section: &str) -> bool;
 
-    /// Whether the scalar entry `key: value` of such a mapping is read, and must stay.
+    /// Whether the scalar entry `key: value` of such a mapping is read, and must stay. Also asked
+    /// of each scalar inside a value read past (`key` empty for an item of a sequence): one that
+    /// must stay has the stream read whole.
     fn keeps(&self, key: &str, value: &str) -> bool;
+
+    /// Whether nothing reads the value of `key` in a mapping that is itself the value of
+    /// `parent`, at any depth: such a value (a mapping or a sequence) is read past without a
+    /// tree, and the entry is left out (see [`super::parse`]'s `skip`).
+    fn skips(&self, _parent: &str, _key: &str) -> bool {
+        false
+    }
 }
 
 /// What a pruned mapping left out, for the checks that must still see it: the keys of its
@@ -59,6 +68,10 @@ mod tests {
 
         fn keeps(&self, key: &str, _value: &str) -> bool {
             key.starts_with("keep")
+        }
+
+        fn skips(&self, parent: &str, key: &str) -> bool {
+            parent == "metadata" && key == "skipped"
         }
     }
 
@@ -143,6 +156,85 @@ mod tests {
         let text = format!("kind: Settings\ndata:\n{settings}");
         let outcome = parse_stream_pruned(&text, &limits, Some(&KeepPrefixed), |_| {});
         assert!(outcome.fatal.is_some_and(|e| e.message.contains("more than 50 nodes")));
+    }
+
+    /// The whole parse of `text`, without the `skipped` entries of `metadata` mappings whose
+    /// value is a collection (a scalar is not worth reading past).
+    fn whole_without_skipped(text: &str) -> (Vec<Node>, StreamOutcome) {
+        fn drop_skipped(node: &mut Node, parent: Option<&str>) {
+            match &mut node.kind {
+                crate::yaml::NodeKind::Scalar(_) => {}
+                crate::yaml::NodeKind::Seq(items) => items.iter_mut().for_each(|n| drop_skipped(n, None)),
+                crate::yaml::NodeKind::Map(entries) => {
+                    if parent == Some("metadata") {
+                        entries.retain(|(k, v)| k.as_str() != Some("skipped") || v.as_scalar().is_some());
+                    }
+                    for (k, v) in entries.iter_mut() {
+                        drop_skipped(v, k.as_str());
+                    }
+                }
+            }
+        }
+        let (mut docs, outcome) = whole(text);
+        docs.iter_mut().for_each(|d| drop_skipped(d, None));
+        (docs, outcome)
+    }
+
+    #[test]
+    fn values_no_reader_looks_at_are_read_past_and_checked_as_the_whole_tree_checks_them() {
+        for text in [
+            "kind: A\nmetadata:\n  name: a\n  skipped:\n  - manager: m\n    fields: {f:a: {}, f:b: {.: {}}}\n  uid: u\nspec: 1\n",
+            "kind: A\nmetadata:\n  skipped:\n    a: [1, 2, {b: c}]\n    a: again\n    ? [complex]\n    : v\n  skipped: {}\n",
+            "{\"kind\": \"List\", \"items\": [{\"metadata\": {\"name\": \"p\", \"skipped\": [{\"m\": \"x\"}]}}, {\"metadata\": {\"skipped\": []}}]}",
+            "metadata:\n  name: a\n  skipped:\n  - x\n  # last\nnext: 1\n",
+            "metadata:\n  skipped: [a, b]   # comment\n",
+            "metadata:\n  skipped: scalar\nspec:\n  skipped: [kept: under another parent]\n",
+            "metadata:\n  skipped:\n  - !!str tagged\n  - 'quoted'\n",
+        ] {
+            let ((p, po), (w, wo)) = (pruned(text), whole_without_skipped(text));
+            assert_eq!(format!("{p:?}"), format!("{w:?}"), "{text}");
+            assert_eq!((po.problems, po.fatal), (wo.problems, wo.fatal), "{text}");
+        }
+        let (docs, outcome) = pruned("metadata:\n  skipped:\n    a: 1\n    a: 2\n  skipped: []\n");
+        assert!(docs[0].get("metadata").unwrap().as_map().unwrap().is_empty());
+        let lines: Vec<u32> = outcome.problems.iter().map(|p| p.pos.line).collect();
+        assert_eq!(lines, [4, 5], "a duplicate inside the value, and the value's own key repeated");
+    }
+
+    #[test]
+    fn what_the_policy_cannot_vouch_for_inside_a_skipped_value_has_the_stream_read_whole() {
+        for text in [
+            "metadata:\n  skipped:\n    a: &x 1\n    b: *x\n",
+            "base: &b {x: 1}\nmetadata:\n  skipped:\n    <<: *b\n",
+            "metadata:\n  skipped:\n    <<: {x: 1}\n    y: 2\n",
+            "metadata:\n  skipped:\n    keep_me: value\n",
+            "metadata:\n  skipped: &s [1]\nother: *s\n",
+            "a: 1\n---\nmetadata:\n  skipped:\n  - {keep: 1}\n---\nmetadata:\n  skipped: [1]\n",
+        ] {
+            let ((p, po), (w, wo)) = (pruned(text), whole(text));
+            assert_eq!(format!("{p:?}"), format!("{w:?}"), "{text}");
+            assert_eq!((po.problems, po.fatal), (wo.problems, wo.fatal), "{text}");
+        }
+    }
+
+    #[test]
+    fn a_skipped_value_counts_towards_the_budgets_and_fails_where_the_whole_tree_fails() {
+        let deep = format!("metadata:\n  skipped: {}{}\n", "[".repeat(20), "]".repeat(20));
+        let wide = format!("metadata:\n  skipped: [{}]\n", vec!["1"; 60].join(", "));
+        let anchored = format!(
+            "metadata: &m\n  skipped: [{}]\ncopies: [{}]\n",
+            vec!["x"; 30].join(", "),
+            ["*m"; 4].join(", ")
+        );
+        let limits = Limits { max_depth: 12, max_nodes: 50, max_alias_nodes: 100, ..Limits::default() };
+        for text in [deep.as_str(), wide.as_str(), anchored.as_str(), "metadata:\n  skipped: [1, {a: [2\n"] {
+            let mut pruned_docs = Vec::new();
+            let po = parse_stream_pruned(text, &limits, Some(&KeepPrefixed), |d| pruned_docs.push(d));
+            let mut whole_docs = Vec::new();
+            let wo = parse_stream(text, &limits, |d| whole_docs.push(d));
+            assert!(wo.fatal.is_some(), "the case fails whole: {text}");
+            assert_eq!((po.fatal, po.problems), (wo.fatal, wo.problems), "{text}");
+        }
     }
 
     #[test]

@@ -9,9 +9,9 @@ use crate::model::{
     LiveContainer, LivePod, Meta, Objects, Origin, TokenVolume, WebhookConfiguration, WebhookDeployment, Workload,
     ADDON_NAMESPACE, AKS_SYSTEM_LABEL, OSS_NAMESPACE, WEBHOOK_CONFIGURATION,
 };
-use crate::source::manifest::{load_document, DocContext};
+use crate::source::manifest::{load_document, never_read, DocContext};
 use crate::span::Span;
-use crate::yaml::{parse_stream, Limits, Node, NodeKind, Scalar};
+use crate::yaml::{parse_stream_pruned, Limits, Node, NodeKind, Scalar, Unread};
 
 /// The webhook's name inside its MutatingWebhookConfiguration.
 const WEBHOOK_NAME: &str = "mutation.azure-workload-identity.io";
@@ -69,10 +69,39 @@ pub(super) struct Page {
     pub continue_token: Option<String>,
 }
 
+/// What no reader of a listed object looks at: its `managedFields` ([`never_read`]); every scalar
+/// secret collection may take stays. (The rest is read: `status` too, for a pod's phase and a
+/// Deployment's ready replicas.)
+struct UnreadInLists;
+
+impl Unread for UnreadInLists {
+    fn prunes(&self, _kind: &str, _section: &str) -> bool {
+        false
+    }
+
+    fn keeps(&self, key: &str, value: &str) -> bool {
+        crate::redact::may_take_from_entry(key, value)
+    }
+
+    fn skips(&self, parent: &str, key: &str) -> bool {
+        never_read(parent, key)
+    }
+}
+
 /// Turns one list page (JSON text) into model objects of the cluster `context`. Anything but a
 /// list of the resource's kind (`{}`, an empty body, another kind, a `Status`) is an error: an
 /// empty list would claim the cluster has none of them.
 pub(super) fn absorb_page(text: &str, resource: &Resource, context: &Arc<str>) -> Result<Page, String> {
+    absorb_page_reading(text, resource, context, Some(&UnreadInLists))
+}
+
+/// [`absorb_page`], leaving out of the page's tree what `unread` says no reader looks at.
+fn absorb_page_reading(
+    text: &str,
+    resource: &Resource,
+    context: &Arc<str>,
+    unread: Option<&dyn Unread>,
+) -> Result<Page, String> {
     let mut fragment = Fragment::default();
     let mut continue_token = None;
     let mut not_a_list = None;
@@ -85,7 +114,7 @@ pub(super) fn absorb_page(text: &str, resource: &Resource, context: &Arc<str>) -
     let expected = format!("{}List", resource.kind);
     let mut documents = 0;
     // A page is machine-written JSON: the alias budget cannot be hit, the depth limit still applies.
-    let outcome = parse_stream(text, &Limits::default(), |root| {
+    let outcome = parse_stream_pruned(text, &Limits::default(), unread, |root| {
         documents += 1;
         let kind = root.get("kind").and_then(Node::as_str).unwrap_or("").to_string();
         let items_present =
@@ -330,6 +359,35 @@ mod tests {
         let sa = &p.fragment.inventory.service_accounts[0];
         assert_eq!((sa.meta.kind.as_str(), sa.meta.namespace.as_str()), ("ServiceAccount", "team-a"));
         assert_eq!(sa.meta.logical_name("test"), "test/team-a/ServiceAccount/api");
+    }
+
+    /// A listed object's `managedFields` (as long as the rest of it in a real cluster's pages) is
+    /// read past: the page's objects, secrets and positions are those of the whole tree.
+    #[test]
+    fn managed_fields_are_read_past_and_change_nothing_read() {
+        let managed = r#"[{"manager":"kube-controller-manager","operation":"Update","apiVersion":"v1",
+            "time":"2026-11-20T10:00:00Z","fieldsType":"FieldsV1","fieldsV1":{"f:metadata":{"f:labels":{".":{},
+            "f:azure.workload.identity/use":{}}},"f:spec":{"f:containers":{"k:{\"name\":\"app\"}":{".":{},"f:env":{
+            "k:{\"name\":\"DB_PASSWORD\"}":{".":{},"f:name":{},"f:value":{}}}}}}}},
+            {"manager":"kubelet","operation":"Update","apiVersion":"v1","time":"2026-11-20T10:00:05Z",
+            "fieldsType":"FieldsV1","fieldsV1":{"f:status":{"f:phase":{}}},"subresource":"status"}]"#;
+        let text = format!(
+            r#"{{"kind":"PodList","apiVersion":"v1","metadata":{{}},"items":[{{"metadata":{{"name":"api-1","namespace":"a",
+            "labels":{{"azure.workload.identity/use":"true"}},"managedFields":{managed}}},
+            "spec":{{"serviceAccountName":"api","containers":[{{"name":"app","env":[{{"name":"DB_PASSWORD","value":"hunter22"}}]}}]}},
+            "status":{{"phase":"Running"}}}}]}}"#
+        );
+        let context = Arc::from("test");
+        let read_past = absorb_page(&text, &catalog::PODS, &context).unwrap_or_else(|e| panic!("{e}"));
+        let whole = absorb_page_reading(&text, &catalog::PODS, &context, None).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(format!("{:?}", read_past.fragment), format!("{:?}", whole.fragment));
+        assert_eq!(read_past.fragment.inventory.secret_values, ["hunter22"]);
+        assert!(read_past.fragment.pods[0].live.is_running());
+        let mut page = None;
+        parse_stream_pruned(&text, &Limits::default(), Some(&UnreadInLists), |root| page = Some(root));
+        let item = page.as_ref().and_then(|p| p.get("items")).and_then(Node::as_seq).map(|items| &items[0]);
+        let metadata = item.and_then(|i| i.get("metadata")).expect("the pod's metadata");
+        assert!(metadata.get("managedFields").is_none() && metadata.get("name").is_some(), "read past, not built");
     }
 
     #[test]
