@@ -302,6 +302,7 @@ impl App {
                 json!([{ "name": volume, "mountPath": "/var/run/secrets/azure/wi", "readOnly": true }]);
             pod["spec"]["volumes"] = json!([token_volume(&volume, self.identity)]);
         }
+        pod["metadata"]["managedFields"] = pod_managed_fields(&pod["metadata"], &container);
         pod["spec"]["containers"] = json!([container]);
         pod
     }
@@ -323,6 +324,79 @@ impl App {
         }
         env
     }
+}
+
+/// What a real API server records of who wrote a pod's fields (`metadata.managedFields`, last
+/// in its metadata): the ReplicaSet controller its metadata and spec, the kubelet its status. As
+/// long as the rest of the pod in a real cluster's pages, and read by nothing.
+fn pod_managed_fields(metadata: &Value, container: &Value) -> Value {
+    let keys = |object: &Value| -> Value {
+        let mut fields = json!({ ".": {} });
+        for key in object.as_object().into_iter().flat_map(|o| o.keys()) {
+            fields[format!("f:{key}")] = json!({});
+        }
+        fields
+    };
+    let mut env = json!({ ".": {} });
+    for var in container["env"].as_array().into_iter().flatten() {
+        env[format!("k:{{\"name\":\"{}\"}}", var["name"].as_str().unwrap_or(""))] =
+            json!({ ".": {}, "f:name": {}, "f:value": {} });
+    }
+    let owner_uid = metadata["ownerReferences"][0]["uid"].as_str().unwrap_or("");
+    let condition = |kind: &str| {
+        (
+            format!("k:{{\"type\":\"{kind}\"}}"),
+            json!({ ".": {}, "f:lastProbeTime": {}, "f:lastTransitionTime": {}, "f:status": {}, "f:type": {} }),
+        )
+    };
+    let conditions: serde_json::Map<String, Value> =
+        ["ContainersReady", "Initialized", "PodReadyToStartContainers", "PodScheduled", "Ready"]
+            .map(condition)
+            .into_iter()
+            .collect();
+    json!([
+        {
+            "manager": "kube-controller-manager",
+            "operation": "Update",
+            "apiVersion": "v1",
+            "time": "2026-11-20T10:00:00Z",
+            "fieldsType": "FieldsV1",
+            "fieldsV1": {
+                "f:metadata": {
+                    "f:annotations": keys(&metadata["annotations"]),
+                    "f:generateName": {},
+                    "f:labels": keys(&metadata["labels"]),
+                    "f:ownerReferences": { ".": {}, format!("k:{{\"uid\":\"{owner_uid}\"}}"): {} },
+                },
+                "f:spec": {
+                    "f:containers": {
+                        "k:{\"name\":\"app\"}": {
+                            ".": {}, "f:env": env, "f:image": {}, "f:imagePullPolicy": {}, "f:name": {}, "f:resources": {},
+                            "f:terminationMessagePath": {}, "f:terminationMessagePolicy": {},
+                        },
+                    },
+                    "f:dnsPolicy": {}, "f:enableServiceLinks": {}, "f:restartPolicy": {}, "f:schedulerName": {},
+                    "f:securityContext": {}, "f:serviceAccount": {}, "f:serviceAccountName": {},
+                    "f:terminationGracePeriodSeconds": {},
+                },
+            },
+        },
+        {
+            "manager": "kubelet",
+            "operation": "Update",
+            "apiVersion": "v1",
+            "time": "2026-11-20T10:00:07Z",
+            "fieldsType": "FieldsV1",
+            "fieldsV1": {
+                "f:status": {
+                    "f:conditions": conditions,
+                    "f:containerStatuses": {}, "f:hostIP": {}, "f:hostIPs": {}, "f:phase": {}, "f:podIP": {},
+                    "f:podIPs": { ".": {}, "k:{\"ip\":\"10.244.1.5\"}": { ".": {}, "f:ip": {} } }, "f:startTime": {},
+                },
+            },
+            "subresource": "status",
+        },
+    ])
 }
 
 /// The webhook names the volume after a hash of the pod's name (`<generateName> (prefix)` for
