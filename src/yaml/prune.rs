@@ -184,7 +184,7 @@ mod tests {
     fn values_no_reader_looks_at_are_read_past_and_checked_as_the_whole_tree_checks_them() {
         for text in [
             "kind: A\nmetadata:\n  name: a\n  skipped:\n  - manager: m\n    fields: {f:a: {}, f:b: {.: {}}}\n  uid: u\nspec: 1\n",
-            "kind: A\nmetadata:\n  skipped:\n    a: [1, 2, {b: c}]\n    a: again\n    ? [complex]\n    : v\n  skipped: {}\n",
+            "kind: A\nmetadata:\n  skipped:\n    a: [1, 2, {b: c}]\n    a: again\n    b: {a: 1, a: 2}\n  skipped: {}\n",
             "{\"kind\": \"List\", \"items\": [{\"metadata\": {\"name\": \"p\", \"skipped\": [{\"m\": \"x\"}]}}, {\"metadata\": {\"skipped\": []}}]}",
             "metadata:\n  name: a\n  skipped:\n  - x\n  # last\nnext: 1\n",
             "metadata:\n  skipped: [a, b]   # comment\n",
@@ -208,6 +208,7 @@ mod tests {
             "base: &b {x: 1}\nmetadata:\n  skipped:\n    <<: *b\n",
             "metadata:\n  skipped:\n    <<: {x: 1}\n    y: 2\n",
             "metadata:\n  skipped:\n    keep_me: value\n",
+            "metadata:\n  skipped:\n  - ? [complex, key]\n    : value\n",
             "metadata:\n  skipped: &s [1]\nother: *s\n",
             "a: 1\n---\nmetadata:\n  skipped:\n  - {keep: 1}\n---\nmetadata:\n  skipped: [1]\n",
         ] {
@@ -221,11 +222,8 @@ mod tests {
     fn a_skipped_value_counts_towards_the_budgets_and_fails_where_the_whole_tree_fails() {
         let deep = format!("metadata:\n  skipped: {}{}\n", "[".repeat(20), "]".repeat(20));
         let wide = format!("metadata:\n  skipped: [{}]\n", vec!["1"; 60].join(", "));
-        let anchored = format!(
-            "metadata: &m\n  skipped: [{}]\ncopies: [{}]\n",
-            vec!["x"; 30].join(", "),
-            ["*m"; 4].join(", ")
-        );
+        let anchored =
+            format!("metadata: &m\n  skipped: [{}]\ncopies: [{}]\n", vec!["x"; 30].join(", "), ["*m"; 4].join(", "));
         let limits = Limits { max_depth: 12, max_nodes: 50, max_alias_nodes: 100, ..Limits::default() };
         for text in [deep.as_str(), wide.as_str(), anchored.as_str(), "metadata:\n  skipped: [1, {a: [2\n"] {
             let mut pruned_docs = Vec::new();

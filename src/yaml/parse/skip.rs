@@ -7,9 +7,10 @@
 //! value is still checked, at the same positions: each of its mappings' keys for duplicates (and
 //! its own key, with its mapping's), the node budget and the nesting depth; and what it would
 //! cost to copy counts towards the alias budgets of an anchored mapping around it. What the
-//! policy cannot vouch for (an anchor or an alias inside, a merge key, a scalar the policy keeps,
-//! which secret collection may take) has the stream read again whole, as a contradicted `kind`
-//! does.
+//! policy cannot vouch for has the stream read again whole, as a contradicted `kind` does: an
+//! anchor or an alias inside, a merge key, a scalar the policy keeps (which secret collection may
+//! take), and a key that is not a scalar (what an unquoted Go template action parses as: a file
+//! holding one is not linted as a manifest).
 //!
 //! [`Unread`]: super::Unread
 
@@ -34,10 +35,10 @@ struct Open {
     keys: Option<Keys>,
 }
 
-/// The keys of a mapping read past, as the duplicate check takes them: the text of each (`None`
-/// for one that is not a scalar) and where it starts, in source order.
+/// The keys of a mapping read past, as the duplicate check takes them: the text of each and where
+/// it starts, in source order.
 struct Keys {
-    seen: Vec<(Option<CompactString>, Pos)>,
+    seen: Vec<(CompactString, Pos)>,
     /// Whether the mapping's next child is a key (children alternate: key, value).
     next_is_key: bool,
 }
@@ -67,16 +68,16 @@ impl Open {
         }
     }
 
-    /// Notes the key `text` (`None`: not a scalar) starting at `start`.
-    fn key(&mut self, text: Option<&str>, start: Pos) {
+    /// Notes the key `text` starting at `start`.
+    fn key(&mut self, text: &str, start: Pos) {
         if let Some(keys) = &mut self.keys {
-            keys.seen.push((text.map(CompactString::from), start));
+            keys.seen.push((CompactString::from(text), start));
         }
     }
 
-    /// The key of the value that comes next, when it is a scalar.
+    /// The key of the value that comes next.
     fn last_key(&self) -> Option<&str> {
-        self.keys.as_ref()?.seen.last()?.0.as_deref()
+        Some(self.keys.as_ref()?.seen.last()?.0.as_str())
     }
 }
 
@@ -110,7 +111,7 @@ impl Builder<'_> {
             Event::Scalar(value, style, anchor, _) => {
                 let plain = matches!(style, ScalarStyle::Plain);
                 let kept = if top.child() {
-                    top.key(Some(&value), start);
+                    top.key(&value, start);
                     plain && value == "<<" // a merge key
                 } else {
                     unread.keeps(top.last_key().unwrap_or(""), &value)
@@ -124,12 +125,10 @@ impl Builder<'_> {
                 self.check_node_budget(start)
             }
             Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
-                if anchor != 0 {
+                // (`top.child()` last: a collection as a key is read whole.)
+                if anchor != 0 || top.child() {
                     self.misjudge();
                     return Ok(());
-                }
-                if top.child() {
-                    top.key(None, start);
                 }
                 let depth = self.stack.len() + skipping.open.len();
                 self.check_depth(depth, start)?;
@@ -158,7 +157,7 @@ impl Builder<'_> {
         skipping.cost.add(Cost::ONE);
         let done = skipping.open.is_empty();
         if let Some(keys) = closed.keys {
-            self.check_duplicates(keys.seen.iter().map(|(k, p)| (k.as_deref(), *p)), keys.seen.len());
+            self.check_duplicates(keys.seen.iter().map(|(k, p)| (Some(k.as_str()), *p)), keys.seen.len());
         }
         self.nodes += 1;
         self.check_node_budget(closed.start)?;
