@@ -201,6 +201,43 @@ mod tests {
         assert_eq!(lines, [4, 5], "a duplicate inside the value, and the value's own key repeated");
     }
 
+    /// Every manifest of `testdata/`, with a value read past under each `metadata:` key, reads as
+    /// the whole tree without it: same nodes, positions and problems.
+    #[test]
+    fn testdata_with_values_read_past_reads_as_the_whole_tree_without_them() {
+        fn yaml_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+            for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    yaml_files(&path, out);
+                } else if path.extension().is_some_and(|e| e == "yaml" || e == "yml") {
+                    out.push(path);
+                }
+            }
+        }
+        let mut files = Vec::new();
+        yaml_files(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata"), &mut files);
+        let mut injected = 0;
+        for file in &files {
+            let Ok(text) = std::fs::read_to_string(file) else { continue };
+            let mut with = String::new();
+            for line in text.lines() {
+                with.push_str(line);
+                with.push('\n');
+                if let Some(indent) = line.strip_suffix("metadata:").filter(|i| i.trim().is_empty()) {
+                    let block =
+                        ["skipped:", "- manager: m", "  fieldsV1: {f:a: {.: {}}, 'k:{\"x\":1}': {}}", "  time: t"];
+                    block.iter().for_each(|l| with.push_str(&format!("{indent}  {l}\n")));
+                    injected += 1;
+                }
+            }
+            let ((p, po), (w, wo)) = (pruned(&with), whole_without_skipped(&with));
+            assert_eq!(format!("{p:?}"), format!("{w:?}"), "{}", file.display());
+            assert_eq!((po.problems, po.fatal), (wo.problems, wo.fatal), "{}", file.display());
+        }
+        assert!(files.len() > 400 && injected > 400, "{} files, {injected} values", files.len());
+    }
+
     #[test]
     fn what_the_policy_cannot_vouch_for_inside_a_skipped_value_has_the_stream_read_whole() {
         for text in [
