@@ -158,6 +158,13 @@ mod tests {
         assert!(outcome.fatal.is_some_and(|e| e.message.contains("more than 50 nodes")));
     }
 
+    /// Asserts that `text`, read with the policy, gives the trees and problems of `expected`.
+    fn assert_pruned_reads_as(text: &str, expected: (Vec<Node>, StreamOutcome), case: &str) {
+        let ((p, po), (w, wo)) = (pruned(text), expected);
+        assert_eq!(format!("{p:?}"), format!("{w:?}"), "{case}");
+        assert_eq!((po.problems, po.fatal), (wo.problems, wo.fatal), "{case}");
+    }
+
     /// The whole parse of `text`, without the `skipped` entries of `metadata` mappings whose
     /// value is a collection (a scalar is not worth reading past).
     fn whole_without_skipped(text: &str) -> (Vec<Node>, StreamOutcome) {
@@ -191,9 +198,7 @@ mod tests {
             "metadata:\n  skipped: scalar\nspec:\n  skipped: [kept: under another parent]\n",
             "metadata:\n  skipped:\n  - !!str tagged\n  - 'quoted'\n",
         ] {
-            let ((p, po), (w, wo)) = (pruned(text), whole_without_skipped(text));
-            assert_eq!(format!("{p:?}"), format!("{w:?}"), "{text}");
-            assert_eq!((po.problems, po.fatal), (wo.problems, wo.fatal), "{text}");
+            assert_pruned_reads_as(text, whole_without_skipped(text), text);
         }
         let (docs, outcome) = pruned("metadata:\n  skipped:\n    a: 1\n    a: 2\n  skipped: []\n");
         assert!(docs[0].get("metadata").unwrap().as_map().unwrap().is_empty());
@@ -231,9 +236,7 @@ mod tests {
                     injected += 1;
                 }
             }
-            let ((p, po), (w, wo)) = (pruned(&with), whole_without_skipped(&with));
-            assert_eq!(format!("{p:?}"), format!("{w:?}"), "{}", file.display());
-            assert_eq!((po.problems, po.fatal), (wo.problems, wo.fatal), "{}", file.display());
+            assert_pruned_reads_as(&with, whole_without_skipped(&with), &file.display().to_string());
         }
         assert!(files.len() > 400 && injected > 400, "{} files, {injected} values", files.len());
     }
@@ -249,9 +252,7 @@ mod tests {
             "metadata:\n  skipped: &s [1]\nother: *s\n",
             "a: 1\n---\nmetadata:\n  skipped:\n  - {keep: 1}\n---\nmetadata:\n  skipped: [1]\n",
         ] {
-            let ((p, po), (w, wo)) = (pruned(text), whole(text));
-            assert_eq!(format!("{p:?}"), format!("{w:?}"), "{text}");
-            assert_eq!((po.problems, po.fatal), (wo.problems, wo.fatal), "{text}");
+            assert_pruned_reads_as(text, whole(text), text);
         }
     }
 
