@@ -17,7 +17,7 @@
 use compact_str::CompactString;
 use saphyr_parser::{Event, ScalarStyle};
 
-use super::{Builder, Cost, Frame, Node, NodeKind, ParseError};
+use super::{Builder, Cost, Frame, Left, Node, NodeKind, ParseError};
 use crate::span::Pos;
 
 /// A value being read past.
@@ -36,9 +36,9 @@ struct Open {
 }
 
 /// The keys of a mapping read past, as the duplicate check takes them: the text of each and where
-/// it starts, in source order.
+/// it starts, in source order (what a pruned mapping keeps of the entries it leaves out).
 struct Keys {
-    seen: Vec<(CompactString, Pos)>,
+    seen: Left,
     /// Whether the mapping's next child is a key (children alternate: key, value).
     next_is_key: bool,
 }
@@ -52,7 +52,7 @@ impl Skipping {
 
 impl Open {
     fn new(mapping: bool, start: Pos) -> Open {
-        let keys = mapping.then(|| Keys { seen: Vec::new(), next_is_key: true });
+        let keys = mapping.then(|| Keys { seen: Left::new(), next_is_key: true });
         Open { start, keys }
     }
 
