@@ -138,9 +138,37 @@ pub(super) enum Expansion {
     /// Neither: one instance, no key.
     Single,
     /// Known keys: the address suffix (`["a"]`, `[0]`) and the bindings of each.
-    Keys(Vec<(String, Bindings)>),
+    Keys(Instances),
     /// The collection is unknown: one instance stands for all of them.
     Unknown(Bindings),
+}
+
+/// The instances of a `count`/`for_each` whose keys are known, in order, found by their address
+/// suffix in constant time: each of N instances of one resource commonly refers to its own
+/// instance of another (`azurerm_x.y[each.key]`), and a search of the list made that N².
+pub(super) struct Instances {
+    list: Vec<(String, Bindings)>,
+    by_suffix: foldhash::HashMap<String, usize>,
+}
+
+impl Instances {
+    pub(super) fn new(list: Vec<(String, Bindings)>) -> Instances {
+        let mut by_suffix = foldhash::HashMap::with_capacity_and_hasher(list.len(), Default::default());
+        for (i, (suffix, _)) in list.iter().enumerate() {
+            // The first of equal keys, as a search of the list would find.
+            by_suffix.entry(suffix.clone()).or_insert(i);
+        }
+        Instances { list, by_suffix }
+    }
+
+    /// The instance whose address suffix is `suffix`.
+    pub(super) fn get(&self, suffix: &str) -> Option<&(String, Bindings)> {
+        self.by_suffix.get(suffix).map(|&i| &self.list[i])
+    }
+
+    pub(super) fn iter(&self) -> impl Iterator<Item = &(String, Bindings)> {
+        self.list.iter()
+    }
 }
 
 /// The evaluation of one root module and everything it calls.

@@ -213,14 +213,16 @@ fn collect<'m>(
     out: &mut Objects,
 ) {
     let module = run.module(inst);
+    let none = Bindings::default();
     for resource in module.resources.iter().filter(|r| !r.data) {
-        let (keys, repeated) = match &*run.expand(inst, &resource.decl.item.body, resource.decl.file) {
-            Expansion::Single => (vec![(String::new(), Bindings::default())], false),
-            Expansion::Keys(keys) => (keys.clone(), false),
-            Expansion::Unknown(b) => (vec![(String::new(), b.clone())], true),
+        let expansion = run.expand(inst, &resource.decl.item.body, resource.decl.file);
+        let (keys, repeated): (Vec<(&str, &Bindings)>, bool) = match &*expansion {
+            Expansion::Single => (vec![("", &none)], false),
+            Expansion::Keys(keys) => (keys.iter().map(|(s, b)| (s.as_str(), b)).collect(), false),
+            Expansion::Unknown(b) => (vec![("", b)], true),
         };
         for (suffix, bindings) in keys {
-            let at = credentials::At { run, inst, resource, suffix: &suffix, bindings: &bindings, repeated, root };
+            let at = credentials::At { run, inst, resource, suffix, bindings, repeated, root };
             if let Some(fic) = credentials::credential(&at) {
                 out.federated_credentials.push(fic);
             }
@@ -233,7 +235,7 @@ fn collect<'m>(
     for call in &module.calls {
         let keys = match &*run.expand(inst, &call.decl.item.body, call.decl.file) {
             Expansion::Single => vec![(String::new(), Bindings::default())],
-            Expansion::Keys(keys) => keys.clone(),
+            Expansion::Keys(keys) => keys.iter().cloned().collect(),
             Expansion::Unknown(b) => vec![("[*]".to_string(), b.clone())],
         };
         for (suffix, bindings) in keys {

@@ -11,7 +11,7 @@ use hcl_edit::expr::{Expression, TraversalOperator};
 use hcl_edit::structure::Body;
 use hcl_edit::Span as _;
 
-use super::eval::{instance_suffix, Bindings, Caller, Expansion, Instance, Memo, Run, Scope};
+use super::eval::{instance_suffix, Bindings, Caller, Expansion, Instance, Instances, Memo, Run, Scope};
 use super::module::{Call, Src, Target};
 use super::value::{Key, Kind, Value};
 use crate::span::Span;
@@ -117,7 +117,7 @@ impl<'m> Run<'m> {
             (Expansion::Single, None) => (String::new(), Bindings::default()),
             (Expansion::Keys(keys), Some(key)) => {
                 let suffix = instance_suffix(&key)?;
-                keys.iter().find(|(s, _)| *s == suffix)?.clone()
+                keys.get(&suffix)?.clone()
             }
             _ => return None,
         };
@@ -221,7 +221,7 @@ impl<'m> Run<'m> {
                     (format!("[{:?}]", k.text.as_str()), Bindings::default().with("each", each))
                 })
                 .collect();
-            return Expansion::Keys(keys);
+            return Expansion::Keys(Instances::new(keys));
         }
         if let Some(attr) = body.get_attribute("count") {
             let n = self.eval(&attr.value, sc);
@@ -239,7 +239,7 @@ impl<'m> Run<'m> {
                     (format!("[{i}]"), Bindings::default().with("count", count))
                 })
                 .collect();
-            return Expansion::Keys(keys);
+            return Expansion::Keys(Instances::new(keys));
         }
         Expansion::Single
     }
@@ -295,7 +295,7 @@ impl<'m> Run<'m> {
                     _ => return None,
                 };
                 let suffix = instance_suffix(&key)?;
-                (keys.iter().find(|(s, _)| *s == suffix)?.1.clone(), &ops[1..])
+                (keys.get(&suffix)?.1.clone(), &ops[1..])
             }
         };
         let Some(TraversalOperator::GetAttr(attr)) = rest.first() else { return None };

@@ -67,3 +67,16 @@ fn manifests_from_templates_outside_the_run_point_at_the_call() {
     assert_eq!((label.value_span.start().line, label.value_span.start().col), (5, 14));
     assert_eq!(label.value_span.file.path().as_deref(), Some("main.tf"));
 }
+
+/// Each instance of a `for_each` or `count` finds its own instance of another resource by key.
+#[test]
+fn instances_refer_to_the_instance_of_their_own_key() {
+    let tf = "locals {\n  apps = { a = \"x\", b = \"y\", c = \"z\" }\n}\n\
+resource \"azurerm_user_assigned_identity\" \"app\" {\n  for_each = local.apps\n  name     = \"id-${each.value}\"\n}\n\
+resource \"azurerm_user_assigned_identity\" \"n\" {\n  count = 3\n  name  = \"n-${count.index}\"\n}\n\
+resource \"azurerm_federated_identity_credential\" \"app\" {\n  for_each  = local.apps\n  name      = azurerm_user_assigned_identity.app[each.key].name\n  parent_id = azurerm_user_assigned_identity.app[each.key].id\n}\n\
+resource \"azurerm_federated_identity_credential\" \"n\" {\n  count     = 3\n  name      = azurerm_user_assigned_identity.n[2 - count.index].name\n  parent_id = azurerm_user_assigned_identity.n[count.index].id\n}\n";
+    let credentials = eval(&[("main.tf", tf)]).federated_credentials;
+    let names: Vec<&str> = credentials.iter().map(|c| c.name.as_ref().map_or("?", |n| n.value.as_str())).collect();
+    assert_eq!(names, ["id-x", "id-y", "id-z", "n-2", "n-1", "n-0"]);
+}
