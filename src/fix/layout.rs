@@ -184,7 +184,13 @@ impl<'a> Layout<'a> {
             }
         }
         let mut chain = Vec::new();
-        for d in self.docs()? {
+        // Only the document whose text holds `pos` can hold the key: a copy of a node (an alias,
+        // a merge) is made from an anchor of its own document. Searched for, not walked to: a
+        // file of thousands of documents has a fix in each, and walking every document before
+        // the key made resolving them quadratic.
+        let docs = self.docs()?;
+        let first = docs.partition_point(|d| d.span.end() < pos);
+        for d in docs[first..].iter().take_while(|d| d.span.start() <= pos) {
             if walk(d, pos, &mut chain) {
                 return Ok(chain);
             }
@@ -496,6 +502,32 @@ mod tests {
         {
             let mut l = Layout::new(flow, false);
             assert_eq!(apply(flow, &l.remove(pos(1, col)).unwrap()), want);
+        }
+    }
+
+    /// The key is found in whichever document holds it: the first, a middle one, the last, a
+    /// flow one, one where a merge and an alias copy the entry (the written entry is edited),
+    /// and not at all where no key starts.
+    #[test]
+    fn keys_are_found_in_every_document_of_a_stream() {
+        let text =
+            "a:\n  x: 1\n---\n{b: {y: 2}}\n---\nbase: &b\n  z: 3\nmerged:\n  <<: *b\ncopy: *b\n---\nc:\n  w: 4\n  v: 5\n";
+        let cases = [
+            (pos(1, 1), "a:\n  x: 1\n  k: \"v\"\n"),
+            (pos(4, 2), "{b: {y: 2, k: \"v\"}}\n"),
+            (pos(6, 1), "base: &b\n  z: 3\n  k: \"v\"\n"),
+            (pos(12, 1), "c:\n  w: 4\n  v: 5\n  k: \"v\"\n"),
+        ];
+        for (at, want) in cases {
+            let mut l = Layout::new(text, false);
+            let edited = apply(text, &l.insert(at, &[], "k", "v").unwrap());
+            assert!(edited.contains(want), "{at:?}: {edited}");
+            assert_eq!(edited.len(), text.len() + "k: \"v\"".len() + if at == pos(4, 2) { 2 } else { 3 }, "{edited}");
+        }
+        let mut l = Layout::new(text, false);
+        assert_eq!(apply(text, &l.remove(pos(13, 3)).unwrap()), text.replace("  w: 4\n", ""));
+        for nowhere in [pos(3, 1), pos(7, 1), pos(15, 1)] {
+            assert_eq!(Layout::new(text, false).remove(nowhere), Err(LayoutError::NoKey), "{nowhere:?}");
         }
     }
 
