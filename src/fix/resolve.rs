@@ -2,7 +2,7 @@
 //! then told as line/column replacements (what SARIF and `iblint fix` share).
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use super::layout::{ByteEdit, Layout, LayoutError, Parsed};
 use super::plan::{Op, Plan};
@@ -35,20 +35,21 @@ pub fn resolve_all(findings: &mut [Finding], sources: &Sources) {
     });
 }
 
-/// Each file's text as fixes read it, read and indexed once however many fixes edit it (`None`:
-/// unreadable).
+/// Each file's text as fixes read it, read, indexed and parsed once however many fixes edit it
+/// (`None`: unreadable). A thread that asks for a file another is reading waits for it: two
+/// threads reading one large file at once each parsed it whole, taking twice the time and
+/// the memory of one parse.
 #[derive(Default)]
-struct Files(Mutex<HashMap<Arc<str>, Option<Arc<Parsed>>>>);
+struct Files(Mutex<HashMap<Arc<str>, Arc<FileCell>>>);
+
+/// One file's parse, made by the first thread that needs it.
+type FileCell = OnceLock<Option<Arc<Parsed>>>;
 
 impl Files {
     fn get(&self, path: &Arc<str>, sources: &Sources) -> Option<Arc<Parsed>> {
-        if let Some(known) = self.0.lock().unwrap_or_else(|e| e.into_inner()).get(path) {
-            return known.clone();
-        }
-        // Read outside the lock; two threads may read the same file at once, to the same text.
-        let parsed = (sources.text_of)(path).map(|text| Arc::new(Parsed::new(without_bom(&text).0)));
-        self.0.lock().unwrap_or_else(|e| e.into_inner()).insert(path.clone(), parsed.clone());
-        parsed
+        let cell = self.0.lock().unwrap_or_else(|e| e.into_inner()).entry(path.clone()).or_default().clone();
+        // Read outside the map's lock: other files are read meanwhile.
+        cell.get_or_init(|| (sources.text_of)(path).map(|text| Arc::new(Parsed::new(without_bom(&text).0)))).clone()
     }
 }
 
@@ -105,4 +106,50 @@ fn resolve_in(plan: &Plan, sources: &Sources, files: &Files) -> Result<Fix, Layo
         changes.push(FileChange { path, replacements });
     }
     Ok(Fix { description: plan.description.clone(), applicability: plan.applicability, changes })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use super::*;
+    use crate::finding::{Applicability, Level, Location};
+    use crate::fix::plan::Edit;
+    use crate::span::{Pos, Span};
+
+    /// Many fixes in one file, resolved by several threads: the file is read (and parsed) once,
+    /// and each fix edits its own document.
+    #[test]
+    fn a_file_is_read_once_however_many_threads_fix_it() {
+        const DOCS: u32 = 64;
+        let text: String = (0..DOCS).map(|i| format!("metadata:\n  name: a{i}\n---\n")).collect();
+        let reads = AtomicUsize::new(0);
+        let text_of = |_: &str| {
+            reads.fetch_add(1, Ordering::SeqCst);
+            Some(text.clone())
+        };
+        let sources = Sources { text_of: &text_of, append_to: None };
+        let path: Arc<str> = "all.yaml".into();
+        let mut findings: Vec<Finding> = (0..DOCS)
+            .map(|i| {
+                let parent = Span::at(Pos { line: 1 + 3 * i, col: 1 });
+                let mut f = Finding::new("IB101", Level::Error, Location::in_file(&path, parent), "m");
+                let op = Op::Insert { parent, path: Vec::new(), key: "k".into(), value: format!("{i}") };
+                f.plan(Some(Plan {
+                    description: "d".into(),
+                    applicability: Applicability::Safe,
+                    edits: vec![Edit { path: path.clone(), op }],
+                }));
+                f
+            })
+            .collect();
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(4).build().unwrap();
+        pool.install(|| resolve_all(&mut findings, &sources));
+        assert_eq!(reads.load(Ordering::SeqCst), 1);
+        for (i, f) in findings.iter().enumerate() {
+            let replacements = &f.fixes[0].changes[0].replacements;
+            assert_eq!(replacements[0].start.line, 3 + 3 * i as u32, "fix {i}");
+            assert!(replacements[0].text.contains(&format!("k: \"{i}\"")), "fix {i}: {replacements:?}");
+        }
+    }
 }
