@@ -33,8 +33,23 @@ impl Range {
 /// Edits accepted so far, per file, over the texts they apply to.
 #[derive(Default)]
 pub(super) struct Batch {
-    texts: HashMap<Arc<str>, String>,
+    texts: HashMap<Arc<str>, Text>,
     accepted: HashMap<Arc<str>, Vec<Range>>,
+}
+
+/// A file's text as edits read it: without its byte order mark, the start of each line found
+/// once for all the fixes in it (finding them for each fix made a file with a fix in each of
+/// its thousands of documents quadratic), and whether it had the mark.
+struct Text {
+    body: SourceText,
+    bom: bool,
+}
+
+impl Text {
+    fn new(text: &str) -> Text {
+        let (body, bom) = without_bom(text);
+        Text { body: SourceText::new(body), bom }
+    }
 }
 
 impl Batch {
@@ -43,12 +58,11 @@ impl Batch {
     pub(super) fn offer(&mut self, fix: &Fix, text_of: &dyn Fn(&str) -> Option<String>) -> bool {
         let mut ranges: Vec<(Arc<str>, Vec<Range>)> = Vec::new();
         for change in &fix.changes {
-            if !self.texts.contains_key(&change.path) {
-                let text = text_of(&change.path).unwrap_or_default();
-                self.texts.insert(change.path.clone(), text);
-            }
-            let text = self.texts.get(&change.path).map(String::as_str).unwrap_or("");
-            ranges.push((change.path.clone(), byte_ranges(text, change)));
+            let text = self
+                .texts
+                .entry(change.path.clone())
+                .or_insert_with(|| Text::new(&text_of(&change.path).unwrap_or_default()));
+            ranges.push((change.path.clone(), byte_ranges(&text.body, change)));
         }
         let clash = ranges.iter().any(|(path, rs)| {
             let taken = self.accepted.get(path).map(Vec::as_slice).unwrap_or_default();
@@ -72,13 +86,16 @@ impl Batch {
     pub(super) fn finish(mut self) -> Vec<(Arc<str>, String, String)> {
         let mut out = Vec::new();
         for (path, mut ranges) in self.accepted {
-            let before = self.texts.remove(&path).unwrap_or_default();
+            let Some(text) = self.texts.remove(&path) else { continue };
             ranges.sort_by_key(|r| (r.start, r.end));
-            let (body, bom) = without_bom(&before);
+            let bom = if text.bom { "\u{feff}" } else { "" };
+            let before = format!("{bom}{}", text.body.as_str());
+            // The index goes before the new text is made: a large file's texts are most of the
+            // memory a fix run holds.
+            drop(text);
+            let body = &before[bom.len()..];
             let mut after = String::with_capacity(before.len() + 64);
-            if bom {
-                after.push('\u{feff}');
-            }
+            after.push_str(bom);
             let mut at = 0;
             for r in &ranges {
                 after.push_str(body.get(at..r.start).unwrap_or(""));
@@ -94,9 +111,7 @@ impl Batch {
 }
 
 /// The byte ranges (of the text without its byte order mark) a file change replaces.
-fn byte_ranges(text: &str, change: &FileChange) -> Vec<Range> {
-    let (body, _) = without_bom(text);
-    let source = SourceText::new(body);
+fn byte_ranges(source: &SourceText, change: &FileChange) -> Vec<Range> {
     change
         .replacements
         .iter()
