@@ -487,6 +487,42 @@ fn selectors_filter_by_equality() {
     assert!(paged["metadata"]["continue"].is_string() && paged["metadata"].get("remainingItemCount").is_none());
 }
 
+/// Paged with a selector, or within one namespace, a list gives exactly the objects it gives
+/// unpaged, and counts what remains as a real server does (only without a selector).
+#[test]
+fn filtered_lists_page_through_exactly_the_filtered_objects() {
+    // Two namespaces of 100 pods, some of them bound to an identity; pages of 7.
+    let server = start(synthetic::cluster(200, 2, 0));
+    let mut http = Connection::open(server.address());
+    let page_through = |http: &mut Connection, path: &str| {
+        let (mut names_seen, mut remaining, mut token) = (Vec::new(), Vec::new(), String::new());
+        loop {
+            let page = http.get(&format!("{path}limit=7&continue={token}")).body;
+            names_seen.extend(names(&page));
+            remaining.push(page["metadata"]["remainingItemCount"].as_u64());
+            match page["metadata"]["continue"].as_str() {
+                Some(next) => token = next.to_string(),
+                None => return (names_seen, remaining),
+            }
+        }
+    };
+    let bound = "/api/v1/pods?labelSelector=azure.workload.identity%2Fuse%3Dtrue&";
+    let namespaced = "/api/v1/namespaces/team-001/pods?";
+    for (paged, whole) in [(bound, bound), (namespaced, namespaced)] {
+        let (seen, remaining) = page_through(&mut http, paged);
+        let all = names(&http.get(whole).body);
+        assert!(all.len() > 7 && !all.len().is_multiple_of(7), "{whole}: pages, the last one not full");
+        assert_eq!(seen, all, "{paged}");
+        if paged == namespaced {
+            let expected: Vec<Option<u64>> =
+                (1..=all.len().div_ceil(7)).map(|p| (p * 7 < all.len()).then(|| (all.len() - p * 7) as u64)).collect();
+            assert_eq!(remaining, expected, "{paged}");
+        } else {
+            assert!(remaining.iter().all(Option::is_none), "{remaining:?}");
+        }
+    }
+}
+
 fn names(list: &Value) -> Vec<String> {
     let items = list["items"].as_array().map(Vec::as_slice).unwrap_or_default();
     items.iter().filter_map(|i| i["metadata"]["name"].as_str()).map(str::to_string).collect()

@@ -16,16 +16,21 @@ pub struct ListQuery<'a> {
     pub namespace: Option<&'a str>,
 }
 
-/// `GET` of a collection: sorted by namespace/name, filtered, one page of it.
+/// `GET` of a collection: sorted by namespace/name, filtered, one page of it. A `continue` token
+/// holds where in the type's objects the last page stopped, and the next page reads on from
+/// there, as a real server reads on from its last key: filtering the whole list for every page
+/// made listing N objects cost N² (50,000 pods took the server more processor time than the
+/// audit that read them).
 pub fn list(cluster: &Cluster, query: &ListQuery, request: &Request) -> Response {
     let label_selector = request.param("labelSelector").unwrap_or_default();
     let field_selector = request.param("fieldSelector").unwrap_or_default();
     // Already in namespace/name order: the server sorted its objects when it started.
-    let matching: Vec<&Value> = cluster
-        .objects_of(query.resource)
-        .filter(|o| query.namespace.is_none_or(|ns| namespace_of(o) == ns))
-        .filter(|o| labels_match(o, &label_selector) && fields_match(o, &field_selector))
-        .collect();
+    let objects: Vec<&Value> = cluster.objects_of(query.resource).collect();
+    let matches = |o: &Value| {
+        query.namespace.is_none_or(|ns| namespace_of(o) == ns)
+            && labels_match(o, &label_selector)
+            && fields_match(o, &field_selector)
+    };
 
     let list_version = resource_version(cluster);
     let start = match request.param("continue").filter(|t| !t.is_empty()) {
@@ -36,19 +41,29 @@ pub fn list(cluster: &Cluster, query: &ListQuery, request: &Request) -> Response
         },
     };
     let limit = request.param("limit").and_then(|l| l.parse::<usize>().ok()).filter(|l| *l > 0);
-    let end = limit.map_or(matching.len(), |l| start.saturating_add(l).min(matching.len()));
-    let page = matching.get(start..end).unwrap_or_default();
+    let mut page: Vec<&Value> = Vec::new();
+    let mut end = start.min(objects.len());
+    while end < objects.len() && limit.is_none_or(|l| page.len() < l) {
+        if matches(objects[end]) {
+            page.push(objects[end]);
+        }
+        end += 1;
+    }
 
     let mut metadata = json!({ "resourceVersion": list_version });
-    if end < matching.len() {
+    if objects[end..].iter().any(|o| matches(o)) {
         metadata["continue"] = json!(encode_continue(&list_version, end));
         // Real servers leave the count out when a selector filtered the list.
         if label_selector.is_empty() && field_selector.is_empty() {
-            metadata["remainingItemCount"] = json!(matching.len() - end);
+            let remaining = match query.namespace {
+                None => objects.len() - end,
+                Some(_) => objects[end..].iter().filter(|o| matches(o)).count(),
+            };
+            metadata["remainingItemCount"] = json!(remaining);
         }
     }
     if table::wanted(request) {
-        return table::response(query.resource, page, metadata);
+        return table::response(query.resource, &page, metadata);
     }
     let items: Vec<Value> = page.iter().map(|o| list_item(query.resource, o)).collect();
     Response::json(
@@ -120,6 +135,9 @@ fn decode_continue(token: &str, list_version: &str) -> Result<usize, Response> {
 
 /// Equality-based label selectors: `a=b`, `a==b`, `a!=b`, `a` (exists), `!a` (absent).
 fn labels_match(object: &Value, selector: &str) -> bool {
+    if selector.trim().is_empty() {
+        return true;
+    }
     let labels = object.pointer("/metadata/labels");
     let label = |key: &str| labels.and_then(|l| l.get(key.trim())).and_then(Value::as_str);
     selector.split(',').map(str::trim).filter(|term| !term.is_empty()).all(|term| {

@@ -68,6 +68,7 @@ impl FakeApiServer {
         cluster
             .objects
             .sort_by_cached_key(|o| (super::lists::namespace_of(o).to_string(), super::lists::name_of(o).to_string()));
+        cluster.index();
         let listener = TcpListener::bind("127.0.0.1:0")?;
         let address = listener.local_addr()?;
         let shared = Arc::new(Shared {
