@@ -121,7 +121,9 @@ pub fn run(bin: &str, args: &MapArgs) -> ExitCode {
         _ => Vec::new(),
     };
     let in_view = |path: &str| is_live || given.iter().any(|g| check::is_under(path, g));
+    let building = crate::timings::phase("map graph");
     let mut g = graph::build(&outcome.inventory, &outcome.findings, &in_view);
+    drop(building);
     if let Some(id) = &args.identity {
         match graph::identity_node(&g, id) {
             Some(node) => g = graph::focus(&g, &node),
@@ -136,12 +138,14 @@ pub fn run(bin: &str, args: &MapArgs) -> ExitCode {
             }
         }
     }
+    let rendering = crate::timings::phase("render");
     let text = match args.format {
         MapFormat::Mermaid => render::mermaid(&g),
         MapFormat::Dot => render::dot(&g),
         MapFormat::Json => render::json(&g),
         MapFormat::Html => html::html(&g, "iblint identity access map"),
     };
+    drop(rendering);
     // The process exits next: freeing the model object by object costs time for nothing.
     std::mem::forget(outcome);
     match &args.output {
