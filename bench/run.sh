@@ -17,6 +17,10 @@
 #      each next to `kubectl get pods -A -o json` listing the same pods
 #   7. human output against JSON on one 1.3 MB file with 8,000 findings (snippets must not make
 #      the human format slower than twice the JSON one)
+#   8. growth: commands whose cost a benchmark of one size hides, each on an input and on three
+#      times as much of the same shape (linear is ~3, a square ~9): `iblint map` on 10,000 and
+#      30,000 apps, `iblint fix --dry-run` on one file of 1,000 and 3,000 apps; and the audit of
+#      50,000 pods against 10,000 (linear: ~5)
 # and prints every figure and ratio, and writes them to bench/out/results.json.
 #
 # Environment: BENCH_N (default 10000), BENCH_SMALL_N (default 1000), BENCH_SCALE=0 to skip step
@@ -168,6 +172,8 @@ for scale in large huge; do
   # reading it. The tree is no git work tree, so the cache is in the user's cache directory.
   measure "check_${scale}_cache_cold" "$WORK/$scale" sh -c 'rm -rf "$1" && XDG_CACHE_HOME="$1" exec "$0" check . --format sarif --fail-on never' "$IBLINT" "$WORK/xdg-$scale"
   measure "check_${scale}_cache_warm" "$WORK/$scale" env XDG_CACHE_HOME="$WORK/xdg-$scale" "$IBLINT" check . --format sarif --fail-on never
+  # Step 8's map of three times the apps, while the tree is on disk.
+  [[ $scale == large ]] && measure map_large "$WORK/large" "$IBLINT" map .
   RUNS=$RUNS_SAVED
   rm -rf "${WORK:?}/xdg-$scale"
   rm -rf "${WORK:?}/$scale"
@@ -272,6 +278,22 @@ PY
 measure many_findings_json "$WORK/many" "$IBLINT" check list.yaml --format json --fail-on never
 measure many_findings_human "$WORK/many" "$IBLINT" check list.yaml --format human --no-color --fail-on never
 
+echo "== 8. growth: three times the input"
+measure map_big "$WORK/big" "$IBLINT" map .
+# one_file DIR COUNT: the first COUNT applications of the big tree as one file of documents.
+one_file() {
+  mkdir -p "$1"
+  find "$WORK/big/apps" -name 'app-*.yaml' | sort | head -n "$2" | while read -r f; do
+    cat "$f"
+    echo '---'
+  done >"$1/all.yaml"
+}
+GROWTH_N=$(((N + 9) / 10))
+one_file "$WORK/one" "$GROWTH_N"
+one_file "$WORK/one3" $((GROWTH_N * 3))
+measure fix_one_file "$WORK/one" "$IBLINT" fix --dry-run --unsafe .
+measure fix_one_file_3x "$WORK/one3" "$IBLINT" fix --dry-run --unsafe .
+
 ratio() { awk "BEGIN {a=$1; b=$2; if (b > 0) printf \"%.2f\", a / b; else print \"null\"}"; }
 R_EVENTS=$(ratio "${WALL[check_big]}" "${WALL[events_only_big]}")
 R_PARSE=$(ratio "${WALL[check_big]}" "${WALL[parse_only_big]}")
@@ -289,6 +311,11 @@ R_CHECKOV=null
 R_HUMAN=$(ratio "${WALL[many_findings_human]}" "${WALL[many_findings_json]}")
 R_WARM=$(ratio "${WALL[precommit_warm]}" "${WALL[precommit_no_cache]}")
 R_FILL=$(ratio "${WALL[check_big_fill_cache]}" "${WALL[check_big]}")
+R_MAP_GROWTH=null
+[[ -n ${WALL[map_large]:-} ]] && R_MAP_GROWTH=$(ratio "${WALL[map_large]}" "${WALL[map_big]}")
+R_FIX_GROWTH=$(ratio "${WALL[fix_one_file_3x]}" "${WALL[fix_one_file]}")
+R_AUDIT_GROWTH=null
+[[ -n ${WALL[audit_50k_pods]:-} ]] && R_AUDIT_GROWTH=$(ratio "${WALL[audit_50k_pods]}" "${WALL[audit_10k_pods]}")
 echo "== ratios"
 echo "check / bare event loop ($N apps):   $R_EVENTS   (target <= 1.5)"
 echo "check / tree-building parse:         $R_PARSE"
@@ -310,6 +337,9 @@ echo "audit, 10k pods:                     ${WALL[audit_10k_pods]:-skipped} s, $
 echo "audit / kubectl get pods -A -o json: $R_AUDIT"
 echo "audit, 50k pods (default options):   ${WALL[audit_50k_pods]:-skipped} s, ${RSS[audit_50k_pods]:-?} MB; kubectl get pods -A -o json: ${WALL[kubectl_get_pods_50k]:-?} s, ${RSS[kubectl_get_pods_50k]:-?} MB (ratio $R_AUDIT_LARGE)"
 echo "human / JSON, 8,000 findings in 1 file: $R_HUMAN   (target <= 2)"
+echo "growth, map of $LARGE_N / $N apps:      $R_MAP_GROWTH   (linear ~3, a square ~9)"
+echo "growth, fix of one file, $((GROWTH_N * 3)) / $GROWTH_N apps: $R_FIX_GROWTH   (linear ~3, a square ~9)"
+echo "growth, audit of $PODS_LARGE / $PODS pods:     $R_AUDIT_GROWTH   (linear ~$((PODS_LARGE / PODS)))"
 echo "findings: iblint $CHECK_SMALL_FINDINGS, checkov $CHECKOV_FINDINGS (1k apps); iblint $CHECK_BIG_FINDINGS (10k apps)"
 
 {
@@ -335,7 +365,7 @@ echo "findings: iblint $CHECK_SMALL_FINDINGS, checkov $CHECKOV_FINDINGS (1k apps
   done
   echo ""
   echo "  },"
-  echo "  \"ratios\": {\"check_over_event_loop\": $R_EVENTS, \"check_over_parse_only\": $R_PARSE, \"parse_only_over_event_loop\": $R_TREE, \"checkov_over_iblint\": $R_CHECKOV, \"one_thread_over_all\": $R_THREADS, \"audit_over_kubectl_get_pods\": $R_AUDIT, \"audit_50k_over_kubectl_get_pods\": $R_AUDIT_LARGE, \"human_over_json\": $R_HUMAN, \"precommit_warm_over_no_cache\": $R_WARM, \"check_filling_cache_over_no_cache\": $R_FILL},"
+  echo "  \"ratios\": {\"check_over_event_loop\": $R_EVENTS, \"check_over_parse_only\": $R_PARSE, \"parse_only_over_event_loop\": $R_TREE, \"checkov_over_iblint\": $R_CHECKOV, \"one_thread_over_all\": $R_THREADS, \"audit_over_kubectl_get_pods\": $R_AUDIT, \"audit_50k_over_kubectl_get_pods\": $R_AUDIT_LARGE, \"human_over_json\": $R_HUMAN, \"precommit_warm_over_no_cache\": $R_WARM, \"check_filling_cache_over_no_cache\": $R_FILL, \"map_growth_3x\": $R_MAP_GROWTH, \"fix_one_file_growth_3x\": $R_FIX_GROWTH, \"audit_growth_50k_over_10k\": $R_AUDIT_GROWTH},"
   echo "  \"cache_bytes\": $CACHE_BYTES,"
   echo "  \"findings\": {\"iblint_small\": $CHECK_SMALL_FINDINGS, \"checkov_small\": $CHECKOV_FINDINGS, \"iblint_big\": $CHECK_BIG_FINDINGS},"
   echo "  \"audit\": \"$AUDIT\""

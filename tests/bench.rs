@@ -50,6 +50,9 @@ fn the_benchmark_measures_every_step_and_writes_its_results() {
         "with the cache, 400 apps:",
         "audit, 10k pods:",
         "audit, 50k pods (default options):",
+        "growth, map of 120 / 40 apps:",
+        "growth, fix of one file, 12 / 4 apps:",
+        "growth, audit of 600 / 200 pods:",
     ] {
         assert!(stdout.contains(line), "no `{line}` in:\n{stdout}");
     }
@@ -69,6 +72,9 @@ fn the_benchmark_measures_every_step_and_writes_its_results() {
     assert!(results["findings"]["iblint_small"].as_u64().is_some_and(|n| n > 0), "{text}");
     assert_eq!(results["audit"], "measured");
     assert!(results["cache_bytes"].as_u64().is_some_and(|n| n > 0), "the cache was filled: {text}");
+    for growth in ["map_growth_3x", "fix_one_file_growth_3x", "audit_growth_50k_over_10k"] {
+        assert!(results["ratios"][growth].is_number(), "{growth}: {text}");
+    }
     for step in [
         "check_big",
         "events_only_big",
