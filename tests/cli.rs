@@ -233,6 +233,29 @@ fn suppressions_by_annotation_and_config() {
     assert_eq!(ib003[1]["location"]["line"], 8);
 }
 
+/// A config suppression by object suppresses that object's findings and no other's; one naming
+/// an object nothing is about matched nothing.
+#[test]
+fn suppressions_by_object_name_only_that_object() {
+    let in_namespace =
+        |ns: &str, name: &str| BROKEN_POD.replace("  name: p\n", &format!("  name: {name}\n  namespace: {ns}\n"));
+    let config = "suppressions:\n  - rules: [IB101]\n    objects: [\"Pod team-a/p\"]\n    reason: migrating\n  - objects: [\"Pod team-a/nobody\"]\n    reason: stale\n";
+    let t = tree(&[
+        (".iblint.yaml", config),
+        ("a.yaml", &in_namespace("team-a", "p")),
+        ("b.yaml", &in_namespace("team-b", "p")),
+    ]);
+    let o = run_in(t.path(), &["check", ".", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
+    let fs = v["findings"].as_array().expect("findings");
+    let ib101 = |path: &str| fs.iter().find(|f| f["location"]["path"] == path && f["rule"] == "IB101").cloned();
+    assert_eq!(ib101("a.yaml").expect("IB101 in a.yaml")["suppressed"]["kind"], "external", "{fs:?}");
+    assert!(ib101("b.yaml").expect("IB101 in b.yaml")["suppressed"].is_null(), "{fs:?}");
+    let stale: Vec<_> = fs.iter().filter(|f| f["rule"] == "IB003").collect();
+    assert_eq!(stale.len(), 1, "{stale:?}");
+    assert_eq!(stale[0]["location"]["line"], 5);
+}
+
 #[test]
 fn rules_and_explain() {
     let o = iblint().args(["rules"]).output().expect("run");

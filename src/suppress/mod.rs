@@ -97,6 +97,13 @@ pub fn apply(
 
     let mut problems = Vec::new();
     let config_path = config.path.clone().unwrap_or_else(|| Arc::from(".iblint.yaml"));
+    // Each finding's object as suppressions name it (`Deployment team-a/api`), written once: a
+    // config of thousands of suppressions by object wrote it again for every pair.
+    let object_names: Vec<Option<String>> = if config.suppressions.iter().any(|s| !s.objects.is_empty()) {
+        findings.iter().map(|f| f.object.as_ref().map(ToString::to_string)).collect()
+    } else {
+        Vec::new()
+    };
     for s in &config.suppressions {
         let at = Location::File { path: config_path.clone(), span: s.span };
         let Some(reason) = &s.reason else {
@@ -108,14 +115,11 @@ pub fn apply(
             continue;
         }
         let mut matched = 0usize;
-        for f in findings.iter_mut().filter(|f| f.suppression.is_none()) {
+        for (i, f) in findings.iter_mut().enumerate().filter(|(_, f)| f.suppression.is_none()) {
             let rule_ok = s.rules.is_empty() || s.rules.iter().any(|r| r == f.rule);
             let path_ok = s.paths.is_empty() || f.location.path().is_some_and(|p| s.path_globs.is_match(p.as_ref()));
             let object_ok = s.objects.is_empty()
-                || f.object.as_ref().is_some_and(|o| {
-                    let name = o.to_string();
-                    s.objects.contains(&name)
-                });
+                || object_names.get(i).and_then(Option::as_ref).is_some_and(|n| s.objects.contains(n));
             if rule_ok && path_ok && object_ok {
                 f.suppression = Some(Suppression { in_source: false, justification: reason.clone() });
                 matched += 1;
