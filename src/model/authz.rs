@@ -70,6 +70,25 @@ pub(super) struct RbacIndex {
     aggregated: HashMap<usize, Vec<usize>>,
     /// Subjects a ClusterRoleBinding gives every permission (`super::privilege`).
     pub(super) superusers: HashSet<SubjectKey>,
+    /// The long resource lists of rules, by the rule's address ([`rule_address`]), sorted.
+    long_resources: HashMap<usize, SortedResources>,
+}
+
+/// Resource lists longer than this are searched through [`SortedResources`]: a ClusterRole that
+/// names thousands of client ids, bound to thousands of accounts, had its list read from the
+/// start for each account's question.
+const LONG_RESOURCE_LIST: usize = 32;
+
+/// A rule's resources as positions in its list, sorted by name, and whether the list holds `*`.
+#[derive(Debug)]
+struct SortedResources {
+    order: Box<[u32]>,
+    wildcard: bool,
+}
+
+/// A rule's identity for the index: its address, fixed while the inventory that holds it lives.
+fn rule_address(rule: &PolicyRule) -> usize {
+    std::ptr::from_ref(rule) as usize
 }
 
 impl RbacIndex {
@@ -115,6 +134,13 @@ impl RbacIndex {
                 idx.superusers.extend(b.subjects.iter().map(|s| subject_key(b, s)));
             }
         }
+        for rule in inv.roles.iter().flat_map(|r| r.rules.iter()).filter(|r| r.resources().len() > LONG_RESOURCE_LIST) {
+            let resources = rule.resources();
+            let mut order: Vec<u32> = (0..resources.len()).map(super::position).collect();
+            order.sort_unstable_by(|&a, &b| resources[a as usize].value.cmp(&resources[b as usize].value));
+            let wildcard = resources.iter().any(|r| r.value == "*");
+            idx.long_resources.insert(rule_address(rule), SortedResources { order: order.into(), wildcard });
+        }
         idx.accounts.shrink_to_fit();
         idx.accounts_index = super::keyed::Keyed::build(idx.accounts.len(), account_key(&inv.bindings, &idx.accounts));
         idx
@@ -126,6 +152,19 @@ impl RbacIndex {
         let r = b.role_ref.as_ref()?;
         let ns = if r.kind == "Role" { b.meta.namespace.as_str() } else { "" };
         self.roles.get(&(r.kind.as_str(), ns, r.name.value.as_str()), role_key(roles)).next()
+    }
+
+    /// [`rule_allows`] for `req`, a long resource list searched by name.
+    fn allows(&self, rule: &PolicyRule, req: &Request) -> bool {
+        let Some(sorted) = self.long_resources.get(&rule_address(rule)) else {
+            return rule_allows(rule, req.verb, req.api_group, req.resource);
+        };
+        let resources = rule.resources();
+        let named = || {
+            sorted.wildcard
+                || sorted.order.binary_search_by(|&i| resources[i as usize].value.as_str().cmp(req.resource)).is_ok()
+        };
+        rule_allows_where(rule, req.verb, req.api_group, named)
     }
 
     /// The subjects that name the ServiceAccount `namespace/name`, of `bindings` (those the
@@ -228,18 +267,26 @@ fn member_rules<'a>(
 
 /// Does `rule` allow `verb` on `resource` of `api_group` (a request that names no object)?
 pub fn rule_allows(rule: &PolicyRule, verb: &str, api_group: &str, resource: &str) -> bool {
-    let has = |list: &[super::Str], want: &str| list.iter().any(|s| s.value == "*" || s.value == want);
-    has(rule.verbs(), verb)
-        && has(rule.api_groups(), api_group)
-        && has(rule.resources(), resource)
+    rule_allows_where(rule, verb, api_group, || names(rule.resources(), resource))
+}
+
+/// [`rule_allows`], with whether the rule's resources name the request's given by `names_resource`.
+fn rule_allows_where(rule: &PolicyRule, verb: &str, api_group: &str, names_resource: impl FnOnce() -> bool) -> bool {
+    names(rule.verbs(), verb)
+        && names(rule.api_groups(), api_group)
+        && names_resource()
         // A rule restricted to resourceNames never matches a request that names no object.
         && rule.resource_names().is_empty()
 }
 
+/// Whether `list` holds `want` or `*`.
+fn names(list: &[super::Str], want: &str) -> bool {
+    list.iter().any(|s| s.value == "*" || s.value == want)
+}
+
 /// Does `rule` allow `verb` on *some* resource of `api_group`?
 pub fn rule_allows_any_resource(rule: &PolicyRule, verb: &str, api_group: &str) -> bool {
-    let has = |list: &[super::Str], want: &str| list.iter().any(|s| s.value == "*" || s.value == want);
-    has(rule.verbs(), verb) && has(rule.api_groups(), api_group) && !rule.resources().is_empty()
+    names(rule.verbs(), verb) && names(rule.api_groups(), api_group) && !rule.resources().is_empty()
 }
 
 impl Inventory {
@@ -303,7 +350,7 @@ impl Inventory {
             let Some(i) = self.role_index_of(binding) else { continue };
             let role = &self.roles[i];
             for (rule_owner, rule) in self.effective_rules(i) {
-                if rule_allows(rule, req.verb, req.api_group, req.resource) {
+                if self.rbac.allows(rule, req) {
                     out.push(Grant { binding, subject, role, rule_owner, rule });
                 }
             }
@@ -451,5 +498,49 @@ mod tests {
         assert_eq!(g.role.meta.name, "use-mi");
         assert_eq!(g.subject.kind, SubjectKind::User);
         assert_eq!(g.rule.resources()[0].value, ID);
+    }
+
+    /// A resource list long enough to be searched by name answers every question as a short one
+    /// does: each named id (first, middle, last), ids it does not name or names in another case,
+    /// `*` anywhere in it, and `resourceNames` that restrict it.
+    #[test]
+    fn long_resource_lists_answer_as_short_ones() {
+        let ids: Vec<String> =
+            (0..LONG_RESOURCE_LIST * 3).map(|i| format!("{i:08x}-abcd-4000-8000-00000000000a")).collect();
+        let quoted = |ids: &[String]| ids.iter().map(|i| format!("\"{i}\"")).collect::<Vec<_>>().join(", ");
+        let sa = "{kind: ServiceAccount, name: api, namespace: team-a}";
+        let asked: Vec<String> = [ids[0].clone(), ids[ids.len() / 2].clone(), ids[ids.len() - 1].clone()]
+            .into_iter()
+            .chain([ids[1].to_uppercase(), "ffffffff-0000-4000-8000-000000000000".to_string(), "*".to_string()])
+            .collect();
+        let lists =
+            [(quoted(&ids), ""), (format!("{}, \"*\"", quoted(&ids[1..])), ""), (quoted(&ids), ", resourceNames: [x]")];
+        for (resources, extra) in &lists {
+            let long =
+                format!("{{verbs: [{}], apiGroups: [{}], resources: [{resources}]{extra}}}", GOOD_RULE.0, GOOD_RULE.1);
+            let inv = inventory(
+                &(role("ClusterRole", "x", "r", "", &long)
+                    + &binding("ClusterRoleBinding", "x", "ClusterRole", "r", sa)),
+            );
+            let rule = &inv.roles[0].rules[0];
+            assert!(inv.rbac.long_resources.contains_key(&rule_address(rule)), "the list is indexed");
+            for resource in &asked {
+                let expected =
+                    rule_allows(rule, super::super::USE_MANAGED_IDENTITY, super::super::IDENTITY_API_GROUP, resource);
+                assert_eq!(
+                    may(&inv, "team-a", "api", resource, Some("team-a")),
+                    expected,
+                    "{resource} in [{resources}]{extra}"
+                );
+            }
+        }
+        // The answers themselves, for the plain list: the named ids, not another case or an absent id.
+        let plain =
+            format!("{{verbs: [{}], apiGroups: [{}], resources: [{}]}}", GOOD_RULE.0, GOOD_RULE.1, quoted(&ids));
+        let inv = inventory(
+            &(role("ClusterRole", "x", "r", "", &plain) + &binding("ClusterRoleBinding", "x", "ClusterRole", "r", sa)),
+        );
+        let answers: Vec<bool> = asked.iter().map(|r| may(&inv, "team-a", "api", r, Some("team-a"))).collect();
+        assert_eq!(answers, [true, true, true, false, false, false]);
     }
 }
