@@ -169,8 +169,12 @@ impl Cluster {
 
     /// The stored objects of one type, in any namespace.
     pub fn objects_of<'a>(&'a self, resource: &'a ResourceType) -> impl Iterator<Item = &'a Value> + 'a {
-        let positions = self.by_type.get(&(resource.api_version(), resource.kind.clone()));
-        positions.into_iter().flatten().map(|&i| &self.objects[i])
+        self.positions_of(resource).iter().map(|&i| &self.objects[i])
+    }
+
+    /// Where the objects of one type are in `objects`, in order.
+    pub fn positions_of(&self, resource: &ResourceType) -> &[usize] {
+        self.by_type.get(&(resource.api_version(), resource.kind.clone())).map_or(&[], Vec::as_slice)
     }
 
     /// Indexes the objects by type for [`Cluster::objects_of`]; called when the server starts,

@@ -24,8 +24,10 @@ pub struct ListQuery<'a> {
 pub fn list(cluster: &Cluster, query: &ListQuery, request: &Request) -> Response {
     let label_selector = request.param("labelSelector").unwrap_or_default();
     let field_selector = request.param("fieldSelector").unwrap_or_default();
-    // Already in namespace/name order: the server sorted its objects when it started.
-    let objects: Vec<&Value> = cluster.objects_of(query.resource).collect();
+    // Already in namespace/name order: the server sorted its objects when it started. A page
+    // reads from `start` on, never the objects before it.
+    let positions = cluster.positions_of(query.resource);
+    let objects_from = |k: usize| positions[k.min(positions.len())..].iter().map(|&i| &cluster.objects[i]);
     let matches = |o: &Value| {
         query.namespace.is_none_or(|ns| namespace_of(o) == ns)
             && labels_match(o, &label_selector)
@@ -42,22 +44,26 @@ pub fn list(cluster: &Cluster, query: &ListQuery, request: &Request) -> Response
     };
     let limit = request.param("limit").and_then(|l| l.parse::<usize>().ok()).filter(|l| *l > 0);
     let mut page: Vec<&Value> = Vec::new();
-    let mut end = start.min(objects.len());
-    while end < objects.len() && limit.is_none_or(|l| page.len() < l) {
-        if matches(objects[end]) {
-            page.push(objects[end]);
+    let mut end = start.min(positions.len());
+    for object in objects_from(end) {
+        if limit.is_some_and(|l| page.len() >= l) {
+            break;
+        }
+        if matches(object) {
+            page.push(object);
         }
         end += 1;
     }
 
     let mut metadata = json!({ "resourceVersion": list_version });
-    if objects[end..].iter().any(|o| matches(o)) {
+    if objects_from(end).any(matches) {
         metadata["continue"] = json!(encode_continue(&list_version, end));
         // Real servers leave the count out when a selector filtered the list.
         if label_selector.is_empty() && field_selector.is_empty() {
+            // A namespace's objects are together (sorted by namespace): counted up to its end.
             let remaining = match query.namespace {
-                None => objects.len() - end,
-                Some(_) => objects[end..].iter().filter(|o| matches(o)).count(),
+                None => positions.len() - end,
+                Some(ns) => objects_from(end).take_while(|o| namespace_of(o) == ns).count(),
             };
             metadata["remainingItemCount"] = json!(remaining);
         }
