@@ -175,6 +175,15 @@ pub fn may_take_from_entry(key: &str, value: &str) -> bool {
     matches!(key, "name" | "value") || is_secret_name(key) || looks_like_connection_string(value)
 }
 
+/// Whether [`collect`] may take anything because of the scalar entry `key: value` (`key` empty for
+/// an item of a sequence) nested in a document that is not a Secret, judged on the entry alone: a
+/// secret-looking name, a connection string, or an env var's `name` that looks secret (its
+/// `value`, whatever it holds, is then taken). Narrower than [`may_take_from_entry`], which keeps
+/// every `name` and `value` entry: a container port's `name: http` reveals nothing.
+pub fn entry_may_reveal_secret(key: &str, value: &str) -> bool {
+    is_secret_name(key) || (key == "name" && is_secret_name(value)) || looks_like_connection_string(value)
+}
+
 fn walk(node: &Node, out: &mut Vec<String>) {
     match &node.kind {
         NodeKind::Scalar(s) => {
@@ -368,6 +377,40 @@ spec:
         assert!(found.contains(&"s3cr3t!".to_string()));
         assert!(found.contains(&"postgres://app:pw1234@db:5432/x".to_string()));
         assert!(!found.contains(&"debug".to_string()));
+    }
+
+    /// An entry [`entry_may_reveal_secret`] passes reveals nothing in any mapping of a document,
+    /// beside any other such entry; one it flags does, for some neighbour.
+    #[test]
+    fn entries_judged_alone_reveal_what_collection_takes() {
+        let harmless = [
+            ("name", "http"),
+            ("value", "not-a-secret-value"),
+            ("port", "8080"),
+            ("path", "/healthz"),
+            ("", "plain-item-text"),
+            ("url", "https://example.com/x"),
+        ];
+        let revealing = [
+            ("name", "DB_PASSWORD"),
+            ("clientSecret", "abcdef123456"),
+            ("conn", "Server=db;Password=s3cr3t-pw"),
+            ("", "postgres://app:pw1234@db:5432/x"),
+        ];
+        for (key, value) in harmless {
+            assert!(!entry_may_reveal_secret(key, value), "{key}: {value}");
+        }
+        let entry = |(key, value): (&str, &str)| match key {
+            "" => format!("  list: [\"{value}\"]\n"),
+            _ => format!("  {key}: \"{value}\"\n"),
+        };
+        let all: String = harmless.into_iter().map(entry).collect();
+        assert_eq!(secrets_of(&format!("spec:\n{all}")), Vec::<String>::new());
+        for (key, value) in revealing {
+            assert!(entry_may_reveal_secret(key, value), "{key}: {value}");
+            let taken = secrets_of(&format!("spec:\n{all}{}", entry((key, value))));
+            assert!(!taken.is_empty(), "{key}: {value} takes something beside {all}");
+        }
     }
 
     #[test]

@@ -131,15 +131,16 @@ impl crate::yaml::Unread for UnreadSettings {
     }
 
     fn skips(&self, parent: &str, key: &str) -> bool {
-        never_read(parent, key)
+        super::never_read::never_read(parent, key)
     }
-}
 
-/// Values no reader looks at, in any object: its `metadata.managedFields`, which client last
-/// wrote which field (as long as the rest of the object in what an API server sends). The parser
-/// reads past them without a tree ([`crate::yaml::Unread::skips`]).
-pub fn never_read(parent: &str, key: &str) -> bool {
-    key == "managedFields" && parent == "metadata"
+    fn skips_in_item(&self, list: &str, key: &str) -> bool {
+        super::never_read::never_read_in_item(list, key)
+    }
+
+    fn must_read(&self, key: &str, value: &str) -> bool {
+        crate::redact::entry_may_reveal_secret(key, value)
+    }
 }
 
 /// Whether `text` holds `azure` in any case. Runs on every setting of every ConfigMap, most of

@@ -11,6 +11,7 @@ pub mod kustomize;
 pub mod listing;
 pub mod loader;
 pub mod manifest;
+pub mod never_read;
 pub mod pod_template;
 pub mod rbac;
 pub mod remote;

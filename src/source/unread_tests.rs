@@ -89,3 +89,127 @@ fn every_known_manifest_reads_the_same_pruned() {
     }
     assert!(checked > 100, "only {checked} manifests found");
 }
+
+/// The keys of the mapping at `path` in `root` (an index for a sequence's item).
+fn keys_at(root: &crate::yaml::Node, path: &[&str]) -> Vec<String> {
+    let mut node = Some(root);
+    for step in path {
+        node = node.and_then(|n| match step.parse::<usize>() {
+            Ok(i) => n.as_seq().and_then(|items| items.get(i)),
+            Err(_) => n.get(step),
+        });
+    }
+    let entries = node.and_then(|n| n.as_map()).unwrap_or_default();
+    entries.iter().filter_map(|(k, _)| k.as_str().map(str::to_owned)).collect()
+}
+
+/// A pod's scheduling and security settings, a container's resources, ports, probes and hooks,
+/// and a CRD's schema are read past ([`super::never_read`]): what the linter reads of the rest is
+/// the same, and a secret inside one still has the stream read whole.
+#[test]
+fn values_no_reader_looks_at_are_read_past() {
+    let deployment = r#"apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: api
+spec:
+  template:
+    metadata:
+      labels:
+        azure.workload.identity/use: "true"
+    spec:
+      serviceAccountName: api
+      securityContext: {runAsNonRoot: true}
+      affinity:
+        nodeAffinity:
+          requiredDuringSchedulingIgnoredDuringExecution:
+            nodeSelectorTerms:
+            - matchExpressions: [{key: pool, operator: In, values: [apps]}]
+      tolerations: [{key: dedicated, operator: Exists}]
+      containers:
+      - name: app
+        image: example.com/api:1.0
+        ports:
+        - name: http
+          containerPort: 8080
+        resources:
+          requests: {cpu: 100m, memory: 128Mi}
+        livenessProbe:
+          httpGet: {path: /healthz, port: http}
+        securityContext: {readOnlyRootFilesystem: true}
+        env:
+        - name: AZURE_CLIENT_ID
+          value: 00000000-0000-0000-0000-000000000001
+      initContainers:
+      - name: init
+        image: example.com/init:1.0
+        lifecycle:
+          preStop: {exec: {command: [sleep, "5"]}}
+"#;
+    same_either_way("deployment.yaml", deployment);
+    let crd = r#"apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: widgets.example.com
+spec:
+  group: example.com
+  names: {kind: Widget, plural: widgets}
+  versions:
+  - name: v1
+    served: true
+    schema:
+      openAPIV3Schema:
+        type: object
+        description: The Azure resource a widget manages.
+        properties:
+          spec:
+            type: object
+            properties:
+              name: {type: string}
+"#;
+    same_either_way("crd.yaml", crd);
+    // What makes the comparisons bite: those values are not in the tree read with the policy.
+    let mut docs = Vec::new();
+    let text = format!("{deployment}---\n{crd}");
+    crate::yaml::parse_stream_pruned(&text, &LoadOptions::default().limits, Some(&UnreadSettings), |d| docs.push(d));
+    let pod = ["spec", "template", "spec"];
+    assert_eq!(keys_at(&docs[0], &pod), ["serviceAccountName", "containers", "initContainers"]);
+    assert_eq!(keys_at(&docs[0], &[&pod[..], &["containers", "0"]].concat()), ["name", "image", "env"]);
+    assert_eq!(keys_at(&docs[0], &[&pod[..], &["initContainers", "0"]].concat()), ["name", "image"]);
+    assert_eq!(keys_at(&docs[1], &["spec", "versions", "0", "schema"]), Vec::<String>::new());
+
+    // A secret in a value read past: the stream is read whole, and the secret is masked.
+    let with_secret = deployment.replace(
+        "httpGet: {path: /healthz, port: http}",
+        "httpGet: {path: /healthz, port: http, httpHeaders: [{name: X-Api-Token, value: s3cr3t-header-value}]}",
+    );
+    same_either_way("secret-header.yaml", &with_secret);
+    assert!(read("secret-header.yaml", &with_secret, Some(&UnreadSettings)).contains("s3cr3t-header-value"));
+
+    // Nothing is read past in a Secret, whose data is taken whole however it nests, nor before a
+    // `kind: Secret` that comes late.
+    let secrets = r#"apiVersion: v1
+kind: Secret
+metadata: {name: early}
+data:
+  x:
+    containers:
+    - resources: {a: first-secret-value}
+    metadata:
+      managedFields: [{m: second-secret-value}]
+---
+apiVersion: v1
+metadata:
+  name: late
+  managedFields: [{m: not-data}]
+stringData:
+  spec:
+    affinity: {a: fourth-secret-value}
+kind: Secret
+"#;
+    same_either_way("secrets.yaml", secrets);
+    let read_with_policy = read("secrets.yaml", secrets, Some(&UnreadSettings));
+    for value in ["first-secret-value", "second-secret-value", "fourth-secret-value"] {
+        assert!(read_with_policy.contains(value), "{value} is masked");
+    }
+}

@@ -158,7 +158,7 @@ fn place_end_of_input_error(text: &str, builder: &Builder, mut error: ParseError
         .map(|frame| match frame {
             Frame::Seq { start, .. } | Frame::Map { start, .. } => *start,
         })
-        .chain(builder.skipping.iter().flat_map(Skipping::open_starts))
+        .chain(builder.skipping.open_starts())
         .collect();
     let open_flow = starts.into_iter().rev().find_map(|start| {
         let line = text.lines().nth(start.line.checked_sub(1)? as usize)?;
@@ -204,12 +204,15 @@ struct Builder<'a> {
     kind: Option<compact_str::CompactString>,
     /// The kind the document's entries were left out for, if any were.
     pruned_for: Option<compact_str::CompactString>,
+    /// A value was read past before the document's `kind` key: a later `kind: Secret` has the
+    /// stream read whole (see [`skip`]).
+    read_past_before_kind: bool,
     /// A later `kind` key contradicted `pruned_for`, or a value read past held what the policy
     /// cannot vouch for: the stream must be read again whole.
     misjudged: bool,
     stack: Vec<Frame>,
     /// The value being read past without a tree, if any ([`skip`]).
-    skipping: Option<Skipping>,
+    skipping: Skipping,
     /// The items of the open sequences.
     items: Children<Node>,
     /// The entries of the open mappings.
@@ -250,9 +253,10 @@ impl<'a> Builder<'a> {
             unread,
             kind: None,
             pruned_for: None,
+            read_past_before_kind: false,
             misjudged: false,
             stack: Vec::new(),
-            skipping: None,
+            skipping: Skipping::default(),
             items: Children::new(),
             entries: Children::new(),
             anchors: HashMap::new(),
@@ -267,7 +271,7 @@ impl<'a> Builder<'a> {
     fn event(&mut self, event: Event<'_>, ys: YSpan) -> Result<Option<Node>, ParseError> {
         // Positions stay unpacked until a node is made: some are mended first.
         let (start, mut end) = (self.source.pos(ys.start), self.source.pos(ys.end));
-        if self.skipping.is_some() {
+        if self.skipping.active() {
             return self.skip(event, start).map(|()| None);
         }
         match event {
@@ -277,6 +281,7 @@ impl<'a> Builder<'a> {
                 self.nodes = 0;
                 self.kind = None;
                 self.pruned_for = None;
+                self.read_past_before_kind = false;
             }
             Event::DocumentEnd => return Ok(self.root.take()),
             Event::Scalar(value, style, anchor, tag) => {
@@ -452,7 +457,9 @@ impl<'a> Builder<'a> {
             return;
         }
         let kind = node.as_str().map(compact_str::CompactString::from);
-        if self.pruned_for.is_some() && kind != self.pruned_for {
+        if (self.pruned_for.is_some() && kind != self.pruned_for)
+            || (self.read_past_before_kind && kind.as_deref() == Some("Secret"))
+        {
             self.misjudged = true;
         }
         self.kind = kind;

@@ -23,9 +23,7 @@ pub trait Unread: Sync {
     /// of kind `kind` may go unread.
     fn prunes(&self, kind: &str, section: &str) -> bool;
 
-    /// Whether the scalar entry `key: value` of such a mapping is read, and must stay. Also asked
-    /// of each scalar inside a value read past (`key` empty for an item of a sequence): one that
-    /// must stay has the stream read whole.
+    /// Whether the scalar entry `key: value` of such a mapping is read, and must stay.
     fn keeps(&self, key: &str, value: &str) -> bool;
 
     /// Whether nothing reads the value of `key` in a mapping that is itself the value of
@@ -33,6 +31,18 @@ pub trait Unread: Sync {
     /// tree, and the entry is left out (see [`super::parse`]'s `skip`).
     fn skips(&self, _parent: &str, _key: &str) -> bool {
         false
+    }
+
+    /// [`Unread::skips`] for a mapping that is an item of the sequence under the key `list`.
+    fn skips_in_item(&self, _list: &str, _key: &str) -> bool {
+        false
+    }
+
+    /// Whether the scalar entry `key: value` inside a value read past (`key` empty for an item
+    /// of a sequence) is read after all: the stream is then read again whole. What
+    /// [`Unread::keeps`] keeps, unless the policy says better.
+    fn must_read(&self, key: &str, value: &str) -> bool {
+        self.keeps(key, value)
     }
 }
 
@@ -72,6 +82,10 @@ mod tests {
 
         fn skips(&self, parent: &str, key: &str) -> bool {
             parent == "metadata" && key == "skipped"
+        }
+
+        fn skips_in_item(&self, list: &str, key: &str) -> bool {
+            list == "containers" && key == "skipped"
         }
     }
 
@@ -165,25 +179,41 @@ mod tests {
         assert_eq!((po.problems, po.fatal), (wo.problems, wo.fatal), "{case}");
     }
 
-    /// The whole parse of `text`, without the `skipped` entries of `metadata` mappings whose
-    /// value is a collection (a scalar is not worth reading past).
+    /// The whole parse of `text`, without the `skipped` entries whose value is a collection (a
+    /// scalar is not worth reading past) of `metadata` mappings and of the items of `containers`
+    /// lists, except in Secrets.
     fn whole_without_skipped(text: &str) -> (Vec<Node>, StreamOutcome) {
-        fn drop_skipped(node: &mut Node, parent: Option<&str>) {
+        /// Where a mapping is: the value of `key`, or an item of the list under `key`.
+        #[derive(Clone, Copy)]
+        enum At<'a> {
+            Value(Option<&'a str>),
+            Item(Option<&'a str>),
+        }
+        fn drop_skipped(node: &mut Node, at: At) {
             match &mut node.kind {
                 crate::yaml::NodeKind::Scalar(_) => {}
-                crate::yaml::NodeKind::Seq(items) => items.iter_mut().for_each(|n| drop_skipped(n, None)),
+                crate::yaml::NodeKind::Seq(items) => {
+                    let list = match at {
+                        At::Value(key) => key.map(str::to_owned),
+                        At::Item(_) => None,
+                    };
+                    items.iter_mut().for_each(|n| drop_skipped(n, At::Item(list.as_deref())));
+                }
                 crate::yaml::NodeKind::Map(entries) => {
-                    if parent == Some("metadata") {
+                    if matches!(at, At::Value(Some("metadata")) | At::Item(Some("containers"))) {
                         entries.retain(|(k, v)| k.as_str() != Some("skipped") || v.as_scalar().is_some());
                     }
                     for (k, v) in entries.iter_mut() {
-                        drop_skipped(v, k.as_str());
+                        let key = k.as_str().map(str::to_owned);
+                        drop_skipped(v, At::Value(key.as_deref()));
                     }
                 }
             }
         }
         let (mut docs, outcome) = whole(text);
-        docs.iter_mut().for_each(|d| drop_skipped(d, None));
+        for doc in docs.iter_mut().filter(|d| d.get("kind").and_then(Node::as_str) != Some("Secret")) {
+            drop_skipped(doc, At::Value(None));
+        }
         (docs, outcome)
     }
 
@@ -197,6 +227,9 @@ mod tests {
             "metadata:\n  skipped: [a, b]   # comment\n",
             "metadata:\n  skipped: scalar\nspec:\n  skipped: [kept: under another parent]\n",
             "metadata:\n  skipped:\n  - !!str tagged\n  - 'quoted'\n",
+            "spec:\n  containers:\n  - name: app\n    skipped: {a: [1]}\n  - skipped: []\n    name: b\n",
+            "spec:\n  containers:\n  - - skipped: [nested list]\n  other:\n  - skipped: [another list]\n",
+            "containers:\n- {skipped: [x], skipped: [y]}\n",
         ] {
             assert_pruned_reads_as(text, whole_without_skipped(text), text);
         }
@@ -251,6 +284,9 @@ mod tests {
             "metadata:\n  skipped:\n  - ? [complex, key]\n    : value\n",
             "metadata:\n  skipped: &s [1]\nother: *s\n",
             "a: 1\n---\nmetadata:\n  skipped:\n  - {keep: 1}\n---\nmetadata:\n  skipped: [1]\n",
+            "kind: Secret\nmetadata:\n  skipped: [1]\n",
+            "metadata:\n  skipped: [1]\nkind: Secret\n",
+            "kind: A\nmetadata:\n  skipped: [1]\nkind: B\n",
         ] {
             assert_pruned_reads_as(text, whole(text), text);
         }

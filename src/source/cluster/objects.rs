@@ -9,7 +9,8 @@ use crate::model::{
     LiveContainer, LivePod, Meta, Objects, Origin, TokenVolume, WebhookConfiguration, WebhookDeployment, Workload,
     ADDON_NAMESPACE, AKS_SYSTEM_LABEL, OSS_NAMESPACE, WEBHOOK_CONFIGURATION,
 };
-use crate::source::manifest::{load_document, never_read, DocContext};
+use crate::source::manifest::{load_document, DocContext};
+use crate::source::never_read::{never_read, never_read_in_item};
 use crate::span::Span;
 use crate::yaml::{parse_stream_pruned, Limits, Node, NodeKind, Scalar, Unread};
 
@@ -69,8 +70,8 @@ pub(super) struct Page {
     pub continue_token: Option<String>,
 }
 
-/// What no reader of a listed object looks at: its `managedFields` ([`never_read`]); every scalar
-/// secret collection may take stays. (The rest is read: `status` too, for a pod's phase and a
+/// What no reader of a listed object looks at ([`never_read`], [`never_read_in_item`]); every
+/// scalar secret collection may take stays. (The rest is read: `status` too, for a pod's phase and a
 /// Deployment's ready replicas.)
 struct UnreadInLists;
 
@@ -85,6 +86,14 @@ impl Unread for UnreadInLists {
 
     fn skips(&self, parent: &str, key: &str) -> bool {
         never_read(parent, key)
+    }
+
+    fn skips_in_item(&self, list: &str, key: &str) -> bool {
+        never_read_in_item(list, key)
+    }
+
+    fn must_read(&self, key: &str, value: &str) -> bool {
+        crate::redact::entry_may_reveal_secret(key, value)
     }
 }
 

@@ -8,8 +8,8 @@
 //! its own key, with its mapping's), the node budget and the nesting depth; and what it would
 //! cost to copy counts towards the alias budgets of an anchored mapping around it. What the
 //! policy cannot vouch for has the stream read again whole, as a contradicted `kind` does: an
-//! anchor or an alias inside, a merge key, a scalar the policy keeps (which secret collection may
-//! take), and a key that is not a scalar (what an unquoted Go template action parses as: a file
+//! anchor or an alias inside, a merge key, a scalar the policy must read (which secret collection
+//! may take), and a key that is not a scalar (what an unquoted Go template action parses as: a file
 //! holding one is not linted as a manifest).
 //!
 //! [`Unread`]: super::Unread
@@ -20,10 +20,16 @@ use saphyr_parser::{Event, ScalarStyle};
 use super::{Builder, Cost, Frame, Left, Node, NodeKind, ParseError};
 use crate::span::Pos;
 
-/// A value being read past.
+/// A value being read past, if any: its open collections and their keys. Kept by the builder
+/// from one value to the next, so that reading one past allocates nothing once these have grown.
+#[derive(Default)]
 pub(super) struct Skipping {
-    /// Its open collections, outermost first.
+    /// Its open collections, outermost first; empty when no value is being read past.
     open: Vec<Open>,
+    /// The keys of its open mappings so far, innermost mapping's last (see [`Open::keys_from`]):
+    /// the text of each and where it starts, in source order, as the duplicate check takes them
+    /// (what a pruned mapping keeps of the entries it leaves out).
+    keys: Left,
     /// What its node would cost: one per node, and its scalars' bytes.
     cost: Cost,
 }
@@ -31,67 +37,71 @@ pub(super) struct Skipping {
 /// One open collection of a value being read past.
 struct Open {
     start: Pos,
-    /// A mapping's keys so far; `None` for a sequence.
-    keys: Option<Keys>,
-}
-
-/// The keys of a mapping read past, as the duplicate check takes them: the text of each and where
-/// it starts, in source order (what a pruned mapping keeps of the entries it leaves out).
-struct Keys {
-    seen: Left,
-    /// Whether the mapping's next child is a key (children alternate: key, value).
-    next_is_key: bool,
+    /// For a mapping, where its keys start in [`Skipping::keys`], and whether its next child is a
+    /// key (children alternate: key, value); `None` for a sequence.
+    keys_from: Option<(usize, bool)>,
 }
 
 impl Skipping {
+    /// Whether a value is being read past.
+    pub(super) fn active(&self) -> bool {
+        !self.open.is_empty()
+    }
+
     /// Where each open collection starts, outermost first.
     pub(super) fn open_starts(&self) -> impl Iterator<Item = Pos> + '_ {
         self.open.iter().map(|o| o.start)
     }
-}
 
-impl Open {
-    fn new(mapping: bool, start: Pos) -> Open {
-        let keys = mapping.then(|| Keys { seen: Left::new(), next_is_key: true });
-        Open { start, keys }
+    /// Opens a collection inside the value (or the value itself).
+    fn open(&mut self, mapping: bool, start: Pos) {
+        let keys_from = mapping.then_some((self.keys.len(), true));
+        self.open.push(Open { start, keys_from });
     }
 
-    /// Notes a child of this collection; returns whether it is a mapping's key.
+    /// Notes a child of the innermost collection; returns whether it is a mapping's key.
     fn child(&mut self) -> bool {
-        match &mut self.keys {
-            Some(keys) => {
-                let is_key = keys.next_is_key;
-                keys.next_is_key = !is_key;
+        match self.open.last_mut().and_then(|o| o.keys_from.as_mut()) {
+            Some((_, next_is_key)) => {
+                let is_key = *next_is_key;
+                *next_is_key = !is_key;
                 is_key
             }
             None => false,
         }
     }
 
-    /// Notes the key `text` starting at `start`.
-    fn key(&mut self, text: &str, start: Pos) {
-        if let Some(keys) = &mut self.keys {
-            keys.seen.push((CompactString::from(text), start));
-        }
+    /// The key of the value that comes next in the innermost collection, if it is a mapping.
+    fn last_key(&self) -> Option<&str> {
+        let (from, _) = self.open.last()?.keys_from?;
+        Some(self.keys[from..].last()?.0.as_str())
     }
 
-    /// The key of the value that comes next.
-    fn last_key(&self) -> Option<&str> {
-        Some(self.keys.as_ref()?.seen.last()?.0.as_str())
+    /// Forgets the value (what the stream holds is read again whole).
+    fn clear(&mut self) {
+        self.open.clear();
+        self.keys.clear();
+        self.cost = Cost::default();
     }
 }
 
 impl Builder<'_> {
     /// Whether the collection about to open is the value of an entry the policy says nothing
-    /// reads: its key is a scalar, and the mapping holding it is the value of a scalar key.
+    /// reads: its key is a scalar, and the mapping holding it is the value of a scalar key or an
+    /// item of a sequence that is. Never in a Secret: secret collection takes every scalar of a
+    /// Secret's data, however deep (a `kind: Secret` read later has the stream read whole).
     pub(super) fn skips_next_value(&self) -> bool {
         let Some(unread) = self.unread else { return false };
-        let [.., Frame::Map { key: Some(parent), .. }, Frame::Map { key: Some(key), .. }] = self.stack.as_slice()
-        else {
+        if self.kind.as_deref() == Some("Secret") {
             return false;
-        };
-        match (parent.as_str(), key.as_str()) {
-            (Some(parent), Some(key)) => unread.skips(parent, key),
+        }
+        match self.stack.as_slice() {
+            [.., Frame::Map { key: Some(parent), .. }, Frame::Map { key: Some(key), .. }] => {
+                matches!((parent.as_str(), key.as_str()), (Some(parent), Some(key)) if unread.skips(parent, key))
+            }
+            [.., Frame::Map { key: Some(list), .. }, Frame::Seq { .. }, Frame::Map { key: Some(key), .. }] => {
+                matches!((list.as_str(), key.as_str()), (Some(list), Some(key)) if unread.skips_in_item(list, key))
+            }
             _ => false,
         }
     }
@@ -99,22 +109,27 @@ impl Builder<'_> {
     /// Starts reading past the collection (a mapping or a sequence) opening at `start`.
     pub(super) fn start_skipping(&mut self, mapping: bool, start: Pos) -> Result<(), ParseError> {
         self.check_depth(self.stack.len(), start)?;
-        self.skipping = Some(Skipping { open: vec![Open::new(mapping, start)], cost: Cost::default() });
+        // A later `kind` key that says otherwise (a Secret after all) has the stream read whole.
+        match &self.kind {
+            Some(_) => self.pruned_for.clone_from(&self.kind),
+            None => self.read_past_before_kind = true,
+        }
+        self.skipping.clear();
+        self.skipping.open(mapping, start);
         Ok(())
     }
 
     /// Takes one event of the value being read past.
     pub(super) fn skip(&mut self, event: Event<'_>, start: Pos) -> Result<(), ParseError> {
-        let (Some(skipping), Some(unread)) = (self.skipping.as_mut(), self.unread) else { return Ok(()) };
-        let Some(top) = skipping.open.last_mut() else { return Ok(()) };
+        let Some(unread) = self.unread else { return Ok(()) };
+        let skipping = &mut self.skipping;
         match event {
             Event::Scalar(value, style, anchor, _) => {
-                let plain = matches!(style, ScalarStyle::Plain);
-                let kept = if top.child() {
-                    top.key(&value, start);
-                    plain && value == "<<" // a merge key
+                let kept = if skipping.child() {
+                    skipping.keys.push((CompactString::from(&*value), start));
+                    matches!(style, ScalarStyle::Plain) && value == "<<" // a merge key
                 } else {
-                    unread.keeps(top.last_key().unwrap_or(""), &value)
+                    unread.must_read(skipping.last_key().unwrap_or(""), &value)
                 };
                 if anchor != 0 || kept {
                     self.misjudge();
@@ -125,17 +140,14 @@ impl Builder<'_> {
                 self.check_node_budget(start)
             }
             Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
-                // (`top.child()` last: a collection as a key is read whole.)
-                if anchor != 0 || top.child() {
+                // (`child()` last: a collection as a key is read whole.)
+                if anchor != 0 || skipping.child() {
                     self.misjudge();
                     return Ok(());
                 }
                 let depth = self.stack.len() + skipping.open.len();
                 self.check_depth(depth, start)?;
-                let mapping = matches!(event, Event::MappingStart(..));
-                if let Some(skipping) = self.skipping.as_mut() {
-                    skipping.open.push(Open::new(mapping, start));
-                }
+                self.skipping.open(matches!(event, Event::MappingStart(..)), start);
                 Ok(())
             }
             Event::SequenceEnd | Event::MappingEnd => self.close_skipped(),
@@ -152,17 +164,19 @@ impl Builder<'_> {
     /// The innermost open collection of the value read past ends; once the value itself ends,
     /// its entry is left out of its mapping.
     fn close_skipped(&mut self) -> Result<(), ParseError> {
-        let Some(skipping) = self.skipping.as_mut() else { return Ok(()) };
-        let Some(closed) = skipping.open.pop() else { return Ok(()) };
-        skipping.cost.add(Cost::ONE);
-        let done = skipping.open.is_empty();
-        if let Some(keys) = closed.keys {
-            self.check_duplicates(keys.seen.iter().map(|(k, p)| (Some(k.as_str()), *p)), keys.seen.len());
+        let Some(closed) = self.skipping.open.pop() else { return Ok(()) };
+        self.skipping.cost.add(Cost::ONE);
+        if let Some((from, _)) = closed.keys_from {
+            // Taken out for the check (which may note a problem), then given back without them.
+            let mut keys = std::mem::take(&mut self.skipping.keys);
+            self.check_duplicates(keys[from..].iter().map(|(k, p)| (Some(k.as_str()), *p)), keys.len() - from);
+            keys.truncate(from);
+            self.skipping.keys = keys;
         }
         self.nodes += 1;
         self.check_node_budget(closed.start)?;
-        if done {
-            let cost = self.skipping.take().map_or(Cost::default(), |s| s.cost);
+        if !self.skipping.active() {
+            let cost = std::mem::take(&mut self.skipping.cost);
             if let Some(Frame::Map { key, left, cost: total, .. }) = self.stack.last_mut() {
                 if let Some(Node { span, kind: NodeKind::Scalar(name) }) = key.take() {
                     left.push((name.value, span.start()));
@@ -176,6 +190,6 @@ impl Builder<'_> {
     /// What the value read past holds needs the whole tree: the stream is read again.
     fn misjudge(&mut self) {
         self.misjudged = true;
-        self.skipping = None;
+        self.skipping.clear();
     }
 }
