@@ -21,6 +21,8 @@
 #      times as much of the same shape (linear is ~3, a square ~9): `iblint map` on 10,000 and
 #      30,000 apps, `iblint fix --dry-run` on one file of 1,000 and 3,000 apps; and the audit of
 #      50,000 pods against 10,000 (linear: ~5)
+#   9. manifests as real repositories write them (3,000 apps whose pods carry probes, resources,
+#      security contexts, affinity, a sidecar; and vendored CRDs): check against the event loop
 # and prints every figure and ratio, and writes them to bench/out/results.json.
 #
 # Environment: BENCH_N (default 10000), BENCH_SMALL_N (default 1000), BENCH_SCALE=0 to skip step
@@ -28,7 +30,8 @@
 # one), BENCH_RUNS (default 3,
 # the best run counts), BENCH_SKIP_CHECKOV=1 to skip step 3, BENCH_PODS (default 10000: the fake
 # cluster's pods; half as many ServiceAccounts, a fifth as many roles and bindings), BENCH_PODS_LARGE
-# (default 50000: the large cluster, same proportions), BENCH_OUT
+# (default 50000: the large cluster, same proportions), BENCH_REAL_N (default 3000: step 9's
+# apps), BENCH_OUT
 # (default bench/out), BENCH_PROFILE (default release; the test suite's smoke run uses dev),
 # BENCH_BIN_DIR (binaries already built — iblint, kubectl-iblint, examples/parse_only,
 # examples/fake_apiserver — as the test suite has them; what is missing there is built).
@@ -44,6 +47,7 @@ HUGE_N=${BENCH_HUGE_N:-$((N * 10))}
 RUNS=${BENCH_RUNS:-3}
 PODS=${BENCH_PODS:-10000}
 PODS_LARGE=${BENCH_PODS_LARGE:-50000}
+REAL_N=${BENCH_REAL_N:-3000}
 PROFILE=${BENCH_PROFILE:-release}
 mkdir -p "$OUT"
 WORK=$(mktemp -d)
@@ -301,7 +305,19 @@ one_file "$WORK/one3" $((GROWTH_N * 3))
 measure fix_one_file "$WORK/one" "$IBLINT" fix --dry-run --unsafe .
 measure fix_one_file_3x "$WORK/one3" "$IBLINT" fix --dry-run --unsafe .
 
+echo "== 9. manifests as repositories write them: $REAL_N apps with full pod specs, and CRDs"
+# What the main tree's small pods lack: named ports, resources, probes, security contexts,
+# affinity, tolerations, a sidecar; and vendored CustomResourceDefinitions (bench/gen_realistic.py).
+python3 bench/gen_realistic.py "$REAL_N" "$WORK/real"
+# shellcheck disable=SC2034 # read by measure_in_turn, by name
+CMD_check_real=("$IBLINT" check . --format sarif --fail-on never --no-cache)
+# shellcheck disable=SC2034
+CMD_events_only_real=("$PARSE_ONLY" --events .)
+measure_in_turn "$WORK/real" check_real events_only_real
+rm -rf "${WORK:?}/real"
+
 ratio() { awk "BEGIN {a=$1; b=$2; if (b > 0) printf \"%.2f\", a / b; else print \"null\"}"; }
+R_REAL=$(ratio "${WALL[check_real]}" "${WALL[events_only_real]}")
 R_EVENTS=$(ratio "${WALL[check_big]}" "${WALL[events_only_big]}")
 R_PARSE=$(ratio "${WALL[check_big]}" "${WALL[parse_only_big]}")
 R_TREE=$(ratio "${WALL[parse_only_big]}" "${WALL[events_only_big]}")
@@ -347,6 +363,7 @@ echo "human / JSON, 8,000 findings in 1 file: $R_HUMAN   (target <= 2)"
 echo "growth, map of $LARGE_N / $N apps:      $R_MAP_GROWTH   (linear ~3, a square ~9)"
 echo "growth, fix of one file, $((GROWTH_N * 3)) / $GROWTH_N apps: $R_FIX_GROWTH   (linear ~3, a square ~9)"
 echo "growth, audit of $PODS_LARGE / $PODS pods:     $R_AUDIT_GROWTH   (linear ~$((PODS_LARGE / PODS)))"
+echo "check / bare event loop, full pod specs and CRDs ($REAL_N apps): $R_REAL"
 echo "findings: iblint $CHECK_SMALL_FINDINGS, checkov $CHECKOV_FINDINGS (1k apps); iblint $CHECK_BIG_FINDINGS (10k apps)"
 
 {
@@ -372,7 +389,7 @@ echo "findings: iblint $CHECK_SMALL_FINDINGS, checkov $CHECKOV_FINDINGS (1k apps
   done
   echo ""
   echo "  },"
-  echo "  \"ratios\": {\"check_over_event_loop\": $R_EVENTS, \"check_over_parse_only\": $R_PARSE, \"parse_only_over_event_loop\": $R_TREE, \"checkov_over_iblint\": $R_CHECKOV, \"one_thread_over_all\": $R_THREADS, \"audit_over_kubectl_get_pods\": $R_AUDIT, \"audit_50k_over_kubectl_get_pods\": $R_AUDIT_LARGE, \"human_over_json\": $R_HUMAN, \"precommit_warm_over_no_cache\": $R_WARM, \"check_filling_cache_over_no_cache\": $R_FILL, \"map_growth_3x\": $R_MAP_GROWTH, \"fix_one_file_growth_3x\": $R_FIX_GROWTH, \"audit_growth_50k_over_10k\": $R_AUDIT_GROWTH},"
+  echo "  \"ratios\": {\"check_over_event_loop\": $R_EVENTS, \"check_over_parse_only\": $R_PARSE, \"parse_only_over_event_loop\": $R_TREE, \"checkov_over_iblint\": $R_CHECKOV, \"one_thread_over_all\": $R_THREADS, \"audit_over_kubectl_get_pods\": $R_AUDIT, \"audit_50k_over_kubectl_get_pods\": $R_AUDIT_LARGE, \"human_over_json\": $R_HUMAN, \"precommit_warm_over_no_cache\": $R_WARM, \"check_filling_cache_over_no_cache\": $R_FILL, \"map_growth_3x\": $R_MAP_GROWTH, \"fix_one_file_growth_3x\": $R_FIX_GROWTH, \"audit_growth_50k_over_10k\": $R_AUDIT_GROWTH, \"check_over_event_loop_full_pod_specs\": $R_REAL},"
   echo "  \"cache_bytes\": $CACHE_BYTES,"
   echo "  \"findings\": {\"iblint_small\": $CHECK_SMALL_FINDINGS, \"checkov_small\": $CHECKOV_FINDINGS, \"iblint_big\": $CHECK_BIG_FINDINGS},"
   echo "  \"audit\": \"$AUDIT\""

@@ -1,7 +1,8 @@
 //! `bench/run.sh` keeps working: a small run (debug build, 40 and 20 applications, fake clusters
-//! of 200 and 600 pods, no checkov) measures every step and writes a complete results file. The figures
-//! themselves are for `bench/run.sh` on a quiet machine, not for a test. It runs the binaries this
-//! test run built (`BENCH_BIN_DIR`): no second cargo build with other features.
+//! of 200 and 600 pods, 30 applications with full pod specs, no checkov) measures every step and
+//! writes a complete results file. The figures themselves are for `bench/run.sh` on a quiet
+//! machine, not for a test. It runs the binaries this test run built (`BENCH_BIN_DIR`): no second
+//! cargo build with other features.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test fails by panicking
 
@@ -26,6 +27,7 @@ fn the_benchmark_measures_every_step_and_writes_its_results() {
             ("BENCH_RUNS", "1"),
             ("BENCH_PODS", "200"),
             ("BENCH_PODS_LARGE", "600"),
+            ("BENCH_REAL_N", "30"),
             ("BENCH_SKIP_CHECKOV", "1"),
             ("BENCH_PROFILE", "dev"),
         ])
@@ -53,6 +55,7 @@ fn the_benchmark_measures_every_step_and_writes_its_results() {
         "growth, map of 120 / 40 apps:",
         "growth, fix of one file, 12 / 4 apps:",
         "growth, audit of 600 / 200 pods:",
+        "check / bare event loop, full pod specs and CRDs (30 apps):",
     ] {
         assert!(stdout.contains(line), "no `{line}` in:\n{stdout}");
     }
@@ -72,7 +75,9 @@ fn the_benchmark_measures_every_step_and_writes_its_results() {
     assert!(results["findings"]["iblint_small"].as_u64().is_some_and(|n| n > 0), "{text}");
     assert_eq!(results["audit"], "measured");
     assert!(results["cache_bytes"].as_u64().is_some_and(|n| n > 0), "the cache was filled: {text}");
-    for growth in ["map_growth_3x", "fix_one_file_growth_3x", "audit_growth_50k_over_10k"] {
+    for growth in
+        ["map_growth_3x", "fix_one_file_growth_3x", "audit_growth_50k_over_10k", "check_over_event_loop_full_pod_specs"]
+    {
         assert!(results["ratios"][growth].is_number(), "{growth}: {text}");
     }
     for step in [
@@ -97,6 +102,8 @@ fn the_benchmark_measures_every_step_and_writes_its_results() {
         "audit_10k_pods_no_sar",
         "audit_50k_pods",
         "kubectl_get_pods_50k",
+        "check_real",
+        "events_only_real",
     ] {
         assert!(results["wall_seconds"][step].as_f64().is_some_and(|s| s > 0.0), "no time for {step}: {text}");
     }
