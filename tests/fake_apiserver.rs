@@ -688,7 +688,13 @@ fn synthetic_clusters_have_the_asked_shape() {
     let binding: Vec<&&Value> = binding.collect();
     assert_eq!(binding.len(), 50, "half the pods use identity bindings");
     for pod in &binding {
-        let volume = &pod["spec"]["volumes"][0];
+        // As in a real cluster: the API access volume first (the ServiceAccount admission plugin
+        // runs before webhooks), then the workload identity webhook's.
+        let api_access = &pod["spec"]["volumes"][0];
+        assert!(api_access["name"].as_str().is_some_and(|n| n.starts_with("kube-api-access-")), "{api_access}");
+        assert_eq!(api_access["projected"]["sources"][0]["serviceAccountToken"]["path"], "token");
+        assert_eq!(pod["spec"]["tolerations"].as_array().map(Vec::len), Some(2));
+        let volume = &pod["spec"]["volumes"][1];
         assert_eq!(volume["name"].as_str().map(str::len), Some(63));
         assert_eq!(volume["projected"]["sources"][0]["serviceAccountToken"]["audience"], "api://AKSIdentityBinding");
         assert!(pod["spec"]["containers"][0]["env"]

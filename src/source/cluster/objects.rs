@@ -12,7 +12,7 @@ use crate::model::{
 use crate::source::manifest::{load_document, DocContext};
 use crate::source::never_read::{never_read, never_read_in_item};
 use crate::span::Span;
-use crate::yaml::{parse_stream_pruned, Limits, Node, NodeKind, Scalar, Unread};
+use crate::yaml::{parse_stream_pruned, Limits, Node, NodeKind, Scalar, StreamOutcome, Unread};
 
 /// The webhook's name inside its MutatingWebhookConfiguration.
 const WEBHOOK_NAME: &str = "mutation.azure-workload-identity.io";
@@ -123,7 +123,8 @@ fn absorb_page_reading(
     let expected = format!("{}List", resource.kind);
     let mut documents = 0;
     // A page is machine-written JSON: the alias budget cannot be hit, the depth limit still applies.
-    let outcome = parse_stream_pruned(text, &Limits::default(), unread, |root| {
+    let limits = Limits::default();
+    let mut on_root = |root: Node| {
         documents += 1;
         let kind = root.get("kind").and_then(Node::as_str).unwrap_or("").to_string();
         let items_present =
@@ -146,7 +147,16 @@ fn absorb_page_reading(
             fragment.objects += 1;
             absorb_item(&item, resource, &cx, &mut fragment);
         }
-    });
+    };
+    // Read as JSON, or by the YAML reader when the JSON reader declines (its errors are the ones
+    // reported).
+    let outcome = match super::json_page::read(text, &limits, unread) {
+        Some(root) => {
+            on_root(root);
+            StreamOutcome::default()
+        }
+        None => parse_stream_pruned(text, &limits, unread, on_root),
+    };
     if let Some(e) = outcome.fatal {
         return Err(format!("unreadable {} list: {} at {}:{}", resource.plural, e.message, e.pos.line, e.pos.col));
     }

@@ -302,6 +302,7 @@ impl App {
                 json!([{ "name": volume, "mountPath": "/var/run/secrets/azure/wi", "readOnly": true }]);
             pod["spec"]["volumes"] = json!([token_volume(&volume, self.identity)]);
         }
+        with_what_every_pod_has(&mut pod, &mut container, &name);
         pod["metadata"]["managedFields"] = pod_managed_fields(&pod["metadata"], &container);
         pod["spec"]["containers"] = json!([container]);
         pod
@@ -324,6 +325,73 @@ impl App {
         }
         env
     }
+}
+
+/// What the API server's defaults and admission, the scheduler and the kubelet add to every pod of
+/// a real cluster, whatever its owner wrote: the API access volume and its mount, the default
+/// tolerations, empty resources and security context, scheduling fields, and a running pod's
+/// conditions, addresses and container status.
+fn with_what_every_pod_has(pod: &mut Value, container: &mut Value, name: &str) {
+    let api_access = format!("kube-api-access-{}", hex(name, 5));
+    container["imagePullPolicy"] = json!("IfNotPresent");
+    container["resources"] = json!({});
+    container["terminationMessagePath"] = json!("/dev/termination-log");
+    container["terminationMessagePolicy"] = json!("File");
+    let mount =
+        json!({ "name": api_access, "mountPath": "/var/run/secrets/kubernetes.io/serviceaccount", "readOnly": true });
+    // The ServiceAccount admission plugin adds the API access volume before any webhook runs: the
+    // workload identity webhook's token volume (and mount) comes after it.
+    match container["volumeMounts"].as_array_mut() {
+        Some(mounts) => mounts.insert(0, mount),
+        None => container["volumeMounts"] = json!([mount]),
+    }
+    let spec = &mut pod["spec"];
+    spec["serviceAccount"] = spec["serviceAccountName"].clone();
+    for (key, value) in [
+        ("dnsPolicy", json!("ClusterFirst")),
+        ("enableServiceLinks", json!(true)),
+        ("preemptionPolicy", json!("PreemptLowerPriority")),
+        ("priority", json!(0)),
+        ("restartPolicy", json!("Always")),
+        ("schedulerName", json!("default-scheduler")),
+        ("securityContext", json!({})),
+        ("terminationGracePeriodSeconds", json!(30)),
+    ] {
+        spec[key] = value;
+    }
+    let toleration = |key: &str| json!({ "key": format!("node.kubernetes.io/{key}"), "operator": "Exists", "effect": "NoExecute", "tolerationSeconds": 300 });
+    spec["tolerations"] = json!([toleration("not-ready"), toleration("unreachable")]);
+    let volume = json!({ "name": api_access, "projected": { "defaultMode": 420, "sources": [
+        { "serviceAccountToken": { "expirationSeconds": 3607, "path": "token" } },
+        { "configMap": { "name": "kube-root-ca.crt", "items": [{ "key": "ca.crt", "path": "ca.crt" }] } },
+        { "downwardAPI": { "items": [{ "path": "namespace", "fieldRef": { "apiVersion": "v1", "fieldPath": "metadata.namespace" } }] } },
+    ] } });
+    match spec["volumes"].as_array_mut() {
+        Some(volumes) => volumes.insert(0, volume),
+        None => spec["volumes"] = json!([volume]),
+    }
+    let ip = format!("10.244.{}.{}", fnv(name.as_bytes()) % 200, fnv(name.as_bytes()) % 250 + 2);
+    let condition = |kind: &str| json!({ "type": kind, "status": "True", "lastProbeTime": null, "lastTransitionTime": "2026-11-20T10:00:05Z" });
+    let status = &mut pod["status"];
+    status["conditions"] =
+        json!(["PodReadyToStartContainers", "Initialized", "Ready", "ContainersReady", "PodScheduled"].map(condition));
+    status["hostIP"] = json!("10.224.0.4");
+    status["hostIPs"] = json!([{ "ip": "10.224.0.4" }]);
+    status["podIP"] = json!(ip);
+    status["podIPs"] = json!([{ "ip": ip }]);
+    status["qosClass"] = json!("BestEffort");
+    status["startTime"] = json!("2026-11-20T10:00:00Z");
+    status["containerStatuses"] = json!([{
+        "name": "app",
+        "containerID": format!("containerd://{}", hex(name, 64)),
+        "image": container["image"],
+        "imageID": format!("myregistry.azurecr.io/app@sha256:{}", hex("image", 64)),
+        "lastState": {},
+        "ready": true,
+        "restartCount": 0,
+        "started": true,
+        "state": { "running": { "startedAt": "2026-11-20T10:00:04Z" } },
+    }]);
 }
 
 /// What a real API server records of who wrote a pod's fields (`metadata.managedFields`, last
