@@ -98,3 +98,11 @@ pub fn kustomize(bytes: &[u8]) {
         }
     }
 }
+
+/// A list page as an API server sends it: the JSON reader never panics, and what it takes reads
+/// as the YAML reader reads it.
+#[cfg(feature = "live")]
+pub fn list_page(bytes: &[u8]) {
+    let text = String::from_utf8_lossy(bytes);
+    assert!(crate::source::cluster::json_page::agrees_with_yaml(&text), "the JSON and YAML readers disagree");
+}

@@ -198,6 +198,12 @@ fn fuzz_kustomize() {
     fuzz("kustomize", 2_000, fuzz_targets::kustomize);
 }
 
+#[cfg(feature = "live")]
+#[test]
+fn fuzz_list_page() {
+    fuzz("list-page", 4_000, fuzz_targets::list_page);
+}
+
 #[test]
 fn fuzz_config() {
     fuzz("config", 2_000, fuzz_targets::config);
@@ -215,5 +221,7 @@ fn regressions_do_not_panic() {
         fuzz_targets::pipeline(&bytes);
         fuzz_targets::config(&bytes);
         fuzz_targets::kustomize(&bytes);
+        #[cfg(feature = "live")]
+        fuzz_targets::list_page(&bytes);
     }
 }

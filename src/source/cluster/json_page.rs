@@ -28,6 +28,18 @@ pub(super) fn read(text: &str, limits: &Limits, unread: Option<&dyn Unread>) -> 
     }
 }
 
+/// Whether what the JSON reader takes of `text`, with the audit's policy and without, is the
+/// tree the YAML reader makes of it (what it declines, the YAML reader reads). For the fuzzers.
+pub fn agrees_with_yaml(text: &str) -> bool {
+    let limits = Limits::default();
+    [None, Some(&super::objects::UnreadInLists as &dyn Unread)].into_iter().all(|unread| {
+        let Some(json) = read(text, &limits, unread) else { return true };
+        let mut docs = Vec::new();
+        let outcome = crate::yaml::parse_stream_pruned(text, &limits, unread, |d| docs.push(d));
+        outcome.fatal.is_none() && docs.len() == 1 && format!("{json:?}") == format!("{:?}", docs[0])
+    })
+}
+
 /// Why reading stopped.
 enum Stop {
     /// Not JSON this reader takes: the YAML reader reads it.
@@ -410,30 +422,9 @@ fn is_number(text: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::read;
-    use crate::source::never_read::{never_read, never_read_in_item};
+    use super::super::objects::UnreadInLists as Lists;
+    use super::{agrees_with_yaml, read};
     use crate::yaml::{parse_stream_pruned, Limits, Node, Unread};
-
-    /// The audit's policy, as `cluster::objects` has it.
-    struct Lists;
-
-    impl Unread for Lists {
-        fn prunes(&self, _kind: &str, _section: &str) -> bool {
-            false
-        }
-        fn keeps(&self, key: &str, value: &str) -> bool {
-            crate::redact::may_take_from_entry(key, value)
-        }
-        fn skips(&self, parent: &str, key: &str) -> bool {
-            never_read(parent, key)
-        }
-        fn skips_in_item(&self, list: &str, key: &str) -> bool {
-            never_read_in_item(list, key)
-        }
-        fn must_read(&self, key: &str, value: &str) -> bool {
-            crate::redact::entry_may_reveal_secret(key, value)
-        }
-    }
 
     fn yaml_tree(text: &str, unread: Option<&dyn Unread>) -> Option<Node> {
         let mut docs = Vec::new();
@@ -449,6 +440,7 @@ mod tests {
             let yaml = yaml_tree(text, unread).unwrap_or_else(|| panic!("not YAML: {text}"));
             assert_eq!(format!("{json:?}"), format!("{yaml:?}"), "{text}");
         }
+        assert!(agrees_with_yaml(text));
     }
 
     const POD: &str = r#"{"metadata":{"name":"api-7c9d5b8f6d-4xk2p","namespace":"team-a","labels":{"app":"api","azure.workload.identity/use":"true"},"managedFields":[{"manager":"kubelet","operation":"Update","fieldsV1":{"f:status":{"f:phase":{}}}}]},"spec":{"volumes":[{"name":"kube-api-access-x","projected":{"sources":[{"serviceAccountToken":{"expirationSeconds":3607,"path":"token"}}],"defaultMode":420}}],"containers":[{"name":"app","image":"myregistry.azurecr.io/app:1.4.2","ports":[{"name":"http","containerPort":8080}],"env":[{"name":"AZURE_CLIENT_ID","value":"c"}],"resources":{"limits":{"cpu":"1","memory":"512Mi"}},"livenessProbe":{"httpGet":{"path":"/healthz","port":8080}},"terminationMessagePath":"/dev/termination-log"}],"serviceAccountName":"api","securityContext":{},"tolerations":[{"key":"node.kubernetes.io/not-ready","operator":"Exists","effect":"NoExecute","tolerationSeconds":300}],"priority":0,"enableServiceLinks":true},"status":{"phase":"Running","podIP":"10.244.1.5","conditions":[{"type":"Ready","status":"True","lastProbeTime":null}]}}"#;

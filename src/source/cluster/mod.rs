@@ -11,7 +11,7 @@ mod discover;
 mod errors;
 mod exec;
 mod fetch;
-mod json_page;
+pub mod json_page;
 mod kubeconfig;
 mod list;
 mod objects;

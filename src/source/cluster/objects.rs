@@ -73,7 +73,7 @@ pub(super) struct Page {
 /// What no reader of a listed object looks at ([`never_read`], [`never_read_in_item`]); every
 /// scalar secret collection may take stays. (The rest is read: `status` too, for a pod's phase and a
 /// Deployment's ready replicas.)
-struct UnreadInLists;
+pub(super) struct UnreadInLists;
 
 impl Unread for UnreadInLists {
     fn prunes(&self, _kind: &str, _section: &str) -> bool {
