@@ -212,6 +212,7 @@ async fn collect(
         reviews_skipped: !request.access_reviews,
         namespace: request.namespace.clone(),
         fleet: None,
+        review_index: Default::default(),
     };
     if request.access_reviews {
         ask_reviews(transport, &inventory, &mut live).await?;
