@@ -214,17 +214,8 @@ impl<'a> Reader<'a> {
                 }
                 entries.push((key, value));
             }
-            self.blanks()?;
-            match self.peek() {
-                Some(b',') => {
-                    self.bump();
-                    self.blanks()?;
-                }
-                Some(b'}') => {
-                    self.bump();
-                    break;
-                }
-                _ => return Err(Stop::Declined),
+            if self.closes(b'}')? {
+                break;
             }
         }
         entries.shrink_to_fit();
@@ -245,17 +236,8 @@ impl<'a> Reader<'a> {
         }
         loop {
             items.push(self.value(depth + 1, At::Item(list))?);
-            self.blanks()?;
-            match self.peek() {
-                Some(b',') => {
-                    self.bump();
-                    self.blanks()?;
-                }
-                Some(b']') => {
-                    self.bump();
-                    break;
-                }
-                _ => return Err(Stop::Declined),
+            if self.closes(b']')? {
+                break;
             }
         }
         items.shrink_to_fit();
@@ -312,18 +294,27 @@ impl<'a> Reader<'a> {
                     }
                 }
             }
-            self.blanks()?;
-            match self.peek() {
-                Some(b',') => {
-                    self.bump();
-                    self.blanks()?;
-                }
-                Some(b) if b == close => {
-                    self.bump();
-                    return Ok(());
-                }
-                _ => return Err(Stop::Declined),
+            if self.closes(close)? {
+                return Ok(());
             }
+        }
+    }
+
+    /// After a collection's child: whether `close` ends the collection, or a `,` another child
+    /// follows (blanks skipped either way).
+    fn closes(&mut self, close: u8) -> Read<bool> {
+        self.blanks()?;
+        match self.peek() {
+            Some(b',') => {
+                self.bump();
+                self.blanks()?;
+                Ok(false)
+            }
+            Some(b) if b == close => {
+                self.bump();
+                Ok(true)
+            }
+            _ => Err(Stop::Declined),
         }
     }
 
