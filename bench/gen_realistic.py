@@ -21,7 +21,10 @@ import random
 import sys
 import uuid
 
-DEPLOYMENT = """\
+from gen_repo import GRANT
+
+DEPLOYMENT = (
+    """\
 apiVersion: apps/v1
 kind: Deployment
 metadata:
@@ -166,29 +169,9 @@ metadata:
   annotations:
     azure.workload.identity/client-id: "{client_id}"
     azure.workload.identity/tenant-id: "{tenant_id}"
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRole
-metadata:
-  name: use-mi-{name}
-rules:
-  - verbs: ["use-managed-identity"]
-    apiGroups: ["cid.wi.aks.azure.com"]
-    resources: ["{client_id}"]
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRoleBinding
-metadata:
-  name: use-mi-{name}
-roleRef:
-  apiGroup: rbac.authorization.k8s.io
-  kind: ClusterRole
-  name: use-mi-{name}
-subjects:
-  - kind: ServiceAccount
-    name: {name}
-    namespace: {ns}
 """
+    + GRANT
+)
 
 CRD = """\
 apiVersion: apiextensions.k8s.io/v1
@@ -246,7 +229,8 @@ def main():
         ns = f"team-{i % 20:02d}"
         name = f"svc-{i:05d}"
         client_id = str(uuid.UUID(int=rng.getrandbits(128), version=4))
-        text = DEPLOYMENT.format(name=name, ns=ns, minor=i % 10, client_id=client_id, tenant_id=tenant_id)
+        fields = dict(name=name, ns=ns, minor=i % 10, client_id=client_id, grant_id=client_id, tenant_id=tenant_id)
+        text = DEPLOYMENT.format(**fields)
         write(os.path.join(out, "apps", ns, f"{name}.yaml"), text)
     schema = []
     properties(16, 0, 6, schema)

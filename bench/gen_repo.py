@@ -33,7 +33,35 @@ MISTAKES = [
     "hardcoded-client-id-env",
 ]
 
-TEMPLATE = """\
+# The ClusterRole and ClusterRoleBinding that grant `use-managed-identity` on `{grant_id}` to the
+# application's ServiceAccount (bench/gen_realistic.py writes them too).
+GRANT = """\
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata:
+  name: use-mi-{name}
+rules:
+  - verbs: ["use-managed-identity"]
+    apiGroups: ["cid.wi.aks.azure.com"]
+    resources: ["{grant_id}"]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata:
+  name: use-mi-{name}
+roleRef:
+  apiGroup: rbac.authorization.k8s.io
+  kind: ClusterRole
+  name: use-mi-{name}
+subjects:
+  - kind: ServiceAccount
+    name: {name}
+    namespace: {ns}
+"""
+
+TEMPLATE = (
+    """\
 apiVersion: apps/v1
 kind: Deployment
 metadata:
@@ -76,29 +104,9 @@ metadata:
   namespace: {ns}
   annotations:
     azure.workload.identity/client-id: "{client_id}"
-{tenant_line}---
-apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRole
-metadata:
-  name: use-mi-{name}
-rules:
-  - verbs: ["use-managed-identity"]
-    apiGroups: ["cid.wi.aks.azure.com"]
-    resources: ["{grant_id}"]
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRoleBinding
-metadata:
-  name: use-mi-{name}
-roleRef:
-  apiGroup: rbac.authorization.k8s.io
-  kind: ClusterRole
-  name: use-mi-{name}
-subjects:
-  - kind: ServiceAccount
-    name: {name}
-    namespace: {ns}
----
+{tenant_line}"""
+    + GRANT
+    + """---
 apiVersion: v1
 kind: Service
 metadata:
@@ -118,6 +126,7 @@ metadata:
   namespace: {ns}
 data:
 {config_lines}"""
+)
 
 
 def app(i, rng):
