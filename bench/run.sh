@@ -150,6 +150,13 @@ measure_ms() {
   printf '%-28s %8d ms\n' "$name" "$best"
 }
 
+# What share of a tree's YAML streams the line scanner read whole (the rest saphyr-parser read).
+line_share() {
+  (cd "$1" && IBLINT_TIMINGS=1 "$IBLINT" check . --format sarif --fail-on never --no-cache 2>&1 >/dev/null) |
+    sed -n 's/^iblint timings: yaml streams: \([0-9]*\) read by the line scanner, \([0-9]*\) declined by it$/\1 of \1+\2/p' |
+    awk -F' of ' '{split($2, n, "+"); printf "%d of %d", $1, n[1] + n[2]}'
+}
+
 count_sarif() { python3 -c 'import json,sys; print(sum(len(r.get("results", [])) for r in json.load(open(sys.argv[1]))["runs"]))' "$1"; }
 
 echo "== 1-2. $N apps ($BIG_BYTES bytes), $THREADS threads"
@@ -161,6 +168,7 @@ CMD_events_only_big=("$PARSE_ONLY" --events .)
 CMD_parse_only_big=("$PARSE_ONLY" .)
 measure_in_turn "$WORK/big" check_big events_only_big parse_only_big
 CHECK_BIG_FINDINGS=$(count_sarif "$WORK/check_big.out")
+SHARE_BIG=$(line_share "$WORK/big")
 DOCS=$(grep -o '[0-9]* documents' "$WORK/parse_only_big.out" | cut -d' ' -f1)
 
 echo "== 2b. memory at scale"
@@ -314,6 +322,7 @@ CMD_check_real=("$IBLINT" check . --format sarif --fail-on never --no-cache)
 # shellcheck disable=SC2034
 CMD_events_only_real=("$PARSE_ONLY" --events .)
 measure_in_turn "$WORK/real" check_real events_only_real
+SHARE_REAL=$(line_share "$WORK/real")
 rm -rf "${WORK:?}/real"
 
 ratio() { awk "BEGIN {a=$1; b=$2; if (b > 0) printf \"%.2f\", a / b; else print \"null\"}"; }
@@ -364,6 +373,7 @@ echo "growth, map of $LARGE_N / $N apps:      $R_MAP_GROWTH   (linear ~3, a squa
 echo "growth, fix of one file, $((GROWTH_N * 3)) / $GROWTH_N apps: $R_FIX_GROWTH   (linear ~3, a square ~9)"
 echo "growth, audit of $PODS_LARGE / $PODS pods:     $R_AUDIT_GROWTH   (linear ~$((PODS_LARGE / PODS)))"
 echo "check / bare event loop, full pod specs and CRDs ($REAL_N apps): $R_REAL"
+echo "YAML streams the line scanner read: $SHARE_BIG ($N apps), $SHARE_REAL ($REAL_N apps, full pod specs and CRDs)"
 echo "findings: iblint $CHECK_SMALL_FINDINGS, checkov $CHECKOV_FINDINGS (1k apps); iblint $CHECK_BIG_FINDINGS (10k apps)"
 
 {
@@ -391,6 +401,7 @@ echo "findings: iblint $CHECK_SMALL_FINDINGS, checkov $CHECKOV_FINDINGS (1k apps
   echo "  },"
   echo "  \"ratios\": {\"check_over_event_loop\": $R_EVENTS, \"check_over_parse_only\": $R_PARSE, \"parse_only_over_event_loop\": $R_TREE, \"checkov_over_iblint\": $R_CHECKOV, \"one_thread_over_all\": $R_THREADS, \"audit_over_kubectl_get_pods\": $R_AUDIT, \"audit_50k_over_kubectl_get_pods\": $R_AUDIT_LARGE, \"human_over_json\": $R_HUMAN, \"precommit_warm_over_no_cache\": $R_WARM, \"check_filling_cache_over_no_cache\": $R_FILL, \"map_growth_3x\": $R_MAP_GROWTH, \"fix_one_file_growth_3x\": $R_FIX_GROWTH, \"audit_growth_50k_over_10k\": $R_AUDIT_GROWTH, \"check_over_event_loop_full_pod_specs\": $R_REAL},"
   echo "  \"cache_bytes\": $CACHE_BYTES,"
+  echo "  \"yaml_streams_read_by_lines\": {\"apps\": \"$SHARE_BIG\", \"full_pod_specs\": \"$SHARE_REAL\"},"
   echo "  \"findings\": {\"iblint_small\": $CHECK_SMALL_FINDINGS, \"checkov_small\": $CHECKOV_FINDINGS, \"iblint_big\": $CHECK_BIG_FINDINGS},"
   echo "  \"audit\": \"$AUDIT\""
   echo "}"

@@ -138,6 +138,8 @@ pub fn run(opts: &CheckOptions, config: &Config, cwd: &Path) -> Result<Outcome, 
     // alone: what reads files later (fixes, snippets) reads them again, few as they are.
     drop(loader);
     drop(load);
+    let (by_lines, declined) = crate::yaml::streams_read_by_lines();
+    timings::note(format_args!("yaml streams: {by_lines} read by the line scanner, {declined} declined by it"));
     let listing = Listing::new(walked.files, &cwd);
     crate::memory::return_freed_memory();
     // Written while the rules run: nothing after this point reads it.

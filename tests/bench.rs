@@ -56,6 +56,7 @@ fn the_benchmark_measures_every_step_and_writes_its_results() {
         "growth, fix of one file, 12 / 4 apps:",
         "growth, audit of 600 / 200 pods:",
         "check / bare event loop, full pod specs and CRDs (30 apps):",
+        "YAML streams the line scanner read:",
     ] {
         assert!(stdout.contains(line), "no `{line}` in:\n{stdout}");
     }
@@ -75,6 +76,12 @@ fn the_benchmark_measures_every_step_and_writes_its_results() {
     assert!(results["findings"]["iblint_small"].as_u64().is_some_and(|n| n > 0), "{text}");
     assert_eq!(results["audit"], "measured");
     assert!(results["cache_bytes"].as_u64().is_some_and(|n| n > 0), "the cache was filled: {text}");
+    // The generated trees are written as manifests are: the line scanner reads every stream.
+    for tree in ["apps", "full_pod_specs"] {
+        let share = results["yaml_streams_read_by_lines"][tree].as_str().unwrap_or_default();
+        let counts: Vec<u64> = share.split(" of ").filter_map(|n| n.parse().ok()).collect();
+        assert!(matches!(counts[..], [read, all] if read == all && all > 0), "{tree}: {share:?} in {text}");
+    }
     for growth in
         ["map_growth_3x", "fix_one_file_growth_3x", "audit_growth_50k_over_10k", "check_over_event_loop_full_pod_specs"]
     {

@@ -14,7 +14,7 @@ mod prune;
 
 pub use json::to_json;
 pub use node::{Node, NodeKind, Scalar, ScalarType};
-pub use parse::{parse_stream, parse_stream_pruned, Limits, ParseError, StreamOutcome};
+pub use parse::{parse_stream, parse_stream_pruned, streams_read_by_lines, Limits, ParseError, StreamOutcome};
 pub use prune::Unread;
 
 /// The last document of `text`, for unit tests of what edits and reads trees.

@@ -1,11 +1,13 @@
 use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
-use saphyr_parser::{Event, Parser, ScalarStyle, Span as YSpan};
+use saphyr_parser::{Event, Parser, ScalarStyle, Span as YSpan, StrInput};
 
 use super::children::{Children, Open};
 use super::node::{Node, NodeKind, Scalar, ScalarType};
 use super::prune::{all_keys, Left, Unread};
 use crate::span::{Pos, Span};
+use block_lines::{BlockLines, Declined};
 use skip::Skipping;
 use source::Source;
 
@@ -69,28 +71,52 @@ pub fn parse_stream_pruned(
     mut on_doc: impl FnMut(Node),
 ) -> StreamOutcome {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    match read(text, limits, unread, 0, &mut on_doc) {
-        Ok(outcome) => outcome,
-        // A document turned out not to be of the kind it was pruned for: it and those after it
-        // are read again, whole (those before it were right, and were delivered).
-        Err(Misjudged { delivered }) => read(text, limits, None, delivered, &mut on_doc).unwrap_or_default(),
+    let mut how = How { unread, by_lines: true };
+    let mut delivered = 0;
+    loop {
+        // Documents before the one a read stopped at were right, and were delivered: the next
+        // read hands on only those after them.
+        match read(text, limits, how, delivered, &mut on_doc) {
+            Ok(outcome) => return outcome,
+            // A document turned out not to be of the kind it was pruned for: it and those after
+            // it are read again, whole.
+            Err(Stop::Misjudged { delivered: d }) if how.unread.is_some() => {
+                delivered = d;
+                how.unread = None;
+            }
+            // The text holds what the line scanner does not read: saphyr-parser reads it.
+            Err(Stop::Declined { delivered: d }) if how.by_lines => {
+                delivered = d;
+                how.by_lines = false;
+            }
+            Err(_) => return StreamOutcome::default(),
+        }
     }
 }
 
-/// A pruned document's later `kind` key contradicted the kind it was pruned for, after
-/// `delivered` documents had been handed on.
-struct Misjudged {
-    delivered: usize,
+/// How a stream is read: with which pruning policy, and whether by the line scanner first.
+#[derive(Clone, Copy)]
+struct How<'a> {
+    unread: Option<&'a dyn Unread>,
+    by_lines: bool,
+}
+
+/// Why a read stopped before the end of the stream, after `delivered` documents were handed on.
+enum Stop {
+    /// A pruned document's later `kind` key contradicted the kind it was pruned for.
+    Misjudged { delivered: usize },
+    /// The line scanner met what it does not read ([`block_lines`]).
+    Declined { delivered: usize },
 }
 
 /// Reads the stream, handing on each document after the first `skip`.
 fn read(
     text: &str,
     limits: &Limits,
-    unread: Option<&dyn Unread>,
+    how: How,
     skip: usize,
     on_doc: &mut impl FnMut(Node),
-) -> Result<StreamOutcome, Misjudged> {
+) -> Result<StreamOutcome, Stop> {
     // A flow collection that opens a document might still turn out to be a mapping key, and the
     // scanner queues every token until it knows: the whole of a JSON document (~15 times its
     // size: 400 MB for 5 MB of JSON). Nothing after `--- ` can be a key, so such a document is
@@ -103,11 +129,18 @@ fn read(
     } else {
         (text, 0)
     };
-    let mut builder = Builder::new(*limits, Source::new(scanned, shift), unread);
+    let mut builder = Builder::new(*limits, Source::new(scanned, shift), how.unread);
     let mut outcome = StreamOutcome::default();
-    let mut parser = Parser::new_from_str(scanned);
+    let lines = (how.by_lines && !shifted).then(|| BlockLines::new(scanned));
+    if let Some(None) = lines {
+        STREAMS.declined.fetch_add(1, Ordering::Relaxed);
+    }
+    let mut events = match lines.flatten() {
+        Some(lines) => Events::Lines(lines),
+        None => Events::Parser(Box::new(Parser::new_from_str(scanned))),
+    };
     let mut documents = 0;
-    while let Some(next) = parser.next_event() {
+    while let Some(next) = events.next_event() {
         match next {
             Ok((event, span)) => match builder.event(event, span) {
                 Ok(Some(root)) => {
@@ -116,19 +149,33 @@ fn read(
                         on_doc(root);
                     }
                 }
-                Ok(None) if builder.misjudged => return Err(Misjudged { delivered: documents }),
+                Ok(None) if builder.misjudged => return Err(Stop::Misjudged { delivered: documents }),
                 Ok(None) => {}
+                // The line scanner gives a line's events before it reads the next, which may
+                // show them wrong (and be declined): what stops the builder is for saphyr-parser's
+                // events to decide. (Only hostile input comes near the builder's budgets.)
+                Err(_) if matches!(events, Events::Lines(_)) => {
+                    STREAMS.declined.fetch_add(1, Ordering::Relaxed);
+                    return Err(Stop::Declined { delivered: documents });
+                }
                 Err(e) => {
                     outcome.fatal = Some(e);
                     break;
                 }
             },
-            Err(e) => {
+            Err(Failed::Declined) => {
+                STREAMS.declined.fetch_add(1, Ordering::Relaxed);
+                return Err(Stop::Declined { delivered: documents });
+            }
+            Err(Failed::Scan(e)) => {
                 let error = ParseError { message: e.info().to_string(), pos: builder.source.pos(*e.marker()) };
                 outcome.fatal = Some(place_end_of_input_error(text, &builder, error));
                 break;
             }
         }
+    }
+    if matches!(events, Events::Lines(_)) {
+        STREAMS.by_lines.fetch_add(1, Ordering::Relaxed);
     }
     outcome.problems = builder.problems;
     if builder.unlisted_problems > 0 {
@@ -139,6 +186,42 @@ fn read(
         });
     }
     Ok(outcome)
+}
+
+/// Where a stream's events come from: the line scanner, which reads most manifests at a fraction
+/// of the cost, or saphyr-parser, which reads all of YAML.
+enum Events<'a> {
+    Lines(BlockLines<'a>),
+    Parser(Box<Parser<'a, StrInput<'a>>>),
+}
+
+/// How many streams of this process the line scanner read whole, and how many it declined (for
+/// `IBLINT_TIMINGS` and the benchmark: the share of a tree it reads is most of how fast a run is).
+struct StreamCounts {
+    by_lines: AtomicUsize,
+    declined: AtomicUsize,
+}
+
+static STREAMS: StreamCounts = StreamCounts { by_lines: AtomicUsize::new(0), declined: AtomicUsize::new(0) };
+
+/// Streams read whole by the line scanner, and streams it declined, so far in this process.
+pub fn streams_read_by_lines() -> (usize, usize) {
+    (STREAMS.by_lines.load(Ordering::Relaxed), STREAMS.declined.load(Ordering::Relaxed))
+}
+
+/// Why no event came.
+enum Failed {
+    Declined,
+    Scan(saphyr_parser::ScanError),
+}
+
+impl<'a> Events<'a> {
+    fn next_event(&mut self) -> Option<Result<(Event<'a>, YSpan), Failed>> {
+        match self {
+            Events::Lines(lines) => Some(lines.next_event()?.map_err(|Declined| Failed::Declined)),
+            Events::Parser(parser) => Some(parser.next_event()?.map_err(Failed::Scan)),
+        }
+    }
 }
 
 /// What a document that opens with `{` or `[` is scanned behind (see [`parse_stream`]).
@@ -630,6 +713,7 @@ fn is_merge_key(key: &Node) -> bool {
     matches!(key.as_scalar(), Some(s) if !s.quoted && s.value == "<<")
 }
 
+mod block_lines;
 mod skip;
 mod source;
 
