@@ -140,3 +140,85 @@ fn gives_saphyr_parsers_events_on_every_file_and_variant() {
     assert!(read > files.len() / 2, "{read} of {} files read", files.len());
     assert!(variants_read > 0);
 }
+
+/// Texts made of the pieces block manifests are made of, at random indentations, and of pieces
+/// just outside the subset: each is compared with saphyr-parser's events as it is read. The
+/// generator is seeded, so a failure is the same on every run; `IBLINT_SCANNER_TEXTS` and
+/// `IBLINT_SCANNER_SEED` make a longer or another run (3,000,000 texts take ~30 s).
+#[test]
+fn gives_saphyr_parsers_events_on_generated_texts() {
+    const STARTS: &[&str] =
+        &["", "- ", "- - ", "-", "key: ", "key:", "- key: ", "\"q\": ", "'s': ", "k-1: ", "a.b/c: "];
+    const VALUES: &[&str] = &[
+        "",
+        "x",
+        "x y",
+        "-x",
+        "--x",
+        "x:y",
+        "x: y",
+        "x #c",
+        "x#c",
+        "#c",
+        "\"q\"",
+        "\"q\"  # c",
+        "'s'",
+        "\"a\\\"b\"",
+        "'it''s'",
+        "[]",
+        "[a, b]",
+        "[ a , \"b\" ]",
+        "[a,]",
+        "[-c, sleep 1]",
+        "{}",
+        "{ }",
+        "{a: 1}",
+        "|",
+        "|-",
+        "|+",
+        ">",
+        ">-",
+        "|2",
+        "&a x",
+        "*a",
+        "!!str x",
+        "~",
+        "x:",
+        "\"unclosed",
+        "[a",
+        "? x",
+        "%x",
+        "@x",
+        "`x`",
+    ];
+    const LINES: &[&str] = &["---", "--- x", "...", "# comment", "", "   ", "  # indented comment", "%YAML 1.2"];
+    let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+    if let Some(chosen) = std::env::var("IBLINT_SCANNER_SEED").ok().and_then(|v| v.parse::<u64>().ok()) {
+        seed = chosen.max(1); // xorshift stays at 0
+    }
+    let mut next = |n: usize| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        (seed % n as u64) as usize
+    };
+    let mut read = 0;
+    let texts: usize = std::env::var("IBLINT_SCANNER_TEXTS").ok().and_then(|v| v.parse().ok()).unwrap_or(20_000);
+    for _ in 0..texts {
+        let mut text = String::new();
+        for _ in 0..1 + next(10) {
+            if next(5) == 0 {
+                text.push_str(LINES[next(LINES.len())]);
+            } else {
+                text.push_str(&" ".repeat(next(4) * 2 + next(2) * next(2)));
+                text.push_str(STARTS[next(STARTS.len())]);
+                text.push_str(VALUES[next(VALUES.len())]);
+            }
+            if next(20) > 0 {
+                text.push('\n');
+            }
+        }
+        read += usize::from(events(&text).is_some());
+    }
+    assert!(read > texts / 50, "only {read} of {texts} texts read");
+}
