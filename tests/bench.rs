@@ -98,6 +98,7 @@ fn the_benchmark_measures_every_step_and_writes_its_results() {
         "check_huge_cache_cold",
         "check_huge_cache_warm",
         "check_big_1thread",
+        "check_big_all_threads",
         "events_only_big_1thread",
         "parse_only_big_1thread",
         "check_small",
