@@ -86,6 +86,18 @@ pub fn tune_for_decoding() {
     small_pages();
 }
 
+/// Gives back what a step of the load freed, now, in a run tuned for parsing or decoding: called
+/// by the evaluators when they end, whose working set (Terraform's parsed modules, a kustomize
+/// build's trees) is several times what they yield. The files still loading meanwhile would
+/// otherwise grow the model beside it: with the load twice as fast since round twenty-two, the
+/// 30,000-app peak moved by up to 15 MB from run to run with how the two overlapped.
+pub fn collect_freed() {
+    if PURGE_DELAYED.load(Ordering::Relaxed) {
+        // SAFETY: as in `return_freed_memory`.
+        unsafe { libmimalloc_sys::mi_collect(true) };
+    }
+}
+
 /// Gives the pages freed so far back to the system now, in a run tuned for parsing or decoding
 /// (elsewhere it does nothing). Called when the load ends: the parse trees and texts it freed would
 /// otherwise still be resident while the index and the rules' shared answers are built, at the

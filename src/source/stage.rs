@@ -131,15 +131,19 @@ pub fn load_all(
                 || {
                     let _phase = crate::timings::phase("kustomize builds");
                     let build = |loader: &dyn Loader| super::kustomize::evaluate(files, loader, opts);
-                    match cache {
+                    let built = match cache {
                         // The builds take from the scope only which files are kustomizations; the rest they read.
                         Some(cache) if any_kustomization => cache.evaluation(kustomize_key(files), loader, build),
                         _ => build(loader),
-                    }
+                    };
+                    crate::memory::collect_freed();
+                    built
                 },
                 || {
                     let _phase = crate::timings::phase("evaluators");
-                    evaluate_all(&early_claims)
+                    let evaluated = evaluate_all(&early_claims);
+                    crate::memory::collect_freed();
+                    evaluated
                 },
             )
         },
