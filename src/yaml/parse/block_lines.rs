@@ -1,15 +1,16 @@
 //! A scanner for the block YAML most manifests are written in: block mappings and sequences whose
-//! keys are plain words and whose values are one-line scalars or one-line flow sequences, with
-//! comments and blank lines between. It gives exactly the events `saphyr-parser` gives for such
-//! text, with the same positions, at a fraction of its cost: it reads a line at a time, and a
-//! scalar's text is borrowed from the input, not copied.
+//! keys are plain words or one-line quoted texts, and whose values are one-line scalars, one-line
+//! flow sequences of them, or block scalars, with comments and blank lines between. It gives
+//! exactly the events `saphyr-parser` gives for such text, with the same positions, at a fraction
+//! of its cost: it reads a line at a time, and a scalar's text is borrowed from the input, not
+//! copied.
 //!
 //! Whatever is outside that subset it declines, and the caller reads the stream again with
-//! `saphyr-parser`: anchors, aliases, tags, block scalars, multi-line and escaped scalars,
-//! quoted keys, flow mappings with entries, directives, any character but printable ASCII and
-//! newlines. Declining is never wrong, only slower; accepting is right only where the
-//! events are saphyr-parser's own, which the tests check on every file they parse (in test
-//! builds each accepted stream is also read by saphyr-parser and compared, event by event).
+//! `saphyr-parser`: anchors, aliases, tags, multi-line and escaped scalars, flow mappings with
+//! entries, folded scalars with lines of different indentation, directives, any character but
+//! printable ASCII and newlines. Declining is never wrong, only slower; accepting is right only
+//! where the events are saphyr-parser's own, which the tests check on every text they parse (in
+//! test builds each accepted stream is also read by saphyr-parser and compared, event by event).
 
 use std::borrow::Cow;
 use std::collections::VecDeque;
@@ -42,7 +43,7 @@ pub(super) struct BlockLines<'a> {
     /// Collections opened on the line being read (`- - - x`): each is a call deeper.
     opened_on_line: usize,
     /// In test and debug builds, saphyr-parser reads the same text, and each event given is
-    /// checked against its own (see [`BlockLines::next_event`]).
+    /// checked against its own (see [`BlockLines::check`]).
     #[cfg(debug_assertions)]
     reference: Box<saphyr_parser::Parser<'a, saphyr_parser::StrInput<'a>>>,
     /// The first event that was not saphyr-parser's. A line's events are given before the next
@@ -279,7 +280,8 @@ impl<'a> BlockLines<'a> {
         self.value(line, value)
     }
 
-    /// A one-line value starting at column `col`, which must run to the end of the line.
+    /// A value starting at column `col`: one that runs to the end of the line, or a block
+    /// scalar, which takes the lines below too.
     fn value(&mut self, line: &Line<'a>, col: usize) -> Result<(), Declined> {
         let bytes = line.text.as_bytes();
         match bytes[col] {
