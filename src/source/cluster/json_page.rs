@@ -173,12 +173,21 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn mapping(&mut self, depth: usize, at: At, start: Pos) -> Read<Node> {
-        self.expect(b'{')?;
-        let mut entries = Vec::new();
+    /// Reads a collection's `open` and the blanks after it; whether `close` follows at once (and
+    /// is read): an empty collection.
+    fn opens_empty(&mut self, open: u8, close: u8) -> Read<bool> {
+        self.expect(open)?;
         self.blanks()?;
-        if self.peek() == Some(b'}') {
+        let empty = self.peek() == Some(close);
+        if empty {
             self.bump();
+        }
+        Ok(empty)
+    }
+
+    fn mapping(&mut self, depth: usize, at: At, start: Pos) -> Read<Node> {
+        let mut entries = Vec::new();
+        if self.opens_empty(b'{', b'}')? {
             return Ok(Node { span: Span::new(start, self.pos()), kind: NodeKind::Map(entries) });
         }
         loop {
@@ -223,15 +232,12 @@ impl<'a> Reader<'a> {
     }
 
     fn sequence(&mut self, depth: usize, at: At, start: Pos) -> Read<Node> {
-        self.expect(b'[')?;
         let list = match at {
             At::Value(key) => key,
             At::Item(_) => None,
         };
         let mut items = Vec::new();
-        self.blanks()?;
-        if self.peek() == Some(b']') {
-            self.bump();
+        if self.opens_empty(b'[', b']')? {
             return Ok(Node { span: Span::new(start, self.pos()), kind: NodeKind::Seq(items) });
         }
         loop {

@@ -209,7 +209,7 @@ impl<'a> BlockLines<'a> {
         if dash {
             self.item(line, indent)
         } else {
-            self.entry(line, indent)
+            self.entry(line, key_at(line.text, indent).ok_or(Declined)?)
         }
     }
 
@@ -227,22 +227,34 @@ impl<'a> BlockLines<'a> {
 
     /// A new collection (or a document's root) starting at column `col` of the line.
     fn node(&mut self, line: &Line<'a>, col: usize) -> Result<(), Declined> {
-        self.opened_on_line += 1;
-        if self.opened_on_line > MAX_OPENED_ON_LINE {
-            return Err(Declined);
-        }
-        let here = line.at(col);
         if is_dash(&line.text[col..]) {
+            self.opens()?;
+            let here = line.at(col);
             self.push(Event::SequenceStart(0, None), Span::new(here, here));
             self.open.push(Open { sequence: true, indent: col, indentless: false });
             return self.item(line, col);
         }
-        if key_at(line.text, col).is_none() {
-            return Err(Declined); // a scalar on its own line: a root scalar, or a value below its key
-        }
+        // A scalar on its own line (a root scalar, or a value below its key) is declined.
+        let key = key_at(line.text, col).ok_or(Declined)?;
+        self.mapping(line, key)
+    }
+
+    /// A new mapping whose first key is `key`.
+    fn mapping(&mut self, line: &Line<'a>, key: Key) -> Result<(), Declined> {
+        self.opens()?;
+        let here = line.at(key.start);
         self.push(Event::MappingStart(0, None), Span::new(here, here));
-        self.open.push(Open { sequence: false, indent: col, indentless: false });
-        self.entry(line, col)
+        self.open.push(Open { sequence: false, indent: key.start, indentless: false });
+        self.entry(line, key)
+    }
+
+    /// Counts a collection the line opens; declines past [`MAX_OPENED_ON_LINE`].
+    fn opens(&mut self) -> Result<(), Declined> {
+        self.opened_on_line += 1;
+        if self.opened_on_line > MAX_OPENED_ON_LINE {
+            return Err(Declined);
+        }
+        Ok(())
     }
 
     /// `key:` then `- item` in the key's column: saphyr-parser starts such a sequence where its
@@ -260,16 +272,19 @@ impl<'a> BlockLines<'a> {
         // An item with nothing after its dash (null, or a collection on the lines below) is rare
         // in manifests: declined.
         let content = after_dash(line.text, dash).ok_or(Declined)?;
-        if is_dash(&line.text[content..]) || key_at(line.text, content).is_some() {
+        if is_dash(&line.text[content..]) {
             return self.node(line, content);
         }
-        self.value(line, content)
+        match key_at(line.text, content) {
+            Some(key) => self.mapping(line, key),
+            None => self.value(line, content),
+        }
     }
 
-    /// A mapping entry whose key starts at column `col`.
-    fn entry(&mut self, line: &Line<'a>, col: usize) -> Result<(), Declined> {
-        let Key { from, to, style, colon } = key_at(line.text, col).ok_or(Declined)?;
-        self.push(Event::Scalar(Cow::Borrowed(&line.text[from..to]), style, 0, None), line.span(col, colon));
+    /// A mapping entry: `key`, then its value on the line or the lines below.
+    fn entry(&mut self, line: &Line<'a>, key: Key) -> Result<(), Declined> {
+        let Key { start, from, to, style, colon } = key;
+        self.push(Event::Scalar(Cow::Borrowed(&line.text[from..to]), style, 0, None), line.span(start, colon));
         let value = skip_spaces(line.text, colon + 1);
         // (A `#` after the colon follows a blank: the colon ends a key only before one.)
         if value == line.text.len() || line.text.as_bytes()[value] == b'#' {

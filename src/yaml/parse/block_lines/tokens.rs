@@ -23,8 +23,10 @@ pub(super) fn skip_spaces(line: &str, from: usize) -> usize {
     from + line.as_bytes().get(from..).map_or(0, |b| b.iter().take_while(|&&b| b == b' ').count())
 }
 
-/// A mapping key on a line: its text, its style, and the column of its colon.
+/// A mapping key on a line: where it starts (at its quote, if quoted), its text, its style, and
+/// the column of its colon.
 pub(super) struct Key {
+    pub(super) start: usize,
     pub(super) from: usize,
     pub(super) to: usize,
     pub(super) style: ScalarStyle,
@@ -49,7 +51,7 @@ pub(super) fn key_at(line: &str, col: usize) -> Option<Key> {
         return None;
     };
     let ends = bytes.get(colon) == Some(&b':') && matches!(bytes.get(colon + 1), None | Some(b' '));
-    (ends && colon - col <= MAX_KEY_LEN).then_some(Key { from, to, style, colon })
+    (ends && colon - col <= MAX_KEY_LEN).then_some(Key { start: col, from, to, style, colon })
 }
 
 /// Where a plain scalar starting at `col` of a block line ends (before trailing blanks and a
