@@ -34,7 +34,9 @@ impl Drop for Phase {
         if let (Some(began), Some(origin)) = (self.began, start()) {
             let ms = |d: Duration| d.as_secs_f64() * 1000.0;
             let resident = memory_kib()
-                .map(|(now, peak)| format!(", {} MB resident, peak {} MB", now / 1024, peak / 1024))
+                .map(|(now, peak)| {
+                    format!(", {:.1} MB resident, peak {:.1} MB", now as f64 / 1024.0, peak as f64 / 1024.0)
+                })
                 .unwrap_or_default();
             eprintln!(
                 "iblint timings: {:<14} {:8.1} ms (ends at {:8.1} ms{resident})",
