@@ -11,7 +11,7 @@ use crate::cache::{Cache, Stat};
 use crate::config::{Config, RuleSetting};
 use crate::finding::{Finding, Location};
 use crate::fix::Op;
-use crate::model::{Inventory, Meta, Objects, Origin, SkipNote};
+use crate::model::{Inventory, Meta, Objects, SkipNote};
 pub use crate::outcome::{AuditSummary, Outcome, Texts, STDIN_NAME};
 use crate::redact::Scrubber;
 use crate::rules::{self, Context, Mode, ReportsOn, Rule, Settings};
@@ -249,8 +249,8 @@ struct UnreportedFiles(foldhash::HashSet<usize>);
 
 impl UnreportedFiles {
     fn holds(&self, meta: &Meta) -> bool {
-        match &meta.origin {
-            Origin::File(path) if meta.build.is_none() => self.0.contains(&address(path)),
+        match meta.origin.path() {
+            Some(path) if meta.build.is_none() => self.0.contains(&address(path)),
             _ => false,
         }
     }
@@ -264,7 +264,7 @@ fn read_whole_from_unreported_files(inventory: &Inventory, listing: &Listing) ->
     let mut seen = foldhash::HashSet::default();
     let mut unreported = foldhash::HashSet::default();
     for meta in inventory.metas().filter(|m| m.build.is_none()) {
-        let Origin::File(path) = &meta.origin else { continue };
+        let Some(path) = meta.origin.path() else { continue };
         if seen.insert(address(path)) && listing.is_unreported_manifest(path) {
             unreported.insert(address(path));
         }

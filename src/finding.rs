@@ -3,7 +3,7 @@
 use std::fmt;
 use std::sync::Arc;
 
-use crate::model::{Meta, ObjectRef, Origin};
+use crate::model::{Meta, ObjectRef, Place};
 use crate::span::Span;
 
 /// Severity, ordered: `Note < Warning < Error`.
@@ -75,9 +75,9 @@ impl Location {
 impl Meta {
     /// The location of `span` in this object's file, or its logical location when it is live.
     pub fn at(&self, span: Span) -> Location {
-        match &self.origin {
-            Origin::File(path) => Location::in_file(path, span),
-            Origin::Live { context } => Location::Logical { name: self.logical_name(context) },
+        match self.origin.place() {
+            Place::File(path) => Location::in_file(path, span),
+            Place::Live { context } => Location::Logical { name: self.logical_name(context) },
         }
     }
 

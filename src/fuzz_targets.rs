@@ -88,7 +88,7 @@ pub fn kustomize(bytes: &[u8]) {
         let built = kustomize::build(std::path::Path::new("/k"), &loader, &LoadOptions::default());
         for object in &built.objects {
             let cx = crate::source::manifest::DocContext {
-                origin: crate::model::Origin::File(Arc::from("k/r.yaml")),
+                origin: crate::model::Origin::file(Arc::from("k/r.yaml")),
                 default_namespace: "default",
                 is_patch: false,
                 build: Some(Arc::from("k/kustomization.yaml")),

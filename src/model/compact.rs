@@ -47,12 +47,7 @@ impl Compact for Role {}
 
 impl Compact for Binding {}
 
-impl Compact for FederatedCredential {
-    fn compact(&mut self) {
-        shrink(&mut self.audiences);
-        shrink(&mut self.trail);
-    }
-}
+impl Compact for FederatedCredential {}
 
 impl Compact for IdentityBindingResource {}
 
@@ -66,7 +61,6 @@ impl Compact for ToolConfig {
 
 #[cfg(test)]
 mod tests {
-    use crate::model::Origin;
     use crate::source::files::FileKind;
     use crate::source::{load, Input, LoadOptions};
 
@@ -90,7 +84,7 @@ mod tests {
              apiGroups: [x], resources: [y]}]\n",
         );
         let w = &o.workloads[0];
-        assert!(matches!(w.meta.origin, Origin::File(_)));
+        assert!(w.meta.origin.path().is_some());
         assert_eq!(w.pod.containers.len(), 1);
         assert_eq!(w.pod.containers[0].env.len(), 1);
         assert_eq!(o.bindings[0].subjects.len(), 1);

@@ -1,7 +1,7 @@
 //! Federated identity credentials from every source that can touch one: ASO and Crossplane
 //! objects, Terraform, Bicep, ARM templates and scripts.
 
-use super::meta::{Meta, Origin, SharedStr, Str};
+use super::meta::{Meta, Origin, Place, SharedStr, Str};
 use crate::finding::Location;
 use crate::span::Span;
 
@@ -131,7 +131,8 @@ pub struct FederatedCredential {
     pub identity: Option<PrefixedText>,
     pub issuer: Option<SharedStr>,
     pub subject: Option<Str>,
-    pub audiences: Vec<SharedStr>,
+    /// Boxed slices of their exact size, as the model's other lists.
+    pub audiences: Box<[SharedStr]>,
     /// ASO `serviceoperator.azure.com/reconcile-policy: skip`: never written to Azure.
     pub reconcile_skip: bool,
     /// Declared in a loop (`for_each`, `count`, Bicep `for`) whose instances are not known:
@@ -139,7 +140,7 @@ pub struct FederatedCredential {
     pub repeated: bool,
     /// What carried the declaration here, outermost first (the module calls of an evaluated
     /// module instance): shown as related locations.
-    pub trail: Vec<(Span, String)>,
+    pub trail: Box<[(Span, String)]>,
     /// The parameter file (`.bicepparam`, `*.parameters.json`) the declaring template was
     /// evaluated with. Each parameter file is a deployment of its own (an environment):
     /// credentials of different parameter files are never counted together.
@@ -149,10 +150,10 @@ pub struct FederatedCredential {
 impl FederatedCredential {
     /// A location in this credential's file (or its live object).
     pub fn at(&self, span: Span) -> Location {
-        match (&self.meta, &self.origin) {
+        match (&self.meta, self.origin.place()) {
             (Some(meta), _) => meta.at(span),
-            (None, Origin::File(path)) => Location::in_file(path, span),
-            (None, Origin::Live { context }) => Location::Logical { name: format!("{context}/{}", self.display) },
+            (None, Place::File(path)) => Location::in_file(path, span),
+            (None, Place::Live { context }) => Location::Logical { name: format!("{context}/{}", self.display) },
         }
     }
 
@@ -194,9 +195,9 @@ pub struct IdentityBindingResource {
 impl IdentityBindingResource {
     /// A location in this binding's file.
     pub fn at(&self, span: Span) -> Location {
-        match &self.origin {
-            Origin::File(path) => Location::in_file(path, span),
-            Origin::Live { context } => Location::Logical { name: format!("{context}/{}", self.display) },
+        match self.origin.place() {
+            Place::File(path) => Location::in_file(path, span),
+            Place::Live { context } => Location::Logical { name: format!("{context}/{}", self.display) },
         }
     }
 }

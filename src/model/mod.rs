@@ -13,6 +13,7 @@ mod legacy;
 mod lists;
 mod live;
 mod meta;
+mod pod_facts;
 mod pod_kinds;
 mod privilege;
 mod rbac;
@@ -46,12 +47,15 @@ pub use tools::{
 
 pub use interned::Interned;
 pub use inventory::{FailureCause, HasMeta, Inventory, Objects, ParseFailure, SkipNote};
-pub use meta::{ConfigMap, Entries, Entry, Meta, ObjectRef, Origin, ServiceAccount, SharedStr, Str, Text, ValueType};
+pub use meta::{
+    ConfigMap, Entries, Entry, Meta, ObjectRef, Origin, Place, ServiceAccount, SharedStr, Str, Text, ValueType,
+};
+pub use pod_facts::{PodFacts, SharedPodFacts};
 pub use pod_kinds::{markdown_table as pod_kinds_table, pod_kind, AccountDefault, PodKind, PodLayout, POD_KINDS};
 pub use values::{is_dns1123_label, is_dns1123_subdomain, is_guid, is_placeholder, is_qualified_name};
 pub use workload::{
-    identity_binding_enabled, is_ib_pod, is_wi_pod, wants_proxy_sidecar, Container, EnvVar, OuterMetadata, PodTemplate,
-    ProjectedToken, VolumeMount, Workload, WorkloadRef, FEDERATED_TOKEN_FILE,
+    identity_binding_enabled, is_ib_pod, is_wi_pod, wants_proxy_sidecar, Container, EnvVar, OuterMetadata, PodExtras,
+    PodTemplate, ProjectedToken, VolumeMount, Workload, WorkloadRef, FEDERATED_TOKEN_FILE,
 };
 
 /// The annotation/label prefix the workload identity webhook reads.

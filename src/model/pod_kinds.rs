@@ -41,7 +41,7 @@ pub struct Outer {
 }
 
 /// Who picks the ServiceAccount when the template names none.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum AccountDefault {
     /// Kubernetes: the namespace's `default` account.
     #[default]

@@ -174,7 +174,7 @@ mod tests {
             kind_span: Default::default(),
             labels: entries(labels),
             annotations: Entries::default(),
-            origin: crate::model::Origin::File("ns.yaml".into()),
+            origin: crate::model::Origin::file("ns.yaml".into()),
             is_patch: false,
             build: None,
             cluster_scoped: true,

@@ -1,6 +1,6 @@
 use std::fmt;
 
-use super::meta::{Entries, Meta, ObjectRef, Str};
+use super::meta::{Entries, Entry, Meta, ObjectRef, Str};
 use super::pod_kinds::AccountDefault;
 use super::{INJECT_PROXY_SIDECAR, USE_IDENTITY_BINDING, USE_LABEL, WI_PREFIX};
 use crate::span::Span;
@@ -16,8 +16,9 @@ pub struct Workload {
     /// False for a bare Pod, whose own metadata *is* the pod template's.
     pub has_controller_meta: bool,
     /// The use label's entries in `spec.selector.matchLabels` (or `spec.selector` of a
-    /// ReplicationController): no rule reads the selector's other labels.
-    pub selector: Entries,
+    /// ReplicationController): no rule reads the selector's other labels. A boxed slice without
+    /// the span of its map, which no rule points at (16 bytes of every workload).
+    pub selector: Box<[Entry]>,
     /// Metadata between the object and its pods that labels something else, such as a CronJob's
     /// Job template. Boxed: few kinds have one.
     pub outer: Option<Box<OuterMetadata>>,
@@ -45,6 +46,11 @@ pub struct OuterMetadata {
 }
 
 impl Workload {
+    /// The use label in the selector (the last one when repeated, as the API server reads it).
+    pub fn selector_use_label(&self) -> Option<&Entry> {
+        self.selector.iter().rev().find(|e| e.key == USE_LABEL)
+    }
+
     /// The namespace the pods run in, where their ServiceAccount must be.
     pub fn namespace(&self) -> &str {
         self.pod_namespace.as_deref().unwrap_or(&self.meta.namespace)
@@ -85,26 +91,38 @@ pub struct PodTemplate {
     pub service_account_name: Option<Str>,
     /// The deprecated alias of `serviceAccountName` (boxed: rarely written).
     pub service_account: Option<Box<Str>>,
-    pub host_network: Option<(bool, Span)>,
     /// Boxed slices of their exact size, as a container's lists (every workload has these).
     pub containers: Box<[Container]>,
+    /// What few templates declare (`None` when the template declares none of it).
+    pub extras: Option<Box<PodExtras>>,
+    /// What the kind and layout say about the pods (who picks the account, where labels go):
+    /// shared by every workload of a kind.
+    pub facts: super::SharedPodFacts,
+}
+
+/// What few pod templates declare, boxed: every workload pays for the fields, and most have none
+/// of them (48 bytes of each workload, where the box takes 8).
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+pub struct PodExtras {
+    pub host_network: Option<(bool, Span)>,
     /// The `driver` of every CSI volume (e.g. `secrets-store.csi.k8s.io`).
-    pub csi_drivers: Box<[String]>,
+    pub csi_drivers: Vec<String>,
     /// Projected ServiceAccount token volumes the template declares itself.
-    pub projected_tokens: Box<[ProjectedToken]>,
-    /// Who picks the ServiceAccount when the template names none.
-    pub account_default: AccountDefault,
-    /// Containers the controller adds to every pod (Argo's `wait`).
-    #[serde(with = "super::stored::static_list")]
-    pub added_containers: &'static [&'static str],
-    /// The template is merged into one the controller owns and may leave containers out.
-    pub partial_containers: bool,
-    /// Where the pod's labels and annotations go, as key paths from the object's root (for help texts).
-    /// Interned: the layouts are few, and every workload of a kind shares its paths.
-    #[serde(with = "super::stored::static_list")]
-    pub labels_path: &'static [&'static str],
-    #[serde(with = "super::stored::static_list")]
-    pub annotations_path: &'static [&'static str],
+    pub projected_tokens: Vec<ProjectedToken>,
+}
+
+impl PodExtras {
+    /// The extras, boxed, when there are any.
+    pub fn boxed(
+        host_network: Option<(bool, Span)>,
+        mut csi_drivers: Vec<String>,
+        mut projected_tokens: Vec<ProjectedToken>,
+    ) -> Option<Box<PodExtras>> {
+        let none = host_network.is_none() && csi_drivers.is_empty() && projected_tokens.is_empty();
+        csi_drivers.shrink_to_fit();
+        projected_tokens.shrink_to_fit();
+        (!none).then(|| Box::new(PodExtras { host_network, csi_drivers, projected_tokens }))
+    }
 }
 
 /// A `projected` volume source `serviceAccountToken` the pod template declares itself.
@@ -119,6 +137,13 @@ pub struct ProjectedToken {
 }
 
 impl PodTemplate {
+    /// What the template declares of [`PodExtras`] (all empty when nothing).
+    pub fn extras(&self) -> &PodExtras {
+        static NONE: PodExtras =
+            PodExtras { host_network: None, csi_drivers: Vec::new(), projected_tokens: Vec::new() };
+        self.extras.as_deref().unwrap_or(&NONE)
+    }
+
     /// The nearest existing anchor for a missing pod label: `labels:`, `metadata:`, `template:`.
     pub fn labels_anchor(&self) -> Span {
         super::meta::nearest_in_own_file(&[self.labels.key_span, self.metadata_span], self.anchor)
@@ -140,7 +165,7 @@ impl PodTemplate {
     /// The effective ServiceAccount name; `None` when the template names none and the controller
     /// or whoever submits the object picks it.
     pub fn service_account_name(&self) -> Option<&str> {
-        match (self.service_account_ref(), self.account_default) {
+        match (self.service_account_ref(), self.facts.account_default) {
             (Some(s), _) => Some(s.value.as_str()),
             (None, AccountDefault::Default) => Some("default"),
             (None, AccountDefault::ChosenElsewhere(_)) => None,
@@ -150,8 +175,8 @@ impl PodTemplate {
     /// Whether the pod has a container of that name, counting the ones its controller adds; a
     /// template merged into the controller's may name none of them.
     pub fn has_container(&self, name: &str) -> bool {
-        self.partial_containers
-            || self.added_containers.contains(&name)
+        self.facts.partial_containers
+            || self.facts.added_containers.contains(&name)
             || self.containers.iter().any(|c| c.name.value == name)
     }
 
@@ -160,7 +185,7 @@ impl PodTemplate {
     pub fn own_token_files<'a>(&'a self, c: &'a Container) -> Vec<(String, &'a ProjectedToken)> {
         let mut out = Vec::new();
         for m in &c.mounts {
-            for t in self.projected_tokens.iter().filter(|t| t.volume.value == m.name.value) {
+            for t in self.extras().projected_tokens.iter().filter(|t| t.volume.value == m.name.value) {
                 let dir = m.mount_path.value.trim_end_matches('/');
                 let file = t.path.value.trim_start_matches("./");
                 match &m.sub_path {
@@ -180,7 +205,7 @@ impl PodTemplate {
     /// The pod brings its own federated token: it projects a ServiceAccount token itself and a
     /// container sets `AZURE_FEDERATED_TOKEN_FILE`, so it works without the webhook.
     pub fn brings_own_token(&self) -> bool {
-        !self.projected_tokens.is_empty()
+        !self.extras().projected_tokens.is_empty()
             && self.containers.iter().any(|c| c.env.iter().any(|e| e.name.value == FEDERATED_TOKEN_FILE))
     }
 

@@ -21,7 +21,7 @@ impl Rule for AnnotatedSaWithoutLabel {
             if is_wi_pod(pod) || use_label_elsewhere(cx.inventory, w).is_some() {
                 continue; // IB101/IB102/IB104 cover it
             }
-            if pod.csi_drivers.iter().any(|d| d == SECRETS_STORE_CSI) {
+            if pod.extras().csi_drivers.iter().any(|d| d == SECRETS_STORE_CSI) {
                 continue;
             }
             // A pod that projects its own token and sets AZURE_FEDERATED_TOKEN_FILE needs no

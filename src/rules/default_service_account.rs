@@ -13,7 +13,7 @@ impl Rule for DefaultServiceAccount {
     fn check(&self, cx: &Context, sink: &mut Sink) {
         for w in cx.inventory.workloads.iter().filter(|w| !w.meta.is_patch && is_wi_pod(&w.pod)) {
             let pod = &w.pod;
-            let (at, what) = match (pod.service_account_ref(), pod.account_default) {
+            let (at, what) = match (pod.service_account_ref(), pod.facts.account_default) {
                 (Some(s), _) if s.value == "default" => (s.span, "names the `default` ServiceAccount"),
                 // The controller or whoever submits the object picks the account.
                 (Some(_), _) | (None, AccountDefault::ChosenElsewhere(_)) => continue,

@@ -65,7 +65,7 @@ impl Rule for MisplacedIdentityKey {
                             whose()
                         ),
                     )
-                    .help(ib_annotation_help(w.pod.annotations_path))
+                    .help(ib_annotation_help(w.pod.facts.annotations_path))
                     .plan(move_to_pod_annotations(w, e));
                 }
             }

@@ -80,7 +80,7 @@ fn move_plan(w: &Workload, entry: &crate::model::Entry) -> Option<Plan> {
     }
     let plan = Plan::safe(format!("Put `{USE_LABEL}` on the pod template labels of {}", w.object()));
     let plan = insert_pod_label(plan, w, USE_LABEL, &entry.value)?;
-    let in_selector = w.selector.get(USE_LABEL).is_some_and(|s| std::ptr::eq(s, entry));
+    let in_selector = w.selector_use_label().is_some_and(|s| std::ptr::eq(s, entry));
     if in_selector {
         Some(plan)
     } else {

@@ -38,7 +38,7 @@ impl Rule for MissingUseLabel {
 
 /// The YAML that puts the `use` label on a pod template (or a bare Pod), wherever its kind keeps it.
 pub(super) fn pod_label_yaml(pod: &PodTemplate) -> String {
-    super::yaml_at(pod.labels_path, USE_LABEL, "true")
+    super::yaml_at(pod.facts.labels_path, USE_LABEL, "true")
 }
 
 /// The safe fix, for identity-binding pods only: their annotation says what the author meant. A

@@ -53,7 +53,7 @@ fn check_container(inv: &Inventory, sink: &mut Sink, w: &Workload, c: &Container
             "Point the variable at the mounted token file: the volume's `mountPath` followed by the \
              `serviceAccountToken.path` (mount the volume in this container if it is not).",
         );
-        for t in &w.pod.projected_tokens {
+        for t in &w.pod.extras().projected_tokens {
             f.related(w.meta.at(t.path.span), format!("token `{}` of volume `{}`", t.path.value, t.volume.value));
         }
         return;

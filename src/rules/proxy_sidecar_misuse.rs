@@ -15,7 +15,7 @@ impl Rule for ProxySidecarMisuse {
         for w in &cx.inventory.workloads {
             let Some(inject) = w.pod.annotations.get(INJECT_PROXY_SIDECAR) else { continue };
             let whose = w.object();
-            if let Some((true, host_network)) = w.pod.host_network {
+            if let Some((true, host_network)) = w.pod.extras().host_network {
                 sink.emit_on(
                     &w.meta,
                     inject.key_span,

@@ -102,7 +102,7 @@ pub fn misplaced_use_label(w: &Workload) -> Option<Misplaced<'_>> {
     if let Some(e) = w.meta.labels.get(USE_LABEL) {
         return found("on the controller's own metadata".into(), e, true);
     }
-    if let Some(e) = w.selector.get(USE_LABEL) {
+    if let Some(e) = w.selector_use_label() {
         return found("only in spec.selector".into(), e, true);
     }
     if let Some((o, e)) = outer.and_then(|o| o.annotations.get(USE_LABEL).map(|e| (o, e))) {
@@ -129,13 +129,13 @@ pub fn yaml_at(path: &[&str], key: &str, value: &str) -> String {
 /// `metadata:` of a `template:`) where missing. `None` where the pod template's layout is not
 /// one a fix may assume (a Spark role or an Argo template without labels of its own).
 pub fn insert_pod_label(plan: Plan, w: &Workload, key: &str, value: &str) -> Option<Plan> {
-    insert_pod_entry(plan, w, w.pod.labels.key_span, w.pod.labels_path, "labels", key, value)
+    insert_pod_entry(plan, w, w.pod.labels.key_span, w.pod.facts.labels_path, "labels", key, value)
 }
 
 /// Adds `key: "value"` to the annotations of the workload's pod template, like
 /// [`insert_pod_label`].
 pub fn insert_pod_annotation(plan: Plan, w: &Workload, key: &str, value: &str) -> Option<Plan> {
-    insert_pod_entry(plan, w, w.pod.annotations.key_span, w.pod.annotations_path, "annotations", key, value)
+    insert_pod_entry(plan, w, w.pod.annotations.key_span, w.pod.facts.annotations_path, "annotations", key, value)
 }
 
 fn insert_pod_entry(

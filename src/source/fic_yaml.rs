@@ -46,7 +46,7 @@ pub fn kubernetes_fic(root: &Node, meta: &Meta) -> Option<FederatedCredential> {
                     .value(RECONCILE_POLICY)
                     .is_some_and(|v| v.eq_ignore_ascii_case("skip")),
                 repeated: false,
-                trail: Vec::new(),
+                trail: Box::default(),
                 deployment: None,
             })
         }
@@ -78,7 +78,7 @@ pub fn kubernetes_fic(root: &Node, meta: &Meta) -> Option<FederatedCredential> {
                 audiences: list(p.and_then(|p| p.get("audience").or_else(|| p.get("audiences")))),
                 reconcile_skip: false,
                 repeated: false,
-                trail: Vec::new(),
+                trail: Box::default(),
                 deployment: None,
             })
         }
@@ -90,13 +90,13 @@ fn meta_name(meta: &Meta) -> Option<Str> {
     meta.name_span.map(|span| Str { value: meta.name.clone(), span })
 }
 
-fn list(node: Option<&Node>) -> Vec<SharedStr> {
+fn list(node: Option<&Node>) -> Box<[SharedStr]> {
     let items = match node {
         Some(n) if n.as_seq().is_some() => n.as_seq().unwrap_or_default().iter().filter_map(str_of).collect(),
         Some(n) => str_of(n).into_iter().collect(),
         None => Vec::new(),
     };
-    SharedStr::all(items)
+    SharedStr::all(items).into()
 }
 
 fn labels_key(m: &Node) -> String {

@@ -107,7 +107,7 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<&str, ParseFailure> {
 
 fn load_manifest(input: &Input, text: &str, opts: &LoadOptions, inv: &mut Objects) {
     let cx = DocContext {
-        origin: Origin::File(input.display.clone()),
+        origin: Origin::file(input.display.clone()),
         default_namespace: &opts.default_namespace,
         is_patch: input.is_patch,
         build: None,

@@ -3,8 +3,8 @@
 
 use super::manifest::{entries_named, keyed_entries, str_of};
 use crate::model::{
-    Container, Entries, EnvVar, Interned, Meta, OuterMetadata, PodKind, PodLayout, PodTemplate, ProjectedToken, Str,
-    Text, VolumeMount, Workload, USE_LABEL,
+    Container, Entries, EnvVar, Interned, Meta, OuterMetadata, PodExtras, PodFacts, PodKind, PodLayout, PodTemplate,
+    ProjectedToken, SharedPodFacts, Str, Text, VolumeMount, Workload, USE_LABEL,
 };
 use crate::span::Span;
 use crate::yaml::{Node, ScalarType};
@@ -33,20 +33,23 @@ pub fn workloads(root: &Node, meta: Meta, kind: &PodKind) -> Result<Vec<Workload
             PodLayout::ControllerConfig => vec![(controller_config(root), None)],
         };
         for (mut pod, part) in found {
-            pod.account_default = kind.account_default;
-            pod.added_containers = kind.added_containers;
-            pod.partial_containers = kind.partial_containers;
             if pod.service_account_ref().is_none() {
                 pod.service_account_name = pod.service_account_name.or_else(|| account.clone());
             }
-            pod.labels_path = layout.labels_path();
-            pod.annotations_path = layout.annotations_path();
+            pod.facts = SharedPodFacts::of(PodFacts {
+                account_default: kind.account_default,
+                added_containers: kind.added_containers,
+                partial_containers: kind.partial_containers,
+                labels_path: layout.labels_path(),
+                annotations_path: layout.annotations_path(),
+            });
             pods.push((pod, part));
         }
     }
     // Of a selector, rules read the use label alone (a label the pods need on their template,
     // not in the selector): every Deployment's selector otherwise held an entry for nothing.
-    let selector = kind.selector.and_then(|p| root.path(p)).map(|s| entries_named(s, USE_LABEL)).unwrap_or_default();
+    let selector =
+        kind.selector.and_then(|p| root.path(p)).map(|s| entries_named(s, USE_LABEL).items).unwrap_or_default();
     let outer = kind.outer_metadata.and_then(|o| {
         let md = root.path(o.path)?.get("metadata")?;
         Some(Box::new(OuterMetadata {
@@ -118,10 +121,12 @@ fn read_template(template: &Node, anchor: Span) -> PodTemplate {
         spec_span: spec.map(|(k, _)| k.span),
         service_account_name: field("serviceAccountName"),
         service_account: field("serviceAccount").map(Box::new),
-        host_network: sp.and_then(host_network),
         containers: containers.into(),
-        csi_drivers: sp.map(csi_drivers).unwrap_or_default().into(),
-        projected_tokens: sp.map(projected_tokens).unwrap_or_default().into(),
+        extras: PodExtras::boxed(
+            sp.and_then(host_network),
+            sp.map(csi_drivers).unwrap_or_default(),
+            sp.map(projected_tokens).unwrap_or_default(),
+        ),
         ..PodTemplate::default()
     }
 }
@@ -154,10 +159,12 @@ fn spark_role(
         annotations: keyed_entries(role, "annotations"),
         spec_span: Some(key.span),
         service_account_name: account,
-        host_network: host_network(role),
         containers: containers.into(),
-        csi_drivers: spec.map(csi_drivers).unwrap_or_default().into(),
-        projected_tokens: spec.map(projected_tokens).unwrap_or_default().into(),
+        extras: PodExtras::boxed(
+            host_network(role),
+            spec.map(csi_drivers).unwrap_or_default(),
+            spec.map(projected_tokens).unwrap_or_default(),
+        ),
         ..PodTemplate::default()
     })
 }
@@ -206,10 +213,12 @@ fn argo_templates(root: &Node, spec_path: &[&str]) -> Vec<(PodTemplate, Option<I
             annotations: merge("annotations"),
             spec_span: Some(kind.0.span),
             service_account_name: t.get("serviceAccountName").and_then(str_of).or_else(|| shared_account.clone()),
-            host_network: host_network(t).or_else(|| host_network(spec)),
             containers: containers.into(),
-            csi_drivers: [csi_drivers(spec), csi_drivers(t)].concat().into(),
-            projected_tokens: [volumes(Some(spec)), volumes(Some(t))].concat().into(),
+            extras: PodExtras::boxed(
+                host_network(t).or_else(|| host_network(spec)),
+                [csi_drivers(spec), csi_drivers(t)].concat(),
+                [volumes(Some(spec)), volumes(Some(t))].concat(),
+            ),
             ..PodTemplate::default()
         };
         out.push((pod, part));
@@ -232,8 +241,11 @@ fn controller_config(root: &Node) -> PodTemplate {
         spec_span: spec.map(|(k, _)| k.span),
         service_account_name: sp.and_then(|s| s.get("serviceAccountName")).and_then(str_of),
         containers: containers.into(),
-        csi_drivers: sp.map(csi_drivers).unwrap_or_default().into(),
-        projected_tokens: sp.map(projected_tokens).unwrap_or_default().into(),
+        extras: PodExtras::boxed(
+            None,
+            sp.map(csi_drivers).unwrap_or_default(),
+            sp.map(projected_tokens).unwrap_or_default(),
+        ),
         ..PodTemplate::default()
     }
 }
@@ -392,15 +404,15 @@ mod tests {
              app: d\n      azure.workload.identity/use: 'false'\n      tier: web\n      azure.workload.identity/use: \
              'true'\n  template:\n    spec: {containers: [{name: a}]}\n",
         );
-        let selector = &o.workloads[0].selector.items;
+        let selector = &o.workloads[0].selector;
         let kept: Vec<(&str, &str)> = selector.iter().map(|e| (e.key.as_str(), e.value.as_str())).collect();
         assert_eq!(kept, [("azure.workload.identity/use", "false"), ("azure.workload.identity/use", "true")]);
-        assert_eq!(o.workloads[0].selector.value("azure.workload.identity/use"), Some("true"));
+        assert_eq!(o.workloads[0].selector_use_label().map(|e| e.value.as_str()), Some("true"));
         let plain = objects(
             "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec:\n  selector: {matchLabels: {app: d}}\n  \
              template:\n    spec: {containers: [{name: a}]}\n",
         );
-        assert!(plain.workloads[0].selector.items.is_empty(), "no entry, no allocation");
+        assert!(plain.workloads[0].selector.is_empty(), "no entry, no allocation");
     }
 
     #[test]

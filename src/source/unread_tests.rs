@@ -14,7 +14,7 @@ fn read(display: &str, text: &str, unread: Option<&dyn Unread>) -> String {
     let display: Arc<str> = Arc::from(display);
     let opts = LoadOptions::default();
     let cx = DocContext {
-        origin: Origin::File(display.clone()),
+        origin: Origin::file(display.clone()),
         default_namespace: "default",
         is_patch: false,
         build: None,

@@ -115,7 +115,7 @@ fn absorb_page_reading(
     let mut continue_token = None;
     let mut not_a_list = None;
     let cx = DocContext {
-        origin: Origin::Live { context: context.clone() },
+        origin: Origin::live(context.clone()),
         default_namespace: "default",
         is_patch: false,
         build: None,

@@ -191,7 +191,7 @@ fn model_objects(cx: &Context, dir: &Path, resources: &[Resource]) -> Objects {
     let mut objects = Objects::default();
     for r in resources {
         let doc = DocContext {
-            origin: Origin::File(r.file.clone()),
+            origin: Origin::file(r.file.clone()),
             default_namespace: &cx.opts.default_namespace,
             is_patch: false,
             build: Some(root.clone()),

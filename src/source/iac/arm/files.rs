@@ -61,7 +61,7 @@ fn template_with_parameters(
             let display = loader.display(p);
             let Some(bound) = loader.read(p).ok().and_then(|t| params::read(&t, &display)) else { continue };
             let mut objects = Objects::default();
-            evaluate(&root, &Origin::File(f.display.clone()), bound, &mut objects);
+            evaluate(&root, &Origin::file(f.display.clone()), bound, &mut objects);
             for c in &mut objects.federated_credentials {
                 c.deployment = Some(display.clone());
             }

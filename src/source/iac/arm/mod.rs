@@ -171,10 +171,10 @@ impl Walk<'_> {
             identity: identity.map(Into::into),
             issuer: prop("issuer").map(SharedStr::from),
             subject: prop("subject"),
-            audiences: SharedStr::all(audiences),
+            audiences: SharedStr::all(audiences).into(),
             reconcile_skip: false,
             repeated,
-            trail: Vec::new(),
+            trail: Box::default(),
             deployment: None,
         });
     }

@@ -7,7 +7,7 @@ fn run(text: &str, bound: Bound) -> Objects {
     let mut out = Objects::default();
     parse_stream(text, &Limits::default(), |root| {
         assert!(is_template(&root));
-        evaluate(&root, &Origin::File(Arc::from("t.json")), bound.clone(), &mut out);
+        evaluate(&root, &Origin::file(Arc::from("t.json")), bound.clone(), &mut out);
     });
     out
 }

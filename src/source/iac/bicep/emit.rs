@@ -79,7 +79,7 @@ fn credential(ev: &mut Eval, s: SymbolRef, object: &Object, it: &Iteration) -> F
     };
     FederatedCredential {
         display: format!("Bicep resource {}", res.symbol).into(),
-        origin: Origin::File(unit.display.clone()),
+        origin: Origin::file(unit.display.clone()),
         meta: None,
         action: FicAction::Declare,
         name: parts.name,
@@ -89,10 +89,10 @@ fn credential(ev: &mut Eval, s: SymbolRef, object: &Object, it: &Iteration) -> F
         identity: identity.map(Into::into),
         issuer: issuer.map(SharedStr::from),
         subject,
-        audiences: SharedStr::all(audiences),
+        audiences: SharedStr::all(audiences).into(),
         reconcile_skip: false,
         repeated: it.repeated,
-        trail: ev.instances[s.instance].trail.clone(),
+        trail: ev.instances[s.instance].trail.clone().into(),
         deployment: None,
     }
 }
@@ -122,7 +122,7 @@ fn identity_binding(ev: &mut Eval, s: SymbolRef, object: &Object, it: &Iteration
     };
     IdentityBindingResource {
         display: format!("Bicep resource {}", res.symbol),
-        origin: Origin::File(unit.display.clone()),
+        origin: Origin::file(unit.display.clone()),
         anchor: res.span,
         name: parts.name,
         identity,

@@ -77,7 +77,7 @@ fn display_of(arg: &Arg) -> String {
 fn blank(display: String, action: FicAction, path: &Arc<str>, at: Span) -> FederatedCredential {
     FederatedCredential {
         display: display.into(),
-        origin: Origin::File(path.clone()),
+        origin: Origin::file(path.clone()),
         meta: None,
         action,
         name: None,
@@ -87,10 +87,10 @@ fn blank(display: String, action: FicAction, path: &Arc<str>, at: Span) -> Feder
         identity: None,
         issuer: None,
         subject: None,
-        audiences: Vec::new(),
+        audiences: Box::default(),
         reconcile_skip: false,
         repeated: false,
-        trail: Vec::new(),
+        trail: Box::default(),
         deployment: None,
     }
 }
@@ -304,7 +304,7 @@ fn az_identity_binding(args: &[Arg], path: &Arc<str>) -> IdentityBindingResource
     });
     IdentityBindingResource {
         display: "az aks identity-binding create".into(),
-        origin: Origin::File(path.clone()),
+        origin: Origin::file(path.clone()),
         anchor: Span::at(args[0].span.start()),
         name: known_str(flag(args, &["--name", "-n"])),
         identity,

@@ -120,7 +120,7 @@ pub(super) fn credential(at: &At) -> Option<FederatedCredential> {
     let anchor = sc.src.span(at.resource.decl.item.span());
     Some(FederatedCredential {
         display: at.display_name(),
-        origin: Origin::File(at.file()),
+        origin: Origin::file(at.file()),
         meta: None,
         action,
         name,
@@ -146,7 +146,7 @@ pub(super) fn credential(at: &At) -> Option<FederatedCredential> {
         repeated: at.repeated,
         name_source,
         unresolved_name,
-        trail: at.trail(),
+        trail: at.trail().into(),
         deployment: None,
     })
 }
@@ -168,7 +168,7 @@ pub(super) fn identity_binding(at: &At) -> Option<IdentityBindingResource> {
     let anchor = sc.src.span(at.resource.decl.item.span());
     Some(IdentityBindingResource {
         display: at.display(),
-        origin: Origin::File(at.file()),
+        origin: Origin::file(at.file()),
         anchor: anchor.with_end(anchor.start()),
         name: at
             .attr("name")

@@ -108,7 +108,7 @@ pub(super) fn object(at: &At, default_namespace: &str, in_scope: &dyn Fn(&Path) 
         }
         Node { span: doc_span, kind: NodeKind::Map(entries) }
     };
-    let cx = DocContext { origin: Origin::File(at.file()), default_namespace, is_patch: partial, build: None };
+    let cx = DocContext { origin: Origin::file(at.file()), default_namespace, is_patch: partial, build: None };
     load_document(&root, &cx, out);
 }
 
