@@ -306,12 +306,12 @@ pub(crate) fn lint(
 ) -> (Vec<Finding>, Scrubber) {
     let settings = Settings { tenants: config.tenants.clone(), today: crate::config::today() };
     let cx = Context::new(inventory, &settings, mode);
-    let cx = match reports_on {
+    let mut cx = match reports_on {
         Some(reports_on) => cx.reporting_on(reports_on),
         None => cx,
     };
     let phase = timings::phase("rules");
-    let findings = rules::run(enabled, &cx);
+    let findings = rules::run(enabled, &mut cx);
     drop(phase);
     let mut findings = merge_builds(findings);
     let _phase = timings::phase("suppress + sort");

@@ -242,6 +242,17 @@ impl Finding {
         self
     }
 
+    /// Drops the spare capacity of the finding's texts and lists, which it keeps to the end of
+    /// the run (a large repository has thousands of findings).
+    pub fn shrink_to_fit(&mut self) {
+        self.message.shrink_to_fit();
+        self.help.shrink_to_fit();
+        self.related.shrink_to_fit();
+        self.related.iter_mut().for_each(|r| r.message.shrink_to_fit());
+        self.plans.shrink_to_fit();
+        self.plans.iter_mut().for_each(crate::fix::Plan::shrink_to_fit);
+    }
+
     /// Sort key: path, line, column, rule, message.
     pub fn sort_key(&self) -> (Option<&str>, Option<Span>, Option<&str>, &'static str, &str) {
         let logical = match &self.location {

@@ -70,9 +70,9 @@ fn run_in(mode: Mode, file: &str, rule: &str) -> Vec<Finding> {
     let input = Input { display: &display, kind: FileKind::Manifest, bytes: &bytes, is_patch: false };
     let inventory = Inventory::build(load(&input, &LoadOptions::default()));
     let settings = Settings::default();
-    let cx = Context::new(&inventory, &settings, mode);
+    let mut cx = Context::new(&inventory, &settings, mode);
     let only = [rules::by_id(rule).expect("rule")];
-    rules::run(&only, &cx)
+    rules::run(&only, &mut cx)
 }
 
 #[test]

@@ -49,6 +49,12 @@ pub fn is_writable(v: &str) -> bool {
 }
 
 impl Plan {
+    /// Drops the spare capacity of its texts and lists ([`crate::finding::Finding::shrink_to_fit`]).
+    pub fn shrink_to_fit(&mut self) {
+        self.description.shrink_to_fit();
+        self.edits.shrink_to_fit();
+    }
+
     pub fn new(applicability: Applicability, description: impl Into<String>) -> Plan {
         Plan { description: description.into(), applicability, edits: Vec::new() }
     }

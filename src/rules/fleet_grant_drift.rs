@@ -12,6 +12,10 @@ impl Rule for FleetGrantDrift {
         "IB608"
     }
 
+    fn reads_shared_answers(&self) -> bool {
+        true
+    }
+
     fn check(&self, cx: &Context, sink: &mut Sink) {
         let Some(live) = live(cx) else { return };
         let Some(fleet) = &live.fleet else { return };

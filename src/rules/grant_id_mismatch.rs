@@ -13,6 +13,10 @@ impl Rule for GrantIdMismatch {
         "IB302"
     }
 
+    fn reads_shared_answers(&self) -> bool {
+        true
+    }
+
     fn check(&self, cx: &Context, sink: &mut Sink) {
         let inv = cx.inventory;
         for b in cx.bound_accounts() {
@@ -39,7 +43,7 @@ impl Rule for GrantIdMismatch {
                 )
                 .help(fix_help(id, &resource.value, b.sa))
                 .plan(case_plan(inv, &b, role, resource))
-                .related(b.client_id.holder.at(b.client_id.span), b.client_id.what.clone());
+                .related(b.client_id.holder.at(b.client_id.span), b.client_id.what());
             }
         }
     }

@@ -24,6 +24,10 @@ impl Rule for MissingIdentityGrant {
         "IB301"
     }
 
+    fn reads_shared_answers(&self) -> bool {
+        true
+    }
+
     fn check(&self, cx: &Context, sink: &mut Sink) {
         let inv = cx.inventory;
         let missing: Vec<BoundAccount> = cx

@@ -175,6 +175,12 @@ impl<'a> Context<'a> {
     fn all_bound_accounts(&self) -> &rbac_support::AllBoundAccounts<'a> {
         self.bound_accounts.get_or_init(|| rbac_support::bound_accounts(self.inventory, self.all_account_users()))
     }
+
+    /// Drops the shared answers once the rules that read them have run.
+    fn forget_shared_answers(&mut self) {
+        self.account_users.take();
+        self.bound_accounts.take();
+    }
 }
 
 /// A lint rule.
@@ -182,6 +188,14 @@ pub trait Rule: Sync {
     /// The stable id, e.g. `IB101`; its document is `rules/IB101.md`.
     fn id(&self) -> &'static str;
     fn check(&self, cx: &Context, sink: &mut Sink);
+
+    /// Whether the rule reads the answers rules share ([`Context::account_users`],
+    /// [`Context::bound_accounts`]): such rules run first, and the answers are dropped before the
+    /// others run (see [`run`]). A rule that reads them without saying so still gets them,
+    /// computed again.
+    fn reads_shared_answers(&self) -> bool {
+        false
+    }
 }
 
 /// Collects one rule's findings, stamped with its id and default level.
@@ -235,6 +249,9 @@ impl Sink {
                 }
             }
         }
+        // Kept to the end of the run: without the room their vectors and texts grew into (a
+        // vector that received one item holds four).
+        out.iter_mut().for_each(Finding::shrink_to_fit);
         out
     }
 }
@@ -309,21 +326,52 @@ pub static RULES: &[&dyn Rule] = &[
     &fleet_webhook_version_drift::FleetWebhookVersionDrift,
 ];
 
-/// Runs `rules` over the context in parallel; the result is unsorted.
-pub fn run(rules: &[&dyn Rule], cx: &Context) -> Vec<Finding> {
-    // The shared answers are computed first, themselves in parallel: computed by the first rule
-    // that asks, they would hold the other workers that need them blocked meanwhile.
-    {
+/// Runs `rules` over the context in parallel, in two waves: the rules that read the shared
+/// answers, then the others once the answers are dropped. The answers hold an entry for every
+/// identity-binding account (a few megabytes at 30,000 applications), and the findings of the
+/// other rules would otherwise pile up on top of them, at the run's peak. The findings are
+/// unsorted; each rule's keep the order the rule emitted them in.
+pub fn run(rules: &[&dyn Rule], cx: &mut Context) -> Vec<Finding> {
+    let (first, then): (Vec<_>, Vec<_>) =
+        rules.iter().copied().enumerate().partition(|(_, r)| r.reads_shared_answers());
+    let mut per_rule: Vec<Vec<Finding>> = rules.iter().map(|_| Vec::new()).collect();
+    if !first.is_empty() {
+        // Computed before the rules, themselves in parallel: computed by the first rule that
+        // asks, they would hold the other workers that need them blocked meanwhile.
         let _phase = crate::timings::phase("shared answers");
         cx.all_bound_accounts();
     }
+    for (i, findings) in run_wave(&first, cx) {
+        per_rule[i] = findings;
+    }
+    cx.forget_shared_answers();
+    rayon::broadcast(|_| crate::memory::collect_freed());
+    crate::memory::collect_freed();
+    for (i, findings) in run_wave(&then, cx) {
+        per_rule[i] = findings;
+    }
+    // One vector per rule, then the others appended to the largest, grown once to the total:
+    // collecting the rules' findings through a flattening iterator grew a vector per worker by
+    // doubling and then copied them all, up to four copies of every finding at the run's peak
+    // (findings are 300 bytes each before their texts, and a large repository has thousands).
+    // The order does not matter: the findings are sorted by what they say.
+    let total: usize = per_rule.iter().map(Vec::len).sum();
+    let largest = (0..per_rule.len()).max_by_key(|&i| per_rule[i].len()).unwrap_or_default();
+    let mut all = per_rule.get_mut(largest).map(std::mem::take).unwrap_or_default();
+    all.reserve_exact(total - all.len());
+    per_rule.into_iter().for_each(|findings| all.extend(findings));
+    all
+}
+
+/// Runs each of `rules` (with its place in the run) in parallel.
+fn run_wave(rules: &[(usize, &dyn Rule)], cx: &Context) -> Vec<(usize, Vec<Finding>)> {
     rules
         .par_iter()
-        .flat_map_iter(|rule| {
+        .map(|&(i, rule)| {
             let mut sink = Sink::new(rule.id());
             let _phase = crate::timings::phase(rule.id());
             rule.check(cx, &mut sink);
-            sink.into_findings()
+            (i, sink.into_findings())
         })
         .collect()
 }
@@ -368,3 +416,6 @@ pub fn resolve(id_or_name: &str) -> Result<&'static str, UnknownRule> {
         UnknownRule { typed, hint }
     })
 }
+
+#[cfg(test)]
+mod waves_tests;

@@ -10,6 +10,10 @@ impl Rule for NamespacedIdentityGrant {
         "IB303"
     }
 
+    fn reads_shared_answers(&self) -> bool {
+        true
+    }
+
     fn check(&self, cx: &Context, sink: &mut Sink) {
         for b in cx.bound_accounts() {
             let grants = &b.grants;

@@ -1,6 +1,5 @@
 //! Questions the identity-binding authorization rules (IB301–IB308) share.
 
-use std::borrow::Cow;
 use std::collections::{BTreeSet, HashMap};
 
 use rayon::prelude::*;
@@ -31,9 +30,17 @@ pub struct BoundId<'a> {
     pub value: &'a str,
     pub span: Span,
     pub holder: &'a Meta,
-    /// What the field is, for related locations ("the ServiceAccount's client id"); a fixed text
-    /// for the common case, as every identity-binding account has one.
-    pub what: Cow<'static, str>,
+    /// What the field is, for related locations, when it is a tool's (`None`: the
+    /// ServiceAccount's annotation, as for nearly every account; every identity-binding account
+    /// has an entry, and a text took 24 bytes of each): see [`BoundId::what`].
+    tool_field: Option<Box<str>>,
+}
+
+impl BoundId<'_> {
+    /// What the field is, for related locations ("the ServiceAccount's client id").
+    pub fn what(&self) -> &str {
+        self.tool_field.as_deref().unwrap_or("the ServiceAccount's client id")
+    }
 }
 
 /// Every [`BoundAccount`], in parts: in each, the accounts' pods and grants are ranges of two
@@ -123,12 +130,7 @@ fn bound_ids<'a>(inv: &'a Inventory, sa: &'a ServiceAccount, pods: &[&'a Workloa
     let usable = |v: &str| !v.trim().is_empty() && !is_placeholder(v);
     if let Some(e) = sa.client_id() {
         return match e.is_string() && usable(&e.value) {
-            true => vec![BoundId {
-                value: &e.value,
-                span: e.value_span,
-                holder: &sa.meta,
-                what: Cow::Borrowed("the ServiceAccount's client id"),
-            }],
+            true => vec![BoundId { value: &e.value, span: e.value_span, holder: &sa.meta, tool_field: None }],
             false => Vec::new(),
         };
     }
@@ -139,8 +141,8 @@ fn bound_ids<'a>(inv: &'a Inventory, sa: &'a ServiceAccount, pods: &[&'a Workloa
                 if out.iter().all(|b| b.value != id.value.value) {
                     let what =
                         format!("`{}` of {}, which {} uses", id.field, config.meta.object_ref(), supply.tool.name);
-                    let what = Cow::Owned(what);
-                    out.push(BoundId { value: &id.value.value, span: id.value.span, holder: &config.meta, what });
+                    let tool_field = Some(what.into_boxed_str());
+                    out.push(BoundId { value: &id.value.value, span: id.value.span, holder: &config.meta, tool_field });
                 }
             }
         }

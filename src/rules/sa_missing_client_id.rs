@@ -18,6 +18,10 @@ impl Rule for SaMissingClientId {
         "IB201"
     }
 
+    fn reads_shared_answers(&self) -> bool {
+        true
+    }
+
     fn check(&self, cx: &Context, sink: &mut Sink) {
         for u in cx.account_users() {
             if let Some(problem) = problem(cx, u.sa) {

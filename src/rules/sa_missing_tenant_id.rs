@@ -14,6 +14,10 @@ impl Rule for SaMissingTenantId {
         "IB202"
     }
 
+    fn reads_shared_answers(&self) -> bool {
+        true
+    }
+
     fn check(&self, cx: &Context, sink: &mut Sink) {
         for sa in &cx.inventory.service_accounts {
             report_empty(sink, sa);

@@ -14,6 +14,10 @@ impl Rule for ToolClientIdMismatch {
         "IB206"
     }
 
+    fn reads_shared_answers(&self) -> bool {
+        true
+    }
+
     fn check(&self, cx: &Context, sink: &mut Sink) {
         let inv = cx.inventory;
         // Without a configuration that names an id, no pod's tool can contradict its account.
