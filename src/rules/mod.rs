@@ -355,6 +355,12 @@ pub fn run(rules: &[&dyn Rule], cx: &mut Context) -> Vec<Finding> {
     for (i, findings) in run_wave(&then, cx) {
         per_rule[i] = findings;
     }
+    // Every rule runs over the fixtures in debug builds: one that reads the answers without
+    // saying so is found there.
+    debug_assert!(
+        cx.account_users.get().is_none() && cx.bound_accounts.get().is_none(),
+        "a rule read the shared answers without saying so (Rule::reads_shared_answers)"
+    );
     // One vector per rule, then the others appended to the largest, grown once to the total:
     // collecting the rules' findings through a flattening iterator grew a vector per worker by
     // doubling and then copied them all, up to four copies of every finding at the run's peak
