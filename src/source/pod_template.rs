@@ -395,6 +395,25 @@ mod tests {
         assert!(w.meta.cluster_scoped);
     }
 
+    /// What few templates declare is kept in a box only they pay for; the kind's facts are one
+    /// copy for every workload of the kind.
+    #[test]
+    fn rare_pod_fields_are_boxed_and_kind_facts_shared() {
+        let o = objects(
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: plain}\nspec:\n  template:\n    spec: \
+             {containers: [{name: a}]}\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: csi}\nspec:\n  \
+             template:\n    spec:\n      hostNetwork: true\n      containers: [{name: a}]\n      volumes:\n        - \
+             name: s\n          csi: {driver: secrets-store.csi.k8s.io}\n",
+        );
+        let (plain, csi) = (&o.workloads[0].pod, &o.workloads[1].pod);
+        assert!(plain.extras.is_none(), "nothing declared, nothing allocated");
+        assert!(plain.extras().csi_drivers.is_empty() && plain.extras().host_network.is_none());
+        assert_eq!(csi.extras().csi_drivers, ["secrets-store.csi.k8s.io"]);
+        assert!(matches!(csi.extras().host_network, Some((true, _))));
+        assert!(std::ptr::eq(&*plain.facts, &*csi.facts), "one copy of a Deployment's facts");
+        assert_eq!(plain.facts.labels_path, ["spec", "template", "metadata", "labels"]);
+    }
+
     /// A selector keeps the use label alone, every copy of it (the last one counts, as the API
     /// server reads it); its other labels are read by no rule.
     #[test]
