@@ -155,6 +155,11 @@ impl Entry {
     }
 }
 
+/// The entry for `key` among `items`; with duplicates the last one wins, as in the API server.
+pub(crate) fn last_named<'a>(items: &'a [Entry], key: &str) -> Option<&'a Entry> {
+    items.iter().rev().find(|e| e.key == key)
+}
+
 /// Labels or annotations, in source order, with the span of the `labels:`/`annotations:` key.
 #[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct Entries {
@@ -165,7 +170,7 @@ pub struct Entries {
 impl Entries {
     /// The entry for `key`; with duplicates the last one wins, as in the API server.
     pub fn get(&self, key: &str) -> Option<&Entry> {
-        self.items.iter().rev().find(|e| e.key == key)
+        last_named(&self.items, key)
     }
 
     pub fn value(&self, key: &str) -> Option<&str> {

@@ -5,12 +5,11 @@
 //! took 72 bytes of every one; shared, they take a pointer. The distinct sets are as few as the
 //! layouts of [`super::POD_KINDS`], and a damaged cache can add no more than its own size.
 
-use std::cell::RefCell;
-use std::hash::Hash;
 use std::ops::Deref;
-use std::sync::{Mutex, OnceLock};
+use std::sync::OnceLock;
 
 use super::pod_kinds::AccountDefault;
+use super::stored::{intern_in, Seen, Shared};
 
 /// The facts themselves.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
@@ -46,27 +45,11 @@ impl SharedPodFacts {
     /// The one copy of `facts` for the run.
     pub fn of(facts: PodFacts) -> SharedPodFacts {
         thread_local! {
-            static SEEN: RefCell<foldhash::HashSet<&'static PodFacts>> = RefCell::default();
+            static SEEN: Seen<PodFacts> = Default::default();
         }
-        if let Some(known) = SEEN.with_borrow(|seen| seen.get(&facts).copied()) {
-            return SharedPodFacts(known);
-        }
-        let known = shared(facts);
-        SEEN.with_borrow_mut(|seen| seen.insert(known));
-        SharedPodFacts(known)
+        static ALL: Shared<PodFacts> = OnceLock::new();
+        SharedPodFacts(intern_in(&SEEN, &ALL, facts, |facts| Box::leak(Box::new(facts))))
     }
-}
-
-/// Every set of facts stored so far, for all threads.
-fn shared(facts: PodFacts) -> &'static PodFacts {
-    static ALL: OnceLock<Mutex<foldhash::HashSet<&'static PodFacts>>> = OnceLock::new();
-    let mut all = ALL.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner());
-    if let Some(&known) = all.get(&facts) {
-        return known;
-    }
-    let leaked: &'static PodFacts = Box::leak(Box::new(facts));
-    all.insert(leaked);
-    leaked
 }
 
 impl Default for SharedPodFacts {

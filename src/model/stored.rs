@@ -23,27 +23,44 @@ fn intern(text: &str) -> &'static str {
     super::Interned::new(text).as_str()
 }
 
-pub(crate) fn intern_list(items: Vec<&'static str>) -> &'static [&'static str] {
-    thread_local! {
-        static SEEN: std::cell::RefCell<foldhash::HashSet<&'static [&'static str]>> = Default::default();
-    }
-    if let Some(known) = SEEN.with(|seen| seen.borrow().get(items.as_slice()).copied()) {
+/// A table of values stored once per process, each a thread's own (asked first, without a lock)
+/// or the one all threads share.
+pub(crate) type Seen<T> = std::cell::RefCell<foldhash::HashSet<&'static T>>;
+pub(crate) type Shared<T> = OnceLock<Mutex<foldhash::HashSet<&'static T>>>;
+
+/// The one copy of `value` for the run: from this thread's table `seen`, else from the table all
+/// threads share, else `leak`ed into it. For the few distinct values the model points at many
+/// times (key paths, pod facts): never freed.
+pub(crate) fn intern_in<T: Eq + std::hash::Hash + ?Sized + 'static, V: std::borrow::Borrow<T>>(
+    seen: &'static std::thread::LocalKey<Seen<T>>,
+    shared: &'static Shared<T>,
+    value: V,
+    leak: impl FnOnce(V) -> &'static T,
+) -> &'static T {
+    if let Some(known) = seen.with_borrow(|seen| seen.get(value.borrow()).copied()) {
         return known;
     }
-    let known = intern_list_shared(items);
-    SEEN.with(|seen| seen.borrow_mut().insert(known));
+    let known = {
+        let mut all = shared.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner());
+        match all.get(value.borrow()) {
+            Some(&known) => known,
+            None => {
+                let leaked = leak(value);
+                all.insert(leaked);
+                leaked
+            }
+        }
+    };
+    seen.with_borrow_mut(|seen| seen.insert(known));
     known
 }
 
-fn intern_list_shared(items: Vec<&'static str>) -> &'static [&'static str] {
-    static LISTS: OnceLock<Mutex<foldhash::HashSet<&'static [&'static str]>>> = OnceLock::new();
-    let mut set = LISTS.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner());
-    if let Some(&known) = set.get(items.as_slice()) {
-        return known;
+pub(crate) fn intern_list(items: Vec<&'static str>) -> &'static [&'static str] {
+    thread_local! {
+        static SEEN: Seen<[&'static str]> = Default::default();
     }
-    let leaked: &'static [&'static str] = Box::leak(items.into_boxed_slice());
-    set.insert(leaked);
-    leaked
+    static LISTS: Shared<[&'static str]> = OnceLock::new();
+    intern_in(&SEEN, &LISTS, items, |items| Box::leak(items.into_boxed_slice()))
 }
 
 /// `#[serde(with = "static_str")]` for a `&'static str`.

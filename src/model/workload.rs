@@ -48,7 +48,7 @@ pub struct OuterMetadata {
 impl Workload {
     /// The use label in the selector (the last one when repeated, as the API server reads it).
     pub fn selector_use_label(&self) -> Option<&Entry> {
-        self.selector.iter().rev().find(|e| e.key == USE_LABEL)
+        super::meta::last_named(&self.selector, USE_LABEL)
     }
 
     /// The namespace the pods run in, where their ServiceAccount must be.
